@@ -1,0 +1,100 @@
+/* cli: argument parsing and dispatch (see cli.h). */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "target.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tcpconform run  [PATH...] [--target NAME] [--junit FILE] [--pcap-dir DIR]\n"
+		"                       [--filter TEXT] [--timeout SECONDS] [--verbose]\n"
+		"       tcpconform list [PATH...] [--filter TEXT]\n"
+		"       tcpconform --help | --version\n"
+		"\n"
+		"Runs Lua TCP conformance scripts against a TCP stack in a network namespace:\n"
+		"one fresh lab (namespace, veth link, agent) per test, a pcap per test, JUnit XML.\n"
+		"\n"
+		"  PATH               script files or directories searched for *.lua (default: scripts)\n"
+		"  --target NAME      stack under test (default: linux; built in: %s)\n"
+		"  --junit FILE       write JUnit XML here (default: results/junit.xml; \"-\": none)\n"
+		"  --pcap-dir DIR     write one pcap per test under DIR (default: results/pcap; \"-\": none)\n"
+		"  --filter TEXT      only tests whose \"suite: name\" contains TEXT or whose ID is TEXT\n"
+		"  --timeout SECONDS  time limit per test unless the test sets its own (default: 60)\n"
+		"  --verbose, -v      print what each test logged\n"
+		"\n"
+		"Exit status: 0 all tests passed, 1 a test failed or errored, 2 usage or set-up error.\n"
+		"Needs root (network namespaces, raw sockets). Script API: lua/README.md.\n",
+		target_names());
+}
+
+static int bad_usage(FILE *errout, const char *fmt, const char *arg)
+{
+	fprintf(errout, "tcpconform: ");
+	fprintf(errout, fmt, arg);
+	fprintf(errout, " (see tcpconform --help)\n");
+	return 2;
+}
+
+int cli_main(int argc, char **argv, FILE *out, FILE *errout)
+{
+	if (argc < 2)
+		return usage(errout), 2;
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0)
+		return usage(out), 0;
+	if (strcmp(argv[1], "--version") == 0) {
+		fprintf(out, "tcpconform %s\n", TCPCONFORM_VERSION);
+		return 0;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "run") && strcmp(cmd, "list"))
+		return bad_usage(errout, "unknown command \"%s\" (expected run or list)", cmd);
+
+	struct runner_opts o = {
+		.target = "linux", .junit = "results/junit.xml", .pcap_dir = "results/pcap",
+		.timeout = 60, .list_only = strcmp(cmd, "list") == 0, .out = out};
+	static const struct option longopts[] = {
+		{"target", required_argument, NULL, 't'}, {"junit", required_argument, NULL, 'j'},
+		{"pcap-dir", required_argument, NULL, 'p'}, {"filter", required_argument, NULL, 'f'},
+		{"timeout", required_argument, NULL, 'T'}, {"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	optind = 1;
+	opterr = 0;
+	int c;
+	char *end;
+	char **a = argv + 1;
+	int n = argc - 1;
+	while ((c = getopt_long(n, a, ":vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't': o.target = optarg; break;
+		case 'j': o.junit = strcmp(optarg, "-") ? optarg : NULL; break;
+		case 'p': o.pcap_dir = strcmp(optarg, "-") ? optarg : NULL; break;
+		case 'f': o.filter = optarg; break;
+		case 'v': o.verbose = true; break;
+		case 'h': usage(out); return 0;
+		case 'T':
+			o.timeout = strtod(optarg, &end);
+			if (*end || !(o.timeout > 0 && o.timeout <= 86400))
+				return bad_usage(errout, "--timeout: expected seconds in (0, 86400], got \"%s\"", optarg);
+			break;
+		case ':':
+			return bad_usage(errout, "option %s needs a value", a[optind - 1]);
+		default:
+			return bad_usage(errout, "unknown option \"%s\"", a[optind - 1]);
+		}
+	}
+	if (!target_find(o.target))
+		return fprintf(errout, "tcpconform: unknown target \"%s\" (known: %s)\n", o.target,
+			       target_names()), 2;
+	static const char *const dflt[] = {"scripts"};
+	o.paths = (const char *const *)a + optind;
+	o.npaths = n - optind;
+	if (o.npaths == 0) {
+		o.paths = dflt;
+		o.npaths = 1;
+	}
+	return runner_run(&o);
+}

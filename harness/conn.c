@@ -1,0 +1,267 @@
+/* conn: sequence state and send/expect for one connection (see conn.h). */
+#include "conn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "frame.h"
+#include "segment.h"
+
+struct conn {
+	struct lab *lab;
+	struct conn_addr a;
+	uint32_t irs;
+	bool irs_known;
+	uint32_t snd_nxt;         /* absolute */
+	uint32_t rcv_nxt;         /* absolute, valid when rcv_known */
+	bool rcv_known;
+	uint16_t ip_id;
+	size_t cursor;            /* first log record not yet consumed by a wait */
+};
+
+/* RFC 9293 3.4: sequence numbers compare modulo 2^32. */
+static bool seq_after(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) > 0;
+}
+
+struct conn *conn_new(struct lab *lab, const struct conn_addr *a)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->lab = lab;
+	c->a = *a;
+	c->snd_nxt = a->iss;
+	c->ip_id = (uint16_t)(a->iss >> 7);
+	c->cursor = lab_log_count(lab);
+	return c;
+}
+
+void conn_free(struct conn *c)
+{
+	free(c);
+}
+
+const struct conn_addr *conn_addr(const struct conn *c)
+{
+	return &c->a;
+}
+
+uint32_t conn_snd_nxt(const struct conn *c)
+{
+	return c->snd_nxt - c->a.iss;
+}
+
+uint32_t conn_rcv_nxt(const struct conn *c)
+{
+	return c->rcv_nxt - c->irs;
+}
+
+bool conn_irs_known(const struct conn *c)
+{
+	return c->irs_known;
+}
+
+uint32_t conn_irs(const struct conn *c)
+{
+	return c->irs;
+}
+
+static size_t addr_len(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+bool conn_owns(const struct conn *c, const struct seg *s)
+{
+	const struct lab_addrs *la = lab_addrs(c->lab);
+	const uint8_t *h = c->a.family == AF_INET ? la->harness4 : la->harness6;
+	const uint8_t *t = c->a.family == AF_INET ? la->target4 : la->target6;
+	size_t n = addr_len(c->a.family);
+	return s->kind == SEG_KIND_TCP && s->family == c->a.family && s->sport == c->a.rport &&
+	       s->dport == c->a.lport && memcmp(s->src, t, n) == 0 && memcmp(s->dst, h, n) == 0;
+}
+
+static bool conn_owns_outbound(const struct conn *c, const struct seg *s)
+{
+	return s->kind == SEG_KIND_TCP && s->family == c->a.family && s->sport == c->a.lport &&
+	       s->dport == c->a.rport;
+}
+
+struct match_ctx conn_ctx(const struct conn *c, const struct seg *s)
+{
+	/* Until the target's SYN is seen its ISN is unknown and seq reads as absolute -- so
+	 * an RST from a closed port (no ISN at all) is written with its real seq. A SYN
+	 * carries the ISN itself, so it reads as 0 even before it is learnt. */
+	uint32_t irs = c->irs_known ? c->irs : (s && (s->flags & SEG_SYN) ? s->seq : 0);
+	return (struct match_ctx){.iss = c->a.iss, .irs = irs};
+}
+
+int conn_send(struct conn *c, const struct tpl *t, double *sent_at, char *err, size_t errlen)
+{
+	const struct lab_addrs *la = lab_addrs(c->lab);
+	struct frame_tcp f;
+	memset(&f, 0, sizeof(f));
+	memcpy(f.eth_src, la->harness_mac, 6);
+	memcpy(f.eth_dst, la->target_mac, 6);
+	f.family = c->a.family;
+	memcpy(f.src, c->a.family == AF_INET ? la->harness4 : la->harness6, addr_len(c->a.family));
+	memcpy(f.dst, c->a.family == AF_INET ? la->target4 : la->target6, addr_len(c->a.family));
+	f.ttl = t->have & TPL_TTL ? t->ttl : 64;
+	f.tos = t->have & TPL_TOS ? t->tos : 0;
+	f.ip_id = t->have & TPL_IPID ? t->ip_id : c->ip_id++;
+	f.df = t->have & TPL_DF ? t->df : true;
+	f.sport = c->a.lport;
+	f.dport = c->a.rport;
+	f.flags = t->have & TPL_FLAGS ? t->flags : SEG_ACK;
+	if (t->have & TPL_SEQ)
+		f.seq = t->have & TPL_SEQ_ABS ? t->seq : c->a.iss + t->seq;
+	else
+		f.seq = c->snd_nxt;
+	if (t->have & TPL_ACK)
+		f.ack = t->have & TPL_ACK_ABS ? t->ack : c->irs + t->ack;
+	else if (f.flags & SEG_ACK)
+		f.ack = c->rcv_nxt;
+	f.win = t->have & TPL_WIN ? (uint16_t)t->win : 65535;
+	f.urg = t->have & TPL_URG ? (uint16_t)t->urg : 0;
+	uint8_t opts[40];
+	int olen = 0;
+	if ((t->have & TPL_OPTS) && (olen = tpl_opts_encode(t, opts, err, errlen)) < 0)
+		return -1;
+	f.opts = opts;
+	f.opts_len = (uint8_t)olen;
+	f.payload_len = t->have & (TPL_LEN | TPL_DATA) ? t->len : 0;
+	f.payload = t->have & TPL_DATA ? t->data : NULL;
+	f.csum_set = (t->have & TPL_CSUM) != 0;
+	f.csum = t->tcp_csum;
+	f.csum_bad = (t->have & TPL_BAD_CSUM) != 0;
+
+	const uint8_t *frame;
+	size_t flen;
+	if (frame_build_tcp(lab_builder(c->lab), &f, &frame, &flen, err, errlen) < 0 ||
+	    lab_send_frame(c->lab, frame, flen, err, errlen) < 0)
+		return -1;
+	*sent_at = lab_now(c->lab);
+	uint32_t end = f.seq + f.payload_len + ((f.flags & SEG_SYN) ? 1 : 0) + ((f.flags & SEG_FIN) ? 1 : 0);
+	if (seq_after(end, c->snd_nxt))
+		c->snd_nxt = end;
+	return 0;
+}
+
+/* What the target sent advances RCV.NXT (RFC 9293 3.10.7.4) and, for a SYN, fixes IRS. */
+static void conn_note_inbound(struct conn *c, const struct seg *s)
+{
+	if ((s->flags & SEG_SYN) && !c->irs_known) {
+		c->irs = s->seq;
+		c->irs_known = true;
+	}
+	uint32_t end = s->seq + s->payload_len + ((s->flags & SEG_SYN) ? 1 : 0) +
+		       ((s->flags & SEG_FIN) ? 1 : 0);
+	if (s->flags & SEG_RST)
+		return;
+	if (!c->rcv_known || seq_after(end, c->rcv_nxt)) {
+		c->rcv_nxt = end;
+		c->rcv_known = true;
+	}
+}
+
+/* Appends the connection's conversation since record `from` to the report. */
+static int conn_describe(const struct conn *c, size_t from, char *buf, size_t len)
+{
+	int n = 0, shown = 0;
+	size_t count = lab_log_count(c->lab);
+	for (size_t i = from; i < count && n < (int)len; i++) {
+		const struct lab_rec *r = lab_log_get(c->lab, i);
+		bool in = r->inbound && conn_owns(c, &r->seg);
+		bool out = !r->inbound && conn_owns_outbound(c, &r->seg);
+		char line[512];
+		if (in) {
+			struct match_ctx ctx = conn_ctx(c, &r->seg);
+			match_format_seg(&r->seg, &ctx, line, sizeof(line));
+		} else if (out) {
+			seg_format(&r->seg, line, sizeof(line));
+		} else if (r->inbound && r->seg.kind == SEG_KIND_TCP) {
+			seg_format(&r->seg, line, sizeof(line));
+			n += snprintf(buf + n, len - (size_t)n, "\n    %8.3f  target  (other connection) %s", r->t, line);
+			shown++;
+			continue;
+		} else {
+			continue;
+		}
+		n += snprintf(buf + n, len - (size_t)n, "\n    %8.3f  %s %s", r->t,
+			      in ? "target  <" : "harness >", line);
+		shown++;
+	}
+	if (!shown && n < (int)len)
+		n += snprintf(buf + n, len - (size_t)n, "\n    (nothing on this connection)");
+	return n;
+}
+
+int conn_wait(struct conn *c, const struct tpl *t, enum conn_wait mode, double deadline,
+	      const struct lab_rec **rec, char *why, size_t whylen)
+{
+	size_t start = c->cursor;
+	double t_start = lab_now(c->lab);
+	char mismatch[300] = "";
+	*rec = NULL;
+	for (;;) {
+		size_t count = lab_log_count(c->lab);
+		for (; c->cursor < count; c->cursor++) {
+			const struct lab_rec *r = lab_log_get(c->lab, c->cursor);
+			if (!r->inbound || !conn_owns(c, &r->seg))
+				continue;
+			struct match_ctx ctx = conn_ctx(c, &r->seg);
+			char w[300];
+			bool ok = mode != CONN_NONE && match_seg(t, &r->seg, &ctx, w, sizeof(w));
+			if (ok) {
+				conn_note_inbound(c, &r->seg);
+				c->cursor++;
+				*rec = r;
+				return 0;
+			}
+			if (mode == CONN_ANY) {
+				/* Passed over, but note it: a segment the target was not
+				 * expected to send also shows up in the report. */
+				if (!mismatch[0])
+					snprintf(mismatch, sizeof(mismatch), "%s", w);
+				conn_note_inbound(c, &r->seg);
+				continue;
+			}
+			conn_note_inbound(c, &r->seg);
+			c->cursor++;
+			char got[400], exp[400];
+			match_format_seg(&r->seg, &ctx, got, sizeof(got));
+			if (mode == CONN_NONE) {
+				int n = snprintf(why, whylen,
+						 "expected no segment until %.3f s, got at %.3f s: %s\n  seen:",
+						 deadline, r->t, got);
+				conn_describe(c, start, why + n, whylen - (size_t)n);
+				return 1;
+			}
+			tpl_format(t, exp, sizeof(exp));
+			int n = snprintf(why, whylen, "expected: %s\n  got:      %s  (at %.3f s)\n  mismatch: %s\n  seen:",
+					 exp, got, r->t, w);
+			conn_describe(c, start, why + n, whylen - (size_t)n);
+			return 1;
+		}
+		char err[256];
+		int rc = lab_pump(c->lab, deadline, err, sizeof(err));
+		if (rc < 0) {
+			snprintf(why, whylen, "%s", err);
+			return -1;
+		}
+		if (rc == 0 && lab_log_count(c->lab) == c->cursor)
+			break;
+	}
+	if (mode == CONN_NONE)
+		return 0;
+	char exp[400];
+	tpl_format(t, exp, sizeof(exp));
+	int n = snprintf(why, whylen, "expected: %s\n  got:      nothing matching within %.3f s%s%s\n  seen:",
+			 exp, deadline - t_start, mismatch[0] ? "\n  last mismatch: " : "", mismatch);
+	conn_describe(c, start, why + n, whylen - (size_t)n);
+	return 1;
+}

@@ -1,0 +1,551 @@
+/* lab: one target namespace + link + wire + agent channel per test (see lab.h). */
+#include "lab.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent_proto.h"
+#include "frame.h"
+#include "netcfg.h"
+#include "target.h"
+#include "wire.h"
+
+#define LAB_START_TIMEOUT 10.0   /* seconds for the target to greet */
+#define CTL_BUF_MAX (4 * AGENT_LINE_MAX)
+
+struct lab_reply {
+	uint32_t id;
+	char *line;
+};
+
+struct lab {
+	const struct target_ops *target;
+	struct lab_addrs addrs;
+	char dev[16];
+	pid_t child;
+	int ctl;
+	struct wire *wire;
+	struct frame_builder *fb;
+	struct timeval t0;
+
+	struct lab_rec *log;
+	size_t nlog, caplog;
+
+	char *ctlbuf;            /* bytes read from the agent, not yet a whole line */
+	size_t nctl;
+	bool agent_gone;
+	struct lab_reply *replies; /* arrived, not yet collected */
+	size_t nreplies, capreplies;
+	uint32_t next_id;
+	char *hello;             /* the greeting line, kept for lab_target_info */
+	struct agent_reply hello_parsed;
+	char err[256];           /* error noticed inside a frame callback */
+};
+
+static volatile sig_atomic_t interrupted;
+
+void lab_interrupt(void)
+{
+	interrupted = 1;
+}
+
+bool lab_interrupted(void)
+{
+	return interrupted != 0;
+}
+
+int lab_runtime_init(char *err, size_t errlen)
+{
+	if (unshare(CLONE_NEWNET) < 0) {
+		snprintf(err, errlen,
+			 "cannot create the harness network namespace: %s (tcpconform needs root "
+			 "or CAP_NET_ADMIN+CAP_SYS_ADMIN)",
+			 strerror(errno));
+		return -1;
+	}
+	/* The harness ends of the links carry no kernel IPv6 either: no DAD, RS or MLD
+	 * frames from our side. This namespace is ours alone. */
+	if (netcfg_sysctl_write("net.ipv6.conf.default.disable_ipv6", "1", err, errlen) < 0 &&
+	    errno != ENOENT)
+		return -1;
+	return 0;
+}
+
+static void lab_default_addrs(struct lab_addrs *a)
+{
+	static const uint8_t hm[6] = {0x02, 0x74, 0x63, 0x00, 0x00, 0x01};
+	static const uint8_t tm[6] = {0x02, 0x74, 0x63, 0x00, 0x00, 0x02};
+	memcpy(a->harness_mac, hm, 6);
+	memcpy(a->target_mac, tm, 6);
+	const uint8_t h4[4] = {198, 18, 0, 1}, t4[4] = {198, 18, 0, 2};
+	memcpy(a->harness4, h4, 4);
+	memcpy(a->target4, t4, 4);
+	memset(a->harness6, 0, 16);
+	a->harness6[0] = 0x20, a->harness6[1] = 0x01, a->harness6[2] = 0x0d, a->harness6[3] = 0xb8;
+	memcpy(a->target6, a->harness6, 16);
+	a->harness6[15] = 1;
+	a->target6[15] = 2;
+}
+
+double lab_now(const struct lab *lab)
+{
+	struct timeval now;
+	gettimeofday(&now, NULL);
+	return (double)(now.tv_sec - lab->t0.tv_sec) + (double)(now.tv_usec - lab->t0.tv_usec) / 1e6;
+}
+
+static double lab_time_of(const struct lab *lab, const struct timeval *tv)
+{
+	return (double)(tv->tv_sec - lab->t0.tv_sec) + (double)(tv->tv_usec - lab->t0.tv_usec) / 1e6;
+}
+
+/* ---- the child: becomes the target ---- */
+
+static int read_byte(int fd, char want)
+{
+	char c;
+	ssize_t n;
+	do
+		n = read(fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	return n == 1 && c == want ? 0 : -1;
+}
+
+static void lab_child(const struct target_ops *t, int ctl, pid_t parent, const struct lab_addrs *a)
+{
+	/* Die with the harness, whatever kills it (kill -9 included): the namespace and the
+	 * link die with us. The getppid check closes the race with a parent that died before
+	 * prctl took effect. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(1);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	char err[256];
+	if (unshare(CLONE_NEWNET) < 0) {
+		snprintf(err, sizeof(err), "unshare(CLONE_NEWNET): %s", strerror(errno));
+		_exit(target_fail_greeting(ctl, err));
+	}
+	if (t->child_pre && t->child_pre(a, err, sizeof(err)) < 0)
+		_exit(target_fail_greeting(ctl, err));
+	/* Tell the parent our namespace exists, wait until it has put the link in. */
+	if (write(ctl, "u", 1) != 1 || read_byte(ctl, 'v') < 0)
+		_exit(1);
+	_exit(t->child_main(ctl, a));
+}
+
+/* ---- log and frame handling ---- */
+
+static void lab_answer_neighbour(struct lab *lab, const struct seg *s)
+{
+	const struct lab_addrs *a = &lab->addrs;
+	const uint8_t *out;
+	size_t outlen;
+	int rc = 1;
+	/* RFC 826: answer a request for our protocol address, broadcast or unicast. */
+	if (s->kind == SEG_KIND_ARP && s->arp_op == 1 && memcmp(s->arp_tpa, a->harness4, 4) == 0)
+		rc = frame_build_arp_reply(lab->fb, a->harness_mac, a->harness4, s->arp_sha,
+					   s->arp_spa, &out, &outlen, lab->err, sizeof(lab->err));
+	/* RFC 4861 7.2.4: a solicitation for our address gets a solicited advertisement. */
+	else if (s->kind == SEG_KIND_ICMP6 && s->icmp6_type == 135 && s->icmp6_has_target &&
+		 memcmp(s->icmp6_target, a->harness6, 16) == 0)
+		rc = frame_build_na(lab->fb, a->harness_mac, a->harness6, s->eth_src, s->src, &out,
+				    &outlen, lab->err, sizeof(lab->err));
+	if (rc == 0)
+		wire_send(lab->wire, out, outlen, lab->err, sizeof(lab->err));
+}
+
+static void lab_on_frame(void *ctx, const struct timeval *ts, const uint8_t *frame, size_t caplen,
+			 size_t len)
+{
+	struct lab *lab = ctx;
+	if (lab->nlog == lab->caplog) {
+		size_t cap = lab->caplog ? lab->caplog * 2 : 256;
+		struct lab_rec *n = realloc(lab->log, cap * sizeof(*n));
+		if (!n) {
+			snprintf(lab->err, sizeof(lab->err), "frame log: out of memory");
+			return;
+		}
+		lab->log = n;
+		lab->caplog = cap;
+	}
+	struct lab_rec *r = &lab->log[lab->nlog];
+	r->frame = malloc(caplen ? caplen : 1);
+	if (!r->frame) {
+		snprintf(lab->err, sizeof(lab->err), "frame log: out of memory");
+		return;
+	}
+	memcpy(r->frame, frame, caplen);
+	/* A frame the decoder finds malformed is still logged: its kind says how far it got. */
+	seg_decode(r->frame, caplen, &r->seg, NULL, 0);
+	r->seg.ts = *ts;
+	r->t = lab_time_of(lab, ts);
+	r->inbound = memcmp(r->seg.eth_src, lab->addrs.harness_mac, 6) != 0;
+	lab->nlog++;
+	if (r->inbound)
+		lab_answer_neighbour(lab, &r->seg);
+}
+
+/* ---- the control channel ---- */
+
+static int lab_store_reply(struct lab *lab, char *line)
+{
+	char *end;
+	errno = 0;
+	unsigned long id = strtoul(line, &end, 10);
+	if (end == line || errno || id > UINT32_MAX) {
+		snprintf(lab->err, sizeof(lab->err), "agent sent a line without a request id: \"%.80s\"", line);
+		return -1;
+	}
+	if (lab->nreplies == lab->capreplies) {
+		size_t cap = lab->capreplies ? lab->capreplies * 2 : 8;
+		struct lab_reply *n = realloc(lab->replies, cap * sizeof(*n));
+		if (!n)
+			return -1;
+		lab->replies = n;
+		lab->capreplies = cap;
+	}
+	char *copy = strdup(line);
+	if (!copy)
+		return -1;
+	lab->replies[lab->nreplies++] = (struct lab_reply){(uint32_t)id, copy};
+	return 0;
+}
+
+/* Reads what the agent sent; whole lines become stored replies. */
+static int lab_read_ctl(struct lab *lab, char *err, size_t errlen)
+{
+	if (lab->nctl >= CTL_BUF_MAX) {
+		snprintf(err, errlen, "agent sent a line longer than %d bytes", AGENT_LINE_MAX);
+		return -1;
+	}
+	ssize_t n = read(lab->ctl, lab->ctlbuf + lab->nctl, CTL_BUF_MAX - lab->nctl);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n <= 0) {
+		lab->agent_gone = true;
+		return 0;
+	}
+	lab->nctl += (size_t)n;
+	char *start = lab->ctlbuf, *nl;
+	while ((nl = memchr(start, '\n', lab->nctl - (size_t)(start - lab->ctlbuf)))) {
+		*nl = 0;
+		if (lab_store_reply(lab, start) < 0) {
+			snprintf(err, errlen, "%s", lab->err[0] ? lab->err : "out of memory");
+			return -1;
+		}
+		start = nl + 1;
+	}
+	lab->nctl -= (size_t)(start - lab->ctlbuf);
+	memmove(lab->ctlbuf, start, lab->nctl);
+	return 0;
+}
+
+static void lab_describe_exit(struct lab *lab, char *err, size_t errlen)
+{
+	int status;
+	pid_t p = lab->child > 0 ? waitpid(lab->child, &status, WNOHANG) : 0;
+	if (p == lab->child && WIFSIGNALED(status)) {
+		snprintf(err, errlen, "the target (%s) died from signal %d (%s)", lab->target->name,
+			 WTERMSIG(status), strsignal(WTERMSIG(status)));
+		lab->child = -1;
+	} else if (p == lab->child) {
+		snprintf(err, errlen, "the target (%s) exited with status %d", lab->target->name,
+			 WEXITSTATUS(status));
+		lab->child = -1;
+	} else {
+		snprintf(err, errlen, "the target (%s) closed its control channel", lab->target->name);
+	}
+}
+
+int lab_pump(struct lab *lab, double deadline, char *err, size_t errlen)
+{
+	for (;;) {
+		if (interrupted) {
+			snprintf(err, errlen, "interrupted");
+			return -1;
+		}
+		struct pollfd pfd[2] = {
+			{.fd = wire_fd(lab->wire), .events = POLLIN},
+			{.fd = lab->agent_gone ? -1 : lab->ctl, .events = POLLIN},
+		};
+		double left = deadline - lab_now(lab);
+		int ms = left <= 0 ? 0 : (int)(left * 1000.0 + 0.999);
+		int rc = poll(pfd, 2, ms);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0) {
+			snprintf(err, errlen, "poll: %s", strerror(errno));
+			return -1;
+		}
+		size_t before = lab->nlog + lab->nreplies;
+		if (pfd[0].revents) {
+			lab->err[0] = 0;
+			if (wire_drain(lab->wire, lab_on_frame, lab, err, errlen) < 0)
+				return -1;
+			if (lab->err[0]) {
+				snprintf(err, errlen, "%s", lab->err);
+				return -1;
+			}
+		}
+		if (pfd[1].revents && lab_read_ctl(lab, err, errlen) < 0)
+			return -1;
+		if (lab->nlog + lab->nreplies != before)
+			return 1;
+		if (lab->agent_gone) {
+			lab_describe_exit(lab, err, errlen);
+			return -1;
+		}
+		if (rc == 0 || lab_now(lab) >= deadline)
+			return 0;
+	}
+}
+
+int lab_agent_send(struct lab *lab, const char *body, uint32_t *id, char *err, size_t errlen)
+{
+	if (lab->agent_gone) {
+		lab_describe_exit(lab, err, errlen);
+		return -1;
+	}
+	*id = ++lab->next_id;
+	size_t blen = strlen(body);
+	char *line = malloc(blen + 16);
+	if (!line) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int n = snprintf(line, blen + 16, "%u %s\n", *id, body);
+	size_t off = 0;
+	while (off < (size_t)n) {
+		ssize_t w = send(lab->ctl, line + off, (size_t)n - off, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			free(line);
+			lab->agent_gone = true;
+			lab_describe_exit(lab, err, errlen);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	free(line);
+	return 0;
+}
+
+static char *lab_take_reply(struct lab *lab, uint32_t id)
+{
+	for (size_t i = 0; i < lab->nreplies; i++) {
+		if (lab->replies[i].id != id)
+			continue;
+		char *line = lab->replies[i].line;
+		lab->replies[i] = lab->replies[--lab->nreplies];
+		return line;
+	}
+	return NULL;
+}
+
+int lab_agent_wait(struct lab *lab, uint32_t id, double deadline, char **line, char *err,
+		   size_t errlen)
+{
+	for (;;) {
+		if ((*line = lab_take_reply(lab, id)))
+			return 0;
+		int rc = lab_pump(lab, deadline, err, errlen);
+		if (rc < 0)
+			return -1;
+		if (rc == 0 && (*line = lab_take_reply(lab, id)) == NULL)
+			return 0;
+	}
+}
+
+/* ---- life cycle ---- */
+
+static int lab_wait_greeting(struct lab *lab, char *err, size_t errlen)
+{
+	char *line = NULL;
+	if (lab_agent_wait(lab, 0, lab_now(lab) + LAB_START_TIMEOUT, &line, err, errlen) < 0)
+		return -1;
+	if (!line) {
+		snprintf(err, errlen, "the target (%s) did not greet within %.0f s", lab->target->name,
+			 LAB_START_TIMEOUT);
+		return -1;
+	}
+	lab->hello = line;
+	char perr[160];
+	if (agent_reply_parse(lab->hello, &lab->hello_parsed, perr, sizeof(perr)) < 0) {
+		snprintf(err, errlen, "the target (%s) sent a bad greeting: %s", lab->target->name, perr);
+		return -1;
+	}
+	if (lab->hello_parsed.ret != 0) {
+		const char *msg = agent_reply_get(&lab->hello_parsed, "msg");
+		snprintf(err, errlen, "the target (%s) failed to start: %s", lab->target->name,
+			 msg ? msg : lab->hello_parsed.errname);
+		return -1;
+	}
+	return 0;
+}
+
+static int lab_link(struct lab *lab, char *err, size_t errlen)
+{
+	if (read_byte(lab->ctl, 'u') < 0) {
+		char line[300] = "";
+		ssize_t n = read(lab->ctl, line, sizeof(line) - 1);
+		line[n > 0 ? n : 0] = 0;
+		line[strcspn(line, "\n")] = 0;
+		snprintf(err, errlen, "the target (%s) failed before its link was made%s%s",
+			 lab->target->name, line[0] ? ": " : "", line);
+		return -1;
+	}
+	struct netcfg *nc = netcfg_open(err, errlen);
+	if (!nc)
+		return -1;
+	int rc = netcfg_veth_create(nc, lab->dev, lab->addrs.harness_mac, TARGET_LINK,
+				    lab->addrs.target_mac, lab->child, err, errlen);
+	if (rc == 0)
+		rc = netcfg_link_up(nc, lab->dev, err, errlen);
+	netcfg_close(nc);
+	if (rc < 0)
+		return -1;
+	if (write(lab->ctl, "v", 1) != 1) {
+		snprintf(err, errlen, "the target (%s) went away during set-up", lab->target->name);
+		return -1;
+	}
+	return 0;
+}
+
+struct lab *lab_create(const struct lab_opts *o, char *err, size_t errlen)
+{
+	const struct target_ops *t = target_find(o->target ? o->target : "linux");
+	if (!t) {
+		snprintf(err, errlen, "unknown target \"%s\" (known: %s)", o->target, target_names());
+		return NULL;
+	}
+	struct lab *lab = calloc(1, sizeof(*lab));
+	if (!lab || !(lab->ctlbuf = malloc(CTL_BUF_MAX))) {
+		free(lab);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	lab->target = t;
+	lab->ctl = -1;
+	lab_default_addrs(&lab->addrs);
+	snprintf(lab->dev, sizeof(lab->dev), "tch%u", o->id);
+	gettimeofday(&lab->t0, NULL);
+
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		goto fail;
+	}
+	pid_t parent = getpid();
+	fflush(NULL);
+	lab->child = fork();
+	if (lab->child < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		goto fail;
+	}
+	if (lab->child == 0) {
+		close(sv[0]);
+		lab_child(t, sv[1], parent, &lab->addrs);
+	}
+	close(sv[1]);
+	lab->ctl = sv[0];
+	if (lab_link(lab, err, errlen) < 0)
+		goto fail;
+	lab->fb = frame_builder_new(lab->dev, err, errlen);
+	if (!lab->fb)
+		goto fail;
+	lab->wire = wire_open(lab->dev, "arp or ip or ip6", err, errlen);
+	if (!lab->wire)
+		goto fail;
+	if (lab_wait_greeting(lab, err, errlen) < 0)
+		goto fail;
+	return lab;
+fail:
+	lab_destroy(lab);
+	return NULL;
+}
+
+void lab_destroy(struct lab *lab)
+{
+	if (!lab)
+		return;
+	if (lab->child > 0) {
+		/* SIGKILL, not a polite quit: the namespace and both link ends vanish with the
+		 * child, and no test may depend on what a dying target does. */
+		kill(lab->child, SIGKILL);
+		while (waitpid(lab->child, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (lab->ctl >= 0)
+		close(lab->ctl);
+	wire_close(lab->wire);
+	frame_builder_free(lab->fb);
+	for (size_t i = 0; i < lab->nlog; i++)
+		free(lab->log[i].frame);
+	free(lab->log);
+	for (size_t i = 0; i < lab->nreplies; i++)
+		free(lab->replies[i].line);
+	free(lab->replies);
+	free(lab->hello);
+	free(lab->ctlbuf);
+	free(lab);
+}
+
+const struct lab_addrs *lab_addrs(const struct lab *lab)
+{
+	return &lab->addrs;
+}
+
+const char *lab_target_name(const struct lab *lab)
+{
+	return lab->target->name;
+}
+
+const char *lab_target_info(const struct lab *lab, const char *key)
+{
+	return lab->hello ? agent_reply_get(&lab->hello_parsed, key) : NULL;
+}
+
+int lab_pcap_open(struct lab *lab, const char *path, char *err, size_t errlen)
+{
+	if (!path) {
+		wire_dump_close(lab->wire);
+		return 0;
+	}
+	return wire_dump_open(lab->wire, path, err, errlen);
+}
+
+struct frame_builder *lab_builder(struct lab *lab)
+{
+	return lab->fb;
+}
+
+int lab_send_frame(struct lab *lab, const uint8_t *frame, size_t len, char *err, size_t errlen)
+{
+	return wire_send(lab->wire, frame, len, err, errlen);
+}
+
+size_t lab_log_count(const struct lab *lab)
+{
+	return lab->nlog;
+}
+
+const struct lab_rec *lab_log_get(const struct lab *lab, size_t i)
+{
+	return i < lab->nlog ? &lab->log[i] : NULL;
+}

@@ -1,0 +1,85 @@
+#ifndef TCPCONFORM_LAB_H
+#define TCPCONFORM_LAB_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "segment.h"
+
+/* A lab: one target network namespace holding the stack under test, a veth link from the
+ * harness to it, the wire on the harness end, the target's agent on its own control
+ * channel, and the log of every frame seen on the link.
+ *
+ * The target namespace is created by a forked child with unshare(CLONE_NEWNET) and dies
+ * with it; the child dies with the harness (PR_SET_PDEATHSIG), so nothing outlives a
+ * kill -9. The harness end of the link has no IP address: no kernel answers for the
+ * harness; the lab itself answers ARP and neighbour solicitations for it.
+ *
+ * All waiting goes through lab_pump(), which services the wire (capture, ARP/ND) and the
+ * control channel together, so the target is never kept waiting by the harness. */
+
+struct lab_addrs {
+	uint8_t harness_mac[6], target_mac[6];
+	uint8_t harness4[4], target4[4];        /* 198.18.0.1 and 198.18.0.2 (RFC 2544) */
+	uint8_t harness6[16], target6[16];      /* 2001:db8::1 and 2001:db8::2 (RFC 3849) */
+};
+
+struct lab_opts {
+	const char *target;     /* "linux" */
+	unsigned id;            /* unique within the run: names the link */
+};
+
+/* One frame seen on the link. */
+struct lab_rec {
+	struct seg seg;         /* payload points into frame */
+	uint8_t *frame;         /* owned copy of the captured bytes */
+	bool inbound;           /* sent by the target (not by the harness) */
+	double t;               /* seconds since the lab was created (capture time stamp) */
+};
+
+struct lab;
+
+/* Must be called once per process before lab_create: moves the calling process into a
+ * network namespace of its own, so the harness ends of all links live there and never in
+ * the host's namespace. */
+int lab_runtime_init(char *err, size_t errlen);
+
+/* Set by a SIGINT/SIGTERM handler: lab_pump then fails with "interrupted". */
+void lab_interrupt(void);
+bool lab_interrupted(void);
+
+struct lab *lab_create(const struct lab_opts *o, char *err, size_t errlen);
+/* Kills the target (its namespace and link go with it) and frees everything. */
+void lab_destroy(struct lab *lab);
+
+const struct lab_addrs *lab_addrs(const struct lab *lab);
+const char *lab_target_name(const struct lab *lab);
+/* The agent's greeting fields (e.g. "stack", "caps"); NULL when absent. */
+const char *lab_target_info(const struct lab *lab, const char *key);
+
+/* Seconds since the lab was created, on the same clock as capture time stamps. */
+double lab_now(const struct lab *lab);
+
+/* Starts (or stops, path NULL) writing every frame on the link to a pcap file. */
+int lab_pcap_open(struct lab *lab, const char *path, char *err, size_t errlen);
+
+struct frame_builder *lab_builder(struct lab *lab);
+int lab_send_frame(struct lab *lab, const uint8_t *frame, size_t len, char *err, size_t errlen);
+
+/* Frame log, in arrival order. Records stay valid until lab_destroy. */
+size_t lab_log_count(const struct lab *lab);
+const struct lab_rec *lab_log_get(const struct lab *lab, size_t i);
+
+/* Waits until `deadline` (lab time) or until at least one frame or control line arrived.
+ * Returns 1 when something arrived, 0 at the deadline, -1 with err when the run was
+ * interrupted or the target's agent is gone. */
+int lab_pump(struct lab *lab, double deadline, char *err, size_t errlen);
+
+/* Sends "<id> <body>" to the agent; *id receives the request id. */
+int lab_agent_send(struct lab *lab, const char *body, uint32_t *id, char *err, size_t errlen);
+/* Waits for the reply to id until deadline (lab time). On success *line is the reply
+ * line (owned by the caller: free it) and 0 is returned; 0 with *line NULL at the
+ * deadline; -1 with err if the agent is gone or the run was interrupted. */
+int lab_agent_wait(struct lab *lab, uint32_t id, double deadline, char **line, char *err,
+		   size_t errlen);
+
+#endif

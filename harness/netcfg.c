@@ -1,0 +1,229 @@
+/* netcfg: rtnetlink link/address set-up for a lab (see netcfg.h). */
+#include "netcfg.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/ethtool.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/sockios.h>
+#include <linux/veth.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+struct netcfg {
+	struct mnl_socket *nl;
+	uint32_t seq;
+	uint32_t portid;
+	char buf[8192];
+};
+
+struct netcfg *netcfg_open(char *err, size_t errlen)
+{
+	struct netcfg *nc = calloc(1, sizeof(*nc));
+	if (!nc) {
+		snprintf(err, errlen, "netlink: out of memory");
+		return NULL;
+	}
+	nc->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nc->nl || mnl_socket_bind(nc->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		snprintf(err, errlen, "netlink: cannot open rtnetlink socket: %s", strerror(errno));
+		netcfg_close(nc);
+		return NULL;
+	}
+	nc->portid = mnl_socket_get_portid(nc->nl);
+	nc->seq = (uint32_t)time(NULL);
+	return nc;
+}
+
+void netcfg_close(struct netcfg *nc)
+{
+	if (!nc)
+		return;
+	if (nc->nl)
+		mnl_socket_close(nc->nl);
+	free(nc);
+}
+
+/* Sends one request with NLM_F_ACK and waits for its ack; the kernel's error becomes the
+ * message "<what>: <strerror>". */
+static int netcfg_talk(struct netcfg *nc, struct nlmsghdr *nlh, const char *what, char *err,
+		       size_t errlen)
+{
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++nc->seq;
+	if (mnl_socket_sendto(nc->nl, nlh, nlh->nlmsg_len) < 0) {
+		snprintf(err, errlen, "%s: netlink send: %s", what, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nc->nl, nc->buf, sizeof(nc->buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "%s: netlink receive: %s", what, strerror(errno));
+			return -1;
+		}
+		int rc = mnl_cb_run(nc->buf, (size_t)n, nc->seq, nc->portid, NULL, NULL);
+		if (rc == MNL_CB_ERROR) {
+			snprintf(err, errlen, "%s: %s", what, strerror(errno));
+			return -1;
+		}
+		if (rc == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+static int ifindex_of(const char *name, char *err, size_t errlen)
+{
+	unsigned idx = if_nametoindex(name);
+	if (idx == 0)
+		snprintf(err, errlen, "link %s: %s", name, strerror(errno));
+	return (int)idx;
+}
+
+int netcfg_veth_create(struct netcfg *nc, const char *name, const uint8_t mac[6],
+		       const char *peer, const uint8_t peer_mac[6], pid_t peer_pid,
+		       char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+
+	struct nlattr *linfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	/* VETH_INFO_PEER carries a whole ifinfomsg followed by the peer's attributes. */
+	struct nlattr *p = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	struct ifinfomsg *pifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*pifm));
+	memset(pifm, 0, sizeof(*pifm));
+	pifm->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, peer_mac);
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_PID, (uint32_t)peer_pid);
+	mnl_attr_nest_end(nlh, p);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linfo);
+
+	char what[96];
+	snprintf(what, sizeof(what), "create veth %s/%s", name, peer);
+	return netcfg_talk(nc, nlh, what, err, errlen);
+}
+
+int netcfg_link_up(struct netcfg *nc, const char *name, char *err, size_t errlen)
+{
+	int idx = ifindex_of(name, err, errlen);
+	if (idx == 0)
+		return -1;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = idx;
+	ifm->ifi_flags = IFF_UP;
+	ifm->ifi_change = IFF_UP;
+	char what[64];
+	snprintf(what, sizeof(what), "set link %s up", name);
+	return netcfg_talk(nc, nlh, what, err, errlen);
+}
+
+int netcfg_addr_add(struct netcfg *nc, const char *name, int family, const void *addr,
+		    int prefixlen, char *err, size_t errlen)
+{
+	int idx = ifindex_of(name, err, errlen);
+	if (idx == 0)
+		return -1;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWADDR;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (uint8_t)family;
+	ifa->ifa_prefixlen = (uint8_t)prefixlen;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (uint32_t)idx;
+	size_t alen = family == AF_INET ? 4 : 16;
+	mnl_attr_put(nlh, IFA_LOCAL, alen, addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, alen, addr);
+	if (family == AF_INET6)
+		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+	char what[64];
+	snprintf(what, sizeof(what), "add address to %s", name);
+	return netcfg_talk(nc, nlh, what, err, errlen);
+}
+
+static int ethtool_set(int fd, const char *name, uint32_t cmd, uint32_t value)
+{
+	struct ethtool_value ev = {.cmd = cmd, .data = value};
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_data = (void *)&ev;
+	return ioctl(fd, SIOCETHTOOL, &ifr);
+}
+
+int netcfg_offloads_off(const char *name, char *err, size_t errlen)
+{
+	static const struct { uint32_t cmd; const char *what; } knobs[] = {
+		{ETHTOOL_STXCSUM, "tx-checksumming"},
+		{ETHTOOL_SSG, "scatter-gather"},
+		{ETHTOOL_STSO, "tcp-segmentation-offload"},
+		{ETHTOOL_SGSO, "generic-segmentation-offload"},
+		{ETHTOOL_SGRO, "generic-receive-offload"},
+	};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "ethtool %s: socket: %s", name, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		if (ethtool_set(fd, name, knobs[i].cmd, 0) < 0 && errno != EOPNOTSUPP) {
+			snprintf(err, errlen, "ethtool %s: turning off %s: %s", name, knobs[i].what,
+				 strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+int netcfg_sysctl_write(const char *name, const char *value, char *err, size_t errlen)
+{
+	if (strncmp(name, "net.", 4) != 0 || strstr(name, "..") || strchr(name, '/')) {
+		snprintf(err, errlen, "sysctl %s: only names under net. are allowed", name);
+		return -1;
+	}
+	char path[256] = "/proc/sys/";
+	size_t n = strlen(path);
+	for (const char *p = name; *p && n + 1 < sizeof(path); p++)
+		path[n++] = *p == '.' ? '/' : *p;
+	path[n] = 0;
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "sysctl %s: %s", name, strerror(errno));
+		return -1;
+	}
+	ssize_t w = write(fd, value, strlen(value));
+	int saved = errno;
+	close(fd);
+	if (w < 0) {
+		snprintf(err, errlen, "sysctl %s = %s: %s", name, value, strerror(saved));
+		return -1;
+	}
+	return 0;
+}

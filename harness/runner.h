@@ -1,0 +1,26 @@
+#ifndef TCPCONFORM_RUNNER_H
+#define TCPCONFORM_RUNNER_H
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Runs (or lists) the tests of script files: one fresh lab per test, a pcap per test, a
+ * console line per test, JUnit at the end. */
+
+struct runner_opts {
+	const char *const *paths;   /* files or directories (searched for *.lua) */
+	int npaths;
+	const char *target;         /* "linux" */
+	const char *junit;          /* JUnit file to write, NULL: none */
+	const char *pcap_dir;       /* NULL: no pcaps */
+	const char *filter;         /* substring of "suite: name" or behaviour ID, NULL: all */
+	double timeout;             /* default per-test time limit, seconds */
+	bool list_only;
+	bool verbose;
+	FILE *out;                  /* console */
+};
+
+/* Returns the process exit status: 0 all passed, 1 a test failed or errored, 2 a usage
+ * or set-up error (message already printed), 130 interrupted. */
+int runner_run(const struct runner_opts *o);
+
+#endif

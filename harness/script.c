@@ -1,0 +1,266 @@
+/* script: Lua states, loading of scripts and running of their tests (see script.h). */
+#include "script.h"
+
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lua_api.h"
+#include "lua_embedded.h"
+
+#define HOOK_EVERY 10000   /* instructions between checks for time-outs and Ctrl-C */
+
+struct script {
+	lua_State *L;
+	char *path;
+	int ntests;
+	struct script_test *tests;
+	double deadline;           /* CLOCK_MONOTONIC seconds; 0: none */
+};
+
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Stops runaway scripts (while true do end) and honours Ctrl-C between instructions. */
+static void script_hook(lua_State *L, lua_Debug *ar)
+{
+	struct script *s = *(struct script **)lua_getextraspace(L);
+	if (lab_interrupted())
+		luaL_error(L, "interrupted");
+	if (s && s->deadline > 0 && mono_now() > s->deadline)
+		luaL_error(L, "test exceeded its time limit");
+}
+
+static int traceback(lua_State *L)
+{
+	const char *failure;
+	if (lua_api_is_failure(L, 1, &failure))
+		return 1;   /* failures carry their own file:line; no traceback */
+	const char *msg = lua_tostring(L, 1);
+	if (!msg)
+		msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+	luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+/* Loads the embedded modules of lua/ as package.preload entries. */
+static int embedded_loader(lua_State *L)
+{
+	const struct lua_embedded *m = lua_touserdata(L, lua_upvalueindex(1));
+	if (luaL_loadbufferx(L, m->src, m->len, m->chunk, "t") != LUA_OK)
+		return lua_error(L);
+	lua_call(L, 0, 1);
+	return 1;
+}
+
+static void open_embedded(lua_State *L)
+{
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+	for (const struct lua_embedded *m = lua_embedded_modules; m->name; m++) {
+		lua_pushlightuserdata(L, (void *)m);
+		lua_pushcclosure(L, embedded_loader, 1);
+		lua_setfield(L, -2, m->name);
+	}
+	lua_pop(L, 1);
+}
+
+static char *dupstr(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+/* Copies the registered tests (tcpconform._tests()) into C. */
+static int collect_tests(struct script *s, char *err, size_t errlen)
+{
+	lua_State *L = s->L;
+	lua_getglobal(L, "require");
+	lua_pushstring(L, "tcpconform");
+	lua_call(L, 1, 1);
+	lua_getfield(L, -1, "_tests");
+	lua_call(L, 0, 1);
+	int n = (int)luaL_len(L, -1);
+	s->tests = calloc((size_t)(n ? n : 1), sizeof(*s->tests));
+	if (!s->tests) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		struct script_test *t = &s->tests[i];
+		lua_rawgeti(L, -1, i + 1);
+		lua_getfield(L, -1, "name");
+		t->name = dupstr(lua_tostring(L, -1));
+		lua_getfield(L, -2, "id");
+		t->id = dupstr(lua_tostring(L, -1));
+		lua_getfield(L, -3, "rfc");
+		t->rfc = dupstr(lua_tostring(L, -1));
+		lua_getfield(L, -4, "where");
+		t->where = dupstr(lua_tostring(L, -1));
+		lua_getfield(L, -5, "timeout");
+		t->timeout = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : 0;
+		lua_pop(L, 5);
+		lua_getfield(L, -1, "tags");
+		int ntags = (int)luaL_len(L, -1);
+		const char **tags = calloc((size_t)ntags + 1, sizeof(*tags));
+		for (int j = 0; tags && j < ntags; j++) {
+			lua_rawgeti(L, -1, j + 1);
+			tags[j] = dupstr(lua_tostring(L, -1));
+			lua_pop(L, 1);
+		}
+		t->tags = tags;
+		lua_pop(L, 2);
+		s->ntests = i + 1;
+	}
+	lua_pop(L, 2);
+	return 0;
+}
+
+/* Runs `path` in an environment of its own guarded by strict.lua. */
+static int load_file(struct script *s, char *err, size_t errlen)
+{
+	lua_State *L = s->L;
+	lua_pushcfunction(L, traceback);
+	int tb = lua_gettop(L);
+	if (luaL_loadfilex(L, s->path, "t") != LUA_OK) {
+		snprintf(err, errlen, "%s", lua_tostring(L, -1));
+		lua_settop(L, 0);
+		return -1;
+	}
+	/* _ENV of the chunk: a fresh table falling back on the standard globals, made
+	 * strict so an undefined name is an error with file:line. */
+	lua_getglobal(L, "require");
+	lua_pushstring(L, "strict");
+	lua_call(L, 1, 1);
+	lua_getfield(L, -1, "protect");
+	lua_remove(L, -2);
+	lua_newtable(L);
+	lua_pushglobaltable(L);
+	lua_pushstring(L, s->path);
+	lua_call(L, 3, 1);
+	lua_setupvalue(L, -2, 1);
+	if (lua_pcall(L, 0, 0, tb) != LUA_OK) {
+		const char *msg;
+		if (!lua_api_is_failure(L, -1, &msg))
+			msg = lua_tostring(L, -1);
+		snprintf(err, errlen, "%s", msg ? msg : "error while loading");
+		lua_settop(L, 0);
+		return -1;
+	}
+	lua_settop(L, 0);
+	return 0;
+}
+
+struct script *script_load(const char *path, char *err, size_t errlen)
+{
+	struct script *s = calloc(1, sizeof(*s));
+	if (!s || !(s->path = strdup(path)) || !(s->L = luaL_newstate())) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		script_free(s);
+		return NULL;
+	}
+	*(struct script **)lua_getextraspace(s->L) = s;
+	luaL_openlibs(s->L);
+	open_embedded(s->L);
+	lua_api_open(s->L);
+	lua_sethook(s->L, script_hook, LUA_MASKCOUNT, HOOK_EVERY);
+	/* strict.lua's own error() calls point at the script line, not at strict.lua */
+	if (load_file(s, err, errlen) < 0 || collect_tests(s, err, errlen) < 0) {
+		script_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void script_free(struct script *s)
+{
+	if (!s)
+		return;
+	if (s->L)
+		lua_close(s->L);
+	for (int i = 0; i < s->ntests; i++) {
+		struct script_test *t = &s->tests[i];
+		free((char *)t->name);
+		free((char *)t->id);
+		free((char *)t->rfc);
+		free((char *)t->where);
+		for (const char *const *g = t->tags; g && *g; g++)
+			free((char *)*g);
+		free((void *)t->tags);
+	}
+	free(s->tests);
+	free(s->path);
+	free(s);
+}
+
+int script_test_count(const struct script *s)
+{
+	return s->ntests;
+}
+
+const struct script_test *script_test_get(const struct script *s, int i)
+{
+	return i >= 0 && i < s->ntests ? &s->tests[i] : NULL;
+}
+
+static void first_line(struct strbuf *dst, const char *text)
+{
+	size_t n = strcspn(text, "\n");
+	strbuf_add(dst, text, n);
+}
+
+void script_test_run(struct script *s, int i, struct lab *lab, double timeout,
+		     struct script_result *res)
+{
+	lua_State *L = s->L;
+	lua_settop(L, 0);
+	lua_pushcfunction(L, traceback);
+	/* fn(T._lab(core_lab)) */
+	lua_getglobal(L, "require");
+	lua_pushstring(L, "tcpconform");
+	lua_call(L, 1, 1);
+	lua_getfield(L, -1, "_tests");
+	lua_call(L, 0, 1);
+	lua_rawgeti(L, -1, i + 1);
+	int entry = lua_gettop(L);
+	lua_api_push_lab(L, lab, &res->log);
+	int labidx = lua_gettop(L);
+	lua_getfield(L, entry, "fn");
+	lua_getfield(L, 2, "_lab");
+	lua_pushvalue(L, labidx);
+	lua_call(L, 1, 1);      /* stack: ... lab-userdata fn lab-object */
+	s->deadline = mono_now() + timeout;
+	int rc = lua_pcall(L, 1, 0, 1);
+	s->deadline = 0;
+	if (rc == LUA_OK) {
+		res->status = REPORT_PASS;
+	} else {
+		const char *msg;
+		if (lua_api_is_failure(L, -1, &msg)) {
+			res->status = REPORT_FAIL;
+		} else {
+			res->status = REPORT_ERROR;
+			msg = lua_tostring(L, -1);
+			if (!msg)
+				msg = "error (no message)";
+		}
+		first_line(&res->message, msg);
+		strbuf_addf(&res->detail, "%s", msg);
+	}
+	lua_api_lab_end(L, labidx);
+	lua_settop(L, 0);
+	/* Connections of this test are unreachable now: collect them before the lab goes. */
+	lua_gc(L, LUA_GCCOLLECT);
+}
+
+void script_result_free(struct script_result *res)
+{
+	strbuf_free(&res->message);
+	strbuf_free(&res->detail);
+	strbuf_free(&res->log);
+}

@@ -1,0 +1,42 @@
+#ifndef TCPCONFORM_SCRIPT_H
+#define TCPCONFORM_SCRIPT_H
+#include <stddef.h>
+#include "lab.h"
+#include "report.h"
+#include "strbuf.h"
+
+/* A loaded test script: its own Lua state with the embedded library, the strict-globals
+ * guard, and the tests it declared. Lua is entered only through lua_pcall with a
+ * traceback handler; errors come back as "file:line: message". */
+
+struct script;
+
+struct script_test {
+	const char *name, *id, *rfc;
+	const char *const *tags;   /* NULL-terminated */
+	double timeout;            /* seconds, 0: the runner's default */
+	const char *where;         /* file:line of the declaration */
+};
+
+/* Loads and runs the file (which declares its tests). NULL with err on a syntax error, a
+ * runtime error at load, or a bad declaration, err naming file:line. */
+struct script *script_load(const char *path, char *err, size_t errlen);
+void script_free(struct script *s);
+
+int script_test_count(const struct script *s);
+const struct script_test *script_test_get(const struct script *s, int i);
+
+struct script_result {
+	enum report_status status;
+	struct strbuf message;     /* one line */
+	struct strbuf detail;      /* full text: failure report or traceback */
+	struct strbuf log;         /* what the test logged (lab:log) */
+};
+
+/* Runs test i against lab with a time limit (seconds). Fills *res (zero it first; free
+ * with script_result_free). */
+void script_test_run(struct script *s, int i, struct lab *lab, double timeout,
+		     struct script_result *res);
+void script_result_free(struct script_result *res);
+
+#endif

@@ -1,0 +1,144 @@
+/* wire: libnet injection + libpcap capture on one lab link (see wire.h). */
+#include "wire.h"
+
+#include <errno.h>
+#include <libnet.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct wire {
+	libnet_t *ln;
+	pcap_t *pc;
+	pcap_dumper_t *dump;
+	wire_frame_cb cb;   /* valid during wire_drain only */
+	void *cb_ctx;
+	char dev[IFNAMSIZ];
+};
+
+static int wire_pcap_open(struct wire *w, const char *filter, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	w->pc = pcap_create(w->dev, ebuf);
+	if (!w->pc) {
+		snprintf(err, errlen, "pcap on %s: %s", w->dev, ebuf);
+		return -1;
+	}
+	/* Immediate mode: a frame is handed over as soon as it arrives; without it the
+	 * kernel batches frames and every reaction would be late by the buffer timeout. */
+	if (pcap_set_snaplen(w->pc, 65535) || pcap_set_immediate_mode(w->pc, 1) ||
+	    pcap_set_buffer_size(w->pc, 8 << 20) ||
+	    pcap_set_tstamp_precision(w->pc, PCAP_TSTAMP_PRECISION_MICRO)) {
+		snprintf(err, errlen, "pcap on %s: cannot configure: %s", w->dev, pcap_geterr(w->pc));
+		return -1;
+	}
+	int rc = pcap_activate(w->pc);
+	if (rc < 0) {
+		snprintf(err, errlen, "pcap on %s: activate: %s", w->dev, pcap_geterr(w->pc));
+		return -1;
+	}
+	struct bpf_program prog;
+	if (pcap_compile(w->pc, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(err, errlen, "pcap on %s: filter \"%s\": %s", w->dev, filter,
+			 pcap_geterr(w->pc));
+		return -1;
+	}
+	rc = pcap_setfilter(w->pc, &prog);
+	pcap_freecode(&prog);
+	if (rc < 0 || pcap_setnonblock(w->pc, 1, ebuf) < 0) {
+		snprintf(err, errlen, "pcap on %s: %s", w->dev, pcap_geterr(w->pc));
+		return -1;
+	}
+	return 0;
+}
+
+struct wire *wire_open(const char *dev, const char *filter, char *err, size_t errlen)
+{
+	struct wire *w = calloc(1, sizeof(*w));
+	if (!w) {
+		snprintf(err, errlen, "wire: out of memory");
+		return NULL;
+	}
+	snprintf(w->dev, sizeof(w->dev), "%s", dev);
+	char lerr[LIBNET_ERRBUF_SIZE] = "";
+	/* Advanced link mode: frames are built elsewhere (frame.c) and written as bytes. */
+	w->ln = libnet_init(LIBNET_LINK_ADV, w->dev, lerr);
+	if (!w->ln) {
+		snprintf(err, errlen, "libnet on %s: %s", dev, lerr);
+		wire_close(w);
+		return NULL;
+	}
+	if (wire_pcap_open(w, filter, err, errlen) < 0) {
+		wire_close(w);
+		return NULL;
+	}
+	return w;
+}
+
+void wire_close(struct wire *w)
+{
+	if (!w)
+		return;
+	wire_dump_close(w);
+	if (w->pc)
+		pcap_close(w->pc);
+	if (w->ln)
+		libnet_destroy(w->ln);
+	free(w);
+}
+
+int wire_fd(const struct wire *w)
+{
+	return pcap_get_selectable_fd(w->pc);
+}
+
+int wire_send(struct wire *w, const uint8_t *frame, size_t len, char *err, size_t errlen)
+{
+	int n = libnet_adv_write_link(w->ln, frame, (uint32_t)len);
+	if (n < 0 || (size_t)n != len) {
+		snprintf(err, errlen, "inject %zu bytes on %s: %s", len, w->dev, libnet_geterror(w->ln));
+		return -1;
+	}
+	return 0;
+}
+
+static void wire_on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct wire *w = (struct wire *)user;
+	if (w->dump)
+		pcap_dump((u_char *)w->dump, h, bytes);
+	w->cb(w->cb_ctx, &h->ts, bytes, h->caplen, h->len);
+}
+
+int wire_drain(struct wire *w, wire_frame_cb cb, void *ctx, char *err, size_t errlen)
+{
+	w->cb = cb;
+	w->cb_ctx = ctx;
+	int n = pcap_dispatch(w->pc, -1, wire_on_frame, (u_char *)w);
+	w->cb = NULL;
+	if (n < 0) {
+		snprintf(err, errlen, "capture on %s: %s", w->dev, pcap_geterr(w->pc));
+		return -1;
+	}
+	return n;
+}
+
+int wire_dump_open(struct wire *w, const char *path, char *err, size_t errlen)
+{
+	wire_dump_close(w);
+	w->dump = pcap_dump_open(w->pc, path);
+	if (!w->dump) {
+		snprintf(err, errlen, "pcap file %s: %s", path, pcap_geterr(w->pc));
+		return -1;
+	}
+	return 0;
+}
+
+void wire_dump_close(struct wire *w)
+{
+	if (w->dump) {
+		pcap_dump_close(w->dump);
+		w->dump = NULL;
+	}
+}

@@ -1,0 +1,269 @@
+-- tcpconform: the library every test script requires (compiled into the binary).
+--
+--   local T = require "tcpconform"
+--   T.test("SYN to a closed port gets RST|ACK", {id = "A1", rfc = "9293 3.10.7.1"},
+--     function(lab)
+--       local c = lab:conn{port = 9}
+--       c:send "S 0:0(0) win 65535"
+--       c:expect "R. 0:0(0) ack 1"
+--     end)
+--
+-- Lua decides, C does the packets: what lives here is pure logic over the primitives of
+-- tcpconform.core (lab, connection, agent calls). See lua/README.md for the whole API.
+local core = require "tcpconform.core"
+
+local M = {}
+local registered = {}
+
+local function where(level)
+  local info = debug.getinfo(level + 1, "Sl")
+  return info and (info.short_src .. ":" .. info.currentline) or "?"
+end
+
+local function check_meta(name, meta, level)
+  if type(meta) ~= "table" then
+    error(("test %q: second argument must be a table of metadata {id=, rfc=, tags=}, got %s")
+      :format(name, type(meta)), level + 1)
+  end
+  local allowed = {id = true, rfc = true, tags = true, timeout = true, description = true}
+  for k in pairs(meta) do
+    if not allowed[k] then
+      error(("test %q: unknown metadata field %q (known: id, rfc, tags, timeout, description)")
+        :format(name, tostring(k)), level + 1)
+    end
+  end
+  for _, field in ipairs{"id", "rfc"} do
+    if type(meta[field]) ~= "string" or meta[field] == "" then
+      error(("test %q is missing required field '%s' (%s)"):format(name, field,
+        field == "id" and "behaviour ID from BEHAVIOURS.md, e.g. \"A1\""
+                       or "RFC section, e.g. \"9293 3.10.7.1\""), level + 1)
+    end
+  end
+  if meta.tags ~= nil then
+    if type(meta.tags) ~= "table" then
+      error(("test %q: tags must be a list of strings"):format(name), level + 1)
+    end
+    for _, t in ipairs(meta.tags) do
+      if type(t) ~= "string" then
+        error(("test %q: tags must be a list of strings"):format(name), level + 1)
+      end
+    end
+  end
+  if meta.timeout ~= nil and (type(meta.timeout) ~= "number" or meta.timeout <= 0) then
+    error(("test %q: timeout must be a positive number of seconds"):format(name), level + 1)
+  end
+end
+
+-- Declares a test. name: what the test pins down; meta: {id = "A1", rfc = "9293 3.10.7.1",
+-- tags = {...}, timeout = seconds}; fn(lab): the test body.
+function M.test(name, meta, fn)
+  if type(name) ~= "string" or name == "" then
+    error("T.test: first argument must be the test's name (a non-empty string)", 2)
+  end
+  check_meta(name, meta, 2)
+  if type(fn) ~= "function" then
+    error(("test %q: third argument must be the test function"):format(name), 2)
+  end
+  for _, t in ipairs(registered) do
+    if t.name == name then
+      error(("test %q is declared twice (first at %s)"):format(name, t.where), 2)
+    end
+  end
+  registered[#registered + 1] = {
+    name = name, id = meta.id, rfc = meta.rfc, tags = meta.tags or {},
+    timeout = meta.timeout, fn = fn, where = where(2),
+  }
+end
+
+-- ---- assertions: a failed one is a test failure (JUnit <failure>), not an error ----
+
+function M.fail(msg, level)
+  core.fail(tostring(msg), (level or 1) + 1)
+end
+
+local function show(v)
+  return type(v) == "string" and ("%q"):format(v) or tostring(v)
+end
+
+function M.check(cond, msg)
+  if not cond then core.fail(msg or "check failed", 2) end
+  return cond
+end
+
+function M.eq(actual, expected, what)
+  if actual ~= expected then
+    core.fail(("%s: expected %s, got %s"):format(what or "value", show(expected), show(actual)), 2)
+  end
+  return actual
+end
+
+-- |actual - expected| <= tol
+function M.near(actual, expected, tol, what)
+  if type(actual) ~= "number" or math.abs(actual - expected) > tol then
+    core.fail(("%s: expected %s +/- %s, got %s"):format(what or "value", show(expected),
+      show(tol), show(actual)), 2)
+  end
+  return actual
+end
+
+function M.range(actual, lo, hi, what)
+  if type(actual) ~= "number" or actual < lo or actual > hi then
+    core.fail(("%s: expected within [%s, %s], got %s"):format(what or "value", show(lo),
+      show(hi), show(actual)), 2)
+  end
+  return actual
+end
+
+-- ---- the target's socket API, over the agent protocol (targets/PROTOCOL.md) ----
+
+local Socket = {}
+Socket.__index = Socket
+Socket.__tostring = function(s) return ("socket %d"):format(s.h) end
+
+local Target = {}
+Target.__index = Target
+
+local DEFAULT_WAIT = 2.0
+
+local function reply_error(r)
+  if r.err == nil then return nil end
+  return r.err .. (r.msg and (" (" .. r.msg .. ")") or "")
+end
+
+-- One agent call; blocking verbs pass wait= so the agent gives up before we do.
+function Target:call(line, wait)
+  return self.core:call(line, wait or DEFAULT_WAIT)
+end
+
+local function must(r, what, level)
+  if r.ret < 0 then
+    error(("%s failed: %s"):format(what, reply_error(r)), (level or 1) + 1)
+  end
+  return r
+end
+
+function Target:socket(family)
+  family = family or "inet"
+  local r = must(self:call("socket " .. family), "socket(" .. family .. ")", 2)
+  return setmetatable({target = self, h = r.ret, family = family}, Socket)
+end
+
+local function addr_of(target, family)
+  return family == "inet6" and target.addr6 or target.addr4
+end
+
+-- socket + SO_REUSEADDR + bind + listen, raising on any failure (these are set-up steps).
+function Target:listen(port, opts)
+  opts = opts or {}
+  local s = self:socket(opts.family)
+  must(s:call_("setsockopt %d so_reuseaddr 1"), "setsockopt(SO_REUSEADDR)", 2)
+  must(s:call_("bind %d " .. addr_of(self, s.family) .. " " .. tostring(port)),
+    "bind(" .. tostring(port) .. ")", 2)
+  must(s:call_("listen %d " .. tostring(opts.backlog or 16)), "listen", 2)
+  s.port = port
+  return s
+end
+
+-- The target's TCP state for connection c (a harness connection) as the agent reports
+-- it: "ESTABLISHED", "TIME_WAIT", ..., or "CLOSED" when the target has no such socket.
+function Target:state(c)
+  local i = c:info()
+  local fam = i.family
+  local r = must(self:call(("state %s %d %s %d"):format(addr_of(self, fam), i.dport,
+    fam == "inet6" and self.harness6 or self.harness4, i.sport)), "state", 2)
+  return r.state, r
+end
+
+function Target:sysctl(name, value)
+  local r = must(self:call("sysctl " .. name .. (value ~= nil and (" " .. tostring(value)) or "")),
+    "sysctl " .. name, 2)
+  return r.value
+end
+
+function Socket:call_(fmt, wait)
+  return self.target:call(fmt:format(self.h), wait)
+end
+
+local function ret_err(r)
+  if r.ret < 0 then return nil, r.err, r end
+  return r.ret, nil, r
+end
+
+-- Blocking calls return value, errname (nil on success), reply.
+function Socket:accept(opts)
+  local wait = (opts and opts.wait) or DEFAULT_WAIT
+  local r = self:call_("accept %d wait=" .. math.floor(wait * 1000), wait)
+  if r.ret < 0 then return nil, r.err, r end
+  return setmetatable({target = self.target, h = r.ret, family = self.family}, Socket), nil, r
+end
+
+function Socket:send(data, opts)
+  local wait = (opts and opts.wait) or DEFAULT_WAIT
+  local arg = type(data) == "number" and ("len=" .. data) or core.hex(data)
+  return ret_err(self:call_("send %d " .. arg .. " wait=" .. math.floor(wait * 1000), wait))
+end
+
+function Socket:recv(max, opts)
+  local wait = (opts and opts.wait) or DEFAULT_WAIT
+  local r = self:call_("recv %d " .. tostring(max or 65536) .. " wait=" .. math.floor(wait * 1000), wait)
+  if r.ret < 0 then return nil, r.err, r end
+  return core.unhex(r.data or ""), nil, r
+end
+
+function Socket:close() return ret_err(self:call_("close %d")) end
+function Socket:shutdown(how) return ret_err(self:call_("shutdown %d " .. (how or "wr"))) end
+
+function Socket:setsockopt(name, ...)
+  local args = {}
+  for i, v in ipairs{...} do args[i] = tostring(v) end
+  return ret_err(self:call_("setsockopt %d " .. name .. " " .. table.concat(args, " ")))
+end
+
+-- Starts connect() on the target; returns an operation to :wait() for, so the script can
+-- answer the target's SYN on the wire meanwhile.
+function Socket:connect_async(addr, port, wait)
+  wait = wait or 30
+  local id = self.target.core:call_async(("connect %d %s %d wait=%d"):format(self.h, addr,
+    port, math.floor(wait * 1000)))
+  local core_ = self.target.core
+  return {wait = function(_, t) return ret_err(core_:reply(id, t or wait + 1)) end}
+end
+
+-- ---- the lab object handed to a test ----
+
+local Lab = {}
+Lab.__index = Lab
+
+function Lab:conn(opts) return self.core:conn(opts) end
+function Lab:now() return self.core:now() end
+function Lab:sleep(s) return self.core:pump(s) end
+function Lab:log(...)
+  local parts = {}
+  for i, v in ipairs{...} do parts[i] = tostring(v) end
+  self.core:log(table.concat(parts, " "))
+end
+-- Per-netns sysctl in this lab's target (Linux target only).
+function Lab:sysctl(name, value) return self.target:sysctl(name, value) end
+
+-- The harness does the three-way handshake itself; returns the connection, the SYN|ACK
+-- segment and the accepted target socket when `listener` is given.
+local conn_methods = core.conn_methods
+
+function conn_methods:handshake(opts)
+  opts = opts or {}
+  self:send(opts.syn or "S 0:0(0) win 65535 <mss 1460>")
+  local synack = self:expect("S. 0:0(0) ack 1", {within = opts.within or 1})
+  self:send(". 1:1(0) ack 1")
+  return synack
+end
+
+function M._lab(core_lab)
+  local a = core_lab:addresses()
+  local target = setmetatable({core = core_lab, addr4 = a.target4, addr6 = a.target6,
+    harness4 = a.harness4, harness6 = a.harness6}, Target)
+  return setmetatable({core = core_lab, target = target, addr = a}, Lab)
+end
+
+function M._tests() return registered end
+
+return M
