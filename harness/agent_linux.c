@@ -77,7 +77,9 @@ struct agent_server {
 	int ctl;
 	int notify[2];          /* [0] read by the loop, [1] dup'ed by close threads */
 	uint32_t next_handle;
-	int quit;
+	int quit;               /* "quit" seen: read no more requests */
+	uint32_t quit_id;       /* its reply is the last line, once closes are done */
+	int closing;            /* linger-close threads not yet reported */
 	struct slot slots[MAX_HANDLES];
 	struct op ops[MAX_PENDING];
 	char *in;               /* request bytes not yet ending in LF */
@@ -748,6 +750,7 @@ static void on_close_done(struct agent_server *a)
 			reply_errno(a, d.id, d.err);
 		else
 			reply_ok(a, d.id, 0);
+		a->closing--;
 	}
 }
 
@@ -771,10 +774,19 @@ static void verb_hello(struct agent_server *a, const struct agent_request *rq)
 	reply_end(a);
 }
 
+/* Pending operations are canceled now; the quit reply itself waits for running
+ * linger-closes, so that it is the last line the agent ever writes. */
 static void verb_quit(struct agent_server *a, const struct agent_request *rq)
 {
-	reply_ok(a, rq->id, 0);
+	int i;
+
+	for (i = 0; i < MAX_PENDING; i++)
+		if (a->ops[i].used) {
+			reply_fail(a, a->ops[i].id, "CANCELED", "the agent is quitting");
+			op_free(&a->ops[i]);
+		}
 	a->quit = 1;
+	a->quit_id = rq->id;
 }
 
 static void verb_socket(struct agent_server *a, const struct agent_request *rq)
@@ -952,8 +964,10 @@ static void verb_close(struct agent_server *a, const struct agent_request *rq)
 	op_cancel_handle(a, s->handle);
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
-	if (lingers(fd) && close_in_thread(a, fd, rq->id) == 0)
+	if (lingers(fd) && close_in_thread(a, fd, rq->id) == 0) {
+		a->closing++;
 		return;                  /* the thread's completion replies */
+	}
 	if (close(fd) < 0)
 		reply_errno(a, rq->id, errno);
 	else
@@ -1639,8 +1653,13 @@ static int server_step(struct agent_server *a)
 	}
 	if (a->oom)
 		return -1;
-	if (a->quit && a->outlen == 0)
-		return 1;
+	if (a->quit && a->closing == 0) {
+		if (a->quit_id) {
+			reply_ok(a, a->quit_id, 0);
+			a->quit_id = 0;
+		}
+		return a->outlen == 0 ? 1 : 0;
+	}
 	return 0;
 }
 

@@ -139,6 +139,26 @@ static int valid_errname(const char *s)
 	return 1;
 }
 
+/* The id that starts a line, read without modifying it, or 0: lets an error reply to
+ * a line that fails a later check still be matched to its request. */
+static uint32_t peek_id(const char *line)
+{
+	char tok[12];
+	size_t n = 0;
+	uint32_t id;
+
+	while (is_space(*line))
+		line++;
+	while (line[n] && !is_space(line[n]) && n < sizeof(tok) - 1) {
+		tok[n] = line[n];
+		n++;
+	}
+	tok[n] = '\0';
+	if (line[n] && !is_space(line[n]))
+		return 0;
+	return parse_u32(tok, &id) == 0 ? id : 0;
+}
+
 /* Parse "<id> <verb> [arg ...]" in place (targets/PROTOCOL.md "Requests"). out->id is
  * set as soon as the id is known, so a server can address its error reply to it even
  * when a later field is bad; it is 0 when the id itself could not be read. */
@@ -152,8 +172,10 @@ int agent_request_parse(char *line, struct agent_request *out, char *err, size_t
 		fail(err, errlen, "request: no line");
 		return -1;
 	}
-	if (check_printable(line, "request", err, errlen) < 0)
+	if (check_printable(line, "request", err, errlen) < 0) {
+		out->id = peek_id(line);
 		return -1;
+	}
 	n = tokenize(line, tok, AGENT_MAX_ARGS + 2);
 	if (n == 0) {
 		fail(err, errlen, "request: empty line, expected \"<id> <verb> [arg ...]\"");

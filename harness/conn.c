@@ -100,6 +100,20 @@ struct match_ctx conn_ctx(const struct conn *c, const struct seg *s)
 	return (struct match_ctx){.iss = c->a.iss, .irs = irs};
 }
 
+/* SACK blocks acknowledge the target's data, so a script writes them relative to the
+ * target's ISN like ack (RFC 2018 3); everything else goes out as written. */
+static int conn_encode_opts(const struct conn *c, const struct tpl *t, uint8_t out[40],
+			    char *err, size_t errlen)
+{
+	struct tpl abs = *t;
+	abs.data = NULL;   /* a shallow copy for the options only: owns nothing */
+	for (int i = 0; i < abs.nopt; i++)
+		if (abs.opt[i].kind == TCPOPT_SACK && !(abs.opt[i].raw_len))
+			for (int v = 0; v < abs.opt[i].nval; v++)
+				abs.opt[i].val[v] += c->irs;
+	return tpl_opts_encode(&abs, out, err, errlen);
+}
+
 int conn_send(struct conn *c, const struct tpl *t, double *sent_at, char *err, size_t errlen)
 {
 	const struct lab_addrs *la = lab_addrs(c->lab);
@@ -129,7 +143,7 @@ int conn_send(struct conn *c, const struct tpl *t, double *sent_at, char *err, s
 	f.urg = t->have & TPL_URG ? (uint16_t)t->urg : 0;
 	uint8_t opts[40];
 	int olen = 0;
-	if ((t->have & TPL_OPTS) && (olen = tpl_opts_encode(t, opts, err, errlen)) < 0)
+	if ((t->have & TPL_OPTS) && (olen = conn_encode_opts(c, t, opts, err, errlen)) < 0)
 		return -1;
 	f.opts = opts;
 	f.opts_len = (uint8_t)olen;
@@ -182,7 +196,9 @@ static int conn_describe(const struct conn *c, size_t from, char *buf, size_t le
 			struct match_ctx ctx = conn_ctx(c, &r->seg);
 			match_format_seg(&r->seg, &ctx, line, sizeof(line));
 		} else if (out) {
-			seg_format(&r->seg, line, sizeof(line));
+			/* Our own segments read relative too: seq from our ISN, ack from theirs. */
+			struct match_ctx ctx = {.iss = c->irs_known ? c->irs : 0, .irs = c->a.iss};
+			match_format_seg(&r->seg, &ctx, line, sizeof(line));
 		} else if (r->inbound && r->seg.kind == SEG_KIND_TCP) {
 			seg_format(&r->seg, line, sizeof(line));
 			n += snprintf(buf + n, len - (size_t)n, "\n    %8.3f  target  (other connection) %s", r->t, line);

@@ -40,7 +40,9 @@ struct lua_conn {
 void lua_api_where(lua_State *L, char *buf, size_t len)
 {
 	lua_Debug ar;
-	for (int level = 1; lua_getstack(L, level, &ar); level++) {
+	/* From level 0: inside a hook that is the running script function itself; C
+	 * functions have no current line and are skipped. */
+	for (int level = 0; lua_getstack(L, level, &ar); level++) {
 		if (!lua_getinfo(L, "Sl", &ar) || ar.currentline <= 0)
 			continue;
 		if (strncmp(ar.source, "@lua/", 5) == 0)
@@ -73,7 +75,9 @@ static int raise_error(lua_State *L, const char *fmt, ...)
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	lua_api_where(L, where, sizeof(where));
-	return luaL_error(L, "%s %s", where, text);
+	/* lua_error, not luaL_error: the location is the script's, already in `where`. */
+	lua_pushfstring(L, "%s %s", where, text);
+	return lua_error(L);
 }
 
 bool lua_api_is_failure(lua_State *L, int idx, const char **msg)
@@ -388,7 +392,7 @@ static void tpl_from_table(lua_State *L, int idx, struct tpl *t)
 		if (tpl_parse(text, &ft, err, sizeof(err)) < 0)
 			raise_error(L, "segment: field 'flags': %s", err);
 		t->flags = ft.flags;
-		t->have |= TPL_FLAGS;
+		t->have = (t->have & ~(uint32_t)TPL_FLAGS) | (ft.have & TPL_FLAGS);
 		tpl_free(&ft);
 	}
 	lua_pop(L, 1);

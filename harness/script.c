@@ -32,10 +32,17 @@ static double mono_now(void)
 static void script_hook(lua_State *L, lua_Debug *ar)
 {
 	struct script *s = *(struct script **)lua_getextraspace(L);
+	const char *why = NULL;
 	if (lab_interrupted())
-		luaL_error(L, "interrupted");
-	if (s && s->deadline > 0 && mono_now() > s->deadline)
-		luaL_error(L, "test exceeded its time limit");
+		why = "interrupted";
+	else if (s && s->deadline > 0 && mono_now() > s->deadline)
+		why = "test exceeded its time limit";
+	if (why) {
+		char where[256];
+		lua_api_where(L, where, sizeof(where));
+		lua_pushfstring(L, "%s %s", where, why);
+		lua_error(L);
+	}
 }
 
 static int traceback(lua_State *L)

@@ -13,7 +13,7 @@
 
 #include "csum.h"
 
-#define ETH_HLEN_ 14
+#define ETH_HDR_LEN 14
 #define ETYPE_IPV4 0x0800
 #define ETYPE_ARP 0x0806
 #define ETYPE_IPV6 0x86dd
@@ -386,12 +386,12 @@ int seg_decode(const uint8_t *frame, size_t len, struct seg *out, char *err, siz
 	memset(out, 0, sizeof(*out));
 	if (err && errlen)
 		err[0] = '\0';
-	if (len < ETH_HLEN_)
-		return fail(err, errlen, "eth: frame length %zu < %d", len, ETH_HLEN_);
+	if (len < ETH_HDR_LEN)
+		return fail(err, errlen, "eth: frame length %zu < %d", len, ETH_HDR_LEN);
 	memcpy(out->eth_dst, frame, 6);
 	memcpy(out->eth_src, frame + 6, 6);
 	out->ethertype = rd16(frame + 12);
-	l3 = (struct span){frame + ETH_HLEN_, len - ETH_HLEN_};
+	l3 = (struct span){frame + ETH_HDR_LEN, len - ETH_HDR_LEN};
 	switch (out->ethertype) {
 	case ETYPE_IPV4:
 		return ipv4_decode(l3, out, err, errlen);

@@ -165,9 +165,12 @@ static void request_with_control_byte_is_rejected_naming_the_column(void **state
 
 	assert_int_equal(req("1 hel\001lo", &r), -1);
 	assert_non_null(strstr(err, "0x01 at column 6"));
+	assert_int_equal(r.id, 1);
 	assert_int_equal(req("1 hello\r", &r), -1);
 	assert_int_equal(req("1 h\xc3\xa9llo", &r), -1);
 	assert_non_null(strstr(err, "0xc3"));
+	assert_int_equal(req("1\001 hello", &r), -1);
+	assert_int_equal(r.id, 0);
 }
 
 static void request_longer_than_line_max_is_rejected(void **state)

@@ -387,6 +387,31 @@ static void bad_checksum_never_verifies_and_is_right_plus_one(void **state)
 	}
 }
 
+static void bad_checksum_of_a_segment_whose_right_checksum_is_zero_is_one(void **state)
+{
+	struct frame_tcp f = base_tcp(AF_INET);
+	struct seg s;
+
+	NEED_BUILDER();
+	/* Adding the right checksum C to a 16-bit word of the segment brings the sum to
+	 * 0xffff, whose complement, the new right checksum, is 0 (RFC 1071 section 1). */
+	f.seq = 0xabcd0000;
+	s = round_trip(&f, NULL, NULL);
+	f.seq |= s.tcp_csum;
+	s = round_trip(&f, NULL, NULL);
+	assert_int_equal(s.tcp_csum, 0);
+	assert_true(s.tcp_csum_ok);
+	/* 0xffff is the same one's-complement value: a receiver must accept it too */
+	f.csum_set = true;
+	f.csum = 0xffff;
+	assert_true(round_trip(&f, NULL, NULL).tcp_csum_ok);
+	f.csum_set = false;
+	f.csum_bad = true;
+	s = round_trip(&f, NULL, NULL);
+	assert_int_equal(s.tcp_csum, 1);
+	assert_false(s.tcp_csum_ok);
+}
+
 static void invalid_requests_fail_naming_the_field(void **state)
 {
 	static const uint8_t opts[44];
@@ -643,6 +668,7 @@ int main(void)
 		cmocka_unit_test(given_checksum_is_put_on_the_wire_as_is),
 		cmocka_unit_test(given_right_checksum_verifies),
 		cmocka_unit_test(bad_checksum_never_verifies_and_is_right_plus_one),
+		cmocka_unit_test(bad_checksum_of_a_segment_whose_right_checksum_is_zero_is_one),
 		cmocka_unit_test(invalid_requests_fail_naming_the_field),
 		cmocka_unit_test(builder_new_on_missing_device_fails_with_a_message),
 		cmocka_unit_test(arp_reply_decodes_as_reply_to_the_requester),

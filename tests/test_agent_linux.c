@@ -1,0 +1,749 @@
+/* Integration tests of the Linux agent (harness/agent_linux.c) against the real kernel.
+ *
+ * Each test gets a fresh lab: a forked child that enters its own network namespace
+ * (unshare(CLONE_NEWNET)), brings up lo and serves the protocol on a socketpair. All
+ * traffic stays on that namespace's loopback. The child dies with the test
+ * (PR_SET_PDEATHSIG) and is killed and reaped in teardown. Needs root (CAP_SYS_ADMIN
+ * for unshare); without it every test is skipped. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent_linux.h"
+#include "agent_proto.h"
+
+#define REPLY_WAIT_MS 5000
+#define STASH 16
+#define LINE 8192
+
+struct lab {
+	pid_t pid;
+	int fd;
+	uint32_t next_id;
+	char in[LINE * 4];
+	size_t inlen;
+	char stash[STASH][LINE];     /* replies read while waiting for another id */
+	int nstash;
+	char line[LINE];             /* storage of the last reply returned */
+	struct agent_reply r;
+	char greeting[LINE];
+};
+
+/* ------------------------------------------------------------ the lab */
+
+static int lo_up(void)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int rc;
+
+	if (s < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	rc = ioctl(s, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP;
+	if (rc == 0)
+		rc = ioctl(s, SIOCSIFFLAGS, &ifr);
+	close(s);
+	return rc;
+}
+
+static void child_main(int fd, pid_t parent)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(70);
+	if (unshare(CLONE_NEWNET) < 0 || lo_up() < 0)
+		_exit(77);
+	_exit(agent_linux_serve(fd));
+}
+
+/* Next full line from the agent, or NULL after REPLY_WAIT_MS / EOF. */
+static char *read_line(struct lab *l, char *out, size_t outlen, int wait_ms)
+{
+	for (;;) {
+		char *lf = memchr(l->in, '\n', l->inlen);
+		struct pollfd p = { .fd = l->fd, .events = POLLIN };
+		ssize_t n;
+
+		if (lf) {
+			size_t len = (size_t)(lf - l->in);
+
+			if (len >= outlen)
+				return NULL;
+			memcpy(out, l->in, len);
+			out[len] = '\0';
+			memmove(l->in, lf + 1, l->inlen - len - 1);
+			l->inlen -= len + 1;
+			return out;
+		}
+		if (l->inlen == sizeof(l->in) || poll(&p, 1, wait_ms) <= 0)
+			return NULL;
+		n = read(l->fd, l->in + l->inlen, sizeof(l->in) - l->inlen);
+		if (n <= 0)
+			return NULL;
+		l->inlen += (size_t)n;
+	}
+}
+
+static uint32_t line_id(const char *s)
+{
+	return (uint32_t)strtoul(s, NULL, 10);
+}
+
+/* The reply to id (parsed into l->r), stashing replies to other ids. */
+static struct agent_reply *wait_reply(struct lab *l, uint32_t id)
+{
+	char err[256];
+	int i;
+
+	for (i = 0; i < l->nstash; i++)
+		if (line_id(l->stash[i]) == id) {
+			memcpy(l->line, l->stash[i], LINE);
+			memmove(l->stash[i], l->stash[i + 1], (size_t)(l->nstash - i - 1) * LINE);
+			l->nstash--;
+			goto parse;
+		}
+	for (;;) {
+		if (!read_line(l, l->line, sizeof(l->line), REPLY_WAIT_MS))
+			fail_msg("no reply to id %u within %d ms", id, REPLY_WAIT_MS);
+		if (line_id(l->line) == id)
+			break;
+		assert_true(l->nstash < STASH);
+		memcpy(l->stash[l->nstash++], l->line, LINE);
+	}
+parse:
+	if (agent_reply_parse(l->line, &l->r, err, sizeof(err)) < 0)
+		fail_msg("unparsable reply: %s", err);
+	return &l->r;
+}
+
+static uint32_t send_req(struct lab *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static uint32_t send_req(struct lab *l, const char *fmt, ...)
+{
+	char buf[LINE];
+	va_list ap;
+	int n;
+	uint32_t id = ++l->next_id;
+
+	n = snprintf(buf, sizeof(buf), "%u ", id);
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+	va_end(ap);
+	buf[n++] = '\n';
+	assert_int_equal(write(l->fd, buf, (size_t)n), n);
+	return id;
+}
+
+static struct agent_reply *call(struct lab *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static struct agent_reply *call(struct lab *l, const char *fmt, ...)
+{
+	char buf[LINE];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return wait_reply(l, send_req(l, "%s", buf));
+}
+
+/* ret of a call that must succeed. */
+static long long ok(struct lab *l, const char *what, struct agent_reply *r)
+{
+	if (r->ret < 0)
+		fail_msg("%s: ret %lld %s msg=%s", what, r->ret, r->errname,
+			 agent_reply_get(r, "msg") ? agent_reply_get(r, "msg") : "");
+	return r->ret;
+}
+
+static void expect_err(struct agent_reply *r, const char *errname)
+{
+	assert_int_equal(r->ret, -1);
+	assert_string_equal(r->errname, errname);
+}
+
+static int lab_setup(void **state)
+{
+	struct lab *l = calloc(1, sizeof(*l));
+	int sv[2];
+	pid_t parent = getpid();
+
+	assert_non_null(l);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	l->pid = fork();
+	assert_true(l->pid >= 0);
+	if (l->pid == 0) {
+		close(sv[0]);
+		child_main(sv[1], parent);
+	}
+	close(sv[1]);
+	l->fd = sv[0];
+	*state = l;
+	if (!read_line(l, l->greeting, sizeof(l->greeting), REPLY_WAIT_MS))
+		l->greeting[0] = '\0';
+	return 0;
+}
+
+static int lab_teardown(void **state)
+{
+	struct lab *l = *state;
+
+	if (!l)
+		return 0;
+	close(l->fd);
+	/* pid 0 means already reaped; never kill(0 or -1, ...), which would signal a
+	 * whole process group or every process. */
+	if (l->pid > 0) {
+		kill(l->pid, SIGKILL);
+		waitpid(l->pid, NULL, 0);
+	}
+	free(l);
+	return 0;
+}
+
+/* Every test starts here: skips when the lab could not start (not root). */
+static struct lab *lab_of(void **state)
+{
+	struct lab *l = *state;
+
+	if (!l->greeting[0])
+		skip();
+	return l;
+}
+
+/* A listener on 127.0.0.1:port; returns its handle. */
+static long long listener(struct lab *l, int port)
+{
+	long long h = ok(l, "socket", call(l, "socket inet"));
+
+	ok(l, "reuseaddr", call(l, "setsockopt %lld so_reuseaddr 1", h));
+	ok(l, "bind", call(l, "bind %lld 127.0.0.1 %d", h, port));
+	ok(l, "listen", call(l, "listen %lld 8", h));
+	return h;
+}
+
+/* Connect a new client to 127.0.0.1:port and accept it: handles and client port. */
+static void pair(struct lab *l, long long lh, int port, long long *ch, long long *sh,
+		 int *cport)
+{
+	struct agent_reply *r;
+
+	*ch = ok(l, "socket", call(l, "socket inet"));
+	r = call(l, "connect %lld 127.0.0.1 %d", *ch, port);
+	ok(l, "connect", r);
+	assert_string_equal(agent_reply_get(r, "raddr"), "127.0.0.1");
+	*cport = atoi(agent_reply_get(r, "lport"));
+	assert_true(*cport > 0);
+	r = call(l, "accept %lld", lh);
+	*sh = ok(l, "accept", r);
+	assert_int_equal(atoi(agent_reply_get(r, "rport")), *cport);
+	assert_int_equal(atoi(agent_reply_get(r, "lport")), port);
+}
+
+/* Poll state until it reads want (loopback transitions are fast but not instant). */
+static void expect_state(struct lab *l, const char *tuple, const char *want)
+{
+	char last[64] = "";
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		struct agent_reply *r = call(l, "state %s", tuple);
+
+		ok(l, "state", r);
+		snprintf(last, sizeof(last), "%s", agent_reply_get(r, "state"));
+		if (strcmp(last, want) == 0)
+			return;
+		usleep(10000);
+	}
+	fail_msg("state %s: expected %s, still %s after 1 s", tuple, want, last);
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void greeting_announces_agent_version_1_with_id_0(void **state)
+{
+	struct lab *l = lab_of(state);
+	struct agent_reply r;
+	char err[256];
+
+	assert_int_equal(agent_reply_parse(l->greeting, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.id, 0);
+	assert_int_equal(r.ret, 0);
+	assert_string_equal(agent_reply_get(&r, "hello"), "tcpconform-agent");
+	assert_string_equal(agent_reply_get(&r, "version"), "1");
+	assert_string_equal(agent_reply_get(&r, "stack"), "linux");
+	assert_non_null(strstr(agent_reply_get(&r, "caps"), "state"));
+}
+
+static void hello_repeats_the_greeting_under_the_request_id(void **state)
+{
+	struct lab *l = lab_of(state);
+	struct agent_reply *r = call(l, "hello");
+
+	assert_int_equal(r->id, l->next_id);
+	assert_string_equal(agent_reply_get(r, "version"), "1");
+}
+
+static void loopback_connection_carries_data_and_both_ends_are_established(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long lh = listener(l, 5000), ch, sh;
+	struct agent_reply *r;
+	char tuple[128];
+	int cport;
+
+	pair(l, lh, 5000, &ch, &sh, &cport);
+	assert_int_equal(ok(l, "send", call(l, "send %lld 68656c6c6f", ch)), 5);
+	r = call(l, "recv %lld 100", sh);
+	assert_int_equal(ok(l, "recv", r), 5);
+	assert_string_equal(agent_reply_get(r, "data"), "68656c6c6f");
+	assert_int_equal(ok(l, "send", call(l, "send %lld len=30", sh)), 30);
+	r = call(l, "recv %lld 30 waitall", ch);
+	assert_int_equal(ok(l, "recv", r), 30);
+	assert_string_equal(agent_reply_get(r, "data"),
+			    "6162636465666768696a6b6c6d6e6f707172737475767778797a61626364");
+
+	snprintf(tuple, sizeof(tuple), "127.0.0.1 5000 127.0.0.1 %d", cport);
+	expect_state(l, tuple, "ESTABLISHED");
+	r = call(l, "state %s", tuple);
+	assert_string_equal(agent_reply_get(r, "orphan"), "0");
+	assert_non_null(agent_reply_get(r, "snd_mss"));
+	snprintf(tuple, sizeof(tuple), "127.0.0.1 %d 127.0.0.1 5000", cport);
+	expect_state(l, tuple, "ESTABLISHED");
+	snprintf(tuple, sizeof(tuple), "%lld", ch);
+	expect_state(l, tuple, "ESTABLISHED");
+}
+
+static void listener_is_listen_and_unknown_tuple_is_closed(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long lh = listener(l, 5001);
+	char h[32];
+
+	expect_state(l, "127.0.0.1 5001 0.0.0.0 0", "LISTEN");
+	snprintf(h, sizeof(h), "%lld", lh);
+	expect_state(l, h, "LISTEN");
+	expect_state(l, "127.0.0.1 5999 127.0.0.1 4000", "CLOSED");
+}
+
+static void active_close_shows_fin_wait_2_then_time_wait(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long lh = listener(l, 5002), ch, sh;
+	char client[128], server[128];
+	struct agent_reply *r;
+	int cport;
+
+	pair(l, lh, 5002, &ch, &sh, &cport);
+	snprintf(client, sizeof(client), "127.0.0.1 %d 127.0.0.1 5002", cport);
+	snprintf(server, sizeof(server), "127.0.0.1 5002 127.0.0.1 %d", cport);
+	ok(l, "close", call(l, "close %lld", ch));
+	/* RFC 9293 3.6: the closer sits in FIN-WAIT-2 (orphaned) until the peer's FIN. */
+	expect_state(l, client, "FIN_WAIT_2");
+	expect_state(l, server, "CLOSE_WAIT");
+	r = call(l, "recv %lld 10", sh);
+	assert_int_equal(ok(l, "recv at EOF", r), 0);
+	assert_string_equal(agent_reply_get(r, "data"), "");
+	ok(l, "close", call(l, "close %lld", sh));
+	expect_state(l, client, "TIME_WAIT");
+	r = call(l, "state %s", client);
+	assert_string_equal(agent_reply_get(r, "timer"), "timewait");
+	expect_state(l, server, "CLOSED");
+	expect_err(call(l, "recv %lld 10", ch), "EBADF");
+}
+
+static void request_sock_of_deferred_accept_is_syn_recv(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long lh = ok(l, "socket", call(l, "socket inet")), ch;
+	struct agent_reply *r;
+	char tuple[128];
+
+	/* With TCP_DEFER_ACCEPT the final ACK of the handshake is not enough: the
+	 * connection stays a request sock in the listener's queue until data comes. */
+	ok(l, "defer", call(l, "setsockopt %lld tcp_defer_accept 5", lh));
+	ok(l, "bind", call(l, "bind %lld 127.0.0.1 5003", lh));
+	ok(l, "listen", call(l, "listen %lld 4", lh));
+	ch = ok(l, "socket", call(l, "socket inet"));
+	r = call(l, "connect %lld 127.0.0.1 5003", ch);
+	ok(l, "connect", r);
+	snprintf(tuple, sizeof(tuple), "127.0.0.1 5003 127.0.0.1 %s", agent_reply_get(r, "lport"));
+	expect_state(l, tuple, "SYN_RECV");
+	expect_err(call(l, "accept %lld wait=0", lh), "EAGAIN");
+}
+
+static void ipv6_loopback_connection_is_visible_by_state(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long lh = ok(l, "socket", call(l, "socket inet6")), ch, sh;
+	struct agent_reply *r;
+	char tuple[128];
+
+	ok(l, "bind", call(l, "bind %lld ::1 5004", lh));
+	ok(l, "listen", call(l, "listen %lld 4", lh));
+	ch = ok(l, "socket", call(l, "socket inet6"));
+	r = call(l, "connect %lld ::1 5004", ch);
+	ok(l, "connect", r);
+	assert_string_equal(agent_reply_get(r, "laddr"), "::1");
+	snprintf(tuple, sizeof(tuple), "::1 5004 ::1 %s", agent_reply_get(r, "lport"));
+	sh = ok(l, "accept", call(l, "accept %lld", lh));
+	assert_true(sh > ch);
+	expect_state(l, tuple, "ESTABLISHED");
+	r = call(l, "getsockname %lld", lh);
+	assert_string_equal(agent_reply_get(r, "addr"), "::1");
+	assert_string_equal(agent_reply_get(r, "port"), "5004");
+}
+
+static void connect_to_a_closed_port_is_refused(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long h = ok(l, "socket", call(l, "socket inet"));
+
+	expect_err(call(l, "connect %lld 127.0.0.1 1", h), "ECONNREFUSED");
+}
+
+static void accept_wait_that_expires_replies_timeout(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long lh = listener(l, 5005);
+	struct timespec t0, t1;
+	struct agent_reply *r;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = call(l, "accept %lld wait=150", lh);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	expect_err(r, "TIMEOUT");
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_true(ms >= 140 && ms < 2000);
+}
+
+static void wait_zero_is_a_non_blocking_call(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long lh = listener(l, 5006), ch, sh;
+	int cport;
+
+	pair(l, lh, 5006, &ch, &sh, &cport);
+	expect_err(call(l, "recv %lld 10 wait=0", sh), "EAGAIN");
+	expect_err(call(l, "accept %lld wait=0", lh), "EAGAIN");
+}
+
+static void pending_accept_replies_after_later_requests(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long lh = listener(l, 5007), ch;
+	uint32_t acc, hello;
+	char line[LINE];
+	struct agent_reply *r;
+
+	acc = send_req(l, "accept %lld wait=5000", lh);
+	hello = send_req(l, "hello");
+	/* The accept is parked: the next line on the wire answers the hello. */
+	assert_non_null(read_line(l, line, sizeof(line), REPLY_WAIT_MS));
+	assert_int_equal(line_id(line), hello);
+	ch = ok(l, "socket", call(l, "socket inet"));
+	ok(l, "connect", call(l, "connect %lld 127.0.0.1 5007", ch));
+	r = wait_reply(l, acc);
+	assert_true(ok(l, "accept", r) > ch);
+}
+
+static void pending_recv_completes_when_data_arrives(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long lh = listener(l, 5008), ch, sh;
+	struct agent_reply *r;
+	uint32_t rid;
+	int cport;
+
+	pair(l, lh, 5008, &ch, &sh, &cport);
+	rid = send_req(l, "recv %lld 64 wait=5000", sh);
+	ok(l, "send", call(l, "send %lld 414243", ch));
+	r = wait_reply(l, rid);
+	assert_int_equal(ok(l, "recv", r), 3);
+	assert_string_equal(agent_reply_get(r, "data"), "414243");
+}
+
+static void second_pending_recv_on_one_handle_is_busy(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long lh = listener(l, 5009), ch, sh;
+	uint32_t first;
+	int cport;
+
+	pair(l, lh, 5009, &ch, &sh, &cport);
+	first = send_req(l, "recv %lld 64 wait=3000", sh);
+	expect_err(call(l, "recv %lld 64", sh), "EBUSY");
+	/* The write side is independent of the read side. */
+	assert_int_equal(ok(l, "send", call(l, "send %lld 00", sh)), 1);
+	ok(l, "send", call(l, "send %lld 01", ch));
+	assert_int_equal(ok(l, "recv", wait_reply(l, first)), 1);
+}
+
+static void close_cancels_a_pending_recv_before_replying(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long lh = listener(l, 5010), ch, sh;
+	uint32_t rid, cid;
+	char line[LINE];
+	int cport;
+
+	pair(l, lh, 5010, &ch, &sh, &cport);
+	rid = send_req(l, "recv %lld 64 wait=5000", sh);
+	cid = send_req(l, "close %lld", sh);
+	assert_non_null(read_line(l, line, sizeof(line), REPLY_WAIT_MS));
+	assert_int_equal(line_id(line), rid);
+	assert_non_null(strstr(line, " -1 CANCELED "));
+	assert_non_null(read_line(l, line, sizeof(line), REPLY_WAIT_MS));
+	assert_int_equal(line_id(line), cid);
+	assert_non_null(strstr(line, " 0 -"));
+}
+
+static void send_to_a_reset_connection_is_an_errno_not_a_signal(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long lh = listener(l, 5011), ch, sh;
+	struct agent_reply *r;
+	int cport, i;
+
+	pair(l, lh, 5011, &ch, &sh, &cport);
+	/* SO_LINGER {1, 0}: close sends RST (RFC 9293 3.10.5 ABORT). */
+	ok(l, "linger", call(l, "setsockopt %lld so_linger 1 0", ch));
+	ok(l, "close", call(l, "close %lld", ch));
+	r = call(l, "recv %lld 10", sh);
+	expect_err(r, "ECONNRESET");
+	for (i = 0; i < 3; i++) {
+		r = call(l, "send %lld 41", sh);
+		assert_int_equal(r->ret, -1);
+		assert_string_equal(r->errname, "EPIPE");
+	}
+	ok(l, "still alive", call(l, "hello"));
+}
+
+static void linger_close_waits_for_the_peer_and_replies(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long lh = listener(l, 5012), ch, sh;
+	struct agent_reply *r;
+	int cport;
+
+	pair(l, lh, 5012, &ch, &sh, &cport);
+	ok(l, "linger", call(l, "setsockopt %lld so_linger 1 5", ch));
+	r = call(l, "getsockopt %lld so_linger", ch);
+	assert_string_equal(agent_reply_get(r, "value"), "1,5");
+	ok(l, "send", call(l, "send %lld len=1000", ch));
+	assert_int_equal(ok(l, "close", call(l, "close %lld", ch)), 0);
+	ok(l, "still serving", call(l, "hello"));
+}
+
+static void setsockopt_and_getsockopt_round_trip_keepalive_options(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long h = ok(l, "socket", call(l, "socket inet"));
+
+	ok(l, "keepalive", call(l, "setsockopt %lld so_keepalive 1", h));
+	ok(l, "keepidle", call(l, "setsockopt %lld tcp_keepidle 7", h));
+	assert_string_equal(agent_reply_get(call(l, "getsockopt %lld so_keepalive", h),
+					    "value"), "1");
+	assert_string_equal(agent_reply_get(call(l, "getsockopt %lld tcp_keepidle", h),
+					    "value"), "7");
+	assert_string_equal(agent_reply_get(call(l, "getsockopt %lld so_error", h), "value"),
+			    "-");
+	expect_err(call(l, "setsockopt %lld tcp_keepidle 0", h), "EINVAL");
+	expect_err(call(l, "setsockopt %lld so_frobnicate 1", h), "ENOSYS");
+	expect_err(call(l, "setsockopt %lld so_error 1", h), "EINVAL");
+	expect_err(call(l, "setsockopt %lld so_linger 1", h), "EINVAL");
+	expect_err(call(l, "setsockopt %lld tcp_nodelay x", h), "EINVAL");
+}
+
+static void sysctl_reads_and_writes_the_lab_namespace_only(void **state)
+{
+	struct lab *l = lab_of(state);
+	struct agent_reply *r;
+	char host_before[64] = "", host_after[64] = "";
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_fin_timeout", "r");
+
+	if (f) {
+		assert_non_null(fgets(host_before, sizeof(host_before), f));
+		fclose(f);
+	}
+	r = call(l, "sysctl net.ipv4.tcp_fin_timeout 7");
+	ok(l, "sysctl write", r);
+	assert_string_equal(agent_reply_get(r, "value"), "7");
+	r = call(l, "sysctl net.ipv4.tcp_fin_timeout");
+	assert_string_equal(agent_reply_get(r, "value"), "7");
+	r = call(l, "sysctl net.ipv4.tcp_rmem 4096,65536,1048576");
+	assert_string_equal(agent_reply_get(r, "value"), "4096,65536,1048576");
+	f = fopen("/proc/sys/net/ipv4/tcp_fin_timeout", "r");
+	if (f) {
+		assert_non_null(fgets(host_after, sizeof(host_after), f));
+		fclose(f);
+	}
+	assert_string_equal(host_before, host_after);
+}
+
+static void sysctl_outside_net_or_climbing_out_is_refused(void **state)
+{
+	struct lab *l = lab_of(state);
+
+	expect_err(call(l, "sysctl kernel.hostname"), "EPERM");
+	expect_err(call(l, "sysctl kernel.hostname evil"), "EPERM");
+	expect_err(call(l, "sysctl net/../.."), "EPERM");
+	expect_err(call(l, "sysctl net/ipv4/tcp_fin_timeout"), "EPERM");
+	expect_err(call(l, "sysctl net.ipv4..tcp_fin_timeout"), "EPERM");
+	expect_err(call(l, "sysctl net.."), "EPERM");
+	expect_err(call(l, "sysctl net."), "EPERM");
+	expect_err(call(l, "sysctl net"), "EPERM");
+	expect_err(call(l, "sysctl net.ipv4.no_such_knob"), "ENOENT");
+	expect_err(call(l, "sysctl net.ipv4.tcp_fin_timeout notanumber"), "EINVAL");
+}
+
+static void protocol_errors_name_the_problem_and_keep_the_agent_alive(void **state)
+{
+	struct lab *l = lab_of(state);
+	struct agent_reply *r;
+	char line[LINE];
+
+	r = call(l, "frobnicate 1 2");
+	expect_err(r, "ENOSYS");
+	assert_non_null(strstr(agent_reply_get(r, "msg"), "frobnicate"));
+	expect_err(call(l, "close 99"), "EBADF");
+	expect_err(call(l, "close x"), "EINVAL");
+	expect_err(call(l, "close"), "EINVAL");
+	expect_err(call(l, "socket ipx"), "EINVAL");
+	expect_err(call(l, "socket inet dgram"), "ENOSYS");
+	expect_err(call(l, "bind 1 1.2.3.4 80"), "EBADF");
+	expect_err(call(l, "kill 1"), "ENOSYS");
+	r = call(l, "recv 1 10 wait=-1");
+	expect_err(r, "EBADF");
+	long long h = ok(l, "socket", call(l, "socket inet"));
+	expect_err(call(l, "recv %lld 10 wait=-1", h), "EINVAL");
+	expect_err(call(l, "recv %lld 0", h), "EINVAL");
+	expect_err(call(l, "recv %lld 10 peek waitall", h), "EINVAL");
+	expect_err(call(l, "recv %lld 10 bogus", h), "EINVAL");
+	expect_err(call(l, "send %lld 0g", h), "EINVAL");
+	expect_err(call(l, "send %lld len=-3", h), "EINVAL");
+	expect_err(call(l, "bind %lld 1.2.3 80", h), "EINVAL");
+	expect_err(call(l, "bind %lld 127.0.0.1 65536", h), "EINVAL");
+	expect_err(call(l, "shutdown %lld sideways", h), "EINVAL");
+	expect_err(call(l, "state 127.0.0.1 1 ::1 2"), "EINVAL");
+
+	/* A line without a usable id is answered under id 0 with EPROTO. */
+	assert_int_equal(write(l->fd, "x1 hello\n", 9), 9);
+	assert_non_null(read_line(l, line, sizeof(line), REPLY_WAIT_MS));
+	assert_int_equal(strncmp(line, "0 -1 EPROTO msg=", 16), 0);
+	/* Blank lines are ignored, CR LF is accepted. */
+	assert_int_equal(write(l->fd, "\n  \n4000 hello\r\n", 16), 16);
+	assert_int_equal(wait_reply(l, 4000)->ret, 0);
+	ok(l, "still alive", call(l, "hello"));
+}
+
+static void overlong_line_is_answered_under_its_id(void **state)
+{
+	struct lab *l = lab_of(state);
+	size_t n = AGENT_LINE_MAX + 5000;
+	char *big = malloc(n + 1);
+
+	assert_non_null(big);
+	memset(big, 'a', n);
+	memcpy(big, "777 send 1 ", 11);
+	big[n] = '\n';
+	assert_int_equal(write(l->fd, big, n + 1), (ssize_t)n + 1);
+	free(big);
+	expect_err(wait_reply(l, 777), "EINVAL");
+	assert_non_null(strstr(agent_reply_get(&l->r, "msg"), "longer"));
+	ok(l, "still alive", call(l, "hello"));
+}
+
+static void control_bytes_in_a_line_are_rejected(void **state)
+{
+	struct lab *l = lab_of(state);
+
+	assert_int_equal(write(l->fd, "900 hel\0lo\n", 11), 11);
+	expect_err(wait_reply(l, 900), "EINVAL");
+	assert_int_equal(write(l->fd, "901 hel\001lo\n", 11), 11);
+	expect_err(wait_reply(l, 901), "EINVAL");
+}
+
+static void quit_replies_then_ends_serve_with_status_0(void **state)
+{
+	struct lab *l = lab_of(state);
+	int status = -1;
+
+	ok(l, "socket", call(l, "socket inet"));
+	assert_int_equal(ok(l, "quit", call(l, "quit")), 0);
+	assert_int_equal(waitpid(l->pid, &status, 0), l->pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	l->pid = 0;
+}
+
+static void eof_on_the_control_socket_ends_serve_with_status_0(void **state)
+{
+	struct lab *l = lab_of(state);
+	int status = -1;
+
+	uint32_t id = send_req(l, "recv 1 10 wait=60000");
+	(void)id;
+	shutdown(l->fd, SHUT_WR);
+	assert_int_equal(waitpid(l->pid, &status, 0), l->pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	l->pid = 0;
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, lab_setup, lab_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(greeting_announces_agent_version_1_with_id_0),
+		T(hello_repeats_the_greeting_under_the_request_id),
+		T(loopback_connection_carries_data_and_both_ends_are_established),
+		T(listener_is_listen_and_unknown_tuple_is_closed),
+		T(active_close_shows_fin_wait_2_then_time_wait),
+		T(request_sock_of_deferred_accept_is_syn_recv),
+		T(ipv6_loopback_connection_is_visible_by_state),
+		T(connect_to_a_closed_port_is_refused),
+		T(accept_wait_that_expires_replies_timeout),
+		T(wait_zero_is_a_non_blocking_call),
+		T(pending_accept_replies_after_later_requests),
+		T(pending_recv_completes_when_data_arrives),
+		T(second_pending_recv_on_one_handle_is_busy),
+		T(close_cancels_a_pending_recv_before_replying),
+		T(send_to_a_reset_connection_is_an_errno_not_a_signal),
+		T(linger_close_waits_for_the_peer_and_replies),
+		T(setsockopt_and_getsockopt_round_trip_keepalive_options),
+		T(sysctl_reads_and_writes_the_lab_namespace_only),
+		T(sysctl_outside_net_or_climbing_out_is_refused),
+		T(protocol_errors_name_the_problem_and_keep_the_agent_alive),
+		T(overlong_line_is_answered_under_its_id),
+		T(control_bytes_in_a_line_are_rejected),
+		T(quit_replies_then_ends_serve_with_status_0),
+		T(eof_on_the_control_socket_ends_serve_with_status_0),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
