@@ -1256,7 +1256,8 @@ static void verb_state(struct agent_server *a, const struct agent_request *rq)
 		reply_kv(a, "retrans", "%u", in.retrans);
 		reply_kv(a, "orphan", "%d", in.orphan);
 	}
-	if (in.has_info) {
+	/* A listener's control block is all zeros: leave it out rather than mislead. */
+	if (in.has_info && strcmp(in.state_name, "LISTEN") != 0) {
 		reply_kv(a, "rto_us", "%u", in.tcp_rto_us);
 		reply_kv(a, "snd_mss", "%u", in.tcp_snd_mss);
 		reply_kv(a, "rcv_mss", "%u", in.tcp_rcv_mss);

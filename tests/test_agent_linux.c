@@ -687,13 +687,19 @@ static void control_bytes_in_a_line_are_rejected(void **state)
 	expect_err(wait_reply(l, 901), "EINVAL");
 }
 
-static void quit_replies_then_ends_serve_with_status_0(void **state)
+static void quit_cancels_pending_calls_replies_last_and_exits_0(void **state)
 {
 	struct lab *l = lab_of(state);
 	int status = -1;
 
-	ok(l, "socket", call(l, "socket inet"));
+	long long lh = listener(l, 5013);
+	uint32_t acc = send_req(l, "accept %lld wait=60000", lh);
+	char line[LINE];
+
+	/* The parked accept is canceled, and the quit reply is the last line. */
 	assert_int_equal(ok(l, "quit", call(l, "quit")), 0);
+	expect_err(wait_reply(l, acc), "CANCELED");
+	assert_null(read_line(l, line, sizeof(line), 1000));
 	assert_int_equal(waitpid(l->pid, &status, 0), l->pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
@@ -741,7 +747,7 @@ int main(void)
 		T(protocol_errors_name_the_problem_and_keep_the_agent_alive),
 		T(overlong_line_is_answered_under_its_id),
 		T(control_bytes_in_a_line_are_rejected),
-		T(quit_replies_then_ends_serve_with_status_0),
+		T(quit_cancels_pending_calls_replies_last_and_exits_0),
 		T(eof_on_the_control_socket_ends_serve_with_status_0),
 	};
 
