@@ -55,6 +55,9 @@ struct lab {
 };
 
 static volatile sig_atomic_t interrupted;
+/* One frame builder for the process: building needs no particular link, and each libnet
+ * context holds a packet socket whose close() costs an RCU grace period (~10 ms). */
+static struct frame_builder *shared_fb;
 
 void lab_interrupt(void)
 {
@@ -80,7 +83,15 @@ int lab_runtime_init(char *err, size_t errlen)
 	if (netcfg_sysctl_write("net.ipv6.conf.default.disable_ipv6", "1", err, errlen) < 0 &&
 	    errno != ENOENT)
 		return -1;
-	return 0;
+	struct netcfg *nc = netcfg_open(err, errlen);
+	if (!nc)
+		return -1;
+	int rc = netcfg_link_up(nc, "lo", err, errlen);
+	netcfg_close(nc);
+	if (rc < 0)
+		return -1;
+	shared_fb = frame_builder_new("lo", err, errlen);
+	return shared_fb ? 0 : -1;
 }
 
 static void lab_default_addrs(struct lab_addrs *a)
@@ -466,9 +477,11 @@ struct lab *lab_create(const struct lab_opts *o, char *err, size_t errlen)
 	lab->ctl = sv[0];
 	if (lab_link(lab, err, errlen) < 0)
 		goto fail;
-	lab->fb = frame_builder_new(lab->dev, err, errlen);
-	if (!lab->fb)
+	lab->fb = shared_fb;
+	if (!lab->fb) {
+		snprintf(err, errlen, "lab_runtime_init() was not called");
 		goto fail;
+	}
 	lab->wire = wire_open(lab->dev, "arp or ip or ip6", err, errlen);
 	if (!lab->wire)
 		goto fail;
@@ -494,7 +507,6 @@ void lab_destroy(struct lab *lab)
 	if (lab->ctl >= 0)
 		close(lab->ctl);
 	wire_close(lab->wire);
-	frame_builder_free(lab->fb);
 	for (size_t i = 0; i < lab->nlog; i++)
 		free(lab->log[i].frame);
 	free(lab->log);

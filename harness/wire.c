@@ -28,7 +28,7 @@ static int wire_pcap_open(struct wire *w, const char *filter, char *err, size_t 
 	/* Immediate mode: a frame is handed over as soon as it arrives; without it the
 	 * kernel batches frames and every reaction would be late by the buffer timeout. */
 	if (pcap_set_snaplen(w->pc, 65535) || pcap_set_immediate_mode(w->pc, 1) ||
-	    pcap_set_buffer_size(w->pc, 8 << 20) ||
+	    pcap_set_buffer_size(w->pc, 1 << 20) ||
 	    pcap_set_tstamp_precision(w->pc, PCAP_TSTAMP_PRECISION_MICRO)) {
 		snprintf(err, errlen, "pcap on %s: cannot configure: %s", w->dev, pcap_geterr(w->pc));
 		return -1;
