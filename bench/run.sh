@@ -20,17 +20,17 @@ peer=$(unshare -m -n bash -c '
   times=()
   for i in $(seq '"$rounds"'); do
     t0=$(date +%s%N)
-    ip netns add bench
-    ip link add h0 type veth peer name t0 netns bench
-    ip link set h0 up
-    ip -n bench link set lo up
-    ip -n bench addr add 198.18.0.2/24 dev t0
-    ip -n bench link set t0 up
-    ip netns del bench
+    ip netns add b$i
+    ip link add h$i type veth peer name t0 netns b$i
+    ip link set h$i up
+    ip -n b$i link set lo up
+    ip -n b$i addr add 198.18.0.2/24 dev t0
+    ip -n b$i link set t0 up
+    ip netns del b$i
     t1=$(date +%s%N)
     times+=($(( (t1 - t0) / 1000 )))
   done
   printf "%s\n" "${times[@]}" | sort -n | awk "{a[NR]=\$1} END {printf \"%.3f\", a[int(NR/2)+1]/1000}"
 ')
-echo "iproute2 peer      median $(printf '%7.3f' "$peer") ms   (ip netns add/link/addr/up/del, $rounds rounds)"
+echo "iproute2 peer      median $(printf '%7.3f' "$peer") ms   (ip netns add, veth, addresses, links up, netns del: no capture socket, no agent; $rounds rounds)"
 awk -v o="$ours" -v p="$peer" 'BEGIN {printf "ratio              tcpconform lab is %.1fx %s than the iproute2 peer\n", (p > o ? p / o : o / p), (p > o ? "cheaper" : "dearer")}'

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "agent_proto.h"
 #include "frame.h"
 #include "netcfg.h"
+#include "reaper.h"
 #include "target.h"
 #include "wire.h"
 
@@ -91,7 +93,28 @@ int lab_runtime_init(char *err, size_t errlen)
 	if (rc < 0)
 		return -1;
 	shared_fb = frame_builder_new("lo", err, errlen);
-	return shared_fb ? 0 : -1;
+	if (!shared_fb)
+		return -1;
+	reaper_start();
+	return 0;
+}
+
+void lab_runtime_shutdown(void)
+{
+	reaper_stop();
+	frame_builder_free(shared_fb);
+	shared_fb = NULL;
+}
+
+static void wire_close_cb(void *w)
+{
+	wire_close(w);
+}
+
+static void child_reap_cb(void *pid)
+{
+	while (waitpid((pid_t)(intptr_t)pid, NULL, 0) < 0 && errno == EINTR)
+		;
 }
 
 static void lab_default_addrs(struct lab_addrs *a)
@@ -501,12 +524,16 @@ void lab_destroy(struct lab *lab)
 		/* SIGKILL, not a polite quit: the namespace and both link ends vanish with the
 		 * child, and no test may depend on what a dying target does. */
 		kill(lab->child, SIGKILL);
-		while (waitpid(lab->child, NULL, 0) < 0 && errno == EINTR)
-			;
+		/* Its exit can take tens of milliseconds (its sockets and namespace are torn
+		 * down on the way out): reap it in the background. */
+		reaper_defer(child_reap_cb, (void *)(intptr_t)lab->child);
 	}
 	if (lab->ctl >= 0)
 		close(lab->ctl);
-	wire_close(lab->wire);
+	/* Closing the capture and injection sockets costs RCU grace periods: in the
+	 * background, so the next lab need not wait for them. */
+	if (lab->wire)
+		reaper_defer(wire_close_cb, lab->wire);
 	for (size_t i = 0; i < lab->nlog; i++)
 		free(lab->log[i].frame);
 	free(lab->log);

@@ -43,6 +43,9 @@ struct lab;
  * the host's namespace. */
 int lab_runtime_init(char *err, size_t errlen);
 
+/* Finishes background teardown of destroyed labs and frees the runtime's own state. */
+void lab_runtime_shutdown(void);
+
 /* Set by a SIGINT/SIGTERM handler: lab_pump then fails with "interrupted". */
 void lab_interrupt(void);
 bool lab_interrupted(void);

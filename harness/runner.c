@@ -363,5 +363,6 @@ int runner_run(const struct runner_opts *o)
 	}
 	report_free(r.report);
 	files_free(&files);
+	lab_runtime_shutdown();
 	return status;
 }
