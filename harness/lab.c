@@ -422,6 +422,16 @@ static int lab_wait_greeting(struct lab *lab, char *err, size_t errlen)
 		snprintf(err, errlen, "the target (%s) sent a bad greeting: %s", lab->target->name, perr);
 		return -1;
 	}
+	const char *hello = agent_reply_get(&lab->hello_parsed, "hello");
+	const char *version = agent_reply_get(&lab->hello_parsed, "version");
+	if (lab->hello_parsed.ret == 0 &&
+	    (!hello || strcmp(hello, "tcpconform-agent") || !version || strcmp(version, "1"))) {
+		snprintf(err, errlen,
+			 "the target (%s) greeted with hello=%s version=%s; expected "
+			 "hello=tcpconform-agent version=1 (targets/PROTOCOL.md)",
+			 lab->target->name, hello ? hello : "(none)", version ? version : "(none)");
+		return -1;
+	}
 	if (lab->hello_parsed.ret != 0) {
 		const char *msg = agent_reply_get(&lab->hello_parsed, "msg");
 		snprintf(err, errlen, "the target (%s) failed to start: %s", lab->target->name,
