@@ -11,8 +11,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: tcpconform run  [PATH...] [--target NAME] [--junit FILE] [--pcap-dir DIR]\n"
-		"                       [--filter TEXT] [--timeout SECONDS] [--verbose]\n"
-		"       tcpconform list [PATH...] [--filter TEXT]\n"
+		"                       [--filter TEXT] [--tag TAG] [--exclude-tag TAG]\n"
+		"                       [--timeout SECONDS] [--verbose]\n"
+		"       tcpconform list [PATH...] [--filter TEXT] [--tag TAG] [--exclude-tag TAG]\n"
 		"       tcpconform --help | --version\n"
 		"\n"
 		"Runs Lua TCP conformance scripts against a TCP stack in a network namespace:\n"
@@ -23,6 +24,8 @@ static void usage(FILE *f)
 		"  --junit FILE       write JUnit XML here (default: results/junit.xml; \"-\": none)\n"
 		"  --pcap-dir DIR     write one pcap per test under DIR (default: results/pcap; \"-\": none)\n"
 		"  --filter TEXT      only tests whose \"suite: name\" contains TEXT or whose ID is TEXT\n"
+		"  --tag TAG          only tests tagged TAG\n"
+		"  --exclude-tag TAG  no test tagged TAG (e.g. slow: tests that wait for default timers)\n"
 		"  --timeout SECONDS  time limit per test unless the test sets its own (default: 60)\n"
 		"  --verbose, -v      print what each test logged\n"
 		"\n"
@@ -59,7 +62,8 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 	static const struct option longopts[] = {
 		{"target", required_argument, NULL, 't'}, {"junit", required_argument, NULL, 'j'},
 		{"pcap-dir", required_argument, NULL, 'p'}, {"filter", required_argument, NULL, 'f'},
-		{"timeout", required_argument, NULL, 'T'}, {"verbose", no_argument, NULL, 'v'},
+		{"timeout", required_argument, NULL, 'T'}, {"tag", required_argument, NULL, 'g'},
+		{"exclude-tag", required_argument, NULL, 'x'}, {"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	optind = 1;
 	opterr = 0;
@@ -73,6 +77,8 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		case 'j': o.junit = strcmp(optarg, "-") ? optarg : NULL; break;
 		case 'p': o.pcap_dir = strcmp(optarg, "-") ? optarg : NULL; break;
 		case 'f': o.filter = optarg; break;
+		case 'g': o.tag = optarg; break;
+		case 'x': o.exclude_tag = optarg; break;
 		case 'v': o.verbose = true; break;
 		case 'h': usage(out); return 0;
 		case 'T':

@@ -324,11 +324,23 @@ static int lab_call_async(lua_State *L)
 	return 1;
 }
 
+/* lab:reply(id[, timeout]) -> reply table, or nil when it has not come within timeout
+ * (the operation may still complete later; its reply is then kept for a later call). */
 static int lab_reply(lua_State *L)
 {
 	struct lua_lab *ll = check_lab(L, 1);
-	lua_Integer id = luaL_checkinteger(L, 2);
-	return agent_reply_l(L, ll, (uint32_t)id, luaL_optnumber(L, 3, 5.0), "agent reply");
+	uint32_t id = (uint32_t)luaL_checkinteger(L, 2);
+	double timeout = luaL_optnumber(L, 3, 5.0);
+	char *line = NULL, err[256];
+	if (lab_agent_wait(ll->lab, id, lab_now(ll->lab) + timeout, &line, err, sizeof(err)) < 0)
+		return raise_error(L, "agent reply: %s", err);
+	if (!line) {
+		lua_pushnil(L);
+		return 1;
+	}
+	push_reply(L, line);
+	free(line);
+	return 1;
 }
 
 /* ---- templates from Lua ---- */

@@ -155,8 +155,20 @@ static int mkdirs(const char *path)
 	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+static bool has_tag(const struct script_test *t, const char *tag)
+{
+	for (const char *const *g = t->tags; g && *g; g++)
+		if (strcmp(*g, tag) == 0)
+			return true;
+	return false;
+}
+
 static bool selected(const struct runner_opts *o, const char *suite, const struct script_test *t)
 {
+	if (o->tag && !has_tag(t, o->tag))
+		return false;
+	if (o->exclude_tag && has_tag(t, o->exclude_tag))
+		return false;
 	if (!o->filter)
 		return true;
 	char full[1024];

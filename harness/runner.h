@@ -13,6 +13,8 @@ struct runner_opts {
 	const char *junit;          /* JUnit file to write, NULL: none */
 	const char *pcap_dir;       /* NULL: no pcaps */
 	const char *filter;         /* substring of "suite: name" or behaviour ID, NULL: all */
+	const char *tag;            /* only tests with this tag, NULL: all */
+	const char *exclude_tag;    /* no test with this tag, NULL: none excluded */
 	double timeout;             /* default per-test time limit, seconds */
 	bool list_only;
 	bool verbose;

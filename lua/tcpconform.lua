@@ -210,6 +210,11 @@ function Socket:recv(max, opts)
   return core.unhex(r.data or ""), nil, r
 end
 
+function Socket:bind(port, addr)
+  return ret_err(self:call_("bind %d " .. (addr or addr_of(self.target, self.family)) .. " " ..
+    tostring(port)))
+end
+
 function Socket:close() return ret_err(self:call_("close %d")) end
 function Socket:shutdown(how) return ret_err(self:call_("shutdown %d " .. (how or "wr"))) end
 
@@ -226,7 +231,12 @@ function Socket:connect_async(addr, port, wait)
   local id = self.target.core:call_async(("connect %d %s %d wait=%d"):format(self.h, addr,
     port, math.floor(wait * 1000)))
   local core_ = self.target.core
-  return {wait = function(_, t) return ret_err(core_:reply(id, t or wait + 1)) end}
+  -- op:wait([t]) -> 0, or nil, errname; "TIMEOUT" when no result came within t seconds.
+  return {wait = function(_, t)
+    local r = core_:reply(id, t or wait + 1)
+    if not r then return nil, "TIMEOUT" end
+    return ret_err(r)
+  end}
 end
 
 -- ---- the lab object handed to a test ----
@@ -255,6 +265,21 @@ function conn_methods:handshake(opts)
   local synack = self:expect("S. 0:0(0) ack 1", {within = opts.within or 1})
   self:send(". 1:1(0) ack 1")
   return synack
+end
+
+-- An ESTABLISHED connection to a listener on the target: listen(port), the harness's
+-- handshake, accept(). Returns the connection, the accepted socket, the listener and the
+-- SYN|ACK. opts: {family=, backlog=, syn=} (syn: the harness's SYN in shorthand).
+function M.established(lab, port, opts)
+  opts = opts or {}
+  local l = lab.target:listen(port, {family = opts.family, backlog = opts.backlog})
+  local c = lab:conn{port = port, family = opts.family}
+  local synack = c:handshake{syn = opts.syn}
+  local s, err = l:accept()
+  if not s then
+    error(("accept() after the handshake failed: %s"):format(tostring(err)), 2)
+  end
+  return c, s, l, synack
 end
 
 function M._lab(core_lab)

@@ -5,12 +5,17 @@
 # exactly that test then FAILS (a <failure>, not an <error>), looking at the wire.
 #
 # mutations.tsv: script <TAB> test name <TAB> text in that test <TAB> replacement <TAB> why
+# [<TAB> slow]. Mutations of tests tagged slow run only with TCPCONFORM_SLOW=1.
 source "$(dirname "$0")/lib_selftest.sh"
 
 table="$SRC/tests/mutations.tsv"
 n=0
-while IFS=$'\t' read -r script name old new why; do
+while IFS=$'\t' read -r script name old new why slow; do
   case "$script" in ''|'#'*) continue ;; esac
+  if [ "${slow:-}" = slow ] && [ "${TCPCONFORM_SLOW:-0}" != 1 ]; then
+    echo "skip $(basename "$script" .lua): $name (slow; TCPCONFORM_SLOW=1 runs it)"
+    continue
+  fi
   n=$((n + 1))
   copy="$WORK/m$n/$(basename "$script")"
   mkdir -p "$(dirname "$copy")"
@@ -32,7 +37,7 @@ PY
     continue
   fi
   set +e
-  "$TCPCONFORM" run "$copy" --filter "$name" --junit "$WORK/m$n/j.xml" --pcap-dir - >"$WORK/m$n/out" 2>&1
+  "$TCPCONFORM" run "$copy" --filter "${copy%.lua}: $name" --junit "$WORK/m$n/j.xml" --pcap-dir - >"$WORK/m$n/out" 2>&1
   rc=$?
   set -e
   if [ $rc -eq 1 ] && grep -q "^FAIL " "$WORK/m$n/out" && [ "$(grep -c '^PASS \|^FAIL \|^ERROR' "$WORK/m$n/out")" -eq 1 ]; then
@@ -42,7 +47,7 @@ PY
     fail "$(basename "$script" .lua): $name -- still passes (exit $rc) when $why"
   fi
 done <"$table"
-[ "$n" -ge 12 ] && pass "$n mutations" || fail "only $n mutations"
+[ "$n" -ge 12 ] && pass "$n mutations run" || fail "only $n mutations"
 
 # Every test in scripts/ has at least one mutation.
 "$TCPCONFORM" list scripts | sed -E 's/^[A-Z][0-9]+ +[^:]+: //' | sort -u >"$WORK/all"

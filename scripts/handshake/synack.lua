@@ -45,3 +45,30 @@ T.test("handshake: SYN_RECV until the final ACK, then ESTABLISHED and accept() r
     T.eq(lab.target:state(c), "ESTABLISHED", "target state after the final ACK")
     c:silence(0.2)
   end)
+
+-- IPv6: the MSS a 1500-byte link allows is 1500 - 40 (IPv6 header) - 20 (TCP) = 1440.
+T.test("IPv6: SYN without options gets SYN|ACK acking ISN+1 with only an MSS of 1440",
+  {id = "A9", rfc = "9293 3.10.7.2", tags = {"handshake", "options", "ipv6"}},
+  function(lab)
+    lab.target:listen(PORT, {family = "inet6"})
+    local c = lab:conn{port = PORT, family = "inet6"}
+    c:send "S 0:0(0) win 65535 <>"
+    c:expect "S. 0:0(0) ack 1 <mss 1440>"
+  end)
+
+T.test("IPv6: handshake: SYN_RECV until the final ACK, then ESTABLISHED and accept() returns",
+  {id = "B1", rfc = "9293 3.5", tags = {"handshake", "state", "ipv6"}},
+  function(lab)
+    local l = lab.target:listen(PORT, {family = "inet6"})
+    local c = lab:conn{port = PORT, family = "inet6"}
+    c:send "S 0:0(0) win 65535 <mss 1440>"
+    c:expect "S. 0:0(0) ack 1 <mss 1440>"
+    T.eq(lab.target:state(c), "SYN_RECV", "target state after SYN|ACK")
+    local none, err = l:accept{wait = 0.2}
+    T.eq(none, nil, "accept() before the final ACK")
+    T.eq(err, "TIMEOUT", "accept() before the final ACK")
+    c:send ". 1:1(0) ack 1"
+    local s, aerr = l:accept()
+    T.check(s, "accept() after the final ACK failed: " .. tostring(aerr))
+    T.eq(lab.target:state(c), "ESTABLISHED", "target state after the final ACK")
+  end)

@@ -54,3 +54,20 @@ T.test("RST to a closed port is not answered at all",
     -- A reply would come back within microseconds; half a second of silence is ample.
     c:silence(0.5)
   end)
+
+-- IPv6: the same rules (RFC 9293 is version-independent); addresses 2001:db8::/32.
+T.test("IPv6: SYN to a closed port is answered by RST|ACK with seq 0 and ack SEG.SEQ+1",
+  {id = "A1", rfc = "9293 3.10.7.1", tags = {"rst", "closed-port", "ipv6"}},
+  function(lab)
+    local c = lab:conn{port = CLOSED, family = "inet6"}
+    c:send "S 0:0(0) win 65535 <mss 1440>"
+    c:expect "R. 0:0(0) ack 1 win 0"
+  end)
+
+T.test("IPv6: bare ACK to a closed port is answered by RST (no ACK flag) with seq SEG.ACK",
+  {id = "A4", rfc = "9293 3.10.7.1", tags = {"rst", "closed-port", "ipv6"}},
+  function(lab)
+    local c = lab:conn{port = CLOSED, family = "inet6"}
+    c:send ". 0:0(0) ack 305419896"
+    c:expect "R 305419896:305419896(0)"
+  end)
