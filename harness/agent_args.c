@@ -192,6 +192,7 @@ void agent_slot_forget(struct agent_slot *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
+	s->holder_fd = -1;
 }
 
 /* See agent_linux_int.h. */

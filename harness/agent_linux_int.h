@@ -44,6 +44,8 @@ struct agent_slot {
 	int fd;
 	int family;
 	pid_t holder;           /* > 0: held by this child process */
+	int holder_fd;          /* its pidfd (-1: none, kernel < 5.3): kill by it, never
+				 * by a pid that may have been reused */
 	struct sockaddr_storage held_name, held_peer;
 	int held_peer_err;      /* getpeername's errno at hold time, 0 if connected */
 };
@@ -143,7 +145,8 @@ int agent_arg_opts(struct agent_server *a, const struct agent_request *rq, int f
 struct agent_slot *agent_slot_find(struct agent_server *a, uint32_t handle);
 /* A new handle for fd (which the slot then owns), or NULL when all are in use. */
 struct agent_slot *agent_slot_add(struct agent_server *a, int fd, int family);
-/* Forget a handle; closes nothing (the caller has dealt with fd / holder). */
+/* Forget a handle (or initialise a free one); closes nothing: the caller has dealt
+ * with fd / holder. */
 void agent_slot_forget(struct agent_slot *s);
 /* getsockname (peer 0) or getpeername (peer 1) of an open or held handle: 0, or -1
  * with errno set. */

@@ -1,10 +1,15 @@
 /* cli: argument parsing and dispatch (see cli.h). */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "plan.h"
 #include "target.h"
 
 static void usage(FILE *f)
@@ -12,6 +17,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: tcpconform run  [PATH...] [--target NAME] [--junit FILE] [--pcap-dir DIR]\n"
 		"                       [--filter TEXT] [--tag TAG] [--exclude-tag TAG]\n"
+		"                       [--jobs N|auto] [--shard K/N] [--repeat N] [--seed N]\n"
 		"                       [--timeout SECONDS] [--verbose]\n"
 		"       tcpconform list [PATH...] [--filter TEXT] [--tag TAG] [--exclude-tag TAG]\n"
 		"       tcpconform --help | --version\n"
@@ -24,6 +30,11 @@ static void usage(FILE *f)
 		"  --junit FILE       write JUnit XML here (default: results/junit.xml; \"-\": none)\n"
 		"  --pcap-dir DIR     write one pcap per test under DIR (default: results/pcap; \"-\": none)\n"
 		"  --filter TEXT      only tests whose \"suite: name\" contains TEXT or whose ID is TEXT\n"
+		"  --jobs N|auto      labs at a time (default auto: 4 per CPU, at most 32; tests\n"
+		"                     mostly wait on the target's timers, so more labs than cores pay)\n"
+		"  --shard K/N        run only the K-th of N stable, disjoint parts (a CI matrix)\n"
+		"  --repeat N         run each test N times; one that both passes and fails is FLAKY\n"
+		"  --seed N           the harness's ISNs and ports (default: from the clock; printed)\n"
 		"  --tag TAG          only tests tagged TAG\n"
 		"  --exclude-tag TAG  no test tagged TAG (e.g. slow: tests that wait for default timers)\n"
 		"  --timeout SECONDS  time limit per test unless the test sets its own (default: 60)\n"
@@ -32,6 +43,17 @@ static void usage(FILE *f)
 		"Exit status: 0 all tests passed, 1 a test failed or errored, 2 usage or set-up error.\n"
 		"Needs root (network namespaces, raw sockets). Script API: lua/README.md.\n",
 		target_names());
+}
+
+static int parse_int(const char *text, int lo, int hi, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(text, &end, 10);
+	if (end == text || *end || errno || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
 }
 
 static int bad_usage(FILE *errout, const char *fmt, const char *arg)
@@ -58,13 +80,16 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 
 	struct runner_opts o = {
 		.target = "linux", .junit = "results/junit.xml", .pcap_dir = "results/pcap",
-		.timeout = 60, .list_only = strcmp(cmd, "list") == 0, .out = out};
+		.timeout = 60, .jobs = 0, .list_only = strcmp(cmd, "list") == 0, .out = out};
 	static const struct option longopts[] = {
 		{"target", required_argument, NULL, 't'}, {"junit", required_argument, NULL, 'j'},
 		{"pcap-dir", required_argument, NULL, 'p'}, {"filter", required_argument, NULL, 'f'},
 		{"timeout", required_argument, NULL, 'T'}, {"tag", required_argument, NULL, 'g'},
-		{"exclude-tag", required_argument, NULL, 'x'}, {"verbose", no_argument, NULL, 'v'},
+		{"exclude-tag", required_argument, NULL, 'x'}, {"jobs", required_argument, NULL, 'J'},
+		{"shard", required_argument, NULL, 'S'}, {"repeat", required_argument, NULL, 'R'},
+		{"seed", required_argument, NULL, 'E'}, {"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	bool seed_given = false;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -79,6 +104,30 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		case 'f': o.filter = optarg; break;
 		case 'g': o.tag = optarg; break;
 		case 'x': o.exclude_tag = optarg; break;
+		case 'J':
+			if (strcmp(optarg, "auto") == 0) {
+				o.jobs = 0;
+				break;
+			}
+			if (parse_int(optarg, 1, 256, &o.jobs) < 0)
+				return bad_usage(errout, "--jobs: expected auto or 1..256, got \"%s\"", optarg);
+			break;
+		case 'S':
+			if (plan_parse_shard(optarg, &o.shard_k, &o.shard_n) < 0)
+				return bad_usage(errout, "--shard: expected K/N with 1 <= K <= N, got \"%s\"", optarg);
+			break;
+		case 'R':
+			if (parse_int(optarg, 1, 10000, &o.repeat) < 0)
+				return bad_usage(errout, "--repeat: expected 1..10000, got \"%s\"", optarg);
+			break;
+		case 'E': {
+			int v;
+			if (parse_int(optarg, 0, 2147483647, &v) < 0)
+				return bad_usage(errout, "--seed: expected 0..2147483647, got \"%s\"", optarg);
+			o.seed = (unsigned)v;
+			seed_given = true;
+			break;
+		}
 		case 'v': o.verbose = true; break;
 		case 'h': usage(out); return 0;
 		case 'T':
@@ -91,6 +140,15 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		default:
 			return bad_usage(errout, "unknown option \"%s\"", a[optind - 1]);
 		}
+	}
+	if (!seed_given) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		o.seed = (unsigned)((ts.tv_sec ^ ts.tv_nsec) & 0x7fffffff);
+	}
+	if (o.jobs == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		o.jobs = (int)(cpus > 0 ? (4 * cpus > 32 ? 32 : 4 * cpus) : 4);
 	}
 	if (!target_find(o.target))
 		return fprintf(errout, "tcpconform: unknown target \"%s\" (known: %s)\n", o.target,

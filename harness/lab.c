@@ -71,8 +71,16 @@ bool lab_interrupted(void)
 	return interrupted != 0;
 }
 
+void lab_become_subreaper(void)
+{
+	/* Processes a target starts (socket holders) outlive it by a moment when the lab is
+	 * killed; as their subreaper we reap them instead of leaving zombies to init. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
 int lab_runtime_init(char *err, size_t errlen)
 {
+	lab_become_subreaper();
 	if (unshare(CLONE_NEWNET) < 0) {
 		snprintf(err, errlen,
 			 "cannot create the harness network namespace: %s (tcpconform needs root "
@@ -111,9 +119,14 @@ static void wire_close_cb(void *w)
 	wire_close(w);
 }
 
-static void child_reap_cb(void *pid)
+static void child_reap_cb(void *arg)
 {
-	while (waitpid((pid_t)(intptr_t)pid, NULL, 0) < 0 && errno == EINTR)
+	pid_t pid = (pid_t)(intptr_t)arg;
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	/* Members of its group that it had started were re-parented to us (we are a
+	 * subreaper) when it died: reap them too, so no zombie is left. */
+	while (waitpid(-pid, NULL, 0) > 0 || errno == EINTR)
 		;
 }
 
@@ -164,6 +177,9 @@ static void lab_child(const struct target_ops *t, int ctl, pid_t parent, const s
 	 * prctl took effect. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(1);
+	/* A process group of its own: the target and any process it starts (a socket
+	 * holder, a user's stack) are killed together by lab_destroy. */
+	setpgid(0, 0);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
@@ -469,6 +485,18 @@ static int lab_link(struct lab *lab, char *err, size_t errlen)
 	return 0;
 }
 
+/* Our end of the link must carry frames before the test sends its first one (see
+ * netcfg_link_wait_running); by the greeting the target's end already does. */
+static int lab_link_ready(struct lab *lab, char *err, size_t errlen)
+{
+	struct netcfg *nc = netcfg_open(err, errlen);
+	if (!nc)
+		return -1;
+	int rc = netcfg_link_wait_running(nc, lab->dev, 5000, err, errlen);
+	netcfg_close(nc);
+	return rc;
+}
+
 struct lab *lab_create(const struct lab_opts *o, char *err, size_t errlen)
 {
 	const struct target_ops *t = target_find(o->target ? o->target : "linux");
@@ -518,7 +546,7 @@ struct lab *lab_create(const struct lab_opts *o, char *err, size_t errlen)
 	lab->wire = wire_open(lab->dev, "arp or ip or ip6", err, errlen);
 	if (!lab->wire)
 		goto fail;
-	if (lab_wait_greeting(lab, err, errlen) < 0)
+	if (lab_wait_greeting(lab, err, errlen) < 0 || lab_link_ready(lab, err, errlen) < 0)
 		goto fail;
 	return lab;
 fail:
@@ -533,6 +561,8 @@ void lab_destroy(struct lab *lab)
 	if (lab->child > 0) {
 		/* SIGKILL, not a polite quit: the namespace and both link ends vanish with the
 		 * child, and no test may depend on what a dying target does. */
+		/* The whole group: the target and whatever it started. */
+		kill(-lab->child, SIGKILL);
 		kill(lab->child, SIGKILL);
 		/* Its exit can take tens of milliseconds (its sockets and namespace are torn
 		 * down on the way out): reap it in the background. */

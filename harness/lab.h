@@ -43,6 +43,10 @@ struct lab;
  * the host's namespace. */
 int lab_runtime_init(char *err, size_t errlen);
 
+/* Makes the calling process the reaper of orphans from the labs it makes (done by
+ * lab_runtime_init; a forked process that makes labs of its own calls it again). */
+void lab_become_subreaper(void);
+
 /* Finishes background teardown of destroyed labs and frees the runtime's own state. */
 void lab_runtime_shutdown(void);
 

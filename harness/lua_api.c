@@ -259,6 +259,11 @@ static int lab_addresses(lua_State *L)
 	push_addr(L, AF_INET6, a->target6, "target6");
 	lua_pushstring(L, lab_target_name(ll->lab));
 	lua_setfield(L, -2, "target");
+	const char *caps = lab_target_info(ll->lab, "caps"), *stack = lab_target_info(ll->lab, "stack");
+	lua_pushstring(L, caps ? caps : "");
+	lua_setfield(L, -2, "caps");
+	lua_pushstring(L, stack ? stack : "");
+	lua_setfield(L, -2, "stack");
 	return 1;
 }
 
@@ -729,13 +734,15 @@ static int conn_tostring(lua_State *L)
 
 /* ---- registration ---- */
 
-void lua_api_push_lab(lua_State *L, struct lab *lab, struct strbuf *log)
+void lua_api_push_lab(lua_State *L, struct lab *lab, struct strbuf *log, unsigned seed)
 {
 	struct lua_lab *ll = lua_newuserdatauv(L, sizeof(*ll), 0);
 	ll->lab = lab;
 	ll->log = log;
-	ll->next_port = 40000;
-	ll->next_iss = 0x5eed0001u;
+	/* Ports 40000..60999 and ISNs from the seed: reproducible, yet different per run
+	 * when the seed is. Seed 0 gives the historical 40000 / 0x5eed0001. */
+	ll->next_port = (uint16_t)(40000 + seed % 1000);
+	ll->next_iss = 0x5eed0001u ^ (seed * 2654435761u);
 	luaL_setmetatable(L, LAB_MT);
 }
 

@@ -14,8 +14,9 @@ void lua_api_open(lua_State *L);
 
 /* Pushes a lab userdata bound to lab; lab:log() text goes to *log. The userdata does not
  * own the lab: lua_api_lab_end() detaches it when the test ends, after which any use from
- * Lua (a connection kept in a global, say) is an error instead of a use-after-free. */
-void lua_api_push_lab(lua_State *L, struct lab *lab, struct strbuf *log);
+ * Lua (a connection kept in a global, say) is an error instead of a use-after-free.
+ * seed determines the harness's default ISNs and source ports. */
+void lua_api_push_lab(lua_State *L, struct lab *lab, struct strbuf *log, unsigned seed);
 void lua_api_lab_end(lua_State *L, int idx);
 
 /* True when the value at idx is a test failure raised by an expectation or assertion

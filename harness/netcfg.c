@@ -166,6 +166,145 @@ int netcfg_addr_add(struct netcfg *nc, const char *name, int family, const void 
 	return netcfg_talk(nc, nlh, what, err, errlen);
 }
 
+/* IF_OPER_UP (RFC 2863 "up"); linux/if.h, which defines it, clashes with net/if.h. */
+#define NETCFG_OPER_UP 6
+
+static int link_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	if (mnl_attr_type_valid(attr, IFLA_MAX) >= 0)
+		tb[mnl_attr_get_type(attr)] = attr;
+	return MNL_CB_OK;
+}
+
+static int link_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	int *oper = data;
+	const struct nlattr *tb[IFLA_MAX + 1] = {0};
+	mnl_attr_parse(nlh, sizeof(struct ifinfomsg), link_attr_cb, tb);
+	if (tb[IFLA_OPERSTATE])
+		*oper = mnl_attr_get_u8(tb[IFLA_OPERSTATE]);
+	return MNL_CB_OK;
+}
+
+int netcfg_link_wait_running(struct netcfg *nc, const char *name, int timeout_ms, char *err,
+			     size_t errlen)
+{
+	int idx = ifindex_of(name, err, errlen);
+	if (idx == 0)
+		return -1;
+	for (int waited = 0;; waited++) {
+		char buf[MNL_SOCKET_BUFFER_SIZE];
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = RTM_GETLINK;
+		nlh->nlmsg_flags = NLM_F_REQUEST;
+		nlh->nlmsg_seq = ++nc->seq;
+		struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+		ifm->ifi_family = AF_UNSPEC;
+		ifm->ifi_index = idx;
+		int oper = -1;
+		if (mnl_socket_sendto(nc->nl, nlh, nlh->nlmsg_len) < 0) {
+			snprintf(err, errlen, "link %s state: %s", name, strerror(errno));
+			return -1;
+		}
+		ssize_t n = mnl_socket_recvfrom(nc->nl, nc->buf, sizeof(nc->buf));
+		if (n < 0 || mnl_cb_run(nc->buf, (size_t)n, nc->seq, nc->portid, link_msg_cb, &oper) ==
+				     MNL_CB_ERROR) {
+			snprintf(err, errlen, "link %s state: %s", name, strerror(errno));
+			return -1;
+		}
+		if (oper == NETCFG_OPER_UP)
+			return 0;
+		if (waited >= timeout_ms) {
+			snprintf(err, errlen, "link %s not operational after %d ms (operstate %d)", name,
+				 timeout_ms, oper);
+			return -1;
+		}
+		usleep(1000);
+	}
+}
+
+struct addr_probe {
+	int ifindex;
+	const uint8_t *addr;
+	int state;   /* 0 absent, 1 tentative, 2 ready */
+};
+
+static int addr_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+	if (mnl_attr_type_valid(attr, IFA_MAX) >= 0)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int addr_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct addr_probe *p = data;
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFA_MAX + 1] = {0};
+	if (ifa->ifa_family != AF_INET6 || (int)ifa->ifa_index != p->ifindex)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, tb);
+	const struct nlattr *a = tb[IFA_ADDRESS] ? tb[IFA_ADDRESS] : tb[IFA_LOCAL];
+	if (!a || mnl_attr_get_payload_len(a) != 16 || memcmp(mnl_attr_get_payload(a), p->addr, 16))
+		return MNL_CB_OK;
+	uint32_t flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
+	p->state = flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED) ? 1 : 2;
+	return MNL_CB_OK;
+}
+
+static int addr6_probe(struct netcfg *nc, struct addr_probe *p, char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = ++nc->seq;
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET6;
+	if (mnl_socket_sendto(nc->nl, nlh, nlh->nlmsg_len) < 0) {
+		snprintf(err, errlen, "address dump: %s", strerror(errno));
+		return -1;
+	}
+	p->state = 0;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nc->nl, nc->buf, sizeof(nc->buf));
+		if (n < 0) {
+			snprintf(err, errlen, "address dump: %s", strerror(errno));
+			return -1;
+		}
+		int rc = mnl_cb_run(nc->buf, (size_t)n, nc->seq, nc->portid, addr_msg_cb, p);
+		if (rc == MNL_CB_ERROR) {
+			snprintf(err, errlen, "address dump: %s", strerror(errno));
+			return -1;
+		}
+		if (rc == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+int netcfg_addr6_wait(struct netcfg *nc, const char *name, const uint8_t addr[16], int timeout_ms,
+		      char *err, size_t errlen)
+{
+	struct addr_probe p = {.ifindex = ifindex_of(name, err, errlen), .addr = addr};
+	if (p.ifindex == 0)
+		return -1;
+	for (int waited = 0;; waited++) {
+		if (addr6_probe(nc, &p, err, errlen) < 0)
+			return -1;
+		if (p.state == 2)
+			return 0;
+		if (waited >= timeout_ms) {
+			snprintf(err, errlen, "IPv6 address on %s still %s after %d ms", name,
+				 p.state ? "tentative" : "absent", timeout_ms);
+			return -1;
+		}
+		usleep(1000);
+	}
+}
+
 static int ethtool_set(int fd, const char *name, uint32_t cmd, uint32_t value)
 {
 	struct ethtool_value ev = {.cmd = cmd, .data = value};

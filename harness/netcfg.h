@@ -27,6 +27,22 @@ int netcfg_link_up(struct netcfg *nc, const char *name, char *err, size_t errlen
 int netcfg_addr_add(struct netcfg *nc, const char *name, int family, const void *addr,
 		    int prefixlen, char *err, size_t errlen);
 
+/* Waits (up to timeout_ms) until the named link is operationally up. Bringing a link up
+ * only starts the process: the kernel attaches its transmit queue from the link-watch
+ * work queue once the carrier is seen, and until then every frame sent on it is dropped
+ * silently -- on a loaded machine for long enough to lose a test's first segment.
+ * Link-watch sets the operational state and attaches the queue in one step under RTNL,
+ * so IF_OPER_UP seen over rtnetlink means the link carries frames. */
+int netcfg_link_wait_running(struct netcfg *nc, const char *name, int timeout_ms, char *err,
+			     size_t errlen);
+
+/* Waits (up to timeout_ms) until the IPv6 address on the named link is usable: present
+ * and no longer tentative. Even with IFA_F_NODAD the kernel finishes an address's set-up
+ * from a work queue after the link comes up; until then packets to it are dropped, which
+ * on a loaded machine would cost a test its first SYN. */
+int netcfg_addr6_wait(struct netcfg *nc, const char *name, const uint8_t addr[16], int timeout_ms,
+		      char *err, size_t errlen);
+
 /* Turns off checksum, scatter-gather and segmentation offloads (ethtool ioctls) so the
  * frames the target sends carry real checksums and are never larger than the MSS it
  * chose: the harness sees exactly what a wire would carry. */

@@ -1,8 +1,9 @@
-/* runner: scripts -> labs -> results -> JUnit (see runner.h). */
+/* runner: the plan's tests, each in a worker process with a lab of its own, up to
+ * --jobs at a time; results in plan order on the console and in JUnit (see runner.h). */
 #include "runner.h"
 
-#include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,170 +12,44 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "lab.h"
+#include "plan.h"
 #include "report.h"
-#include "script.h"
-#include "strbuf.h"
+#include "worker.h"
 
-struct files {
-	char **v;
-	int n, cap;
+/* A worker still running after its test's limit plus this has ignored the Lua hook
+ * (stuck in C): it is killed. */
+#define KILL_GRACE 15.0
+
+struct job {
+	int test;                  /* index into plan.tests */
+	int rep;
+	char pcap[4096];
+	struct worker w;
+	double started, deadline;
+	bool running, finished, killed;
+	struct worker_result res;
 };
 
-static int files_add(struct files *f, const char *path)
-{
-	if (f->n == f->cap) {
-		int cap = f->cap ? f->cap * 2 : 32;
-		char **n = realloc(f->v, (size_t)cap * sizeof(*n));
-		if (!n)
-			return -1;
-		f->v = n;
-		f->cap = cap;
-	}
-	return (f->v[f->n++] = strdup(path)) ? 0 : -1;
-}
+struct run {
+	const struct runner_opts *o;
+	struct plan plan;
+	struct job *jobs;
+	int njobs, nrunning, nfinished;
+	unsigned lab_id;
+	struct console *con;
+	int next_print;            /* first test (plan order) not yet on the console */
+	struct console_totals tot;
+};
 
-static void files_free(struct files *f)
-{
-	for (int i = 0; i < f->n; i++)
-		free(f->v[i]);
-	free(f->v);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-/* Every *.lua under dir, recursively, in sorted order (stable runs and reports). */
-static int files_walk(struct files *f, const char *dir, char *err, size_t errlen)
-{
-	DIR *d = opendir(dir);
-	if (!d) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-		return -1;
-	}
-	struct files here = {0};
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char path[4096];
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		files_add(&here, path);
-	}
-	closedir(d);
-	qsort(here.v, (size_t)here.n, sizeof(char *), cmp_str);
-	int rc = 0;
-	for (int i = 0; i < here.n && rc == 0; i++) {
-		struct stat st;
-		if (stat(here.v[i], &st) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode))
-			rc = files_walk(f, here.v[i], err, errlen);
-		else if (ends_with(here.v[i], ".lua"))
-			rc = files_add(f, here.v[i]);
-	}
-	files_free(&here);
-	return rc;
-}
-
-static int files_collect(struct files *f, const struct runner_opts *o, char *err, size_t errlen)
-{
-	for (int i = 0; i < o->npaths; i++) {
-		struct stat st;
-		if (stat(o->paths[i], &st) < 0) {
-			snprintf(err, errlen, "%s: %s", o->paths[i], strerror(errno));
-			return -1;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			if (files_walk(f, o->paths[i], err, errlen) < 0)
-				return -1;
-		} else if (files_add(f, o->paths[i]) < 0) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-	}
-	if (f->n == 0) {
-		snprintf(err, errlen, "no test scripts (*.lua) found in the given paths");
-		return -1;
-	}
-	return 0;
-}
-
-/* "scripts/rst/closed_port.lua" -> "scripts/rst/closed_port" */
-static void suite_name(const char *path, char *buf, size_t len)
-{
-	while (strncmp(path, "./", 2) == 0)
-		path += 2;
-	snprintf(buf, len, "%s", path);
-	if (ends_with(buf, ".lua"))
-		buf[strlen(buf) - 4] = 0;
-}
-
-static void slug(const char *in, char *out, size_t len)
-{
-	size_t n = 0;
-	bool dash = false;
-	for (const char *p = in; *p && n + 2 < len; p++) {
-		char c = *p;
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-			out[n++] = c;
-			dash = false;
-		} else if (c >= 'A' && c <= 'Z') {
-			out[n++] = (char)(c - 'A' + 'a');
-			dash = false;
-		} else if (!dash && n > 0) {
-			out[n++] = '-';
-			dash = true;
-		}
-	}
-	while (n > 0 && out[n - 1] == '-')
-		n--;
-	out[n] = 0;
-}
-
-static int mkdirs(const char *path)
-{
-	char tmp[4096];
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
-}
-
-static bool has_tag(const struct script_test *t, const char *tag)
-{
-	for (const char *const *g = t->tags; g && *g; g++)
-		if (strcmp(*g, tag) == 0)
-			return true;
-	return false;
-}
-
-static bool selected(const struct runner_opts *o, const char *suite, const struct script_test *t)
-{
-	if (o->tag && !has_tag(t, o->tag))
-		return false;
-	if (o->exclude_tag && has_tag(t, o->exclude_tag))
-		return false;
-	if (!o->filter)
-		return true;
-	char full[1024];
-	snprintf(full, sizeof(full), "%s: %s", suite, t->name);
-	return strstr(full, o->filter) || strcmp(t->id, o->filter) == 0;
-}
+/* What a test came to over its repetitions. */
+struct outcome {
+	enum report_status st;
+	struct job *j;             /* the repetition whose result stands for the test */
+	int runs, passes;
+	struct strbuf msg;
+};
 
 static double mono(void)
 {
@@ -183,164 +58,332 @@ static double mono(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static const char *status_word(enum report_status st)
-{
-	switch (st) {
-	case REPORT_PASS: return "PASS ";
-	case REPORT_FAIL: return "FAIL ";
-	case REPORT_ERROR: return "ERROR";
-	default: return "SKIP ";
-	}
-}
-
-struct run {
-	const struct runner_opts *o;
-	struct report *report;
-	unsigned lab_id;
-	int passed, failed, errors;
-	char kernel[128];
-};
-
-static void print_indented(FILE *out, const char *text)
-{
-	fputs("      ", out);
-	for (const char *p = text; *p; p++) {
-		fputc(*p, out);
-		if (*p == '\n')
-			fputs("      ", out);
-	}
-	fputc('\n', out);
-}
-
-static void run_one(struct run *r, struct script *s, int i, const char *suite,
-		    struct report_suite *rs)
-{
-	const struct runner_opts *o = r->o;
-	const struct script_test *t = script_test_get(s, i);
-	struct report_case *rc = report_case_add(rs, t->name, suite);
-	report_case_property(rc, "behaviour_id", t->id);
-	report_case_property(rc, "rfc", t->rfc);
-	report_case_property(rc, "declared_at", t->where);
-	struct strbuf tags = {0};
-	for (const char *const *g = t->tags; g && *g; g++)
-		strbuf_addf(&tags, "%s%s", tags.len ? "," : "", *g);
-	if (tags.len)
-		report_case_property(rc, "tags", strbuf_str(&tags));
-	strbuf_free(&tags);
-
-	struct script_result res = {0};
-	double t0 = mono();
-	char err[512];
-	struct lab_opts lo = {.target = o->target, .id = ++r->lab_id};
-	struct lab *lab = lab_create(&lo, err, sizeof(err));
-	if (!lab) {
-		res.status = REPORT_ERROR;
-		strbuf_addf(&res.message, "lab set-up failed: %s", err);
-		strbuf_addf(&res.detail, "lab set-up failed: %s", err);
-	} else {
-		char pcap[4096] = "";
-		if (o->pcap_dir) {
-			char dir[4096], ss[512], ts[512];
-			slug(suite, ss, sizeof(ss));
-			slug(t->name, ts, sizeof(ts));
-			snprintf(dir, sizeof(dir), "%s/%s", o->pcap_dir, ss);
-			snprintf(pcap, sizeof(pcap), "%s/%02d-%s.pcap", dir, i + 1, ts);
-			if (mkdirs(dir) < 0 || lab_pcap_open(lab, pcap, err, sizeof(err)) < 0) {
-				fprintf(o->out, "warning: no pcap for this test: %s\n", err);
-				pcap[0] = 0;
-			}
-		}
-		if (pcap[0])
-			report_case_attachment(rc, pcap);
-		script_test_run(s, i, lab, t->timeout > 0 ? t->timeout : o->timeout, &res);
-		lab_destroy(lab);
-	}
-	double secs = mono() - t0;
-	report_case_result(rc, res.status, secs, strbuf_str(&res.message),
-			   res.detail.len ? strbuf_str(&res.detail) : NULL);
-	if (res.log.len)
-		report_case_log(rc, strbuf_str(&res.log));
-	r->passed += res.status == REPORT_PASS;
-	r->failed += res.status == REPORT_FAIL;
-	r->errors += res.status == REPORT_ERROR;
-	fprintf(o->out, "%s %-4s %s: %s (%.2fs)\n", status_word(res.status), t->id, suite, t->name, secs);
-	if (res.status != REPORT_PASS)
-		print_indented(o->out, strbuf_str(&res.detail));
-	if (o->verbose && res.log.len)
-		print_indented(o->out, strbuf_str(&res.log));
-	fflush(o->out);
-	script_result_free(&res);
-}
-
-static void run_script(struct run *r, const char *path)
-{
-	const struct runner_opts *o = r->o;
-	char suite[1024], err[4096];
-	suite_name(path, suite, sizeof(suite));
-	struct script *s = script_load(path, err, sizeof(err));
-	if (o->list_only) {
-		if (!s) {
-			fprintf(o->out, "%s: ERROR %s\n", suite, err);
-			r->errors++;
-			return;
-		}
-		for (int i = 0; i < script_test_count(s); i++) {
-			const struct script_test *t = script_test_get(s, i);
-			if (selected(o, suite, t))
-				fprintf(o->out, "%-4s %s: %s\n", t->id, suite, t->name);
-		}
-		script_free(s);
-		return;
-	}
-	struct report_suite *rs = report_suite_add(r->report, suite, path);
-	report_suite_property(rs, "target", o->target);
-	report_suite_property(rs, "kernel_release", r->kernel);
-	report_suite_property(rs, "tcpconform_version", TCPCONFORM_VERSION);
-	if (!s) {
-		/* A broken script is an <error> of its own; the other scripts still run. */
-		struct report_case *rc = report_case_add(rs, "(load)", suite);
-		char line[512];
-		snprintf(line, sizeof(line), "%.*s", (int)strcspn(err, "\n"), err);
-		report_case_result(rc, REPORT_ERROR, 0, line, err);
-		fprintf(o->out, "ERROR      %s: script does not load\n", suite);
-		print_indented(o->out, err);
-		r->errors++;
-		return;
-	}
-	for (int i = 0; i < script_test_count(s) && !lab_interrupted(); i++)
-		if (selected(o, suite, script_test_get(s, i)))
-			run_one(r, s, i, suite, rs);
-	script_free(s);
-}
-
 static void on_signal(int sig)
 {
 	lab_interrupt();
-	/* A second Ctrl-C ends the harness at once; the labs die with it. */
+	/* A second Ctrl-C ends the harness at once; workers and labs die with it. */
 	signal(sig, SIG_DFL);
+}
+
+/* Longest time limit first: slow tests start early, so they overlap the many short ones
+ * instead of running alone at the end. Ties keep plan order. */
+static int cmp_schedule(const void *a, const void *b, void *ctx)
+{
+	const struct run *r = ctx;
+	const struct job *x = a, *y = b;
+	double tx = r->plan.tests[x->test].timeout, ty = r->plan.tests[y->test].timeout;
+	if (tx != ty)
+		return tx > ty ? -1 : 1;
+	return x->test != y->test ? x->test - y->test : x->rep - y->rep;
+}
+
+static int make_jobs(struct run *r)
+{
+	int reps = r->o->repeat > 0 ? r->o->repeat : 1;
+	r->jobs = calloc((size_t)(r->plan.nselected * reps + 1), sizeof(*r->jobs));
+	if (!r->jobs)
+		return -1;
+	for (int i = 0; i < r->plan.ntests; i++)
+		for (int k = 0; r->plan.tests[i].selected && k < reps; k++)
+			r->jobs[r->njobs++] = (struct job){.test = i, .rep = k};
+	qsort_r(r->jobs, (size_t)r->njobs, sizeof(*r->jobs), cmp_schedule, r);
+	return 0;
+}
+
+static void job_start(struct run *r, struct job *j)
+{
+	const struct runner_opts *o = r->o;
+	const struct plan_test *t = &r->plan.tests[j->test];
+	char err[512];
+	if (o->pcap_dir && plan_pcap_path(&r->plan, t, o->pcap_dir, j->rep, j->pcap, sizeof(j->pcap)) < 0)
+		j->pcap[0] = 0;
+	struct worker_job wj = {
+		.script = r->plan.suites[t->suite].path, .index = t->index, .target = o->target,
+		.lab_id = ++r->lab_id, .pcap = j->pcap[0] ? j->pcap : NULL, .timeout = t->timeout,
+		.seed = o->seed + (unsigned)j->rep};
+	j->started = mono();
+	j->deadline = j->started + t->timeout + KILL_GRACE;
+	if (worker_start(&j->w, &wj, err, sizeof(err)) < 0) {
+		j->finished = true;
+		j->res.status = REPORT_ERROR;
+		strbuf_addf(&j->res.message, "cannot start the test: %s", err);
+		r->nfinished++;
+		return;
+	}
+	j->running = true;
+	r->nrunning++;
+	console_started(r->con, &r->plan, t);
+}
+
+static void flush_console(struct run *r, bool final);
+
+static void job_done(struct run *r, struct job *j)
+{
+	worker_finish(&j->w, &j->res);
+	if (j->killed) {
+		j->res.status = REPORT_ERROR;
+		strbuf_reset(&j->res.message);
+		strbuf_addf(&j->res.message, "killed after %.0f s: the test did not stop at its time limit",
+			    mono() - j->started);
+		strbuf_addf(&j->res.detail, "\n%s", strbuf_str(&j->res.message));
+	}
+	if (j->res.seconds <= 0)
+		j->res.seconds = mono() - j->started;
+	j->running = false;
+	j->finished = true;
+	r->nrunning--;
+	r->nfinished++;
+	console_finished(r->con, &r->plan, &r->plan.tests[j->test], j->res.seconds);
+	flush_console(r, false);
+}
+
+/* Waits for any running worker to send data or finish, and handles time limits. */
+static void wait_workers(struct run *r)
+{
+	struct pollfd pfd[r->nrunning + 1];
+	struct job *who[r->nrunning + 1];
+	int n = 0;
+	double now = mono(), next = now + 1.0;
+	for (int i = 0; i < r->njobs; i++) {
+		struct job *j = &r->jobs[i];
+		if (!j->running)
+			continue;
+		if (now > j->deadline && !j->killed) {
+			worker_kill(&j->w);
+			j->killed = true;
+		}
+		if (j->deadline < next)
+			next = j->deadline;
+		pfd[n] = (struct pollfd){.fd = j->w.fd, .events = POLLIN};
+		who[n++] = j;
+	}
+	int ms = next <= now ? 0 : (int)((next - now) * 1000) + 1;
+	if (poll(pfd, (nfds_t)n, ms > 1000 ? 1000 : ms) <= 0)
+		return;
+	for (int i = 0; i < n; i++)
+		if (pfd[i].revents && worker_read(&who[i]->w) != 0)
+			job_done(r, who[i]);
+}
+
+/* Ctrl-C: the workers are told too (a signal sent to the harness alone does not reach
+ * them), finish their tests as "interrupted", and are killed if they dawdle. */
+static void interrupt_workers(struct run *r)
+{
+	double until = mono() + 5.0;
+	for (int i = 0; i < r->njobs; i++)
+		if (r->jobs[i].running && r->jobs[i].w.pid > 0)
+			kill(r->jobs[i].w.pid, SIGINT);
+	while (r->nrunning > 0) {
+		if (mono() > until)
+			for (int i = 0; i < r->njobs; i++)
+				if (r->jobs[i].running && !r->jobs[i].killed) {
+					worker_kill(&r->jobs[i].w);
+					r->jobs[i].killed = true;
+				}
+		wait_workers(r);
+	}
+}
+
+static void execute(struct run *r)
+{
+	int jobs = r->o->jobs > 0 ? r->o->jobs : 1;
+	int next = 0;
+	while (r->nfinished < r->njobs) {
+		if (lab_interrupted()) {
+			interrupt_workers(r);
+			break;
+		}
+		while (next < r->njobs && r->nrunning < jobs && !lab_interrupted())
+			job_start(r, &r->jobs[next++]);
+		if (r->nrunning > 0)
+			wait_workers(r);
+	}
+}
+
+/* The results of a test's repetitions as one: all passed -> pass; none passed -> the
+ * first bad one; some passed -> a failure that says it is flaky. False while some
+ * repetition is still to finish, or when none ran (interrupted before it started). */
+static bool outcome_of(struct run *r, int test, struct outcome *out)
+{
+	struct job *bad = NULL, *first = NULL;
+	int pending = 0;
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < r->njobs; i++) {
+		struct job *j = &r->jobs[i];
+		if (j->test != test)
+			continue;
+		if (!j->finished) {
+			pending++;
+			continue;
+		}
+		out->runs++;
+		if (j->res.status == REPORT_PASS)
+			out->passes++;
+		else if (!bad || j->rep < bad->rep)
+			bad = j;
+		if (!first || j->rep < first->rep)
+			first = j;
+	}
+	out->j = bad ? bad : first;
+	if (!out->j || (pending && !lab_interrupted()))
+		return false;
+	out->st = out->j->res.status;
+	strbuf_addf(&out->msg, "%s", strbuf_str(&out->j->res.message));
+	if (out->runs > 1 && out->passes > 0 && out->passes < out->runs) {
+		out->st = REPORT_FAIL;
+		strbuf_reset(&out->msg);
+		strbuf_addf(&out->msg, "flaky: passed %d of %d runs; first failure: %s", out->passes,
+			    out->runs, strbuf_str(&out->j->res.message));
+	}
+	return true;
+}
+
+/* Prints, in plan order, every test whose result is complete and whose predecessors are
+ * printed: the console reads the same whatever --jobs is. */
+static void flush_console(struct run *r, bool final)
+{
+	for (; r->next_print < r->plan.ntests; r->next_print++) {
+		const struct plan_test *t = &r->plan.tests[r->next_print];
+		if (!t->selected)
+			continue;
+		struct outcome oc;
+		if (!outcome_of(r, r->next_print, &oc)) {
+			strbuf_free(&oc.msg);
+			if (!final && !lab_interrupted())
+				return;
+			continue;
+		}
+		console_result(r->con, &r->plan, t, oc.st, strbuf_str(&oc.msg),
+			       strbuf_str(&oc.j->res.detail), strbuf_str(&oc.j->res.log),
+			       oc.j->res.seconds, oc.runs, oc.passes);
+		r->tot.passed += oc.st == REPORT_PASS;
+		r->tot.failed += oc.st == REPORT_FAIL;
+		r->tot.errors += oc.st == REPORT_ERROR;
+		r->tot.flaky += oc.runs > 1 && oc.passes > 0 && oc.passes < oc.runs;
+		strbuf_free(&oc.msg);
+	}
+}
+
+static void report_test(struct run *r, struct report_suite *rs, int test)
+{
+	const struct plan_test *t = &r->plan.tests[test];
+	struct outcome oc;
+	if (!outcome_of(r, test, &oc)) {
+		strbuf_free(&oc.msg);
+		return;
+	}
+	struct report_case *rc = report_case_add(rs, t->name, r->plan.suites[t->suite].name);
+	if (oc.j->pcap[0])
+		report_case_attachment(rc, oc.j->pcap);
+	report_case_property(rc, "behaviour_id", t->id);
+	report_case_property(rc, "rfc", t->rfc);
+	report_case_property(rc, "declared_at", t->where);
+	if (t->tags[0])
+		report_case_property(rc, "tags", t->tags);
+	if (oc.runs > 1) {
+		char v[32];
+		snprintf(v, sizeof(v), "%d/%d", oc.passes, oc.runs);
+		report_case_property(rc, "passed_runs", v);
+	}
+	report_case_result(rc, oc.st, oc.j->res.seconds, strbuf_str(&oc.msg),
+			   oc.j->res.detail.len ? strbuf_str(&oc.j->res.detail) : NULL);
+	if (oc.j->res.log.len)
+		report_case_log(rc, strbuf_str(&oc.j->res.log));
+	strbuf_free(&oc.msg);
+}
+
+static void build_report(struct run *r, struct report *rep)
+{
+	struct utsname u;
+	const char *kernel = uname(&u) == 0 ? u.release : "unknown";
+	char seed[32], jobs[32];
+	snprintf(seed, sizeof(seed), "%u", r->o->seed);
+	snprintf(jobs, sizeof(jobs), "%d", r->o->jobs);
+	for (int s = 0; s < r->plan.nsuites; s++) {
+		const struct plan_suite *ps = &r->plan.suites[s];
+		bool any = ps->load_error != NULL;
+		for (int i = ps->first; i < ps->first + ps->count; i++)
+			any |= r->plan.tests[i].selected;
+		if (!any)
+			continue;
+		struct report_suite *rs = report_suite_add(rep, ps->name, ps->path);
+		report_suite_property(rs, "target", r->o->target);
+		report_suite_property(rs, "kernel_release", kernel);
+		report_suite_property(rs, "tcpconform_version", TCPCONFORM_VERSION);
+		report_suite_property(rs, "seed", seed);
+		report_suite_property(rs, "jobs", jobs);
+		if (ps->load_error) {
+			/* A broken script is an <error> of its own; the others still run. */
+			struct report_case *rc = report_case_add(rs, "(load)", ps->name);
+			char line[512];
+			snprintf(line, sizeof(line), "%.*s", (int)strcspn(ps->load_error, "\n"), ps->load_error);
+			report_case_result(rc, REPORT_ERROR, 0, line, ps->load_error);
+			continue;
+		}
+		for (int i = ps->first; i < ps->first + ps->count; i++)
+			if (r->plan.tests[i].selected)
+				report_test(r, rs, i);
+	}
+}
+
+static int list_plan(const struct run *r)
+{
+	int errors = 0;
+	for (int s = 0; s < r->plan.nsuites; s++) {
+		const struct plan_suite *ps = &r->plan.suites[s];
+		if (ps->load_error) {
+			fprintf(r->o->out, "%s: ERROR %s\n", ps->name, ps->load_error);
+			errors++;
+		}
+		for (int i = ps->first; i < ps->first + ps->count; i++) {
+			const struct plan_test *t = &r->plan.tests[i];
+			if (t->selected)
+				fprintf(r->o->out, "%-4s %s: %s\n", t->id, ps->name, t->name);
+		}
+	}
+	return errors ? 2 : 0;
+}
+
+static int write_junit(const struct runner_opts *o, struct report *rep)
+{
+	char err[4096];
+	const char *slash = strrchr(o->junit, '/');
+	if (slash) {
+		char dir[4096];
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - o->junit), o->junit);
+		for (char *q = dir + 1; *q; q++)
+			if (*q == '/') {
+				*q = 0;
+				mkdir(dir, 0755);
+				*q = '/';
+			}
+		mkdir(dir, 0755);
+	}
+	if (report_write_junit_file(rep, o->junit, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tcpconform: %s\n", err);
+		return -1;
+	}
+	fprintf(o->out, "JUnit: %s\n", o->junit);
+	return 0;
 }
 
 int runner_run(const struct runner_opts *o)
 {
-	struct files files = {0};
+	struct run r = {.o = o};
 	char err[4096];
-	if (files_collect(&files, o, err, sizeof(err)) < 0) {
+	if (plan_build(&r.plan, o, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tcpconform: %s\n", err);
-		files_free(&files);
+		plan_free(&r.plan);
 		return 2;
 	}
-	struct run r = {.o = o};
-	struct utsname u;
-	snprintf(r.kernel, sizeof(r.kernel), "%s", uname(&u) == 0 ? u.release : "unknown");
 	if (o->list_only) {
-		for (int i = 0; i < files.n; i++)
-			run_script(&r, files.v[i]);
-		files_free(&files);
-		return r.errors ? 2 : 0;
+		int rc = list_plan(&r);
+		plan_free(&r.plan);
+		return rc;
 	}
-	if (lab_runtime_init(err, sizeof(err)) < 0) {
+	if (lab_runtime_init(err, sizeof(err)) < 0 || make_jobs(&r) < 0) {
 		fprintf(stderr, "tcpconform: %s\n", err);
-		files_free(&files);
+		plan_free(&r.plan);
 		return 2;
 	}
 	struct sigaction sa = {.sa_handler = on_signal};
@@ -348,33 +391,31 @@ int runner_run(const struct runner_opts *o)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	r.report = report_new("tcpconform");
+	r.con = console_new(o->out, r.njobs, o->verbose);
+	for (int s = 0; s < r.plan.nsuites; s++)
+		if (r.plan.suites[s].load_error) {
+			console_load_error(r.con, r.plan.suites[s].name, r.plan.suites[s].load_error);
+			r.tot.errors++;
+		}
 	double t0 = mono();
-	for (int i = 0; i < files.n && !lab_interrupted(); i++)
-		run_script(&r, files.v[i]);
-	int status = r.failed || r.errors ? 1 : 0;
+	execute(&r);
+	flush_console(&r, true);
+	struct report *rep = report_new("tcpconform");
+	build_report(&r, rep);
+	int status = r.tot.failed || r.tot.errors ? 1 : 0;
 	if (lab_interrupted()) {
 		fprintf(o->out, "interrupted\n");
 		status = 130;
 	}
-	fprintf(o->out, "%d passed, %d failed, %d errors in %.2fs\n", r.passed, r.failed, r.errors,
-		mono() - t0);
-	if (o->junit) {
-		char *slash = strrchr(o->junit, '/');
-		if (slash) {
-			char dir[4096];
-			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - o->junit), o->junit);
-			mkdirs(dir);
-		}
-		if (report_write_junit_file(r.report, o->junit, err, sizeof(err)) < 0) {
-			fprintf(stderr, "tcpconform: %s\n", err);
-			status = 2;
-		} else {
-			fprintf(o->out, "JUnit: %s\n", o->junit);
-		}
-	}
-	report_free(r.report);
-	files_free(&files);
+	console_summary(r.con, &r.tot, mono() - t0, o->seed, o->jobs);
+	if (o->junit && write_junit(o, rep) < 0)
+		status = 2;
+	report_free(rep);
+	for (int i = 0; i < r.njobs; i++)
+		worker_result_free(&r.jobs[i].res);
+	free(r.jobs);
+	console_free(r.con);
+	plan_free(&r.plan);
 	lab_runtime_shutdown();
 	return status;
 }

@@ -16,6 +16,10 @@ struct runner_opts {
 	const char *tag;            /* only tests with this tag, NULL: all */
 	const char *exclude_tag;    /* no test with this tag, NULL: none excluded */
 	double timeout;             /* default per-test time limit, seconds */
+	int jobs;                   /* labs at a time (>= 1) */
+	int shard_k, shard_n;       /* run only shard k of n (1-based); n <= 1: all */
+	int repeat;                 /* run each test this many times (flake hunting) */
+	unsigned seed;              /* harness ISNs and ports */
 	bool list_only;
 	bool verbose;
 	FILE *out;                  /* console */

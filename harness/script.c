@@ -221,7 +221,7 @@ static void first_line(struct strbuf *dst, const char *text)
 	strbuf_add(dst, text, n);
 }
 
-void script_test_run(struct script *s, int i, struct lab *lab, double timeout,
+void script_test_run(struct script *s, int i, struct lab *lab, double timeout, unsigned seed,
 		     struct script_result *res)
 {
 	lua_State *L = s->L;
@@ -235,7 +235,7 @@ void script_test_run(struct script *s, int i, struct lab *lab, double timeout,
 	lua_call(L, 0, 1);
 	lua_rawgeti(L, -1, i + 1);
 	int entry = lua_gettop(L);
-	lua_api_push_lab(L, lab, &res->log);
+	lua_api_push_lab(L, lab, &res->log, seed);
 	int labidx = lua_gettop(L);
 	lua_getfield(L, entry, "fn");
 	lua_getfield(L, 2, "_lab");

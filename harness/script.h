@@ -33,9 +33,10 @@ struct script_result {
 	struct strbuf log;         /* what the test logged (lab:log) */
 };
 
-/* Runs test i against lab with a time limit (seconds). Fills *res (zero it first; free
+/* Runs test i against lab with a time limit (seconds); seed picks the harness's ISNs
+ * and ports (a run is reproducible with the same seed). Fills *res (zero it first; free
  * with script_result_free). */
-void script_test_run(struct script *s, int i, struct lab *lab, double timeout,
+void script_test_run(struct script *s, int i, struct lab *lab, double timeout, unsigned seed,
 		     struct script_result *res);
 void script_result_free(struct script_result *res);
 

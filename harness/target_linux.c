@@ -34,7 +34,9 @@ static int linux_link(const struct lab_addrs *a, char *err, size_t errlen)
 	    netcfg_offloads_off(TARGET_LINK, err, errlen) == 0 &&
 	    netcfg_addr_add(nc, TARGET_LINK, AF_INET, a->target4, 24, err, errlen) == 0 &&
 	    netcfg_addr_add(nc, TARGET_LINK, AF_INET6, a->target6, 64, err, errlen) == 0 &&
-	    netcfg_link_up(nc, TARGET_LINK, err, errlen) == 0)
+	    netcfg_link_up(nc, TARGET_LINK, err, errlen) == 0 &&
+	    netcfg_link_wait_running(nc, TARGET_LINK, 5000, err, errlen) == 0 &&
+	    netcfg_addr6_wait(nc, TARGET_LINK, a->target6, 2000, err, errlen) == 0)
 		rc = 0;
 	netcfg_close(nc);
 	return rc;

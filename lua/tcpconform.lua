@@ -142,6 +142,14 @@ local function must(r, what, level)
   return r
 end
 
+-- True when the target's agent announced capability `cap` ("sysctl", "state", "hold"...).
+function Target:has(cap)
+  for c in (self.caps or ""):gmatch("[^,]+") do
+    if c == cap then return true end
+  end
+  return false
+end
+
 function Target:socket(family)
   family = family or "inet"
   local r = must(self:call("socket " .. family), "socket(" .. family .. ")", 2)
@@ -215,6 +223,18 @@ function Socket:bind(port, addr)
     tostring(port)))
 end
 
+-- hold(): the socket moves to a process of its own (the agent keeps only a handle);
+-- kill(): that process is killed with SIGKILL, as `kill -9` would (BEHAVIOURS.md C16).
+-- Needs the agent capability "hold".
+function Socket:hold()
+  if not self.target:has("hold") then
+    error("this target's agent cannot hand a socket to a process (no \"hold\" capability)", 2)
+  end
+  return ret_err(self:call_("hold %d"))
+end
+
+function Socket:kill() return ret_err(self:call_("kill %d")) end
+
 function Socket:close() return ret_err(self:call_("close %d")) end
 function Socket:shutdown(how) return ret_err(self:call_("shutdown %d " .. (how or "wr"))) end
 
@@ -285,7 +305,7 @@ end
 function M._lab(core_lab)
   local a = core_lab:addresses()
   local target = setmetatable({core = core_lab, addr4 = a.target4, addr6 = a.target6,
-    harness4 = a.harness4, harness6 = a.harness6}, Target)
+    harness4 = a.harness4, harness6 = a.harness6, caps = a.caps, stack = a.stack}, Target)
   return setmetatable({core = core_lab, target = target, addr = a}, Lab)
 end
 

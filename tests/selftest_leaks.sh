@@ -33,7 +33,14 @@ T.test("slow", {id = "A5", rfc = "9293 3.10.7.1"}, function(lab)
 end)
 EOF
 
-netns_set() { lsns -t net -n -o NS 2>/dev/null | sort -u; }
+# Network namespaces held by processes of this self-test's runs (other work on the
+# machine may create namespaces meanwhile; a namespace of ours can only outlive our
+# processes through a process that still has our command line).
+netns_set() {
+  lsns -t net -n -o NS,PID 2>/dev/null | while read -r ns pid; do
+    if tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null | grep -q -- "$WORK/s"; then echo "$ns"; fi
+  done | sort -u
+}
 links() { ip -o link show | awk -F': ' '{print $2}' | sort; }
 ours() { pgrep -f -- "$WORK/s" || true; }
 

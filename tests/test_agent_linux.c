@@ -4,13 +4,18 @@
  * (unshare(CLONE_NEWNET)), brings up lo and serves the protocol on a socketpair. All
  * traffic stays on that namespace's loopback. The child dies with the test
  * (PR_SET_PDEATHSIG) and is killed and reaped in teardown. Needs root (CAP_SYS_ADMIN
- * for unshare); without it every test is skipped. */
+ * for unshare); without it every test is skipped.
+ *
+ * The test process is a child subreaper (PR_SET_CHILD_SUBREAPER): socket holders
+ * ("hold") orphaned by an agent that was killed become our children, so a test can
+ * check how they died and teardown leaves no zombie behind. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <net/if.h>
 #include <poll.h>
@@ -206,6 +211,22 @@ static int lab_setup(void **state)
 	return 0;
 }
 
+/* Reap holders orphaned by a killed agent (they die of PR_SET_PDEATHSIG and come to
+ * us as the subreaper), until we have no child left or a second has passed. */
+static void reap_orphans(void)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		pid_t p = waitpid(-1, NULL, WNOHANG);
+
+		if (p < 0)
+			return;         /* ECHILD: none left */
+		if (p == 0)
+			usleep(10000);
+	}
+}
+
 static int lab_teardown(void **state)
 {
 	struct lab *l = *state;
@@ -219,6 +240,7 @@ static int lab_teardown(void **state)
 		kill(l->pid, SIGKILL);
 		waitpid(l->pid, NULL, 0);
 	}
+	reap_orphans();
 	free(l);
 	return 0;
 }
@@ -280,6 +302,52 @@ static void expect_state(struct lab *l, const char *tuple, const char *want)
 	fail_msg("state %s: expected %s, still %s after 1 s", tuple, want, last);
 }
 
+/* The pid= of a hold reply, checked to be a real process id of someone else, so that
+ * no later kill() can ever get 0, -1 (every process) or ourselves. */
+static pid_t holder_pid(struct lab *l, struct agent_reply *r)
+{
+	const char *v;
+	long pid;
+
+	ok(l, "hold", r);
+	v = agent_reply_get(r, "pid");
+	assert_non_null(v);
+	pid = strtol(v, NULL, 10);
+	assert_true(pid > 1 && pid != (long)getpid() && pid != (long)l->pid);
+	return (pid_t)pid;
+}
+
+/* 1 when no process pid exists any more (not even as a zombie). */
+static int process_gone(pid_t pid)
+{
+	assert_true(pid > 1 && pid != getpid());
+	return kill(pid, 0) < 0 && errno == ESRCH;
+}
+
+/* Wait for the agent to exit on its own; its status. */
+static int agent_exit_status(struct lab *l)
+{
+	int status = -1;
+
+	assert_true(l->pid > 0);
+	assert_int_equal(waitpid(l->pid, &status, 0), l->pid);
+	l->pid = 0;
+	return status;
+}
+
+/* The state of a tuple is one of a space-separated list of names. */
+static void expect_state_in(struct lab *l, const char *tuple, const char *names)
+{
+	char padded[160], want[40];
+	struct agent_reply *r = call(l, "state %s", tuple);
+
+	ok(l, "state", r);
+	snprintf(padded, sizeof(padded), " %s ", names);
+	snprintf(want, sizeof(want), " %s ", agent_reply_get(r, "state"));
+	if (!strstr(padded, want))
+		fail_msg("state %s: expected one of %s, got%s", tuple, names, want);
+}
+
 /* ------------------------------------------------------------ tests */
 
 static void greeting_announces_agent_version_1_with_id_0(void **state)
@@ -295,6 +363,7 @@ static void greeting_announces_agent_version_1_with_id_0(void **state)
 	assert_string_equal(agent_reply_get(&r, "version"), "1");
 	assert_string_equal(agent_reply_get(&r, "stack"), "linux");
 	assert_non_null(strstr(agent_reply_get(&r, "caps"), "state"));
+	assert_non_null(strstr(agent_reply_get(&r, "caps"), "hold"));
 }
 
 static void hello_repeats_the_greeting_under_the_request_id(void **state)
@@ -635,7 +704,7 @@ static void protocol_errors_name_the_problem_and_keep_the_agent_alive(void **sta
 	expect_err(call(l, "socket ipx"), "EINVAL");
 	expect_err(call(l, "socket inet dgram"), "ENOSYS");
 	expect_err(call(l, "bind 1 1.2.3.4 80"), "EBADF");
-	expect_err(call(l, "kill 1"), "ENOSYS");
+	expect_err(call(l, "kill 1"), "EBADF");
 	r = call(l, "recv 1 10 wait=-1");
 	expect_err(r, "EBADF");
 	long long h = ok(l, "socket", call(l, "socket inet"));
@@ -720,6 +789,216 @@ static void eof_on_the_control_socket_ends_serve_with_status_0(void **state)
 	l->pid = 0;
 }
 
+/* BEHAVIOURS.md C16: the process holding the socket dies -> the kernel sends FIN
+ * (RFC 9293 3.6: the kernel closes the socket for the dead process, an orderly close). */
+static void killing_the_holder_of_a_connection_makes_the_kernel_send_fin(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long lh = listener(l, 5020), ch, sh;
+	char client[128], server[128], h[32];
+	struct agent_reply *r;
+	pid_t pid;
+	int cport;
+
+	pair(l, lh, 5020, &ch, &sh, &cport);
+	snprintf(client, sizeof(client), "127.0.0.1 %d 127.0.0.1 5020", cport);
+	snprintf(server, sizeof(server), "127.0.0.1 5020 127.0.0.1 %d", cport);
+	snprintf(h, sizeof(h), "%lld", ch);
+	pid = holder_pid(l, call(l, "hold %lld", ch));
+
+	/* Handing the socket over is no close: nothing on the wire, a file still owns it. */
+	expect_state(l, client, "ESTABLISHED");
+	expect_state(l, server, "ESTABLISHED");
+	expect_state(l, h, "ESTABLISHED");
+	assert_string_equal(agent_reply_get(call(l, "state %s", client), "orphan"), "0");
+	expect_err(call(l, "recv %lld 10 wait=0", sh), "EAGAIN");
+
+	assert_int_equal(ok(l, "kill", call(l, "kill %lld", ch)), 0);
+	assert_true(process_gone(pid));
+	r = call(l, "recv %lld 10", sh);
+	assert_int_equal(ok(l, "recv after kill", r), 0);     /* the FIN: end of file */
+	assert_string_equal(agent_reply_get(r, "data"), "");
+	expect_state_in(l, client, "FIN_WAIT_1 FIN_WAIT_2 TIME_WAIT CLOSED");
+	expect_state(l, server, "CLOSE_WAIT");
+	expect_err(call(l, "state %lld", ch), "EBADF");       /* kill forgot the handle */
+}
+
+static void killing_a_holder_with_linger_zero_resets_the_connection(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long lh = listener(l, 5021), ch, sh;
+	int cport;
+
+	pair(l, lh, 5021, &ch, &sh, &cport);
+	/* SO_LINGER {1, 0}: the close the kernel does for the dead holder aborts (RST,
+	 * RFC 9293 3.10.5), like a close by the program would. */
+	ok(l, "linger", call(l, "setsockopt %lld so_linger 1 0", ch));
+	holder_pid(l, call(l, "hold %lld", ch));
+	ok(l, "kill", call(l, "kill %lld", ch));
+	expect_err(call(l, "recv %lld 10", sh), "ECONNRESET");
+}
+
+static void held_handle_refuses_socket_verbs_with_ebusy_naming_its_holder(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long lh = listener(l, 5022), ch, sh;
+	struct agent_reply *r;
+	char pidstr[32];
+	pid_t pid;
+	int cport;
+
+	pair(l, lh, 5022, &ch, &sh, &cport);
+	pid = holder_pid(l, call(l, "hold %lld", ch));
+	snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
+
+	r = call(l, "send %lld 41", ch);
+	expect_err(r, "EBUSY");
+	assert_non_null(strstr(agent_reply_get(r, "msg"), "held"));
+	assert_non_null(strstr(agent_reply_get(r, "msg"), pidstr));
+	expect_err(call(l, "recv %lld 10", ch), "EBUSY");
+	expect_err(call(l, "close %lld", ch), "EBUSY");
+	expect_err(call(l, "shutdown %lld wr", ch), "EBUSY");
+	expect_err(call(l, "setsockopt %lld tcp_nodelay 1", ch), "EBUSY");
+	expect_err(call(l, "getsockopt %lld so_error", ch), "EBUSY");
+	expect_err(call(l, "connect %lld 127.0.0.1 5022", ch), "EBUSY");
+	expect_err(call(l, "hold %lld", ch), "EBUSY");
+
+	/* Its addresses are remembered from the hand-over. */
+	r = call(l, "getsockname %lld", ch);
+	ok(l, "getsockname", r);
+	assert_int_equal(atoi(agent_reply_get(r, "port")), cport);
+	r = call(l, "getpeername %lld", ch);
+	ok(l, "getpeername", r);
+	assert_string_equal(agent_reply_get(r, "port"), "5022");
+
+	ok(l, "kill", call(l, "kill %lld", ch));
+	expect_err(call(l, "send %lld 41", ch), "EBADF");
+	expect_err(call(l, "kill %lld", ch), "EBADF");
+	ok(l, "other handles unaffected", call(l, "send %lld 41", sh));
+}
+
+static void hold_of_a_handle_with_a_pending_call_is_busy(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long lh = listener(l, 5023), ch, sh;
+	uint32_t rid;
+	int cport;
+
+	pair(l, lh, 5023, &ch, &sh, &cport);
+	rid = send_req(l, "recv %lld 10 wait=5000", sh);
+	expect_err(call(l, "hold %lld", sh), "EBUSY");
+	ok(l, "send", call(l, "send %lld 41", ch));
+	assert_int_equal(ok(l, "recv", wait_reply(l, rid)), 1);
+	holder_pid(l, call(l, "hold %lld", sh));          /* nothing pending any more */
+	ok(l, "kill", call(l, "kill %lld", sh));
+}
+
+static void kill_of_a_handle_that_is_not_held_is_einval(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long h = ok(l, "socket", call(l, "socket inet"));
+	struct agent_reply *r = call(l, "kill %lld", h);
+
+	expect_err(r, "EINVAL");
+	assert_non_null(strstr(agent_reply_get(r, "msg"), "not_held"));
+	ok(l, "handle still open", call(l, "setsockopt %lld tcp_nodelay 1", h));
+	expect_err(call(l, "kill 99"), "EBADF");
+	expect_err(call(l, "kill x"), "EINVAL");
+	expect_err(call(l, "hold 99"), "EBADF");
+}
+
+/* The holder must not keep the control channel (or any other socket) open: the
+ * harness would miss the agent's EOF, and other sockets would never close. */
+static void holder_keeps_the_socket_and_no_other_descriptor(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long lh = listener(l, 5024), ch, sh;
+	char path[64], link[128];
+	struct dirent *e;
+	int n = 0, cport;
+	DIR *d;
+	pid_t pid;
+
+	pair(l, lh, 5024, &ch, &sh, &cport);
+	pid = holder_pid(l, call(l, "hold %lld", ch));
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char fdpath[128];
+		ssize_t len;
+
+		if (e->d_name[0] == '.')
+			continue;
+		n++;
+		snprintf(fdpath, sizeof(fdpath), "%s/%s", path, e->d_name);
+		len = readlink(fdpath, link, sizeof(link) - 1);
+		assert_true(len > 0);
+		link[len] = '\0';
+		assert_int_equal(strncmp(link, "socket:", 7), 0);
+	}
+	closedir(d);
+	assert_int_equal(n, 1);
+}
+
+static void quit_kills_and_reaps_every_holder(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long lh = listener(l, 5025), ch, sh;
+	pid_t p1, p2, p3;
+	int cport, status;
+
+	pair(l, lh, 5025, &ch, &sh, &cport);
+	p1 = holder_pid(l, call(l, "hold %lld", ch));
+	p2 = holder_pid(l, call(l, "hold %lld", sh));
+	p3 = holder_pid(l, call(l, "hold %lld", lh));
+	ok(l, "quit", call(l, "quit"));
+	status = agent_exit_status(l);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* Reaped by the agent itself: as our orphans they would still exist (zombies). */
+	assert_true(process_gone(p1));
+	assert_true(process_gone(p2));
+	assert_true(process_gone(p3));
+}
+
+static void eof_on_the_control_socket_kills_and_reaps_every_holder(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long lh = listener(l, 5026), ch, sh;
+	int cport, status;
+	pid_t pid;
+
+	pair(l, lh, 5026, &ch, &sh, &cport);
+	pid = holder_pid(l, call(l, "hold %lld", ch));
+	shutdown(l->fd, SHUT_WR);
+	status = agent_exit_status(l);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_true(process_gone(pid));
+}
+
+static void holders_die_when_the_agent_is_killed(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long h = ok(l, "socket", call(l, "socket inet"));
+	pid_t pid = holder_pid(l, call(l, "hold %lld", h)), got = 0;
+	int status = -1, i;
+
+	assert_true(l->pid > 0);
+	kill(l->pid, SIGKILL);
+	agent_exit_status(l);
+	/* PR_SET_PDEATHSIG: the orphan is killed and, we being the subreaper, ours. */
+	for (i = 0; i < 200 && got == 0; i++) {
+		got = waitpid(pid, &status, WNOHANG);
+		if (got == 0)
+			usleep(10000);
+	}
+	assert_int_equal(got, pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGKILL);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, lab_setup, lab_teardown)
 
 int main(void)
@@ -749,7 +1028,18 @@ int main(void)
 		T(control_bytes_in_a_line_are_rejected),
 		T(quit_cancels_pending_calls_replies_last_and_exits_0),
 		T(eof_on_the_control_socket_ends_serve_with_status_0),
+		T(killing_the_holder_of_a_connection_makes_the_kernel_send_fin),
+		T(killing_a_holder_with_linger_zero_resets_the_connection),
+		T(held_handle_refuses_socket_verbs_with_ebusy_naming_its_holder),
+		T(hold_of_a_handle_with_a_pending_call_is_busy),
+		T(kill_of_a_handle_that_is_not_held_is_einval),
+		T(holder_keeps_the_socket_and_no_other_descriptor),
+		T(quit_kills_and_reaps_every_holder),
+		T(eof_on_the_control_socket_kills_and_reaps_every_holder),
+		T(holders_die_when_the_agent_is_killed),
 	};
 
+	/* Orphaned holders come to us, not to init: see the top of this file. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

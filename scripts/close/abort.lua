@@ -64,3 +64,22 @@ T.test("after the harness resets the connection, the target's send() fails ECONN
     -- and nothing goes out on the wire for it
     c:silence(0.2)
   end)
+
+T.test("the process holding the socket is killed (kill -9): the kernel closes it with FIN",
+  {id = "C16", rfc = "9293 3.6", tags = {"close", "state"}},
+  function(lab)
+    local c, s = T.established(lab, PORT)
+    -- The socket moves to a process of its own, which is then killed with SIGKILL: the
+    -- application never calls close(); the kernel closes the socket as the process dies
+    -- (004 "kill -9"), which for a socket with nothing unread is an orderly close.
+    local ok, err, r = s:hold()
+    T.eq(ok, 0, "hold: " .. tostring(err))
+    lab:log("socket held by process " .. tostring(r.pid))
+    c:silence(0.2)
+    T.eq(lab.target:state(c), "ESTABLISHED", "state while the holder lives")
+    T.eq(s:kill(), 0, "kill -9 of the holding process")
+    c:expect "F. 1:1(0) ack 1"
+    T.eq(lab.target:state(c), "FIN_WAIT_1", "state after the FIN (an orphan now)")
+    c:send ". 1:1(0) ack 2"
+    T.eq(lab.target:state(c), "FIN_WAIT_2", "state after our ACK")
+  end)

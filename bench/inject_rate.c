@@ -1,0 +1,588 @@
+/* inject_rate: how fast crafted TCP segments get onto a link, every one distinct (source
+ * port, sequence number and IP ID change per segment) and correctly checksummed.
+ *
+ *   inject_rate MODE --dev DEV [--dst-mac MAC] [--count N] [--seconds T]
+ *   inject_rate exec --dev DEV [--count N] [--seconds T] -- COMMAND [ARG...]
+ *
+ * Every sending loop stops at N segments or T seconds, whichever comes first. Run it only
+ * inside a network namespace made for the benchmark (bench/run.sh does): it writes raw
+ * frames to DEV.
+ *
+ * Modes (one line "inject MODE sent=... secs=... pps=... dev_tx=..." each):
+ *   ours          the harness path: the process-wide encoder on "lo" (as lab_runtime_init
+ *                 opens it), wire_open(DEV, "arp or ip or ip6") as lab_create does, then
+ *                 per segment frame_build_tcp() + wire_send(). The first 64 segments are
+ *                 decoded first and must have right IPv4/TCP checksums and differ.
+ *   ours --fix F  the same with changes made from outside the harness, to put a number
+ *                 on each cost (F is a comma list):
+ *                   cached   sendto() on the wire's own libnet socket with the address
+ *                            cached, instead of libnet_adv_write_link(), which looks the
+ *                            ifindex up with an ioctl(SIOCGIFINDEX) for every frame
+ *                   unhook   the libnet sockets bound to protocol 0: libnet opens them as
+ *                            ETH_P_ALL and never binds them, so each gets (and queues
+ *                            until its buffer is full) a copy of every frame on every
+ *                            link of the namespace
+ *                   nocapout PACKET_IGNORE_OUTGOING on the capture socket: no copy of our
+ *                            own frames into the capture ring
+ *                   patch    segment 0 built by frame_build_tcp(), then for each segment
+ *                            IP ID, port and seq patched with RFC 1624 incremental
+ *                            checksum updates (checked against seg_decode first)
+ *   build         frame_build_tcp() alone, nothing sent: the encoder's share
+ *   floor         one prebuilt frame, sendto() on a bare AF_PACKET socket (protocol 0:
+ *                 it receives nothing), nothing else open
+ *   exec          runs COMMAND (a peer sender: hping3, scapy) and measures it from DEV's
+ *                 tx_packets counter, polled every millisecond: the rate over the window
+ *                 from the first to the last frame seen; COMMAND gets SIGINT at N frames
+ *                 or T seconds after its first frame (or T+10 s after start), SIGKILL 3 s
+ *                 later.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "csum.h"
+#include "frame.h"
+#include "segment.h"
+#include "wire.h"
+
+#define ETH_HDR 14
+#define IP4_HDR 20
+#define VERIFY_FRAMES 64 /* frames decoded and checked before every timed loop */
+#define CLOCK_EVERY 256  /* frames between two reads of the clock in a loop */
+
+/* What `ours --fix` can change from outside the harness, to measure each cost. */
+#define FIX_CACHED (1u << 0)   /* sendto() with a cached address, not libnet's write */
+#define FIX_UNHOOK (1u << 1)   /* idle libnet sockets bound to protocol 0 */
+#define FIX_NOCAPOUT (1u << 2) /* capture socket ignores outgoing frames */
+#define FIX_PATCH (1u << 3)    /* segment i patched from segment 0, not rebuilt */
+
+struct opts {
+	const char *mode;
+	const char *dev;
+	uint8_t dst_mac[6];
+	long count;
+	double seconds;
+	unsigned fix; /* FIX_* */
+	const char *fix_name;
+	char **cmd;   /* exec mode */
+};
+
+struct result {
+	long sent;
+	double secs;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what, const char *detail)
+{
+	fprintf(stderr, "inject_rate: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
+	exit(2);
+}
+
+/* tx_packets of dev in this process's namespace, from /proc/net/dev (no sysfs remount
+ * needed in a fresh namespace); -1 if dev is not there. */
+static long long dev_tx_packets(const char *dev)
+{
+	FILE *f = fopen("/proc/net/dev", "r");
+	char line[512];
+	long long tx = -1;
+	size_t dl = strlen(dev);
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line;
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, dev, dl) != 0 || p[dl] != ':')
+			continue;
+		unsigned long long v[10];
+		if (sscanf(p + dl + 1, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+			   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]) == 10)
+			tx = (long long)v[9]; /* rx: bytes packets errs drop fifo frame compressed
+					       * multicast; tx: bytes packets ... */
+		break;
+	}
+	fclose(f);
+	return tx;
+}
+
+/* The segment number i of a run: every field a receiver could use to tell two segments
+ * apart changes (RFC 9293 3.1: the 4-tuple's source port, the sequence number). */
+static void seg_fill(struct frame_tcp *f, const struct opts *o, uint32_t i)
+{
+	static const uint8_t src_mac[6] = {0x02, 0x74, 0x63, 0x00, 0x00, 0x01};
+	static const uint8_t src[4] = {198, 18, 0, 1}, dst[4] = {198, 18, 0, 2};
+
+	memset(f, 0, sizeof(*f));
+	memcpy(f->eth_src, src_mac, 6);
+	memcpy(f->eth_dst, o->dst_mac, 6);
+	f->family = AF_INET;
+	memcpy(f->src, src, 4);
+	memcpy(f->dst, dst, 4);
+	f->ttl = 64;
+	f->df = true;
+	f->ip_id = (uint16_t)i;
+	f->sport = (uint16_t)(1024 + i % 64000);
+	f->dport = 80;
+	f->seq = 0x10000000u + i * 7919u;
+	f->flags = SEG_SYN;
+	f->win = 65535;
+}
+
+/* Decodes the first VERIFY_FRAMES segments the encoder builds and checks that each one
+ * has right IPv4 and TCP checksums and differs from the one before (port and seq). */
+static void verify_encoder(struct frame_builder *b, const struct opts *o)
+{
+	struct seg prev = {0}, s;
+	char err[256];
+
+	for (uint32_t i = 0; i < VERIFY_FRAMES; i++) {
+		struct frame_tcp f;
+		const uint8_t *fr;
+		size_t len;
+		seg_fill(&f, o, i);
+		if (frame_build_tcp(b, &f, &fr, &len, err, sizeof(err)) < 0)
+			die("frame_build_tcp", err);
+		if (seg_decode(fr, len, &s, err, sizeof(err)) < 0 || s.kind != SEG_KIND_TCP)
+			die("encoder output does not decode", err);
+		if (!s.ip_csum_ok || !s.tcp_csum_ok)
+			die("encoder output has a wrong checksum", NULL);
+		if (i && (s.sport == prev.sport || s.seq == prev.seq))
+			die("two consecutive segments are not distinct", NULL);
+		prev = s;
+	}
+}
+
+/* A bare packet socket that receives nothing (protocol 0), for sendto() on dev. */
+static int bare_socket(const char *dev, struct sockaddr_ll *to)
+{
+	int fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (fd < 0)
+		die("socket(AF_PACKET)", strerror(errno));
+	memset(to, 0, sizeof(*to));
+	to->sll_family = AF_PACKET;
+	to->sll_ifindex = (int)if_nametoindex(dev);
+	to->sll_halen = 6;
+	if (!to->sll_ifindex)
+		die(dev, "no such interface");
+	return fd;
+}
+
+static bool loop_over(const struct opts *o, long n, double t0, double *t_end)
+{
+	if (n >= o->count)
+		return true;
+	if (n % CLOCK_EVERY)
+		return false;
+	*t_end = now_s();
+	return *t_end - t0 >= o->seconds;
+}
+
+/* One prebuilt, verified frame (copied out of the builder) for the send-only loops. */
+static size_t prebuilt_frame(const struct opts *o, uint8_t *buf, size_t cap)
+{
+	char err[256];
+	struct frame_builder *b = frame_builder_new("lo", err, sizeof(err));
+	struct frame_tcp f;
+	const uint8_t *fr;
+	size_t len;
+
+	if (!b)
+		die("frame_builder_new", err);
+	verify_encoder(b, o);
+	seg_fill(&f, o, 0);
+	if (frame_build_tcp(b, &f, &fr, &len, err, sizeof(err)) < 0 || len > cap)
+		die("frame_build_tcp", err);
+	memcpy(buf, fr, len);
+	frame_builder_free(b);
+	return len;
+}
+
+static struct result run_floor(const struct opts *o)
+{
+	uint8_t frame[128];
+	size_t len = prebuilt_frame(o, frame, sizeof(frame));
+	struct sockaddr_ll to;
+	int fd = bare_socket(o->dev, &to);
+	struct result r = {0};
+	double t0 = now_s(), t1 = t0;
+
+	for (r.sent = 0; !loop_over(o, r.sent, t0, &t1); r.sent++)
+		if (sendto(fd, frame, len, 0, (struct sockaddr *)&to, sizeof(to)) != (ssize_t)len)
+			die("sendto", strerror(errno));
+	r.secs = now_s() - t0;
+	close(fd);
+	return r;
+}
+
+/* The harness's sockets, as a lab has them: the process-wide encoder on "lo" and the
+ * lab's wire (libnet injection + pcap capture, filter as in lab_create) -- and the fixes
+ * this benchmark can try on them from outside (see --fix in the usage). */
+struct harness_sockets {
+	struct frame_builder *b;
+	struct wire *w;
+	int builder_fd, inject_fd;  /* the libnet packet sockets, found in /proc/self/fd */
+	struct sockaddr_ll to;      /* cached destination for --fix cached */
+	bool cached;
+	uint8_t tmpl[128];          /* segment 0, for --fix patch */
+	size_t tmpl_len;
+	uint8_t out[128];           /* the patched segment */
+};
+
+/* The highest-numbered AF_PACKET socket other than `except`: the one just opened. */
+static int newest_packet_fd(int except)
+{
+	int best = -1;
+	for (int fd = 3; fd < 1024; fd++) {
+		int dom;
+		socklen_t l = sizeof(dom);
+		if (fd != except && getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &l) == 0 &&
+		    dom == AF_PACKET)
+			best = fd;
+	}
+	return best;
+}
+
+/* Binding a packet socket to protocol 0 takes it off the receive path (packet(7)): it
+ * still sends, but gets no copy of every frame in the namespace. */
+static void unhook(int fd)
+{
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = 0};
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+		die("bind(protocol 0)", strerror(errno));
+}
+
+static void apply_fixes(struct harness_sockets *h, const struct opts *o)
+{
+	int one = 1;
+	if (o->fix & FIX_UNHOOK) {
+		unhook(h->builder_fd);
+		unhook(h->inject_fd);
+	}
+	if ((o->fix & FIX_NOCAPOUT) && setsockopt(wire_fd(h->w), SOL_PACKET,
+						  PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0)
+		die("PACKET_IGNORE_OUTGOING", strerror(errno));
+	memset(&h->to, 0, sizeof(h->to));
+	h->to.sll_family = AF_PACKET;
+	h->to.sll_ifindex = (int)if_nametoindex(o->dev);
+	h->to.sll_halen = 6;
+}
+
+static struct harness_sockets harness_open(const struct opts *o)
+{
+	char err[256];
+	struct harness_sockets h;
+
+	memset(&h, 0, sizeof(h));
+	h.b = frame_builder_new("lo", err, sizeof(err));
+	if (!h.b)
+		die("frame_builder_new", err);
+	h.builder_fd = newest_packet_fd(-1);
+	h.w = wire_open(o->dev, "arp or ip or ip6", err, sizeof(err));
+	if (!h.w)
+		die("wire_open", err);
+	/* wire_open opens libnet's socket first, then the capture */
+	for (int fd = h.builder_fd + 1; fd < 1024 && !h.inject_fd; fd++) {
+		int dom;
+		socklen_t l = sizeof(dom);
+		if (fd != wire_fd(h.w) && getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &l) == 0 &&
+		    dom == AF_PACKET)
+			h.inject_fd = fd;
+	}
+	if (h.builder_fd < 0 || h.inject_fd <= 0)
+		die("cannot find libnet's packet sockets", NULL);
+	verify_encoder(h.b, o);
+	apply_fixes(&h, o);
+	return h;
+}
+
+static void harness_close(struct harness_sockets *h)
+{
+	wire_close(h->w);
+	frame_builder_free(h->b);
+}
+
+/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') for one 16-bit word m changed to m'. */
+static void csum_replace16(uint8_t *field, uint16_t old, uint16_t new)
+{
+	uint32_t sum = (uint16_t)~((field[0] << 8) | field[1]);
+	sum += (uint16_t)~old;
+	sum += new;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = (uint16_t)~sum;
+	field[0] = (uint8_t)(sum >> 8);
+	field[1] = (uint8_t)sum;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* Sets the 16-bit word at p to v and fixes the checksum at csum for it. */
+static void patch16(uint8_t *p, uint16_t v, uint8_t *csum)
+{
+	csum_replace16(csum, get16(p), v);
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* Turns the template (segment 0) into segment i: IP ID, source port and seq. */
+static void patch_segment(uint8_t *fr, const struct opts *o, uint32_t i)
+{
+	struct frame_tcp f;
+	uint8_t *ip = fr + ETH_HDR, *tcp = ip + IP4_HDR;
+
+	seg_fill(&f, o, i);
+	patch16(ip + 4, f.ip_id, ip + 10);
+	patch16(tcp, f.sport, tcp + 16);
+	patch16(tcp + 4, (uint16_t)(f.seq >> 16), tcp + 16);
+	patch16(tcp + 6, (uint16_t)f.seq, tcp + 16);
+}
+
+static void verify_patched(const struct opts *o, const uint8_t *tmpl, size_t len)
+{
+	uint8_t fr[128];
+	struct seg s;
+	char err[256];
+
+	for (uint32_t i = 0; i < VERIFY_FRAMES * 1000; i += 997) {
+		memcpy(fr, tmpl, len);
+		patch_segment(fr, o, i);
+		if (seg_decode(fr, len, &s, err, sizeof(err)) < 0 || !s.ip_csum_ok ||
+		    !s.tcp_csum_ok || s.seq != 0x10000000u + i * 7919u)
+			die("patched segment is wrong", err);
+	}
+}
+
+
+/* Segment i as the harness would build it: by the encoder, or (--fix patch) by patching
+ * segment 0's bytes. */
+static void ours_build(struct harness_sockets *h, const struct opts *o, uint32_t i,
+		       const uint8_t **fr, size_t *len)
+{
+	char err[256];
+	struct frame_tcp f;
+
+	if (o->fix & FIX_PATCH) {
+		/* from the template each time, so that every segment is a function of i alone */
+		memcpy(h->out, h->tmpl, h->tmpl_len);
+		patch_segment(h->out, o, i);
+		*fr = h->out;
+		*len = h->tmpl_len;
+		return;
+	}
+	seg_fill(&f, o, i);
+	if (frame_build_tcp(h->b, &f, fr, len, err, sizeof(err)) < 0)
+		die("frame_build_tcp", err);
+}
+
+static void ours_send(struct harness_sockets *h, const uint8_t *fr, size_t len)
+{
+	char err[256];
+
+	if (h->cached) {
+		if (sendto(h->inject_fd, fr, len, 0, (struct sockaddr *)&h->to, sizeof(h->to)) !=
+		    (ssize_t)len)
+			die("sendto", strerror(errno));
+		return;
+	}
+	if (wire_send(h->w, fr, len, err, sizeof(err)) < 0)
+		die("wire_send", err);
+}
+
+static struct result run_ours(const struct opts *o, bool send)
+{
+	struct harness_sockets h = harness_open(o);
+	struct result r = {0};
+	double t0, t1;
+
+	if (o->fix & FIX_PATCH) {
+		h.tmpl_len = prebuilt_frame(o, h.tmpl, sizeof(h.tmpl));
+		verify_patched(o, h.tmpl, h.tmpl_len);
+	}
+	h.cached = (o->fix & FIX_CACHED) != 0;
+	t0 = t1 = now_s();
+	for (r.sent = 0; !loop_over(o, r.sent, t0, &t1); r.sent++) {
+		const uint8_t *fr;
+		size_t len;
+		ours_build(&h, o, (uint32_t)r.sent, &fr, &len);
+		if (send)
+			ours_send(&h, fr, len);
+	}
+	r.secs = now_s() - t0;
+	harness_close(&h);
+	return r;
+}
+
+/* Polls dev's tx counter while cmd runs; see the top of the file. */
+static struct result run_exec(const struct opts *o)
+{
+	long long base = dev_tx_packets(o->dev), c1 = -1, c2 = -1, c;
+	double start = now_s(), t1 = 0, t2 = 0, t;
+	int status;
+	pid_t pid;
+
+	if (base < 0)
+		die(o->dev, "not in /proc/net/dev");
+	pid = fork();
+	if (pid < 0)
+		die("fork", strerror(errno));
+	if (pid == 0) {
+		setpgid(0, 0);
+		execvp(o->cmd[0], o->cmd);
+		fprintf(stderr, "inject_rate: exec %s: %s\n", o->cmd[0], strerror(errno));
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	for (;;) {
+		struct timespec ms = {0, 1000000};
+		nanosleep(&ms, NULL);
+		t = now_s();
+		c = dev_tx_packets(o->dev);
+		if (c > base && c1 < 0)
+			c1 = c, t1 = t;
+		if (c1 >= 0 && c != c2)
+			c2 = c, t2 = t;
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		if (c - base >= o->count || (c1 >= 0 && t - t1 >= o->seconds) ||
+		    t - start >= o->seconds + 10) {
+			kill(-pid, SIGINT);
+			for (int i = 0; i < 3000 && waitpid(pid, &status, WNOHANG) != pid; i++)
+				nanosleep(&ms, NULL);
+			if (kill(-pid, SIGKILL) == 0)
+				waitpid(pid, &status, 0);
+			break;
+		}
+	}
+	c = dev_tx_packets(o->dev);
+	struct result r = {.sent = c1 >= 0 ? (long)(c2 - c1) : 0, .secs = t2 - t1};
+	printf("exec window: %lld frames before the first poll, %lld after the last, %lld in all\n",
+	       c1 - base, c - c2, c - base);
+	return r;
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned v[6];
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6)
+		return -1;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)v[i];
+	return 0;
+}
+
+static int parse_fix(const char *s, unsigned *fix)
+{
+	static const struct { const char *name; unsigned bit; } names[] = {
+		{"cached", FIX_CACHED}, {"unhook", FIX_UNHOOK}, {"nocapout", FIX_NOCAPOUT},
+		{"patch", FIX_PATCH}, {"none", 0}};
+	char buf[128], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		size_t i;
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!strcmp(t, names[i].name))
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			return -1;
+		*fix |= names[i].bit;
+	}
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: inject_rate ours|floor|build --dev DEV [--dst-mac MAC] [--count N]\n"
+		"                   [--seconds T] [--fix cached,unhook,nocapout,patch]\n"
+		"       inject_rate exec --dev DEV [--count N] [--seconds T] -- COMMAND [ARG...]\n"
+		"N: 1..100000000 (default 1000000), T: 0.01..60 (default 2)\n");
+	exit(2);
+}
+
+static struct opts parse_args(int argc, char **argv)
+{
+	struct opts o = {.count = 1000000, .seconds = 2,
+			 .dst_mac = {0x02, 0x74, 0x63, 0x00, 0x00, 0x02}};
+	if (argc < 2)
+		usage();
+	o.mode = argv[1];
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			o.cmd = &argv[i + 1];
+			break;
+		}
+		if (i + 1 >= argc)
+			usage();
+		if (!strcmp(argv[i], "--dev"))
+			o.dev = argv[++i];
+		else if (!strcmp(argv[i], "--count"))
+			o.count = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--seconds"))
+			o.seconds = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--fix")) {
+			o.fix_name = argv[++i];
+			if (parse_fix(o.fix_name, &o.fix) < 0)
+				usage();
+		} else if (!strcmp(argv[i], "--dst-mac")) {
+			if (parse_mac(argv[++i], o.dst_mac) < 0)
+				usage();
+		} else
+			usage();
+	}
+	if (!o.dev || o.count < 1 || o.count > 100000000 || !(o.seconds >= 0.01) ||
+	    o.seconds > 60 || (!strcmp(o.mode, "exec") && (!o.cmd || !o.cmd[0])))
+		usage();
+	return o;
+}
+
+static struct result run_mode(const struct opts *o)
+{
+	if (!strcmp(o->mode, "ours"))
+		return run_ours(o, true);
+	if (!strcmp(o->mode, "build"))
+		return run_ours(o, false);
+	if (!strcmp(o->mode, "floor"))
+		return run_floor(o);
+	if (!strcmp(o->mode, "exec"))
+		return run_exec(o);
+	usage();
+	return (struct result){0};
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = parse_args(argc, argv);
+	long long tx0 = dev_tx_packets(o.dev);
+	struct result r = run_mode(&o);
+	long long tx1 = dev_tx_packets(o.dev);
+
+	printf("inject %s%s%s sent=%ld secs=%.4f pps=%.0f ns_per_frame=%.1f dev_tx=%lld\n", o.mode,
+	       o.fix_name ? "+" : "", o.fix_name ? o.fix_name : "",
+	       r.sent, r.secs, r.secs > 0 ? (double)r.sent / r.secs : 0.0,
+	       r.sent ? r.secs * 1e9 / (double)r.sent : 0.0, tx1 - tx0);
+	return 0;
+}

@@ -1,0 +1,296 @@
+/* Pending calls of the Linux agent (agent_linux_int.h): accept, connect, send and recv
+ * on non-blocking sockets. A blocking verb tries its call once; if the kernel says
+ * EAGAIN / EINPROGRESS, the op is parked, and the poll loop (agent_linux.c) tries it
+ * again on readiness or expires it at its deadline (PROTOCOL.md section 5). */
+#include "agent_linux_int.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* See agent_linux_int.h. */
+int64_t agent_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* See agent_linux_int.h. */
+int agent_would_block(int err)
+{
+	return err == EAGAIN || err == EWOULDBLOCK || err == EINTR;
+}
+
+static struct agent_op *op_alloc(struct agent_server *a)
+{
+	int i;
+
+	for (i = 0; i < MAX_PENDING; i++)
+		if (!a->ops[i].used) {
+			memset(&a->ops[i], 0, sizeof(a->ops[i]));
+			a->ops[i].used = 1;
+			a->ops[i].fd = -1;
+			return &a->ops[i];
+		}
+	return NULL;
+}
+
+/* See agent_linux_int.h. */
+void agent_op_free(struct agent_op *op)
+{
+	free(op->buf);
+	memset(op, 0, sizeof(*op));
+	op->fd = -1;
+}
+
+/* See agent_linux_int.h. */
+int agent_op_is_read_side(enum agent_op_kind k)
+{
+	return k == OP_ACCEPT || k == OP_RECV;
+}
+
+static int op_busy(struct agent_server *a, uint32_t handle, enum agent_op_kind kind)
+{
+	int i;
+
+	for (i = 0; i < MAX_PENDING; i++)
+		if (a->ops[i].used && a->ops[i].handle == handle &&
+		    agent_op_is_read_side(a->ops[i].kind) == agent_op_is_read_side(kind))
+			return 1;
+	return 0;
+}
+
+/* See agent_linux_int.h. */
+int agent_op_pending(struct agent_server *a, uint32_t handle)
+{
+	int i;
+
+	for (i = 0; i < MAX_PENDING; i++)
+		if (a->ops[i].used && a->ops[i].handle == handle)
+			return 1;
+	return 0;
+}
+
+/* See agent_linux_int.h. */
+struct agent_op *agent_op_start(struct agent_server *a, const struct agent_request *rq,
+				struct agent_slot *s, enum agent_op_kind kind,
+				const struct agent_opts *o)
+{
+	struct agent_op *op;
+
+	if (op_busy(a, s->handle, kind)) {
+		agent_out_fail(a, rq->id, "EBUSY", "%s: handle %u already has a pending %s",
+			       rq->verb, s->handle, agent_op_is_read_side(kind) ?
+			       "accept/recv" : "connect/send");
+		return NULL;
+	}
+	op = op_alloc(a);
+	if (!op) {
+		agent_out_fail(a, rq->id, "EBUSY", "%s: %d operations already pending",
+			       rq->verb, MAX_PENDING);
+		return NULL;
+	}
+	op->kind = kind;
+	op->id = rq->id;
+	op->handle = s->handle;
+	op->fd = s->fd;
+	op->deadline_ms = agent_now_ms() + o->wait_ms;
+	return op;
+}
+
+/* Each try function attempts the call once more; it returns 1 when the op completed
+ * (reply queued), 0 when it must wait for readiness. */
+
+static int try_accept(struct agent_server *a, struct agent_op *op)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct agent_slot *listener = agent_slot_find(a, op->handle), *s;
+	int fd = accept4(op->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (fd < 0) {
+		if (agent_would_block(errno))
+			return 0;
+		agent_out_errno(a, op->id, errno);
+		return 1;
+	}
+	s = agent_slot_add(a, fd, listener ? listener->family : ss.ss_family);
+	if (!s) {
+		close(fd);
+		agent_out_fail(a, op->id, "EMFILE", "accept: all %d handles in use",
+			       MAX_HANDLES);
+		return 1;
+	}
+	agent_out_begin(a, op->id, s->handle, "-");
+	agent_out_names(a, fd, 1);
+	agent_out_end(a);
+	return 1;
+}
+
+static int try_connect(struct agent_server *a, struct agent_op *op)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+	struct pollfd p = { .fd = op->fd, .events = POLLOUT };
+
+	/* Readiness is rechecked here because the loop also calls us after a deadline
+	 * sweep; SO_ERROR is only meaningful once the socket is writable or in error. */
+	if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLOUT | POLLERR | POLLHUP)))
+		return 0;
+	if (getsockopt(op->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (err) {
+		agent_out_errno(a, op->id, err);
+		return 1;
+	}
+	agent_out_begin(a, op->id, 0, "-");
+	agent_out_names(a, op->fd, 1);
+	agent_out_end(a);
+	return 1;
+}
+
+/* The pattern of send len=<n>: byte i of the send is 'a' + i % 26. */
+static void pattern_fill(unsigned char *buf, size_t n, size_t offset)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf[i] = (unsigned char)('a' + (offset + i) % 26);
+}
+
+static int try_send(struct agent_server *a, struct agent_op *op)
+{
+	unsigned char chunk[4096];
+
+	while (op->done < op->len) {
+		size_t n = op->len - op->done;
+		const void *p = op->pattern ? chunk : op->buf + op->done;
+		ssize_t r;
+
+		if (op->pattern) {
+			n = n < sizeof(chunk) ? n : sizeof(chunk);
+			pattern_fill(chunk, n, op->done);
+		}
+		r = send(op->fd, p, n, op->flags | MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (r < 0) {
+			if (agent_would_block(errno))
+				return 0;
+			/* Like send(2): bytes already taken are reported, not the error. */
+			if (op->done > 0)
+				agent_out_ok(a, op->id, (long long)op->done);
+			else
+				agent_out_errno(a, op->id, errno);
+			return 1;
+		}
+		op->done += (size_t)r;
+	}
+	agent_out_ok(a, op->id, (long long)op->done);
+	return 1;
+}
+
+static void reply_recv(struct agent_server *a, struct agent_op *op)
+{
+	agent_out_begin(a, op->id, (long long)op->done, "-");
+	agent_out_hex(a, "data", op->buf, op->done);
+	agent_out_end(a);
+}
+
+static int try_recv(struct agent_server *a, struct agent_op *op)
+{
+	while (op->done < op->len) {
+		ssize_t r = recv(op->fd, op->buf + op->done, op->len - op->done,
+				 op->flags | MSG_DONTWAIT);
+
+		if (r < 0) {
+			if (agent_would_block(errno))
+				return 0;
+			if (op->done > 0)
+				reply_recv(a, op);
+			else
+				agent_out_errno(a, op->id, errno);
+			return 1;
+		}
+		if (r == 0)
+			break;          /* orderly EOF: report what we have, 0 if nothing */
+		op->done += (size_t)r;
+		if (!op->waitall)
+			break;
+	}
+	reply_recv(a, op);
+	return 1;
+}
+
+/* See agent_linux_int.h. */
+int agent_op_try(struct agent_server *a, struct agent_op *op)
+{
+	switch (op->kind) {
+	case OP_ACCEPT: return try_accept(a, op);
+	case OP_CONNECT: return try_connect(a, op);
+	case OP_SEND: return try_send(a, op);
+	case OP_RECV: return try_recv(a, op);
+	}
+	return 1;
+}
+
+/* See agent_linux_int.h. Partial sends and reads report their count (as a blocking
+ * call with SO_SNDTIMEO / SO_RCVTIMEO would); everything else gets TIMEOUT. */
+void agent_op_expire(struct agent_server *a, struct agent_op *op)
+{
+	if (op->kind == OP_SEND && op->done > 0)
+		agent_out_ok(a, op->id, (long long)op->done);
+	else if (op->kind == OP_RECV && op->done > 0)
+		reply_recv(a, op);
+	else
+		agent_out_fail(a, op->id, "TIMEOUT", "%s: not done within the wait",
+			       op->kind == OP_ACCEPT ? "accept" : op->kind == OP_CONNECT ?
+			       "connect" : op->kind == OP_SEND ? "send" : "recv");
+	agent_op_free(op);
+}
+
+/* See agent_linux_int.h. */
+void agent_op_launch(struct agent_server *a, struct agent_op *op, int64_t wait_ms,
+		     int first_err)
+{
+	if (op->kind == OP_CONNECT && first_err != EINPROGRESS) {
+		if (first_err)
+			agent_out_errno(a, op->id, first_err);
+		else
+			try_connect(a, op);
+		agent_op_free(op);
+		return;
+	}
+	if (op->kind != OP_CONNECT && agent_op_try(a, op)) {
+		agent_op_free(op);
+		return;
+	}
+	if (wait_ms > 0)
+		return;                  /* pending: the loop owns it now */
+	/* wait=0 is a non-blocking call: the kernel's own answer comes back. */
+	if (op->kind == OP_CONNECT)
+		agent_out_errno(a, op->id, EINPROGRESS);
+	else if (op->done > 0)
+		agent_op_expire(a, op);
+	else
+		agent_out_errno(a, op->id, EAGAIN);
+	if (op->used)
+		agent_op_free(op);
+}
+
+/* See agent_linux_int.h. */
+void agent_op_cancel_handle(struct agent_server *a, uint32_t handle)
+{
+	int i;
+
+	for (i = 0; i < MAX_PENDING; i++)
+		if (a->ops[i].used && a->ops[i].handle == handle) {
+			agent_out_fail(a, a->ops[i].id, "CANCELED", "handle %u was closed",
+				       handle);
+			agent_op_free(&a->ops[i]);
+		}
+}
