@@ -54,6 +54,7 @@ struct lab {
 	char *hello;             /* the greeting line, kept for lab_target_info */
 	struct agent_reply hello_parsed;
 	char err[256];           /* error noticed inside a frame callback */
+	double limit;            /* lab_set_limit; 0: none */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -144,6 +145,11 @@ static void lab_default_addrs(struct lab_addrs *a)
 	memcpy(a->target6, a->harness6, 16);
 	a->harness6[15] = 1;
 	a->target6[15] = 2;
+}
+
+void lab_set_limit(struct lab *lab, double limit)
+{
+	lab->limit = limit;
 }
 
 double lab_now(const struct lab *lab)
@@ -327,6 +333,13 @@ int lab_pump(struct lab *lab, double deadline, char *err, size_t errlen)
 			snprintf(err, errlen, "interrupted");
 			return -1;
 		}
+		if (lab->limit > 0 && lab_now(lab) >= lab->limit) {
+			snprintf(err, errlen, "test exceeded its time limit");
+			return -1;
+		}
+		bool clamped = lab->limit > 0 && deadline >= lab->limit;
+		if (clamped)
+			deadline = lab->limit;
 		struct pollfd pfd[2] = {
 			{.fd = wire_fd(lab->wire), .events = POLLIN},
 			{.fd = lab->agent_gone ? -1 : lab->ctl, .events = POLLIN},
@@ -358,8 +371,11 @@ int lab_pump(struct lab *lab, double deadline, char *err, size_t errlen)
 			lab_describe_exit(lab, err, errlen);
 			return -1;
 		}
-		if (rc == 0 || lab_now(lab) >= deadline)
+		if (rc == 0 || lab_now(lab) >= deadline) {
+			if (clamped)
+				continue;   /* the time limit, not the caller's deadline: fail above */
 			return 0;
+		}
 	}
 }
 

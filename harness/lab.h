@@ -76,6 +76,11 @@ int lab_send_frame(struct lab *lab, const uint8_t *frame, size_t len, char *err,
 size_t lab_log_count(const struct lab *lab);
 const struct lab_rec *lab_log_get(const struct lab *lab, size_t i);
 
+/* A hard limit (lab time) for everything that waits in this lab: past it lab_pump fails
+ * with "test exceeded its time limit", so a test blocked in a long wait ends on time.
+ * 0: none. */
+void lab_set_limit(struct lab *lab, double limit);
+
 /* Waits until `deadline` (lab time) or until at least one frame or control line arrived.
  * Returns 1 when something arrived, 0 at the deadline, -1 with err when the run was
  * interrupted or the target's agent is gone. */

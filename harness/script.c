@@ -242,7 +242,9 @@ void script_test_run(struct script *s, int i, struct lab *lab, double timeout, u
 	lua_pushvalue(L, labidx);
 	lua_call(L, 1, 1);      /* stack: ... lab-userdata fn lab-object */
 	s->deadline = mono_now() + timeout;
+	lab_set_limit(lab, lab_now(lab) + timeout);
 	int rc = lua_pcall(L, 1, 0, 1);
+	lab_set_limit(lab, 0);
 	s->deadline = 0;
 	if (rc == LUA_OK) {
 		res->status = REPORT_PASS;

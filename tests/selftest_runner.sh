@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# The runner: --shard splits are disjoint and cover the suite; the console order does not
+# depend on --jobs; --repeat reports a test that both passes and fails as FLAKY; a test
+# that waits past its time limit is stopped on time; --tag / --exclude-tag select.
+source "$(dirname "$0")/lib_selftest.sh"
+
+# --- shards: disjoint, and together the whole suite (for several N) ---
+"$TCPCONFORM" list scripts | sort >"$WORK/all"
+total=$(wc -l <"$WORK/all")
+[ "$total" -ge 20 ] && pass "list: $total tests" || fail "list: only $total tests"
+for n in 2 3 7; do
+  : >"$WORK/union"
+  ok=1
+  for k in $(seq "$n"); do
+    "$TCPCONFORM" list scripts --shard "$k/$n" | sort >"$WORK/s$k"
+    [ -s "$WORK/s$k" ] || ok=0
+    cat "$WORK/s$k" >>"$WORK/union"
+  done
+  sort "$WORK/union" >"$WORK/union.sorted"
+  dups=$(uniq -d "$WORK/union.sorted" | wc -l)
+  if [ $ok = 1 ] && [ "$dups" -eq 0 ] && cmp -s "$WORK/union.sorted" "$WORK/all"; then
+    pass "--shard K/$n: $n non-empty, disjoint parts covering all $total tests"
+  else
+    fail "--shard K/$n: dups=$dups, union differs or a part is empty"
+  fi
+done
+"$TCPCONFORM" list scripts --shard 2/3 >"$WORK/a"
+"$TCPCONFORM" list scripts --shard 2/3 >"$WORK/b"
+cmp -s "$WORK/a" "$WORK/b" && pass "--shard is stable between runs" || fail "--shard unstable"
+
+# --- tags ---
+slow=$("$TCPCONFORM" list scripts --tag slow | wc -l)
+rest=$("$TCPCONFORM" list scripts --exclude-tag slow | wc -l)
+[ "$slow" -ge 1 ] && [ $((slow + rest)) -eq "$total" ] &&
+  pass "--tag slow ($slow) and --exclude-tag slow ($rest) partition the suite" ||
+  fail "tags: slow=$slow rest=$rest total=$total"
+
+# --- the console order is the plan order, whatever --jobs ---
+names() { grep -E '^(PASS|FAIL|ERROR|FLAKY)' "$1" | sed -E 's/ \([0-9.]+s.*//'; }
+"$TCPCONFORM" run scripts/rst scripts/handshake/synack.lua --jobs 1 --junit "$WORK/j1.xml" \
+  --pcap-dir - >"$WORK/o1" 2>&1 || fail "--jobs 1 run failed"
+"$TCPCONFORM" run scripts/rst scripts/handshake/synack.lua --jobs 8 --junit "$WORK/j8.xml" \
+  --pcap-dir - >"$WORK/o8" 2>&1 || fail "--jobs 8 run failed"
+if cmp -s <(names "$WORK/o1") <(names "$WORK/o8") && [ "$(names "$WORK/o1" | wc -l)" -ge 10 ]; then
+  pass "console lines in the same order with --jobs 1 and --jobs 8"
+else
+  fail "console order differs between --jobs 1 and --jobs 8"
+fi
+strip() { sed -E 's/time="[0-9.]+"//g; s/name="seed" value="[0-9]+"//; s/name="jobs" value="[0-9]+"//' "$1"; }
+cmp -s <(strip "$WORK/j1.xml") <(strip "$WORK/j8.xml") &&
+  pass "JUnit identical (but times, seed, jobs) with --jobs 1 and --jobs 8" || fail "JUnit differs by --jobs"
+
+# --- flaky: passes on one run, fails on the next ---
+mkdir -p "$WORK/flaky"
+cat >"$WORK/flaky/f.lua" <<EOF
+local T = require "tcpconform"
+T.test("alternates", {id = "A1", rfc = "9293 3.10.7.1"}, function(lab)
+  local c = lab:conn{port = 9}
+  c:send "S 0:0(0)"
+  local marker = "$WORK/flaky/marker"
+  local f = io.open(marker)
+  if f then
+    f:close()
+    os.remove(marker)
+    c:expect "R. 0:0(0) ack 2"   -- wrong on purpose: this run fails
+  else
+    io.open(marker, "w"):close()
+    c:expect "R. 0:0(0) ack 1"
+  end
+end)
+EOF
+set +e
+"$TCPCONFORM" run "$WORK/flaky" --repeat 4 --jobs 1 --junit "$WORK/jf.xml" --pcap-dir - >"$WORK/of" 2>&1
+rc=$?
+set -e
+if [ $rc -eq 1 ] && grep -q '^FLAKY .*alternates (.*2/4 runs passed)' "$WORK/of" &&
+   grep -q 'message="flaky: passed 2 of 4 runs' "$WORK/jf.xml"; then
+  pass "--repeat 4: a test passing 2 of 4 runs is FLAKY (exit 1, JUnit says so)"
+else
+  cat "$WORK/of"
+  fail "--repeat: flaky not detected (exit $rc)"
+fi
+validate_junit "$WORK/jf.xml" && pass "flaky JUnit valid" || fail "flaky JUnit invalid"
+
+# --- a test blocked in a long wait ends at its time limit ---
+cat >"$WORK/flaky/g.lua" <<'EOF'
+local T = require "tcpconform"
+T.test("waits too long", {id = "A5", rfc = "9293 3.10.7.1", timeout = 1}, function(lab)
+  lab:conn{port = 9}:silence(100)
+end)
+EOF
+start=$(date +%s%N)
+set +e
+"$TCPCONFORM" run "$WORK/flaky/g.lua" --junit - --pcap-dir - >"$WORK/og" 2>&1
+rc=$?
+set -e
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+if [ $rc -eq 1 ] && grep -q "g.lua:3: test exceeded its time limit" "$WORK/og" && [ "$ms" -lt 5000 ]; then
+  pass "a 1 s time limit stops a 100 s wait (whole run ${ms} ms)"
+else
+  cat "$WORK/og"
+  fail "time limit: exit $rc after ${ms} ms"
+fi
+
+# --- bad runner options ---
+for bad in "--jobs 0" "--jobs x" "--shard 4/3" "--shard 0/2" "--shard 1" "--repeat 0" "--seed -1"; do
+  set +e
+  # shellcheck disable=SC2086
+  "$TCPCONFORM" run scripts $bad >/dev/null 2>"$WORK/err"
+  rc=$?
+  set -e
+  [ $rc -eq 2 ] && grep -q "expected" "$WORK/err" && pass "$bad: exit 2, $(cat "$WORK/err")" ||
+    fail "$bad: exit $rc"
+done
+finish
