@@ -150,9 +150,10 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		o.jobs = (int)(cpus > 0 ? (4 * cpus > 32 ? 32 : 4 * cpus) : 4);
 	}
-	if (!target_find(o.target))
-		return fprintf(errout, "tcpconform: unknown target \"%s\" (known: %s)\n", o.target,
-			       target_names()), 2;
+	struct target_spec spec;
+	char terr[512];
+	if (target_resolve(o.target, &spec, terr, sizeof(terr)) < 0)
+		return fprintf(errout, "tcpconform: %s\n", terr), 2;
 	static const char *const dflt[] = {"scripts"};
 	o.paths = (const char *const *)a + optind;
 	o.npaths = n - optind;

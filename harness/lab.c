@@ -33,10 +33,11 @@ struct lab_reply {
 };
 
 struct lab {
-	const struct target_ops *target;
+	struct target_spec target;
 	struct lab_addrs addrs;
 	char dev[16];
 	pid_t child;
+	pid_t pgid;              /* the target's process group (= its first pid) */
 	int ctl;
 	struct wire *wire;
 	struct frame_builder *fb;
@@ -176,7 +177,8 @@ static int read_byte(int fd, char want)
 	return n == 1 && c == want ? 0 : -1;
 }
 
-static void lab_child(const struct target_ops *t, int ctl, pid_t parent, const struct lab_addrs *a)
+static void lab_child(const struct target_spec *spec, int ctl, pid_t parent,
+		      const struct lab_addrs *a)
 {
 	/* Die with the harness, whatever kills it (kill -9 included): the namespace and the
 	 * link die with us. The getppid check closes the race with a parent that died before
@@ -194,12 +196,13 @@ static void lab_child(const struct target_ops *t, int ctl, pid_t parent, const s
 		snprintf(err, sizeof(err), "unshare(CLONE_NEWNET): %s", strerror(errno));
 		_exit(target_fail_greeting(ctl, err));
 	}
+	const struct target_ops *t = spec->ops;
 	if (t->child_pre && t->child_pre(a, err, sizeof(err)) < 0)
 		_exit(target_fail_greeting(ctl, err));
 	/* Tell the parent our namespace exists, wait until it has put the link in. */
 	if (write(ctl, "u", 1) != 1 || read_byte(ctl, 'v') < 0)
 		_exit(1);
-	_exit(t->child_main(ctl, a));
+	_exit(t->child_main(ctl, a, spec->arg));
 }
 
 /* ---- log and frame handling ---- */
@@ -314,15 +317,15 @@ static void lab_describe_exit(struct lab *lab, char *err, size_t errlen)
 	int status;
 	pid_t p = lab->child > 0 ? waitpid(lab->child, &status, WNOHANG) : 0;
 	if (p == lab->child && WIFSIGNALED(status)) {
-		snprintf(err, errlen, "the target (%s) died from signal %d (%s)", lab->target->name,
+		snprintf(err, errlen, "the target (%s) died from signal %d (%s)", lab->target.name,
 			 WTERMSIG(status), strsignal(WTERMSIG(status)));
 		lab->child = -1;
 	} else if (p == lab->child) {
-		snprintf(err, errlen, "the target (%s) exited with status %d", lab->target->name,
+		snprintf(err, errlen, "the target (%s) exited with status %d", lab->target.name,
 			 WEXITSTATUS(status));
 		lab->child = -1;
 	} else {
-		snprintf(err, errlen, "the target (%s) closed its control channel", lab->target->name);
+		snprintf(err, errlen, "the target (%s) closed its control channel", lab->target.name);
 	}
 }
 
@@ -444,14 +447,14 @@ static int lab_wait_greeting(struct lab *lab, char *err, size_t errlen)
 	if (lab_agent_wait(lab, 0, lab_now(lab) + LAB_START_TIMEOUT, &line, err, errlen) < 0)
 		return -1;
 	if (!line) {
-		snprintf(err, errlen, "the target (%s) did not greet within %.0f s", lab->target->name,
+		snprintf(err, errlen, "the target (%s) did not greet within %.0f s", lab->target.name,
 			 LAB_START_TIMEOUT);
 		return -1;
 	}
 	lab->hello = line;
 	char perr[160];
 	if (agent_reply_parse(lab->hello, &lab->hello_parsed, perr, sizeof(perr)) < 0) {
-		snprintf(err, errlen, "the target (%s) sent a bad greeting: %s", lab->target->name, perr);
+		snprintf(err, errlen, "the target (%s) sent a bad greeting: %s", lab->target.name, perr);
 		return -1;
 	}
 	const char *hello = agent_reply_get(&lab->hello_parsed, "hello");
@@ -461,12 +464,12 @@ static int lab_wait_greeting(struct lab *lab, char *err, size_t errlen)
 		snprintf(err, errlen,
 			 "the target (%s) greeted with hello=%s version=%s; expected "
 			 "hello=tcpconform-agent version=1 (targets/PROTOCOL.md)",
-			 lab->target->name, hello ? hello : "(none)", version ? version : "(none)");
+			 lab->target.name, hello ? hello : "(none)", version ? version : "(none)");
 		return -1;
 	}
 	if (lab->hello_parsed.ret != 0) {
 		const char *msg = agent_reply_get(&lab->hello_parsed, "msg");
-		snprintf(err, errlen, "the target (%s) failed to start: %s", lab->target->name,
+		snprintf(err, errlen, "the target (%s) failed to start: %s", lab->target.name,
 			 msg ? msg : lab->hello_parsed.errname);
 		return -1;
 	}
@@ -481,21 +484,27 @@ static int lab_link(struct lab *lab, char *err, size_t errlen)
 		line[n > 0 ? n : 0] = 0;
 		line[strcspn(line, "\n")] = 0;
 		snprintf(err, errlen, "the target (%s) failed before its link was made%s%s",
-			 lab->target->name, line[0] ? ": " : "", line);
+			 lab->target.name, line[0] ? ": " : "", line);
 		return -1;
 	}
 	struct netcfg *nc = netcfg_open(err, errlen);
 	if (!nc)
 		return -1;
-	int rc = netcfg_veth_create(nc, lab->dev, lab->addrs.harness_mac, TARGET_LINK,
-				    lab->addrs.target_mac, lab->child, err, errlen);
+	/* A bridged stack answers with the target MAC itself; the link's end in its
+	 * namespace is then just a bridge port with a MAC of its own. */
+	uint8_t peer_mac[6];
+	memcpy(peer_mac, lab->addrs.target_mac, 6);
+	if (lab->target.ops->bridged)
+		peer_mac[5] = 0x03;
+	int rc = netcfg_veth_create(nc, lab->dev, lab->addrs.harness_mac, TARGET_LINK, peer_mac,
+				    lab->child, err, errlen);
 	if (rc == 0)
 		rc = netcfg_link_up(nc, lab->dev, err, errlen);
 	netcfg_close(nc);
 	if (rc < 0)
 		return -1;
 	if (write(lab->ctl, "v", 1) != 1) {
-		snprintf(err, errlen, "the target (%s) went away during set-up", lab->target->name);
+		snprintf(err, errlen, "the target (%s) went away during set-up", lab->target.name);
 		return -1;
 	}
 	return 0;
@@ -515,19 +524,16 @@ static int lab_link_ready(struct lab *lab, char *err, size_t errlen)
 
 struct lab *lab_create(const struct lab_opts *o, char *err, size_t errlen)
 {
-	const struct target_ops *t = target_find(o->target ? o->target : "linux");
-	if (!t) {
-		snprintf(err, errlen, "unknown target \"%s\" (known: %s)", o->target, target_names());
-		return NULL;
-	}
 	struct lab *lab = calloc(1, sizeof(*lab));
 	if (!lab || !(lab->ctlbuf = malloc(CTL_BUF_MAX))) {
 		free(lab);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	lab->target = t;
 	lab->ctl = -1;
+	lab->child = -1;
+	if (target_resolve(o->target ? o->target : "linux", &lab->target, err, errlen) < 0)
+		goto fail;
 	lab_default_addrs(&lab->addrs);
 	snprintf(lab->dev, sizeof(lab->dev), "tch%u", o->id);
 	gettimeofday(&lab->t0, NULL);
@@ -546,9 +552,10 @@ struct lab *lab_create(const struct lab_opts *o, char *err, size_t errlen)
 		close(sv[1]);
 		goto fail;
 	}
+	lab->pgid = lab->child;
 	if (lab->child == 0) {
 		close(sv[0]);
-		lab_child(t, sv[1], parent, &lab->addrs);
+		lab_child(&lab->target, sv[1], parent, &lab->addrs);
 	}
 	close(sv[1]);
 	lab->ctl = sv[0];
@@ -574,15 +581,16 @@ void lab_destroy(struct lab *lab)
 {
 	if (!lab)
 		return;
-	if (lab->child > 0) {
+	if (lab->pgid > 0) {
 		/* SIGKILL, not a polite quit: the namespace and both link ends vanish with the
-		 * child, and no test may depend on what a dying target does. */
-		/* The whole group: the target and whatever it started. */
-		kill(-lab->child, SIGKILL);
-		kill(lab->child, SIGKILL);
+		 * child, and no test may depend on what a dying target does. The whole group
+		 * goes: the target and whatever it started. */
+		kill(-lab->pgid, SIGKILL);
+		if (lab->child > 0)
+			kill(lab->child, SIGKILL);
 		/* Its exit can take tens of milliseconds (its sockets and namespace are torn
 		 * down on the way out): reap it in the background. */
-		reaper_defer(child_reap_cb, (void *)(intptr_t)lab->child);
+		reaper_defer(child_reap_cb, (void *)(intptr_t)lab->pgid);
 	}
 	if (lab->ctl >= 0)
 		close(lab->ctl);
@@ -608,7 +616,7 @@ const struct lab_addrs *lab_addrs(const struct lab *lab)
 
 const char *lab_target_name(const struct lab *lab)
 {
-	return lab->target->name;
+	return lab->target.name;
 }
 
 const char *lab_target_info(const struct lab *lab, const char *key)

@@ -1,6 +1,7 @@
 /* netcfg: rtnetlink link/address set-up for a lab (see netcfg.h). */
 #include "netcfg.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
@@ -8,6 +9,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/if_tun.h>
 #include <linux/sockios.h>
 #include <linux/veth.h>
 #include <net/if.h>
@@ -123,6 +125,77 @@ int netcfg_veth_create(struct netcfg *nc, const char *name, const uint8_t mac[6]
 	return netcfg_talk(nc, nlh, what, err, errlen);
 }
 
+int netcfg_bridge_create(struct netcfg *nc, const char *name, const uint8_t mac[6], char *err,
+			 size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	struct nlattr *linfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	/* No STP and no forward delay: ports forward as soon as they are up. */
+	mnl_attr_put_u32(nlh, IFLA_BR_STP_STATE, 0);
+	mnl_attr_put_u32(nlh, IFLA_BR_FORWARD_DELAY, 0);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linfo);
+	char what[64];
+	snprintf(what, sizeof(what), "create bridge %s", name);
+	return netcfg_talk(nc, nlh, what, err, errlen);
+}
+
+int netcfg_set_master(struct netcfg *nc, const char *name, const char *master, char *err,
+		      size_t errlen)
+{
+	int idx = ifindex_of(name, err, errlen), midx = ifindex_of(master, err, errlen);
+	if (idx == 0 || midx == 0)
+		return -1;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = idx;
+	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)midx);
+	char what[96];
+	snprintf(what, sizeof(what), "enslave %s to %s", name, master);
+	return netcfg_talk(nc, nlh, what, err, errlen);
+}
+
+int netcfg_tap_create(const char *name, const uint8_t mac[6], char *err, size_t errlen)
+{
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "tap %s: /dev/net/tun: %s", name, strerror(errno));
+		return -1;
+	}
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	int rc = ioctl(fd, TUNSETIFF, &ifr);
+	if (rc == 0)
+		rc = ioctl(fd, TUNSETPERSIST, 1);
+	if (rc == 0) {
+		memset(&ifr.ifr_hwaddr, 0, sizeof(ifr.ifr_hwaddr));
+		ifr.ifr_hwaddr.sa_family = 1; /* ARPHRD_ETHER */
+		memcpy(ifr.ifr_hwaddr.sa_data, mac, 6);
+		rc = ioctl(fd, SIOCSIFHWADDR, &ifr);
+	}
+	int saved = errno;
+	close(fd);
+	if (rc < 0) {
+		snprintf(err, errlen, "tap %s: %s", name, strerror(saved));
+		return -1;
+	}
+	return 0;
+}
+
 int netcfg_link_up(struct netcfg *nc, const char *name, char *err, size_t errlen)
 {
 	int idx = ifindex_of(name, err, errlen);
@@ -224,81 +297,56 @@ int netcfg_link_wait_running(struct netcfg *nc, const char *name, int timeout_ms
 	}
 }
 
-struct addr_probe {
-	int ifindex;
-	const uint8_t *addr;
-	int state;   /* 0 absent, 1 tentative, 2 ready */
-};
-
-static int addr_attr_cb(const struct nlattr *attr, void *data)
+static int route_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(attr);
-	if (mnl_attr_type_valid(attr, IFA_MAX) >= 0)
-		tb[type] = attr;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	*(int *)data = rtm->rtm_type;
 	return MNL_CB_OK;
 }
 
-static int addr_msg_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct addr_probe *p = data;
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[IFA_MAX + 1] = {0};
-	if (ifa->ifa_family != AF_INET6 || (int)ifa->ifa_index != p->ifindex)
-		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, tb);
-	const struct nlattr *a = tb[IFA_ADDRESS] ? tb[IFA_ADDRESS] : tb[IFA_LOCAL];
-	if (!a || mnl_attr_get_payload_len(a) != 16 || memcmp(mnl_attr_get_payload(a), p->addr, 16))
-		return MNL_CB_OK;
-	uint32_t flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
-	p->state = flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED) ? 1 : 2;
-	return MNL_CB_OK;
-}
-
-static int addr6_probe(struct netcfg *nc, struct addr_probe *p, char *err, size_t errlen)
+/* The type of the route the kernel would use for addr (RTN_LOCAL, RTN_UNICAST, ...), or
+ * -1 when it has none. */
+static int route_type(struct netcfg *nc, int family, const void *addr, char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETADDR;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
 	nlh->nlmsg_seq = ++nc->seq;
-	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET6;
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)family;
+	rtm->rtm_dst_len = family == AF_INET ? 32 : 128;
+	mnl_attr_put(nlh, RTA_DST, family == AF_INET ? 4 : 16, addr);
 	if (mnl_socket_sendto(nc->nl, nlh, nlh->nlmsg_len) < 0) {
-		snprintf(err, errlen, "address dump: %s", strerror(errno));
+		snprintf(err, errlen, "route lookup: %s", strerror(errno));
+		return -2;
+	}
+	int type = -1;
+	ssize_t n = mnl_socket_recvfrom(nc->nl, nc->buf, sizeof(nc->buf));
+	if (n < 0) {
+		snprintf(err, errlen, "route lookup: %s", strerror(errno));
+		return -2;
+	}
+	/* An error reply (no route yet: ENETUNREACH) is not a failure here. */
+	if (mnl_cb_run(nc->buf, (size_t)n, nc->seq, nc->portid, route_msg_cb, &type) == MNL_CB_ERROR)
 		return -1;
-	}
-	p->state = 0;
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nc->nl, nc->buf, sizeof(nc->buf));
-		if (n < 0) {
-			snprintf(err, errlen, "address dump: %s", strerror(errno));
-			return -1;
-		}
-		int rc = mnl_cb_run(nc->buf, (size_t)n, nc->seq, nc->portid, addr_msg_cb, p);
-		if (rc == MNL_CB_ERROR) {
-			snprintf(err, errlen, "address dump: %s", strerror(errno));
-			return -1;
-		}
-		if (rc == MNL_CB_STOP)
-			return 0;
-	}
+	return type;
 }
 
-int netcfg_addr6_wait(struct netcfg *nc, const char *name, const uint8_t addr[16], int timeout_ms,
+int netcfg_local_wait(struct netcfg *nc, int family, const void *addr, int timeout_ms,
 		      char *err, size_t errlen)
 {
-	struct addr_probe p = {.ifindex = ifindex_of(name, err, errlen), .addr = addr};
-	if (p.ifindex == 0)
-		return -1;
 	for (int waited = 0;; waited++) {
-		if (addr6_probe(nc, &p, err, errlen) < 0)
+		int type = route_type(nc, family, addr, err, errlen);
+		if (type == -2)
 			return -1;
-		if (p.state == 2)
+		if (type == RTN_LOCAL)
 			return 0;
 		if (waited >= timeout_ms) {
-			snprintf(err, errlen, "IPv6 address on %s still %s after %d ms", name,
-				 p.state ? "tentative" : "absent", timeout_ms);
+			char a[64];
+			inet_ntop(family, addr, a, sizeof(a));
+			snprintf(err, errlen, "%s is not a local address after %d ms (route type %d)", a,
+				 timeout_ms, type);
 			return -1;
 		}
 		usleep(1000);

@@ -19,6 +19,16 @@ void netcfg_close(struct netcfg *nc);
 int netcfg_veth_create(struct netcfg *nc, const char *name, const uint8_t mac[6],
 		       const char *peer, const uint8_t peer_mac[6], pid_t peer_pid,
 		       char *err, size_t errlen);
+/* Creates a bridge (no STP, forwarding at once: the lab has no loops to guard). */
+int netcfg_bridge_create(struct netcfg *nc, const char *name, const uint8_t mac[6], char *err,
+			 size_t errlen);
+/* Enslaves link `name` to bridge `master`. */
+int netcfg_set_master(struct netcfg *nc, const char *name, const char *master, char *err,
+		      size_t errlen);
+/* Creates a persistent TAP device (it outlives this call; a stack opens it by name, and
+ * it goes with its namespace). */
+int netcfg_tap_create(const char *name, const uint8_t mac[6], char *err, size_t errlen);
+
 /* Sets IFF_UP on the named link. */
 int netcfg_link_up(struct netcfg *nc, const char *name, char *err, size_t errlen);
 /* Adds an address (AF_INET or AF_INET6, `addr` in network order) with prefix length. For
@@ -36,11 +46,13 @@ int netcfg_addr_add(struct netcfg *nc, const char *name, int family, const void 
 int netcfg_link_wait_running(struct netcfg *nc, const char *name, int timeout_ms, char *err,
 			     size_t errlen);
 
-/* Waits (up to timeout_ms) until the IPv6 address on the named link is usable: present
- * and no longer tentative. Even with IFA_F_NODAD the kernel finishes an address's set-up
- * from a work queue after the link comes up; until then packets to it are dropped, which
- * on a loaded machine would cost a test its first SYN. */
-int netcfg_addr6_wait(struct netcfg *nc, const char *name, const uint8_t addr[16], int timeout_ms,
+/* Waits (up to timeout_ms) until the kernel delivers packets for `addr` locally: a route
+ * lookup for it gives a local route. An IPv6 address becomes usable only after the
+ * link is up and the kernel has finished its set-up from a work queue (even with
+ * IFA_F_NODAD), and it clears the tentative flag before it inserts the local route, so
+ * neither the flags nor the address's presence tell; until the route exists, a segment
+ * to the address is dropped -- on a loaded machine long enough to lose a test's SYN. */
+int netcfg_local_wait(struct netcfg *nc, int family, const void *addr, int timeout_ms,
 		      char *err, size_t errlen);
 
 /* Turns off checksum, scatter-gather and segmentation offloads (ethtool ioctls) so the

@@ -36,13 +36,14 @@ static int linux_link(const struct lab_addrs *a, char *err, size_t errlen)
 	    netcfg_addr_add(nc, TARGET_LINK, AF_INET6, a->target6, 64, err, errlen) == 0 &&
 	    netcfg_link_up(nc, TARGET_LINK, err, errlen) == 0 &&
 	    netcfg_link_wait_running(nc, TARGET_LINK, 5000, err, errlen) == 0 &&
-	    netcfg_addr6_wait(nc, TARGET_LINK, a->target6, 2000, err, errlen) == 0)
+	    netcfg_local_wait(nc, AF_INET, a->target4, 5000, err, errlen) == 0 &&
+	    netcfg_local_wait(nc, AF_INET6, a->target6, 5000, err, errlen) == 0)
 		rc = 0;
 	netcfg_close(nc);
 	return rc;
 }
 
-static int linux_child_main(int ctl, const struct lab_addrs *a)
+static int linux_child_main(int ctl, const struct lab_addrs *a, const char *arg)
 {
 	char err[256];
 	if (linux_link(a, err, sizeof(err)) < 0)

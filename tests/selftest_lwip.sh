@@ -61,7 +61,8 @@ class Agent:
         env = dict(os.environ, TCPCONFORM_CTL_FD=str(theirs.fileno()),
                    TCPCONFORM_TAP="tap0", TCPCONFORM_MAC="02:74:63:00:00:02",
                    TCPCONFORM_ADDR4="198.18.0.2", TCPCONFORM_PREFIX4="24",
-                   TCPCONFORM_ADDR6="2001:db8::2", TCPCONFORM_PEER4="198.18.0.1",
+                   TCPCONFORM_ADDR6="2001:db8::2", TCPCONFORM_PREFIX6="64",
+                   TCPCONFORM_PEER4="198.18.0.1",
                    TCPCONFORM_PEER6="2001:db8::1")
         env.update(env_over)
         self.proc = subprocess.Popen([AGENT], env=env, pass_fds=[theirs.fileno()],

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libnet1-dev libpcap-dev liblua5.4-dev
           libcmocka-dev libmnl-dev libxml2-utils python3-junitparser tshark iproute2
-          procps util-linux)
+          procps util-linux liblwip-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -340,7 +340,7 @@ const char *lwip_stack_params(void)
 		 "tcp_mss=%d tcp_wnd=%lu tcp_rcv_scale=%d tcp_snd_buf=%lu "
 		 "tcp_synmaxrtx=%d tcp_maxrtx=%d tcp_msl_ms=%lu tcp_ttl=%d "
 		 "tcp_fin_wait_timeout_ms=%d tcp_syn_rcvd_timeout_ms=%d tcp_slow_tmr_ms=%d "
-		 "listen_backlog=%d sack_out=%d timestamps=%d ipv6=%d sockets=%d",
+		 "listen_backlog=%d sack_out=%d timestamps=%d ipv6=%d keepidle_ms=%lu",
 		 TCP_MSS, (unsigned long)TCP_WND,
 #if LWIP_WND_SCALE
 		 TCP_RCV_SCALE,
@@ -350,6 +350,6 @@ const char *lwip_stack_params(void)
 		 (unsigned long)TCP_SND_BUF, TCP_SYNMAXRTX, TCP_MAXRTX,
 		 (unsigned long)TCP_MSL, TCP_TTL, TCP_FIN_WAIT_TIMEOUT, TCP_SYN_RCVD_TIMEOUT,
 		 TCP_SLOW_INTERVAL, TCP_LISTEN_BACKLOG, LWIP_TCP_SACK_OUT,
-		 LWIP_TCP_TIMESTAMPS, LWIP_IPV6, MEMP_NUM_NETCONN);
+		 LWIP_TCP_TIMESTAMPS, LWIP_IPV6, (unsigned long)TCP_KEEPIDLE_DEFAULT);
 	return buf;
 }

@@ -195,8 +195,7 @@ static void verb_socket(struct agent_server *a, const struct agent_request *rq)
 	if (fd < 0) {
 		err = errno;
 		if (err == ENFILE)
-			reply_fail(a, rq->id, "ENFILE", "socket: lwIP's socket table is full "
-				   "(%d sockets, MEMP_NUM_NETCONN)", MEMP_NUM_NETCONN);
+			reply_fail(a, rq->id, "ENFILE", "socket: lwIP's socket table is full");
 		else
 			reply_errno(a, rq->id, err);
 		return;

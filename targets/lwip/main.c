@@ -8,7 +8,9 @@
  *   TCPCONFORM_MAC      lwIP's MAC, aa:bb:cc:dd:ee:ff, required
  *   TCPCONFORM_ADDR4    lwIP's IPv4 address, required
  *   TCPCONFORM_PREFIX4  its prefix length, default 24
- *   TCPCONFORM_ADDR6    lwIP's IPv6 address (prefix /64 implied), optional
+ *   TCPCONFORM_ADDR6    lwIP's IPv6 address, optional
+ *   TCPCONFORM_PREFIX6  its prefix length 0..128, checked but unused: lwIP 2.1 takes
+ *                       every address as a /64 for on-link decisions
  *   TCPCONFORM_PEER4/6  the harness's addresses: informational, unused
  * It prints nothing; a start-up failure is reported as a failed greeting on the
  * control channel ("0 -1 EIO msg=..."), then the exit status is 1. */
@@ -59,7 +61,8 @@ static int config_from_env(struct lwip_stack_config *c, char *err, size_t errlen
 {
 	const char *mac = getenv("TCPCONFORM_MAC"), *a4 = getenv("TCPCONFORM_ADDR4");
 	const char *p4 = getenv("TCPCONFORM_PREFIX4"), *a6 = getenv("TCPCONFORM_ADDR6");
-	long prefix = 24;
+	const char *p6 = getenv("TCPCONFORM_PREFIX6");
+	long prefix = 24, prefix6;
 
 	memset(c, 0, sizeof(*c));
 	c->tap = getenv("TCPCONFORM_TAP");
@@ -83,6 +86,11 @@ static int config_from_env(struct lwip_stack_config *c, char *err, size_t errlen
 		return -1;
 	}
 	c->prefix4 = (int)prefix;
+	if (p6 && parse_int(p6, 0, 128, &prefix6) < 0) {
+		snprintf(err, errlen, "TCPCONFORM_PREFIX6 \"%.24s\" is not an integer in 0..128",
+			 p6);
+		return -1;
+	}
 	if (a6 && *a6) {
 		if (inet_pton(AF_INET6, a6, &c->addr6) != 1) {
 			snprintf(err, errlen, "TCPCONFORM_ADDR6 \"%.48s\" is not an IPv6 address",
