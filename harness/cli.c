@@ -15,7 +15,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: tcpconform run  [PATH...] [--target NAME] [--junit FILE] [--pcap-dir DIR]\n"
+		"usage: tcpconform run  [PATH...] [--target T[,T...]] [--descriptor FILE]\n"
+		"                       [--junit FILE] [--pcap-dir DIR]\n"
 		"                       [--filter TEXT] [--tag TAG] [--exclude-tag TAG]\n"
 		"                       [--jobs N|auto] [--shard K/N] [--repeat N] [--seed N]\n"
 		"                       [--timeout SECONDS] [--verbose]\n"
@@ -26,7 +27,9 @@ static void usage(FILE *f)
 		"one fresh lab (namespace, veth link, agent) per test, a pcap per test, JUnit XML.\n"
 		"\n"
 		"  PATH               script files or directories searched for *.lua (default: scripts)\n"
-		"  --target NAME      stack under test (default: linux; built in: %s)\n"
+		"  --target T[,T...]  stack(s) under test (default: linux; known: %s);\n"
+		"                     several: each test on each, plus matrix.md/.html beside the JUnit\n"
+		"  --descriptor FILE  target descriptor (params, known deviations) for an exec: target\n"
 		"  --junit FILE       write JUnit XML here (default: results/junit.xml; \"-\": none)\n"
 		"  --pcap-dir DIR     write one pcap per test under DIR (default: results/pcap; \"-\": none)\n"
 		"  --filter TEXT      only tests whose \"suite: name\" contains TEXT or whose ID is TEXT\n"
@@ -56,6 +59,40 @@ static int parse_int(const char *text, int lo, int hi, int *out)
 	return 0;
 }
 
+/* "--target linux,lwip": several targets, each a name or exec:COMMAND. An exec target
+ * takes the rest of the argument (its command may hold commas), so it comes last. */
+static int split_targets(char *arg, struct runner_opts *o, FILE *errout)
+{
+	o->ntargets = 0;
+	for (char *p = arg; p && *p;) {
+		if (o->ntargets == RUNNER_MAX_TARGETS) {
+			fprintf(errout, "tcpconform: --target: at most %d targets\n", RUNNER_MAX_TARGETS);
+			return -1;
+		}
+		char *comma = strncmp(p, "exec:", 5) == 0 ? NULL : strchr(p, ',');
+		if (comma)
+			*comma = 0;
+		struct target_spec spec;
+		char terr[512];
+		if (target_resolve(p, &spec, terr, sizeof(terr)) < 0) {
+			fprintf(errout, "tcpconform: %s\n", terr);
+			return -1;
+		}
+		for (int i = 0; i < o->ntargets; i++)
+			if (strcmp(o->targets[i], p) == 0) {
+				fprintf(errout, "tcpconform: --target: \"%s\" given twice\n", p);
+				return -1;
+			}
+		o->targets[o->ntargets++] = p;
+		p = comma ? comma + 1 : NULL;
+	}
+	if (o->ntargets == 0) {
+		fprintf(errout, "tcpconform: --target: empty (known: %s)\n", target_names());
+		return -1;
+	}
+	return 0;
+}
+
 static int bad_usage(FILE *errout, const char *fmt, const char *arg)
 {
 	fprintf(errout, "tcpconform: ");
@@ -79,7 +116,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		return bad_usage(errout, "unknown command \"%s\" (expected run or list)", cmd);
 
 	struct runner_opts o = {
-		.target = "linux", .junit = "results/junit.xml", .pcap_dir = "results/pcap",
+		.junit = "results/junit.xml", .pcap_dir = "results/pcap",
 		.timeout = 60, .jobs = 0, .list_only = strcmp(cmd, "list") == 0, .out = out};
 	static const struct option longopts[] = {
 		{"target", required_argument, NULL, 't'}, {"junit", required_argument, NULL, 'j'},
@@ -87,9 +124,10 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		{"timeout", required_argument, NULL, 'T'}, {"tag", required_argument, NULL, 'g'},
 		{"exclude-tag", required_argument, NULL, 'x'}, {"jobs", required_argument, NULL, 'J'},
 		{"shard", required_argument, NULL, 'S'}, {"repeat", required_argument, NULL, 'R'},
-		{"seed", required_argument, NULL, 'E'}, {"verbose", no_argument, NULL, 'v'},
+		{"seed", required_argument, NULL, 'E'}, {"descriptor", required_argument, NULL, 'D'}, {"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	bool seed_given = false;
+	char *target_arg = "linux";
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -98,7 +136,8 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 	int n = argc - 1;
 	while ((c = getopt_long(n, a, ":vh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 't': o.target = optarg; break;
+		case 't': target_arg = optarg; break;
+		case 'D': o.descriptor = optarg; break;
 		case 'j': o.junit = strcmp(optarg, "-") ? optarg : NULL; break;
 		case 'p': o.pcap_dir = strcmp(optarg, "-") ? optarg : NULL; break;
 		case 'f': o.filter = optarg; break;
@@ -150,10 +189,8 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		o.jobs = (int)(cpus > 0 ? (4 * cpus > 32 ? 32 : 4 * cpus) : 4);
 	}
-	struct target_spec spec;
-	char terr[512];
-	if (target_resolve(o.target, &spec, terr, sizeof(terr)) < 0)
-		return fprintf(errout, "tcpconform: %s\n", terr), 2;
+	if (split_targets(target_arg, &o, errout) < 0)
+		return 2;
 	static const char *const dflt[] = {"scripts"};
 	o.paths = (const char *const *)a + optind;
 	o.npaths = n - optind;

@@ -60,7 +60,8 @@ static void progress_show(struct console *c)
 	c->progress_shown = true;
 }
 
-void console_started(struct console *c, const struct plan *p, const struct plan_test *t)
+void console_started(struct console *c, const struct plan *p, const struct plan_test *t,
+		     const char *target)
 {
 	c->running++;
 	c->last_started = t->name;
@@ -122,7 +123,7 @@ static const char *colour(enum report_status st)
 }
 
 void console_result(struct console *c, const struct plan *p, const struct plan_test *t,
-		    enum report_status st, const char *message, const char *detail,
+		    const char *target, enum report_status st, const char *message, const char *detail,
 		    const char *log, double seconds, int runs, int passes)
 {
 	progress_clear(c);
@@ -131,6 +132,8 @@ void console_result(struct console *c, const struct plan *p, const struct plan_t
 		fprintf(c->out, "%s%s\033[0m", colour(st), w);
 	else
 		fputs(w, c->out);
+	if (target)
+		fprintf(c->out, " [%s]", target);
 	fprintf(c->out, " %-4s %s: %s (%.2fs", t->id, p->suites[t->suite].name, t->name, seconds);
 	if (runs > 1)
 		fprintf(c->out, ", %d/%d runs passed", passes, runs);
@@ -168,6 +171,8 @@ void console_summary(struct console *c, const struct console_totals *tot, double
 	fprintf(c->out, "seed %u, %d jobs, wall time %.2fs\n", seed, jobs, wall);
 	/* The closing line CI tools read: "N passed, N failed". */
 	fprintf(c->out, "%d passed, %d failed", tot->passed, tot->failed + tot->errors);
+	if (tot->skipped)
+		fprintf(c->out, ", %d skipped", tot->skipped);
 	if (tot->errors || tot->flaky)
 		fprintf(c->out, " (%d errors, %d flaky)", tot->errors, tot->flaky);
 	fputc('\n', c->out);

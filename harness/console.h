@@ -10,7 +10,7 @@
  * a pipe), colours unless NO_COLOR is set, and a summary with the slowest tests. */
 
 struct console_totals {
-	int passed, failed, errors, flaky;
+	int passed, failed, errors, skipped, flaky;
 };
 
 struct console;
@@ -18,11 +18,13 @@ struct console;
 struct console *console_new(FILE *out, int njobs, bool verbose);
 void console_free(struct console *c);
 
-void console_started(struct console *c, const struct plan *p, const struct plan_test *t);
+/* target: the target's name when the run has several, else NULL. */
+void console_started(struct console *c, const struct plan *p, const struct plan_test *t,
+		     const char *target);
 void console_finished(struct console *c, const struct plan *p, const struct plan_test *t,
 		      double seconds);
 void console_result(struct console *c, const struct plan *p, const struct plan_test *t,
-		    enum report_status st, const char *message, const char *detail,
+		    const char *target, enum report_status st, const char *message, const char *detail,
 		    const char *log, double seconds, int runs, int passes);
 void console_load_error(struct console *c, const char *suite, const char *error);
 void console_summary(struct console *c, const struct console_totals *tot, double wall,

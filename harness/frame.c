@@ -296,6 +296,24 @@ int frame_build_arp_reply(struct frame_builder *b, const uint8_t sha[6], const u
 }
 
 /*
+ * frame_build_arp_request: who has tpa? tell spa (RFC 826, op 1), broadcast from sha.
+ * Bytes as for frame_build_tcp.
+ */
+int frame_build_arp_request(struct frame_builder *b, const uint8_t sha[6], const uint8_t spa[4],
+			    const uint8_t tpa[4], const uint8_t **out, size_t *outlen, char *err,
+			    size_t errlen)
+{
+	static const uint8_t zero[6], bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	builder_start(b);
+	if (libnet_build_arp(ARPHRD_ETHER, ETHERTYPE_IP, 6, 4, ARPOP_REQUEST, sha, spa, zero, tpa,
+			     NULL, 0, b->l, 0) < 0)
+		return fail_libnet(b, "libnet_build_arp", err, errlen);
+	if (libnet_build_ethernet(bcast, sha, ETHERTYPE_ARP, NULL, 0, b->l, 0) < 0)
+		return fail_libnet(b, "libnet_build_ethernet", err, errlen);
+	return builder_cull(b, out, outlen, err, errlen);
+}
+
+/*
  * frame_build_na: a neighbour advertisement (RFC 4861 4.4) from target to dst with the
  * Solicited and Override flags (7.2.4: a unicast answer for one's own address sets
  * both), a target link-layer address option carrying src_mac, hop limit 255 and the

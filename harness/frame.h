@@ -46,6 +46,11 @@ int frame_build_arp_reply(struct frame_builder *b, const uint8_t sha[6], const u
 			  const uint8_t tha[6], const uint8_t tpa[4],
 			  const uint8_t **out, size_t *outlen, char *err, size_t errlen);
 
+/* ARP request (RFC 826) for tpa from (sha, spa), broadcast. */
+int frame_build_arp_request(struct frame_builder *b, const uint8_t sha[6], const uint8_t spa[4],
+			    const uint8_t tpa[4], const uint8_t **out, size_t *outlen, char *err,
+			    size_t errlen);
+
 /* Neighbour advertisement (RFC 4861 4.4) for `target` with a target link-layer address
  * option, solicited flag set, from (src_mac, target) to (dst_mac, dst). */
 int frame_build_na(struct frame_builder *b, const uint8_t src_mac[6], const uint8_t target[16],

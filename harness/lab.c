@@ -510,6 +510,40 @@ static int lab_link(struct lab *lab, char *err, size_t errlen)
 	return 0;
 }
 
+/* A stack behind a bridge (exec targets) is ready only when frames reach it: its TAP
+ * becomes a forwarding bridge port once the stack has opened it, which it may well do
+ * after greeting. So the lab asks, as any host would: ARP requests for the target's
+ * address until the stack itself answers (RFC 826), every 20 ms for up to 5 s. */
+static int lab_probe_target(struct lab *lab, char *err, size_t errlen)
+{
+	const struct lab_addrs *a = &lab->addrs;
+	size_t seen = lab->nlog;
+	double deadline = lab_now(lab) + 5.0;
+	while (lab_now(lab) < deadline) {
+		const uint8_t *f;
+		size_t flen;
+		if (frame_build_arp_request(lab->fb, a->harness_mac, a->harness4, a->target4, &f, &flen,
+					    err, errlen) < 0 ||
+		    wire_send(lab->wire, f, flen, err, errlen) < 0)
+			return -1;
+		double until = lab_now(lab) + 0.02;
+		while (lab_now(lab) < until) {
+			if (lab_pump(lab, until, err, errlen) < 0)
+				return -1;
+			for (; seen < lab->nlog; seen++) {
+				const struct seg *s = &lab->log[seen].seg;
+				if (lab->log[seen].inbound && s->kind == SEG_KIND_ARP && s->arp_op == 2 &&
+				    memcmp(s->arp_spa, a->target4, 4) == 0 &&
+				    memcmp(s->arp_sha, a->target_mac, 6) == 0)
+					return 0;
+			}
+		}
+	}
+	snprintf(err, errlen, "the target (%s) greeted but does not answer ARP for its address "
+		 "within 5 s: is its link up?", lab->target.name);
+	return -1;
+}
+
 /* Our end of the link must carry frames before the test sends its first one (see
  * netcfg_link_wait_running); by the greeting the target's end already does. */
 static int lab_link_ready(struct lab *lab, char *err, size_t errlen)
@@ -519,6 +553,8 @@ static int lab_link_ready(struct lab *lab, char *err, size_t errlen)
 		return -1;
 	int rc = netcfg_link_wait_running(nc, lab->dev, 5000, err, errlen);
 	netcfg_close(nc);
+	if (rc == 0 && lab->target.ops->bridged)
+		rc = lab_probe_target(lab, err, errlen);
 	return rc;
 }
 

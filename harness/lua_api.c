@@ -21,6 +21,7 @@
 #define LAB_MT "tcpconform.lab"
 #define CONN_MT "tcpconform.conn"
 #define FAILURE_MT "tcpconform.failure"
+#define SKIP_MT "tcpconform.skip"
 #define DEFAULT_WITHIN 1.0
 
 struct lua_lab {
@@ -80,17 +81,12 @@ static int raise_error(lua_State *L, const char *fmt, ...)
 	return lua_error(L);
 }
 
+static bool has_metatable(lua_State *L, int idx, const char *mt);
+
 bool lua_api_is_failure(lua_State *L, int idx, const char **msg)
 {
-	if (!luaL_testudata(L, idx, FAILURE_MT) && !(lua_istable(L, idx) && lua_getmetatable(L, idx)))
+	if (!has_metatable(L, idx, FAILURE_MT))
 		return false;
-	if (lua_istable(L, idx)) {
-		luaL_getmetatable(L, FAILURE_MT);
-		bool same = lua_rawequal(L, -1, -2);
-		lua_pop(L, 2);
-		if (!same)
-			return false;
-	}
 	lua_getfield(L, idx, "msg");
 	*msg = lua_tostring(L, -1);
 	lua_pop(L, 1);
@@ -100,6 +96,36 @@ bool lua_api_is_failure(lua_State *L, int idx, const char **msg)
 static int core_fail(lua_State *L)
 {
 	return raise_failure(L, luaL_checkstring(L, 1));
+}
+
+/* core.skip(reason): the test cannot run on this target (a capability it lacks). */
+static int core_skip(lua_State *L)
+{
+	lua_newtable(L);
+	lua_pushstring(L, luaL_checkstring(L, 1));
+	lua_setfield(L, -2, "msg");
+	luaL_setmetatable(L, SKIP_MT);
+	return lua_error(L);
+}
+
+static bool has_metatable(lua_State *L, int idx, const char *mt)
+{
+	if (!lua_istable(L, idx) || !lua_getmetatable(L, idx))
+		return false;
+	luaL_getmetatable(L, mt);
+	bool same = lua_rawequal(L, -1, -2);
+	lua_pop(L, 2);
+	return same;
+}
+
+bool lua_api_is_skip(lua_State *L, int idx, const char **msg)
+{
+	if (!has_metatable(L, idx, SKIP_MT))
+		return false;
+	lua_getfield(L, idx, "msg");
+	*msg = lua_tostring(L, -1);
+	lua_pop(L, 1);
+	return *msg != NULL;
 }
 
 /* ---- hex helpers (payloads cross the agent protocol as hex) ---- */
@@ -762,7 +788,8 @@ static int core_open(lua_State *L)
 		{"send", conn_send_l},	   {"expect", conn_expect_l}, {"await", conn_await_l},
 		{"silence", conn_silence_l}, {"info", conn_info_l},     {NULL, NULL}};
 	static const luaL_Reg funcs[] = {
-		{"fail", core_fail}, {"hex", core_hex}, {"unhex", core_unhex}, {NULL, NULL}};
+		{"fail", core_fail}, {"skip", core_skip}, {"hex", core_hex}, {"unhex", core_unhex},
+		{NULL, NULL}};
 
 	luaL_newmetatable(L, LAB_MT);
 	luaL_newlib(L, lab_methods);
@@ -786,6 +813,8 @@ static int core_open(lua_State *L)
 	lua_pop(L, 1);
 
 	luaL_newmetatable(L, FAILURE_MT);
+	lua_pop(L, 1);
+	luaL_newmetatable(L, SKIP_MT);
 	lua_pop(L, 1);
 
 	luaL_newlib(L, funcs);

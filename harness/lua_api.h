@@ -23,6 +23,10 @@ void lua_api_lab_end(lua_State *L, int idx);
  * (as opposed to a script error); *msg is its message ("file:line: ..."). */
 bool lua_api_is_failure(lua_State *L, int idx, const char **msg);
 
+/* True when the value at idx is a skip raised by T.skip (a capability the target
+ * lacks); *msg is the reason. */
+bool lua_api_is_skip(lua_State *L, int idx, const char **msg);
+
 /* "file:line:" of the innermost script frame (frames of the embedded library are
  * skipped), written to buf. */
 void lua_api_where(lua_State *L, char *buf, size_t len);

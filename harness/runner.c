@@ -14,6 +14,7 @@
 
 #include "console.h"
 #include "lab.h"
+#include "matrix.h"
 #include "plan.h"
 #include "report.h"
 #include "worker.h"
@@ -24,6 +25,7 @@
 
 struct job {
 	int test;                  /* index into plan.tests */
+	int target;                /* index into runner_opts.targets */
 	int rep;
 	char pcap[4096];
 	struct worker w;
@@ -39,8 +41,10 @@ struct run {
 	int njobs, nrunning, nfinished;
 	unsigned lab_id;
 	struct console *con;
-	int next_print;            /* first test (plan order) not yet on the console */
+	int next_print;            /* first unit (test * ntargets + target) not yet printed */
 	struct console_totals tot;
+	struct matrix *matrix;     /* several targets: the behaviour-by-target matrix */
+	int *matrix_row;           /* its row of each test */
 };
 
 /* What a test came to over its repetitions. */
@@ -74,18 +78,29 @@ static int cmp_schedule(const void *a, const void *b, void *ctx)
 	double tx = r->plan.tests[x->test].timeout, ty = r->plan.tests[y->test].timeout;
 	if (tx != ty)
 		return tx > ty ? -1 : 1;
-	return x->test != y->test ? x->test - y->test : x->rep - y->rep;
+	if (x->test != y->test)
+		return x->test - y->test;
+	return x->target != y->target ? x->target - y->target : x->rep - y->rep;
+}
+
+/* A short name for target g: the spec's name ("linux", "lwip", "exec"). */
+static const char *target_label(const struct runner_opts *o, int g)
+{
+	const char *spec = o->targets[g];
+	return strncmp(spec, "exec:", 5) == 0 ? "exec" : spec;
 }
 
 static int make_jobs(struct run *r)
 {
 	int reps = r->o->repeat > 0 ? r->o->repeat : 1;
-	r->jobs = calloc((size_t)(r->plan.nselected * reps + 1), sizeof(*r->jobs));
+	int nt = r->o->ntargets;
+	r->jobs = calloc((size_t)(r->plan.nselected * reps * nt + 1), sizeof(*r->jobs));
 	if (!r->jobs)
 		return -1;
 	for (int i = 0; i < r->plan.ntests; i++)
-		for (int k = 0; r->plan.tests[i].selected && k < reps; k++)
-			r->jobs[r->njobs++] = (struct job){.test = i, .rep = k};
+		for (int g = 0; r->plan.tests[i].selected && g < nt; g++)
+			for (int k = 0; k < reps; k++)
+				r->jobs[r->njobs++] = (struct job){.test = i, .target = g, .rep = k};
 	qsort_r(r->jobs, (size_t)r->njobs, sizeof(*r->jobs), cmp_schedule, r);
 	return 0;
 }
@@ -95,12 +110,17 @@ static void job_start(struct run *r, struct job *j)
 	const struct runner_opts *o = r->o;
 	const struct plan_test *t = &r->plan.tests[j->test];
 	char err[512];
-	if (o->pcap_dir && plan_pcap_path(&r->plan, t, o->pcap_dir, j->rep, j->pcap, sizeof(j->pcap)) < 0)
+	/* With several targets each gets a pcap directory of its own. */
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s%s%s", o->pcap_dir ? o->pcap_dir : "",
+		 o->ntargets > 1 ? "/" : "", o->ntargets > 1 ? target_label(o, j->target) : "");
+	if (o->pcap_dir && plan_pcap_path(&r->plan, t, dir, j->rep, j->pcap, sizeof(j->pcap)) < 0)
 		j->pcap[0] = 0;
 	struct worker_job wj = {
-		.script = r->plan.suites[t->suite].path, .index = t->index, .target = o->target,
-		.lab_id = ++r->lab_id, .pcap = j->pcap[0] ? j->pcap : NULL, .timeout = t->timeout,
-		.seed = o->seed + (unsigned)j->rep};
+		.script = r->plan.suites[t->suite].path, .index = t->index,
+		.target = o->targets[j->target], .lab_id = ++r->lab_id,
+		.pcap = j->pcap[0] ? j->pcap : NULL, .timeout = t->timeout,
+		.seed = o->seed + (unsigned)j->rep, .descriptor = o->descriptor};
 	j->started = mono();
 	j->deadline = j->started + t->timeout + KILL_GRACE;
 	if (worker_start(&j->w, &wj, err, sizeof(err)) < 0) {
@@ -112,7 +132,7 @@ static void job_start(struct run *r, struct job *j)
 	}
 	j->running = true;
 	r->nrunning++;
-	console_started(r->con, &r->plan, t);
+	console_started(r->con, &r->plan, t, o->ntargets > 1 ? target_label(o, j->target) : NULL);
 }
 
 static void flush_console(struct run *r, bool final);
@@ -203,14 +223,14 @@ static void execute(struct run *r)
 /* The results of a test's repetitions as one: all passed -> pass; none passed -> the
  * first bad one; some passed -> a failure that says it is flaky. False while some
  * repetition is still to finish, or when none ran (interrupted before it started). */
-static bool outcome_of(struct run *r, int test, struct outcome *out)
+static bool outcome_of(struct run *r, int test, int target, struct outcome *out)
 {
 	struct job *bad = NULL, *first = NULL;
 	int pending = 0;
 	memset(out, 0, sizeof(*out));
 	for (int i = 0; i < r->njobs; i++) {
 		struct job *j = &r->jobs[i];
-		if (j->test != test)
+		if (j->test != test || j->target != target)
 			continue;
 		if (!j->finished) {
 			pending++;
@@ -238,37 +258,53 @@ static bool outcome_of(struct run *r, int test, struct outcome *out)
 	return true;
 }
 
+static enum matrix_verdict matrix_verdict_of(const struct outcome *oc)
+{
+	switch (oc->st) {
+	case REPORT_PASS: return MATRIX_PASS;
+	case REPORT_FAIL: return MATRIX_FAIL;
+	case REPORT_ERROR: return MATRIX_ERROR;
+	default:
+		/* A skip is a known deviation when the target's descriptor said so. */
+		return strstr(strbuf_str(&oc->msg), "known deviation") ? MATRIX_DEVIATION : MATRIX_SKIP;
+	}
+}
+
 /* Prints, in plan order, every test whose result is complete and whose predecessors are
  * printed: the console reads the same whatever --jobs is. */
 static void flush_console(struct run *r, bool final)
 {
-	for (; r->next_print < r->plan.ntests; r->next_print++) {
-		const struct plan_test *t = &r->plan.tests[r->next_print];
+	int nt = r->o->ntargets;
+	for (; r->next_print < r->plan.ntests * nt; r->next_print++) {
+		int test = r->next_print / nt, target = r->next_print % nt;
+		const struct plan_test *t = &r->plan.tests[test];
 		if (!t->selected)
 			continue;
 		struct outcome oc;
-		if (!outcome_of(r, r->next_print, &oc)) {
+		if (!outcome_of(r, test, target, &oc)) {
 			strbuf_free(&oc.msg);
 			if (!final && !lab_interrupted())
 				return;
 			continue;
 		}
-		console_result(r->con, &r->plan, t, oc.st, strbuf_str(&oc.msg),
+		console_result(r->con, &r->plan, t, nt > 1 ? target_label(r->o, target) : NULL, oc.st,
+			       strbuf_str(&oc.msg),
 			       strbuf_str(&oc.j->res.detail), strbuf_str(&oc.j->res.log),
 			       oc.j->res.seconds, oc.runs, oc.passes);
 		r->tot.passed += oc.st == REPORT_PASS;
 		r->tot.failed += oc.st == REPORT_FAIL;
 		r->tot.errors += oc.st == REPORT_ERROR;
+		r->tot.skipped += oc.st == REPORT_SKIP;
 		r->tot.flaky += oc.runs > 1 && oc.passes > 0 && oc.passes < oc.runs;
 		strbuf_free(&oc.msg);
 	}
 }
 
-static void report_test(struct run *r, struct report_suite *rs, int test)
+static void report_test(struct run *r, struct report_suite *rs, int test, int target)
 {
 	const struct plan_test *t = &r->plan.tests[test];
 	struct outcome oc;
-	if (!outcome_of(r, test, &oc)) {
+	if (!outcome_of(r, test, target, &oc)) {
 		strbuf_free(&oc.msg);
 		return;
 	}
@@ -289,13 +325,14 @@ static void report_test(struct run *r, struct report_suite *rs, int test)
 			   oc.j->res.detail.len ? strbuf_str(&oc.j->res.detail) : NULL);
 	if (oc.j->res.log.len)
 		report_case_log(rc, strbuf_str(&oc.j->res.log));
+	if (r->matrix)
+		matrix_set(r->matrix, r->matrix_row[test], target, matrix_verdict_of(&oc),
+			   strbuf_str(&oc.msg), oc.j->pcap[0] ? oc.j->pcap : NULL);
 	strbuf_free(&oc.msg);
 }
 
-static void build_report(struct run *r, struct report *rep)
+static void build_suites(struct run *r, struct report *rep, int target, const char *kernel)
 {
-	struct utsname u;
-	const char *kernel = uname(&u) == 0 ? u.release : "unknown";
 	char seed[32], jobs[32];
 	snprintf(seed, sizeof(seed), "%u", r->o->seed);
 	snprintf(jobs, sizeof(jobs), "%d", r->o->jobs);
@@ -306,8 +343,14 @@ static void build_report(struct run *r, struct report *rep)
 			any |= r->plan.tests[i].selected;
 		if (!any)
 			continue;
-		struct report_suite *rs = report_suite_add(rep, ps->name, ps->path);
-		report_suite_property(rs, "target", r->o->target);
+		/* With several targets, a suite per script and target: "[lwip] scripts/...". */
+		char name[1200];
+		if (r->o->ntargets > 1)
+			snprintf(name, sizeof(name), "[%s] %s", target_label(r->o, target), ps->name);
+		else
+			snprintf(name, sizeof(name), "%s", ps->name);
+		struct report_suite *rs = report_suite_add(rep, name, ps->path);
+		report_suite_property(rs, "target", r->o->targets[target]);
 		report_suite_property(rs, "kernel_release", kernel);
 		report_suite_property(rs, "tcpconform_version", TCPCONFORM_VERSION);
 		report_suite_property(rs, "seed", seed);
@@ -322,8 +365,35 @@ static void build_report(struct run *r, struct report *rep)
 		}
 		for (int i = ps->first; i < ps->first + ps->count; i++)
 			if (r->plan.tests[i].selected)
-				report_test(r, rs, i);
+				report_test(r, rs, i, target);
 	}
+}
+
+static void build_report(struct run *r, struct report *rep)
+{
+	struct utsname u;
+	const char *kernel = uname(&u) == 0 ? u.release : "unknown";
+	if (r->o->ntargets > 1) {
+		const char *labels[RUNNER_MAX_TARGETS];
+		for (int g = 0; g < r->o->ntargets; g++)
+			labels[g] = target_label(r->o, g);
+		char title[256];
+		snprintf(title, sizeof(title), "tcpconform %s -- Linux %s", TCPCONFORM_VERSION, kernel);
+		r->matrix = matrix_new(title, labels, r->o->ntargets);
+		r->matrix_row = calloc((size_t)r->plan.ntests + 1, sizeof(int));
+		for (int i = 0; r->matrix && r->matrix_row && i < r->plan.ntests; i++) {
+			const struct plan_test *t = &r->plan.tests[i];
+			if (t->selected)
+				r->matrix_row[i] = matrix_add_row(r->matrix, t->id, t->rfc,
+								  r->plan.suites[t->suite].name, t->name);
+		}
+		if (!r->matrix_row) {
+			matrix_free(r->matrix);
+			r->matrix = NULL;
+		}
+	}
+	for (int g = 0; g < r->o->ntargets; g++)
+		build_suites(r, rep, g, kernel);
 }
 
 static int list_plan(const struct run *r)
@@ -364,6 +434,23 @@ static int write_junit(const struct runner_opts *o, struct report *rep)
 		return -1;
 	}
 	fprintf(o->out, "JUnit: %s\n", o->junit);
+	return 0;
+}
+
+/* The matrix beside the JUnit file: <dir>/matrix.md and <dir>/matrix.html. */
+static int write_matrix(const struct runner_opts *o, const struct matrix *m)
+{
+	char dir[4096], md[4200], html[4200], err[512];
+	const char *slash = strrchr(o->junit, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - o->junit) : 1, slash ? o->junit : ".");
+	snprintf(md, sizeof(md), "%s/matrix.md", dir);
+	snprintf(html, sizeof(html), "%s/matrix.html", dir);
+	if (matrix_write_markdown(m, md, err, sizeof(err)) < 0 ||
+	    matrix_write_html(m, html, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tcpconform: %s\n", err);
+		return -1;
+	}
+	fprintf(o->out, "matrix: %s, %s\n", md, html);
 	return 0;
 }
 
@@ -410,6 +497,10 @@ int runner_run(const struct runner_opts *o)
 	console_summary(r.con, &r.tot, mono() - t0, o->seed, o->jobs);
 	if (o->junit && write_junit(o, rep) < 0)
 		status = 2;
+	if (o->junit && r.matrix && write_matrix(o, r.matrix) < 0)
+		status = 2;
+	matrix_free(r.matrix);
+	free(r.matrix_row);
 	report_free(rep);
 	for (int i = 0; i < r.njobs; i++)
 		worker_result_free(&r.jobs[i].res);

@@ -6,10 +6,14 @@
 /* Runs (or lists) the tests of script files: one fresh lab per test, a pcap per test, a
  * console line per test, JUnit at the end. */
 
+#define RUNNER_MAX_TARGETS 8
+
 struct runner_opts {
 	const char *const *paths;   /* files or directories (searched for *.lua) */
 	int npaths;
-	const char *target;         /* "linux" */
+	const char *targets[RUNNER_MAX_TARGETS];  /* "linux", "lwip", "exec:CMD" */
+	int ntargets;
+	const char *descriptor;     /* target descriptor file for exec targets, or NULL */
 	const char *junit;          /* JUnit file to write, NULL: none */
 	const char *pcap_dir;       /* NULL: no pcaps */
 	const char *filter;         /* substring of "suite: name" or behaviour ID, NULL: all */

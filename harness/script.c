@@ -48,8 +48,8 @@ static void script_hook(lua_State *L, lua_Debug *ar)
 static int traceback(lua_State *L)
 {
 	const char *failure;
-	if (lua_api_is_failure(L, 1, &failure))
-		return 1;   /* failures carry their own file:line; no traceback */
+	if (lua_api_is_failure(L, 1, &failure) || lua_api_is_skip(L, 1, &failure))
+		return 1;   /* failures and skips carry their own message; no traceback */
 	const char *msg = lua_tostring(L, 1);
 	if (!msg)
 		msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
@@ -221,28 +221,71 @@ static void first_line(struct strbuf *dst, const char *text)
 	strbuf_add(dst, text, n);
 }
 
-void script_test_run(struct script *s, int i, struct lab *lab, double timeout, unsigned seed,
+static const char *const status_names[] = {"pass", "fail", "error", "skip"};
+
+/* Lets tcpconform.lua's _judge turn the raw result into the verdict on this target
+ * (known deviations). Stack: ... T test lab-object. */
+static void judge(lua_State *L, int t, int test, int labobj, struct script_result *res)
+{
+	lua_getfield(L, t, "_judge");
+	lua_pushvalue(L, labobj);
+	lua_pushvalue(L, test);
+	lua_pushstring(L, status_names[res->status]);
+	lua_pushstring(L, strbuf_str(&res->detail));
+	if (lua_pcall(L, 4, 2, 0) != LUA_OK) {
+		res->status = REPORT_ERROR;
+		strbuf_reset(&res->message);
+		strbuf_addf(&res->message, "target descriptor: %s", lua_tostring(L, -1));
+		strbuf_addf(&res->detail, "\n%s", strbuf_str(&res->message));
+		lua_pop(L, 1);
+		return;
+	}
+	const char *st = lua_tostring(L, -2), *msg = lua_tostring(L, -1);
+	for (int k = 0; st && k < 4; k++) {
+		if (strcmp(st, status_names[k]) != 0 || (enum report_status)k == res->status)
+			continue;
+		res->status = (enum report_status)k;
+		strbuf_reset(&res->message);
+		first_line(&res->message, msg ? msg : "");
+		strbuf_reset(&res->detail);
+		strbuf_addf(&res->detail, "%s", msg ? msg : "");
+	}
+	lua_pop(L, 2);
+}
+
+void script_test_run(struct script *s, int i, struct lab *lab, const struct script_run *how,
 		     struct script_result *res)
 {
 	lua_State *L = s->L;
 	lua_settop(L, 0);
 	lua_pushcfunction(L, traceback);
-	/* fn(T._lab(core_lab)) */
+	/* fn(T._lab(core_lab, descriptor)) */
 	lua_getglobal(L, "require");
 	lua_pushstring(L, "tcpconform");
 	lua_call(L, 1, 1);
-	lua_getfield(L, -1, "_tests");
+	int t = lua_gettop(L);
+	lua_getfield(L, t, "_tests");
 	lua_call(L, 0, 1);
 	lua_rawgeti(L, -1, i + 1);
 	int entry = lua_gettop(L);
-	lua_api_push_lab(L, lab, &res->log, seed);
+	lua_api_push_lab(L, lab, &res->log, how->seed);
 	int labidx = lua_gettop(L);
-	lua_getfield(L, entry, "fn");
-	lua_getfield(L, 2, "_lab");
+	lua_getfield(L, t, "_lab");
 	lua_pushvalue(L, labidx);
-	lua_call(L, 1, 1);      /* stack: ... lab-userdata fn lab-object */
-	s->deadline = mono_now() + timeout;
-	lab_set_limit(lab, lab_now(lab) + timeout);
+	lua_pushstring(L, how->descriptor ? how->descriptor : "");
+	if (lua_pcall(L, 2, 1, 1) != LUA_OK) {
+		res->status = REPORT_ERROR;
+		first_line(&res->message, lua_tostring(L, -1));
+		strbuf_addf(&res->detail, "%s", lua_tostring(L, -1));
+		lua_api_lab_end(L, labidx);
+		lua_settop(L, 0);
+		return;
+	}
+	int labobj = lua_gettop(L);
+	lua_getfield(L, entry, "fn");
+	lua_pushvalue(L, labobj);
+	s->deadline = mono_now() + how->timeout;
+	lab_set_limit(lab, lab_now(lab) + how->timeout);
 	int rc = lua_pcall(L, 1, 0, 1);
 	lab_set_limit(lab, 0);
 	s->deadline = 0;
@@ -252,6 +295,8 @@ void script_test_run(struct script *s, int i, struct lab *lab, double timeout, u
 		const char *msg;
 		if (lua_api_is_failure(L, -1, &msg)) {
 			res->status = REPORT_FAIL;
+		} else if (lua_api_is_skip(L, -1, &msg)) {
+			res->status = REPORT_SKIP;
 		} else {
 			res->status = REPORT_ERROR;
 			msg = lua_tostring(L, -1);
@@ -260,7 +305,9 @@ void script_test_run(struct script *s, int i, struct lab *lab, double timeout, u
 		}
 		first_line(&res->message, msg);
 		strbuf_addf(&res->detail, "%s", msg);
+		lua_pop(L, 1);
 	}
+	judge(L, t, entry, labobj, res);
 	lua_api_lab_end(L, labidx);
 	lua_settop(L, 0);
 	/* Connections of this test are unreachable now: collect them before the lab goes. */

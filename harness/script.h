@@ -33,10 +33,16 @@ struct script_result {
 	struct strbuf log;         /* what the test logged (lab:log) */
 };
 
-/* Runs test i against lab with a time limit (seconds); seed picks the harness's ISNs
- * and ports (a run is reproducible with the same seed). Fills *res (zero it first; free
- * with script_result_free). */
-void script_test_run(struct script *s, int i, struct lab *lab, double timeout, unsigned seed,
+struct script_run {
+	double timeout;            /* seconds */
+	unsigned seed;             /* the harness's ISNs and ports: same seed, same run */
+	const char *descriptor;    /* target descriptor file, NULL: the built-in one */
+};
+
+/* Runs test i against lab. The verdict takes the target's known deviations into
+ * account (tcpconform.lua _judge). Fills *res (zero it first; free with
+ * script_result_free). */
+void script_test_run(struct script *s, int i, struct lab *lab, const struct script_run *how,
 		     struct script_result *res);
 void script_result_free(struct script_result *res);
 

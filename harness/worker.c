@@ -60,7 +60,8 @@ static void worker_main(const struct worker_job *job, int fd)
 	} else {
 		if (job->pcap && lab_pcap_open(lab, job->pcap, err, sizeof(err)) < 0)
 			strbuf_addf(&res.log, "warning: no pcap for this test: %s\n", err);
-		script_test_run(s, job->index, lab, job->timeout, job->seed, &res);
+		struct script_run how = {job->timeout, job->seed, job->descriptor};
+		script_test_run(s, job->index, lab, &how, &res);
 		lab_destroy(lab);
 	}
 	char head[64];

@@ -18,6 +18,7 @@ struct worker_job {
 	const char *pcap;          /* pcap file, or NULL */
 	double timeout;            /* seconds, enforced inside the worker (Lua hook) */
 	unsigned seed;
+	const char *descriptor;    /* target descriptor file, or NULL */
 };
 
 struct worker_result {

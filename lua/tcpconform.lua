@@ -81,6 +81,12 @@ function M.fail(msg, level)
   core.fail(tostring(msg), (level or 1) + 1)
 end
 
+-- The test cannot run on this target (JUnit <skipped> with the reason): for what a
+-- target lacks, never for what it does wrong.
+function M.skip(reason)
+  core.skip(tostring(reason))
+end
+
 local function show(v)
   return type(v) == "string" and ("%q"):format(v) or tostring(v)
 end
@@ -150,6 +156,32 @@ function Target:has(cap)
   return false
 end
 
+-- Skips the test unless the target has capability `cap`; `why` says what it is for.
+function Target:need(cap, why)
+  if not self:has(cap) then
+    core.skip(("target %s lacks capability \"%s\"%s"):format(self.name or self.stack or "?",
+      cap, why and (" (" .. why .. ")") or ""))
+  end
+end
+
+-- Waits (polling the agent) until the target reports `state` for connection c, within
+-- `within` seconds (default 1): a stack may process a segment a moment after it crossed
+-- the wire (lwIP does so on its own thread). A failure lists the states seen.
+function Target:expect_state(c, state, what, within)
+  local deadline = self.core:now() + (within or 1.0)
+  local seen, last = {}, nil
+  while true do
+    local st = self:state(c)
+    if st ~= last then seen[#seen + 1] = st; last = st end
+    if st == state then return st end
+    if self.core:now() >= deadline then
+      core.fail(("%s: expected state %s, got %s (seen: %s)"):format(what or "target state",
+        state, st, table.concat(seen, " -> ")), 2)
+    end
+    self.core:pump(0.005)
+  end
+end
+
 function Target:socket(family)
   family = family or "inet"
   local r = must(self:call("socket " .. family), "socket(" .. family .. ")", 2)
@@ -183,6 +215,7 @@ function Target:state(c)
 end
 
 function Target:sysctl(name, value)
+  self:need("sysctl", "per-namespace setting " .. name)
   local r = must(self:call("sysctl " .. name .. (value ~= nil and (" " .. tostring(value)) or "")),
     "sysctl " .. name, 2)
   return r.value
@@ -227,9 +260,7 @@ end
 -- kill(): that process is killed with SIGKILL, as `kill -9` would (BEHAVIOURS.md C16).
 -- Needs the agent capability "hold".
 function Socket:hold()
-  if not self.target:has("hold") then
-    error("this target's agent cannot hand a socket to a process (no \"hold\" capability)", 2)
-  end
+  self.target:need("hold", "a socket held by a process that can be killed")
   return ret_err(self:call_("hold %d"))
 end
 
@@ -302,10 +333,47 @@ function M.established(lab, port, opts)
   return c, s, l, synack
 end
 
-function M._lab(core_lab)
+-- The descriptor of the lab's target: targets/<name>/target.lua (compiled in), or the
+-- file given with --descriptor. Unknown targets get an empty one.
+local function descriptor(name, path)
+  local d
+  if path and path ~= "" then
+    local chunk, err = loadfile(path, "t")
+    if not chunk then error("descriptor " .. path .. ": " .. err, 0) end
+    d = chunk()
+  else
+    local ok, mod = pcall(require, "target." .. name)
+    d = ok and mod or {}
+  end
+  if type(d) ~= "table" then error("descriptor of target " .. name .. " is not a table", 0) end
+  d.params = d.params or {}
+  d.deviations = d.deviations or {}
+  return d
+end
+
+-- The final verdict of a test on this target: a failure or error that the target's
+-- descriptor lists as a known deviation is reported as skipped with the reason; a
+-- listed test that passes fails, so the list stays true.
+function M._judge(lab, test, status, msg)
+  local dev = lab.target.descriptor.deviations[test.name]
+  if not dev then return status, msg end
+  local why = ("known deviation of %s: %s (RFC %s)"):format(lab.target.name, dev.reason or "?",
+    dev.rfc or "?")
+  if status == "pass" then
+    return "fail", ("unexpected pass -- remove the deviation from the %s descriptor: %s")
+      :format(lab.target.name, why)
+  end
+  if status == "skip" then return status, msg end
+  return "skip", why .. "; this run: " .. (msg or ""):gsub("\n.*", "")
+end
+
+function M._lab(core_lab, descriptor_path)
   local a = core_lab:addresses()
   local target = setmetatable({core = core_lab, addr4 = a.target4, addr6 = a.target6,
-    harness4 = a.harness4, harness6 = a.harness6, caps = a.caps, stack = a.stack}, Target)
+    harness4 = a.harness4, harness6 = a.harness6, caps = a.caps, stack = a.stack,
+    name = a.target}, Target)
+  target.descriptor = descriptor(a.target, descriptor_path)
+  target.params = target.descriptor.params
   return setmetatable({core = core_lab, target = target, addr = a}, Lab)
 end
 

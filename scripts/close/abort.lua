@@ -18,7 +18,7 @@ for _, family in ipairs{"inet", "inet6"} do
       T.eq(s:close(), 0, "close()")
       c:expect "R. 1:1(0) ack 11"
       c:silence(0.2)
-      T.eq(lab.target:state(c), "CLOSED", "state after the RST")
+      lab.target:expect_state(c, "CLOSED", "state after the RST")
     end)
 end
 
@@ -32,7 +32,7 @@ T.test("SO_LINGER {on, 0} then close() sends RST, no FIN and no TIME_WAIT",
     -- an ACK of what it received).
     c:expect "R. 1:1(0) ack 1"
     c:silence(0.2)
-    T.eq(lab.target:state(c), "CLOSED", "state after the RST")
+    lab.target:expect_state(c, "CLOSED", "state after the RST")
   end)
 
 T.test("data sent to a target that has fully closed is answered by RST",
@@ -42,12 +42,12 @@ T.test("data sent to a target that has fully closed is answered by RST",
     T.eq(s:close(), 0, "close()")
     c:expect "F. 1:1(0) ack 1"
     c:send ". 1:1(0) ack 2"
-    T.eq(lab.target:state(c), "FIN_WAIT_2", "state after our ACK of its FIN")
+    lab.target:expect_state(c, "FIN_WAIT_2", "state after our ACK of its FIN")
     -- Nobody can read it any more: the receiver resets (RFC 9293 3.10.7.4, segment text
     -- in FIN-WAIT-2 for a closed application; Linux counts it as TCPAbortOnData).
     c:send "P. 1:11(10) ack 2"
     c:expect "R 2:2(0)"
-    T.eq(lab.target:state(c), "CLOSED", "state after the RST")
+    lab.target:expect_state(c, "CLOSED", "state after the RST")
   end)
 
 T.test("after the harness resets the connection, the target's send() fails ECONNRESET or EPIPE",
@@ -56,7 +56,7 @@ T.test("after the harness resets the connection, the target's send() fails ECONN
     local c, s = T.established(lab, PORT)
     c:send "R 1:1(0)"
     c:silence(0.1)
-    T.eq(lab.target:state(c), "CLOSED", "state after the RST")
+    lab.target:expect_state(c, "CLOSED", "state after the RST")
     -- The agent sends with MSG_NOSIGNAL, so a broken pipe is an errno, not SIGPIPE.
     local n, err = s:send("after the reset")
     T.eq(n, nil, "send() result")
@@ -76,10 +76,10 @@ T.test("the process holding the socket is killed (kill -9): the kernel closes it
     T.eq(ok, 0, "hold: " .. tostring(err))
     lab:log("socket held by process " .. tostring(r.pid))
     c:silence(0.2)
-    T.eq(lab.target:state(c), "ESTABLISHED", "state while the holder lives")
+    lab.target:expect_state(c, "ESTABLISHED", "state while the holder lives")
     T.eq(s:kill(), 0, "kill -9 of the holding process")
     c:expect "F. 1:1(0) ack 1"
-    T.eq(lab.target:state(c), "FIN_WAIT_1", "state after the FIN (an orphan now)")
+    lab.target:expect_state(c, "FIN_WAIT_1", "state after the FIN (an orphan now)")
     c:send ". 1:1(0) ack 2"
-    T.eq(lab.target:state(c), "FIN_WAIT_2", "state after our ACK")
+    lab.target:expect_state(c, "FIN_WAIT_2", "state after our ACK")
   end)

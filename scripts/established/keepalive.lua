@@ -5,7 +5,12 @@ local T = require "tcpconform"
 
 local PORT = 8080
 local IDLE, INTVL, CNT = 1, 1, 2
-local TOL = 0.25
+
+-- The tolerance of a timer: 0.25 s plus the target's timer granularity (lwIP's keep-alive
+-- timer runs every 500 ms, the kernel's on jiffies).
+local function tol(lab)
+  return 0.25 + (lab.target.params.timer_tick or 0)
+end
 
 local function keepalive_on(lab)
   local c, s = T.established(lab, PORT)
@@ -24,6 +29,7 @@ T.test("answered keep-alive probes come every TCP_KEEPIDLE seconds and keep the 
   {id = "C15", rfc = "1122 4.2.3.6", tags = {"keepalive", "timers"}},
   function(lab)
     local c, s, t0 = keepalive_on(lab)
+    local TOL = tol(lab)
     local last = t0
     for i = 1, 3 do
       local p = c:expect(PROBE, {within = IDLE + 1})
@@ -33,13 +39,14 @@ T.test("answered keep-alive probes come every TCP_KEEPIDLE seconds and keep the 
       c:send ". 1:1(0) ack 1"
       last = p.t
     end
-    T.eq(lab.target:state(c), "ESTABLISHED", "state after three answered probes")
+    lab.target:expect_state(c, "ESTABLISHED", "state after three answered probes")
   end)
 
 T.test("TCP_KEEPCNT unanswered probes end the connection with RST and recv() fails ETIMEDOUT",
   {id = "C15", rfc = "1122 4.2.3.6", tags = {"keepalive", "timers"}},
   function(lab)
     local c, s, t0 = keepalive_on(lab)
+    local TOL = tol(lab)
     local first = c:expect(PROBE, {within = IDLE + 1})
     T.near(first.t - t0, IDLE, TOL, "time before the first probe (s)")
     local last = first.t
@@ -53,6 +60,8 @@ T.test("TCP_KEEPCNT unanswered probes end the connection with RST and recv() fai
     T.near(rst.t - last, INTVL, TOL, "time from the last probe to the RST (s)")
     local data, err = s:recv(100, {wait = 0.5})
     T.eq(data, nil, "recv() result")
-    T.eq(err, "ETIMEDOUT", "recv() errno")
-    T.eq(lab.target:state(c), "CLOSED", "state after the keep-alive timeout")
+    -- RFC 1122 4.2.3.6 only says the connection is dropped; the errno is the sockets
+    -- API's: ETIMEDOUT on Linux and BSD, ECONNABORTED on lwIP.
+    T.check(err == "ETIMEDOUT" or err == "ECONNABORTED", "recv() errno: " .. tostring(err))
+    lab.target:expect_state(c, "CLOSED", "state after the keep-alive timeout")
   end)

@@ -14,7 +14,7 @@ T.test("SYN in ESTABLISHED gets a challenge ACK and does not reset the connectio
     -- <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
     c:send "S 0:0(0) win 65535 <mss 1460>"
     c:expect ". 1:1(0) ack 1"
-    T.eq(lab.target:state(c), "ESTABLISHED", "target state after the SYN")
+    lab.target:expect_state(c, "ESTABLISHED", "target state after the SYN")
   end)
 
 T.test("in-window RST whose seq is not RCV.NXT gets a challenge ACK",
@@ -25,7 +25,7 @@ T.test("in-window RST whose seq is not RCV.NXT gets a challenge ACK",
     -- expected sequence value, yet is within the current receive window, ... send an ACK"
     c:send "R 11:11(0)"
     c:expect ". 1:1(0) ack 1"
-    T.eq(lab.target:state(c), "ESTABLISHED", "target state after the RST")
+    lab.target:expect_state(c, "ESTABLISHED", "target state after the RST")
   end)
 
 T.test("RST at exactly RCV.NXT resets the connection: recv() fails ECONNRESET",
@@ -36,7 +36,7 @@ T.test("RST at exactly RCV.NXT resets the connection: recv() fails ECONNRESET",
     -- sequence number (RCV.NXT), then TCP MUST reset the connection."
     c:send "R 1:1(0)"
     c:silence(0.2)
-    T.eq(lab.target:state(c), "CLOSED", "target state after the RST")
+    lab.target:expect_state(c, "CLOSED", "target state after the RST")
     local data, err = s:recv(100, {wait = 0.5})
     T.eq(data, nil, "recv() result")
     T.eq(err, "ECONNRESET", "recv() errno")
@@ -50,7 +50,7 @@ T.test("RST outside the receive window is dropped silently",
     -- window, silently drop the segment." 2^31 away is as far out as it gets.
     c:send "R 2147483649:2147483649(0)"
     c:silence(0.5)
-    T.eq(lab.target:state(c), "ESTABLISHED", "target state after the RST")
+    lab.target:expect_state(c, "ESTABLISHED", "target state after the RST")
   end)
 
 T.test("data beyond the right edge of the receive window is answered by an ACK of RCV.NXT and not delivered",

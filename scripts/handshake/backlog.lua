@@ -24,9 +24,9 @@ local function fill_queue(lab)
   local sa3 = c3:expect "S. 0:0(0) ack 1 <mss 1460>"
   c2:send ". 1:1(0) ack 1"
   -- The queue holds backlog + 1 = 2 established, unaccepted connections.
-  T.eq(lab.target:state(c1), "ESTABLISHED", "first connection")
-  T.eq(lab.target:state(c2), "ESTABLISHED", "second connection")
-  T.eq(lab.target:state(c3), "SYN_RECV", "third connection before its final ACK")
+  lab.target:expect_state(c1, "ESTABLISHED", "first connection")
+  lab.target:expect_state(c2, "ESTABLISHED", "second connection")
+  lab.target:expect_state(c3, "SYN_RECV", "third connection before its final ACK")
   return c3, sa3, l
 end
 
@@ -40,7 +40,7 @@ T.test("accept queue full, tcp_abort_on_overflow = 0: the final ACK is dropped a
     -- RTO (1 s) after the first (RFC 6298 2.1).
     local again = c3:expect("S. 0:0(0) ack 1 <mss 1460>", {within = 1.5})
     T.near(again.t - sa3.t, 1.0, 0.25, "SYN|ACK retransmitted after (s)")
-    T.eq(lab.target:state(c3), "SYN_RECV", "third connection after its dropped ACK")
+    lab.target:expect_state(c3, "SYN_RECV", "third connection after its dropped ACK")
   end)
 
 T.test("accept queue full, tcp_abort_on_overflow = 1: the final ACK is answered by RST",
@@ -51,7 +51,7 @@ T.test("accept queue full, tcp_abort_on_overflow = 1: the final ACK is answered 
     c3:send ". 1:1(0) ack 1"
     -- The reset for an ACK-bearing segment: <SEQ=SEG.ACK><CTL=RST>; SEG.ACK = ISN+1.
     c3:expect("R 1:1(0)", {within = 0.5})
-    T.eq(lab.target:state(c3), "CLOSED", "third connection after the RST")
+    lab.target:expect_state(c3, "CLOSED", "third connection after the RST")
   end)
 
 -- Like the accept queue, Linux's SYN queue is full when it holds more than `backlog`
@@ -87,12 +87,12 @@ T.test("SYN queue full, tcp_syncookies = 1: further SYNs get a cookie SYN|ACK, n
     end
     local cookie = conns[QUEUED + 1]
     for i = QUEUED + 1, QUEUED + EXTRA do conns[i]:silence(0.2) end
-    T.eq(lab.target:state(cookie), "CLOSED", "a cookie connection has no socket yet")
+    lab.target:expect_state(cookie, "CLOSED", "a cookie connection has no socket yet")
     -- ACKing the cookie recreates the connection from it.
     cookie:send ". 1:1(0) ack 1"
     local s, err = l:accept()
     T.check(s, "accept() of the cookie connection: " .. tostring(err))
-    T.eq(lab.target:state(cookie), "ESTABLISHED", "cookie connection after its ACK")
+    lab.target:expect_state(cookie, "ESTABLISHED", "cookie connection after its ACK")
     cookie:silence(0.2)
   end)
 

@@ -34,7 +34,7 @@ T.test("handshake: SYN_RECV until the final ACK, then ESTABLISHED and accept() r
     local c = lab:conn{port = PORT}
     c:send "S 0:0(0) win 65535 <mss 1460>"
     c:expect "S. 0:0(0) ack 1 <mss 1460>"
-    T.eq(lab.target:state(c), "SYN_RECV", "target state after SYN|ACK")
+    lab.target:expect_state(c, "SYN_RECV", "target state after SYN|ACK")
     -- Nothing to accept before the handshake completes.
     local none, err = l:accept{wait = 0.2}
     T.eq(none, nil, "accept() before the final ACK")
@@ -42,7 +42,7 @@ T.test("handshake: SYN_RECV until the final ACK, then ESTABLISHED and accept() r
     c:send ". 1:1(0) ack 1"
     local s, aerr = l:accept()
     T.check(s, "accept() after the final ACK failed: " .. tostring(aerr))
-    T.eq(lab.target:state(c), "ESTABLISHED", "target state after the final ACK")
+    lab.target:expect_state(c, "ESTABLISHED", "target state after the final ACK")
     c:silence(0.2)
   end)
 
@@ -63,12 +63,12 @@ T.test("IPv6: handshake: SYN_RECV until the final ACK, then ESTABLISHED and acce
     local c = lab:conn{port = PORT, family = "inet6"}
     c:send "S 0:0(0) win 65535 <mss 1440>"
     c:expect "S. 0:0(0) ack 1 <mss 1440>"
-    T.eq(lab.target:state(c), "SYN_RECV", "target state after SYN|ACK")
+    lab.target:expect_state(c, "SYN_RECV", "target state after SYN|ACK")
     local none, err = l:accept{wait = 0.2}
     T.eq(none, nil, "accept() before the final ACK")
     T.eq(err, "TIMEOUT", "accept() before the final ACK")
     c:send ". 1:1(0) ack 1"
     local s, aerr = l:accept()
     T.check(s, "accept() after the final ACK failed: " .. tostring(aerr))
-    T.eq(lab.target:state(c), "ESTABLISHED", "target state after the final ACK")
+    lab.target:expect_state(c, "ESTABLISHED", "target state after the final ACK")
   end)

@@ -1,0 +1,60 @@
+-- Descriptor of the lwIP target: Debian's liblwip 2.1.3 behind a TAP device
+-- (targets/lwip/README.md). params are lwIP's compiled-in values, read by tests instead
+-- of Linux defaults; deviations are its known departures from the RFCs, each reported as
+-- skipped with its reason -- and as a failure ("unexpected pass") the day one passes.
+-- Evidence is what the matcher reported on the wire (tcpconform run --target lwip).
+local RST_ACK = {
+  rfc = "9293 3.10.7.1",
+  reason = "lwIP sets ACK on every RST it sends (tcp_rst always carries TCP_ACK, acking "
+    .. "the segment's seq) where the RFC's reset for an ACK-bearing segment is "
+    .. "<SEQ=SEG.ACK><CTL=RST> without ACK",
+  evidence = "R. 305419896:305419896(0) ack 0 win 65407 (expected R 305419896:305419896(0))",
+}
+
+return {
+  name = "lwip",
+  summary = "lwIP 2.1.3 (Debian liblwip-dev) on a TAP device",
+  params = {
+    initial_rto = 3.0,      -- lwIP starts rto at 6 ticks of its 500 ms slow timer
+    timer_tick = 0.5,       -- TCP_SLOW_INTERVAL: every TCP timer moves in 500 ms steps
+    synack_retries = 6,     -- TCP_SYNMAXRTX
+    syn_retries = 6,        -- TCP_SYNMAXRTX
+    msl = 60,               -- TCP_MSL 60000 ms
+  },
+  deviations = {
+    ["bare ACK to a closed port is answered by RST (no ACK flag) with seq SEG.ACK"] = RST_ACK,
+    ["IPv6: bare ACK to a closed port is answered by RST (no ACK flag) with seq SEG.ACK"] = RST_ACK,
+    ["ACK to a listener is answered by RST with seq SEG.ACK"] = {
+      rfc = "9293 3.10.7.2", reason = RST_ACK.reason,
+      evidence = "R. 2023406814:2023406814(0) ack 0 (expected R 2023406814:2023406814(0))",
+    },
+    ["data sent to a target that has fully closed is answered by RST"] = {
+      rfc = "9293 3.10.7.4", reason = RST_ACK.reason,
+      evidence = "R. 2:2(0) ack 11 (expected R 2:2(0))",
+    },
+    ["SYN offering MSS, SACK, timestamps and window scale gets all four back"] = {
+      rfc = "2018 2, 7323 1.3",
+      reason = "Debian's lwIP is built without SACK and timestamps (both optional), so its "
+        .. "SYN|ACK never carries SACK-permitted or a timestamp",
+      evidence = "S. 0:0(0) ack 1 <mss 1460,nop,wscale 1>",
+    },
+    ["ISNs of 32 handshakes from different ports show no constant or small step"] = {
+      rfc = "6528 3",
+      reason = "lwIP's ISN is a counter (tcp_next_iss without LWIP_HOOK_TCP_ISN): "
+        .. "consecutive connections get 6510, 6511, 6512 -- predictable",
+      evidence = "ISN 6510 repeats",
+    },
+    ["a SYN with a higher sequence number in TIME_WAIT opens a new connection"] = {
+      rfc = "1122 4.2.2.13",
+      reason = "accepting a new SYN in TIME-WAIT is a MAY; lwIP answers it with an ACK "
+        .. "of the old connection instead",
+      evidence = ". 6512:6512(0) ack 4294867298 (expected S. 0:0(0) ack 1)",
+    },
+    ["SO_LINGER {on, 0} then close() sends RST, no FIN and no TIME_WAIT"] = {
+      rfc = "9293 3.10.4",
+      reason = "lwIP's close() with SO_LINGER {1, 0} and nothing unsent closes with a FIN "
+        .. "instead of aborting the connection with RST",
+      evidence = "F. 1:1(0) ack 1 (expected R. 1:1(0) ack 1)",
+    },
+  },
+}
