@@ -358,9 +358,9 @@ static bool is_alnum(char c)
 }
 
 /* One byte of a Markdown table cell. A line break would end the table row, so it
- * becomes a space. Punctuation that CommonMark could read as markup is backslash-escaped
- * ('|' included: GFM reads "\|" as a pipe inside the cell); '_' only where it could open
- * or close emphasis, so snake_case names stay readable in the raw text. */
+ * becomes a space. Other punctuation that CommonMark could read as markup is
+ * backslash-escaped ('|' included: GFM reads "\|" as a pipe inside the cell); '_' only
+ * where it could open or close emphasis, so snake_case names stay readable. */
 static void md_ascii(FILE *f, char c, char prev, char next)
 {
 	if (c == '\n' || c == '\r' || c == '\t') {
@@ -371,7 +371,14 @@ static void md_ascii(FILE *f, char c, char prev, char next)
 		fputc(c, f);
 		return;
 	}
-	if (strchr("\\`*_[]<>|~&!#", c))
+	/* Markup characters become entity references (CommonMark 2.5), not backslash
+	 * escapes, so not a single '<' from a message reaches the file: even a renderer
+	 * that passes raw HTML through unsanitised gets only text. */
+	if (c == '<' || c == '>' || c == '&') {
+		fputs(c == '<' ? "&lt;" : c == '>' ? "&gt;" : "&amp;", f);
+		return;
+	}
+	if (strchr("\\`*_[]|~!#", c))
 		fputc('\\', f);
 	fputc(c, f);
 }
@@ -464,6 +471,26 @@ static const char *path_below(const char *path, const char *dir)
 	return path + dl + 1;
 }
 
+/* path with symbolic links resolved: the file itself when it exists, else its directory
+ * followed by its last component (the pcap may not be written yet). malloc'd or NULL. */
+static char *path_resolve(const char *path)
+{
+	char *real = realpath(path, NULL);
+	if (real)
+		return real;
+	const char *slash = strrchr(path, '/');
+	if (!slash || !slash[1])
+		return NULL;
+	char *dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+	char *rdir = dir ? realpath(dir, NULL) : NULL;
+	char *out = NULL;
+	if (rdir && asprintf(&out, "%s/%s", strcmp(rdir, "/") ? rdir : "", slash + 1) < 0)
+		out = NULL;
+	free(rdir);
+	free(dir);
+	return out;
+}
+
 /* The directory holding the output file, made absolute: both the lexical form and, when
  * it exists, the form with symbolic links resolved. */
 struct outdir {
@@ -496,7 +523,7 @@ static void link_put(FILE *f, const struct outdir *d, const char *pcap)
 	const char *rel = abs && d->lexical ? path_below(abs, d->lexical) : NULL;
 	char *real = NULL;
 	if (!rel && d->resolved) {
-		real = realpath(pcap, NULL);
+		real = path_resolve(pcap);
 		rel = real ? path_below(real, d->resolved) : NULL;
 	}
 	url_put(f, rel ? rel : pcap);

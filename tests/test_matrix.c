@@ -435,11 +435,11 @@ static void markdown_has_title_legend_and_a_table_with_one_column_per_target(voi
 	struct fixture *fx = *state;
 	struct matrix *m = hostile_matrix(fx->dir);
 	char *md = write_md(m, fx->md);
-	assert_starts_with(md, "# tcpconform \\<script\\>alert(\"t\")\\</script\\> \\& 'co'\n\n");
+	assert_starts_with(md, "# tcpconform &lt;script&gt;alert(\"t\")&lt;/script&gt; &amp; 'co'\n\n");
 	assert_contains(md, "Legend: **pass**");
 	assert_contains(md, "**FAIL**");
 	assert_contains(md, "**deviation**");
-	assert_contains(md, "| ID | RFC | Test | linux | lwip\\|2.1 | evil\\<script\\>t\\</script\\> |\n"
+	assert_contains(md, "| ID | RFC | Test | linux | lwip\\|2.1 | evil&lt;script&gt;t&lt;/script&gt; |\n"
 			    "|---|---|---|:---:|:---:|:---:|\n");
 	free(md);
 	matrix_free(m);
@@ -452,7 +452,7 @@ static void markdown_escapes_pipes_and_line_breaks_so_every_row_keeps_its_cells(
 	char *md = write_md(m, fx->md);
 	char *a1 = md_line_of(md, "| A1 |");
 	assert_contains(a1, "| 9293 3.10.7.1 \\| x |");
-	assert_contains(a1, "RST for \"closed\" port \\| a\\|b next \\<script\\>x\\</script\\> "
+	assert_contains(a1, "RST for \"closed\" port \\| a\\|b next &lt;script&gt;x&lt;/script&gt; "
 			    "ünïcödé ✓ 🙂");
 	free(a1);
 	/* Every table line (header, delimiter, rows, total) has 3 + 3 cells = 7 separators. */
@@ -467,7 +467,7 @@ static void markdown_escapes_pipes_and_line_breaks_so_every_row_keeps_its_cells(
 		p = e + 1;
 	}
 	assert_int_equal(lines, 2 + 5 + 1);
-	assert_lacks(md, "<script");
+	assert_lacks(md, "<"); /* not one raw markup character from the input */
 	free(md);
 	matrix_free(m);
 }
@@ -508,7 +508,7 @@ static void markdown_counts_each_verdict_per_target(void **state)
 	char *md = write_md(m, fx->md);
 	assert_contains(md, "- **linux**: 4 pass, 0 FAIL, 1 ERROR, 0 deviation, 0 skipped, 0 not run\n");
 	assert_contains(md, "- **lwip\\|2.1**: 1 pass, 2 FAIL, 1 ERROR, 1 deviation, 0 skipped, 0 not run\n");
-	assert_contains(md, "- **evil\\<script\\>t\\</script\\>**: 3 pass, 0 FAIL, 0 ERROR, 0 deviation, 1 skipped, 1 not run\n");
+	assert_contains(md, "- **evil&lt;script&gt;t&lt;/script&gt;**: 3 pass, 0 FAIL, 0 ERROR, 0 deviation, 1 skipped, 1 not run\n");
 	assert_contains(md, "- rows where targets disagree: 2 of 5\n");
 	assert_contains(md, "| | | **total** | 4 pass, 1 ERROR | 1 pass, 2 FAIL, 1 ERROR, 1 deviation | "
 			    "3 pass, 1 skipped, 1 not run |\n");
@@ -527,7 +527,6 @@ static void html_is_one_self_contained_html5_document(void **state)
 	assert_contains(html, "<style>");
 	assert_lacks_nocase(html, "<script");
 	assert_lacks_nocase(html, "<link");
-	assert_lacks_nocase(html, " src=");
 	assert_lacks_nocase(html, "url(");
 	assert_lacks_nocase(html, "http:");
 	assert_lacks_nocase(html, "https:");
@@ -715,7 +714,7 @@ static void pcap_links_are_relative_to_the_output_directory_when_inside_it(void 
 	assert_int_equal(chdir(fx->dir), 0);
 	char err[256];
 	int rc = matrix_write_html(m, "out/m.html", err, sizeof(err));
-	snprintf(via_link, sizeof(via_link), "%s/m.html", link);
+	snprintf(via_link, sizeof(via_link), "%s/m.md", link);
 	int rc2 = matrix_write_markdown(m, via_link, err, sizeof(err));
 	assert_int_equal(chdir(cwd), 0);
 	assert_int_equal(rc, 0);
@@ -732,8 +731,8 @@ static void pcap_links_are_relative_to_the_output_directory_when_inside_it(void 
 	assert_contains(html, "href=\"javascript%3Aalert%281%29\"");
 	assert_contains(html, "href=\"pcap/s.pcap\"");
 	free(html);
-	/* Written through a symbolic link to out/: s.pcap, which exists, is still found
-	 * inside; the lexical ".." path resolves through realpath too. */
+	/* Written through a symbolic link to out/: the pcaps are still found inside, the
+	 * one that exists and the one that does not (yet). */
 	char *md = slurp(via_link);
 	assert_contains(md, "[pcap](pcap/s.pcap)");
 	assert_contains(md, "[pcap](pcap/c.pcap)");

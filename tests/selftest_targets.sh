@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The second real stack: the suite against lwIP (built-in target), the same agent through
+# the generic exec: path with identical verdicts, a behaviour-by-target matrix, and a
+# target that crashes or hangs mid-test (that test errors with a clear reason, the run
+# goes on, nothing is left behind).
+source "$(dirname "$0")/lib_selftest.sh"
+
+LWIP="$(dirname "$TCPCONFORM")/targets/lwip/tcpconform-lwip"
+if [ ! -x "$LWIP" ]; then
+  fail "lwIP agent $LWIP not built (liblwip-dev missing?)"
+  finish
+fi
+
+# verdicts FILE: "suite|test|status" per testcase, status pass/failure/error/skipped.
+verdicts() {
+  "$PY" - "$1" <<'PY'
+import sys
+from junitparser import JUnitXml, Failure, Error, Skipped
+for s in JUnitXml.fromfile(sys.argv[1]):
+    for c in s:
+        kinds = [type(r).__name__.lower() for r in c.result]
+        st = kinds[0] if kinds else "pass"
+        print(f"{c.classname}|{c.name}|{st}")
+PY
+}
+
+# --- the suite against lwIP ---
+set +e
+"$TCPCONFORM" run scripts --target lwip --exclude-tag slow --junit "$WORK/lwip.xml" \
+  --pcap-dir "$WORK/pcap" >"$WORK/lwip.log" 2>&1
+rc=$?
+set -e
+[ $rc -eq 0 ] && pass "suite on lwip: every difference is a known deviation or a missing capability (exit 0)" ||
+  { grep -E '^(FAIL|ERROR)' -A4 "$WORK/lwip.log"; fail "suite on lwip: exit $rc"; }
+validate_junit "$WORK/lwip.xml" && pass "lwip JUnit valid" || fail "lwip JUnit invalid"
+dev=$(grep -c 'message="known deviation of lwip' "$WORK/lwip.xml" || true)
+cap=$(grep -c 'message="target lwip lacks capability' "$WORK/lwip.xml" || true)
+passed=$(verdicts "$WORK/lwip.xml" | grep -c '|pass$' || true)
+[ "$dev" -ge 5 ] && [ "$cap" -ge 5 ] && [ "$passed" -ge 25 ] &&
+  pass "lwip: $passed passed, $dev known deviations (with reason and RFC), $cap skipped for a missing capability" ||
+  fail "lwip: $passed passed, $dev deviations, $cap capability skips"
+
+# --- the same agent through the generic path ---
+set +e
+"$TCPCONFORM" run scripts --target "exec:$LWIP" --descriptor targets/lwip/target.lua \
+  --exclude-tag slow --junit "$WORK/exec.xml" --pcap-dir - >"$WORK/exec.log" 2>&1
+rc=$?
+set -e
+[ $rc -eq 0 ] && pass "suite on exec:tcpconform-lwip: exit 0" || fail "suite on exec: exit $rc"
+# Messages name the target differently (lwip / exec); the verdicts must be the same.
+if cmp -s <(verdicts "$WORK/lwip.xml") <(verdicts "$WORK/exec.xml"); then
+  pass "generic exec: target gives the same verdict as the built-in lwip target for all $(verdicts "$WORK/exec.xml" | wc -l) tests"
+else
+  diff <(verdicts "$WORK/lwip.xml") <(verdicts "$WORK/exec.xml") | head -20
+  fail "generic and built-in lwip verdicts differ"
+fi
+
+# --- two targets: the matrix ---
+set +e
+"$TCPCONFORM" run scripts/rst scripts/handshake/synack.lua --target linux,lwip \
+  --junit "$WORK/m/junit.xml" --pcap-dir "$WORK/m/pcap" >"$WORK/m.log" 2>&1
+rc=$?
+set -e
+[ $rc -eq 0 ] && [ -s "$WORK/m/matrix.md" ] && [ -s "$WORK/m/matrix.html" ] &&
+  pass "--target linux,lwip writes matrix.md and matrix.html beside the JUnit file" ||
+  fail "matrix: exit $rc, files: $(ls "$WORK/m" 2>/dev/null)"
+grep -q '| linux | lwip |' "$WORK/m/matrix.md" && grep -q 'deviation' "$WORK/m/matrix.md" &&
+  pass "matrix.md has a column per target and shows lwip's deviations" || fail "matrix.md content"
+validate_junit "$WORK/m/junit.xml" && pass "two-target JUnit valid" || fail "two-target JUnit invalid"
+
+# --- a target that crashes, and one that hangs, mid-test ---
+mkdir -p "$WORK/s"
+cat >"$WORK/s/waits.lua" <<'EOF'
+local T = require "tcpconform"
+T.test("waits while the target dies", {id = "A5", rfc = "9293 3.10.7.1", timeout = 20}, function(lab)
+  local l = lab.target:listen(8080)
+  lab:conn{port = 9}:silence(3)
+  l:accept{wait = 3}
+end)
+T.test("runs after it", {id = "A1", rfc = "9293 3.10.7.1"}, function(lab)
+  local c = lab:conn{port = 9}
+  c:send "S 0:0(0)"
+  c:expect "R. 0:0(0) ack 1"
+end)
+EOF
+for how in "SEGV:died from signal\\|closed its control channel" "STOP:did not answer"; do
+  sig=${how%%:*}
+  want=${how#*:}
+  # The agent greets, answers ARP, then gets SIGSEGV (crash) or SIGSTOP (hang) after 1 s.
+  cmd="$LWIP & p=\$!; sleep 1; kill -$sig \$p; wait"
+  set +e
+  "$TCPCONFORM" run "$WORK/s/waits.lua" --jobs 1 --target "exec:$cmd" --junit - --pcap-dir - \
+    >"$WORK/$sig.log" 2>&1
+  rc=$?
+  set -e
+  if [ $rc -eq 1 ] && grep -q "^ERROR .*waits while the target dies" "$WORK/$sig.log" &&
+     grep -q "$want" "$WORK/$sig.log" && grep -q "^PASS .*runs after it" "$WORK/$sig.log"; then
+    pass "target $sig mid-test: that test errors ($(grep -o "$want" "$WORK/$sig.log" | head -1)), the next one passes"
+  else
+    cat "$WORK/$sig.log"
+    fail "target $sig mid-test: exit $rc"
+  fi
+done
+
+# --- nothing left behind by any of it ---
+sleep 0.5
+left=$(pgrep -f -- "tcpconform-lwip" | while read -r p; do
+  tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null | grep -q -- "$LWIP" && echo "$p"; done || true)
+[ -z "$left" ] && pass "no lwIP agent process left" || fail "lwIP agents left: $left"
+finish
