@@ -1,20 +1,20 @@
-/* Request arguments of the Linux agent and the handle table they name
- * (agent_linux_int.h). Every agent_arg_* reply on bad input names the verb, the
- * argument, what was expected and what came (PROTOCOL.md 4.2).
+/* Request arguments of the agent core and the handle table they name (agent_core.h).
+ * Every agent_arg_* reply on bad input names the verb, the argument, what was expected
+ * and what came (PROTOCOL.md 4.2).
  *
  * Why a handle is not the fd number: handles are never reused within a session, so a
- * stale handle gives EBADF instead of silently hitting a newer socket; and a held
- * handle (agent_hold.c) has no fd in the agent at all. */
-#include "agent_linux_int.h"
+ * stale handle gives EBADF instead of silently hitting a newer socket; a held handle
+ * (Linux's agent_hold.c) has no fd in the agent at all; and a backend's descriptors
+ * need not be host fds (lwIP's are not). */
+#include "agent_core_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
-/* See agent_linux_int.h. Decimal only, at most 12 digits, optional leading '-'. */
+/* See agent_core.h. Decimal only, at most 12 digits, optional leading '-'. */
 int agent_parse_num(const char *s, long long min, long long max, long long *out)
 {
 	long long v = 0;
@@ -36,7 +36,7 @@ int agent_parse_num(const char *s, long long min, long long max, long long *out)
 	return 0;
 }
 
-/* See agent_linux_int.h: argument idx as an integer in [min, max], or EINVAL. */
+/* See agent_core.h: argument idx as an integer in [min, max], or EINVAL. */
 int agent_arg_num(struct agent_server *a, const struct agent_request *rq, int idx,
 		  const char *name, long long min, long long max, long long *out)
 {
@@ -47,20 +47,20 @@ int agent_arg_num(struct agent_server *a, const struct agent_request *rq, int id
 	return -1;
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core_int.h. */
 struct agent_slot *agent_slot_find(struct agent_server *a, uint32_t handle)
 {
 	int i;
 
 	if (handle == 0)
 		return NULL;
-	for (i = 0; i < MAX_HANDLES; i++)
+	for (i = 0; i < AGENT_MAX_HANDLES; i++)
 		if (a->slots[i].handle == handle)
 			return &a->slots[i];
 	return NULL;
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core.h. */
 struct agent_slot *agent_arg_handle(struct agent_server *a, const struct agent_request *rq,
 				    int idx)
 {
@@ -75,7 +75,7 @@ struct agent_slot *agent_arg_handle(struct agent_server *a, const struct agent_r
 	return s;
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core.h. */
 struct agent_slot *agent_arg_slot(struct agent_server *a, const struct agent_request *rq,
 				  int idx)
 {
@@ -90,7 +90,7 @@ struct agent_slot *agent_arg_slot(struct agent_server *a, const struct agent_req
 	return s;
 }
 
-/* See agent_linux_int.h. An IPv4 literal on an inet6 socket becomes the v4-mapped
+/* See agent_core_int.h. An IPv4 literal on an inet6 socket becomes the v4-mapped
  * address, as a dual-stack program would use. */
 int agent_arg_sockaddr(struct agent_server *a, const struct agent_request *rq, int idx,
 		       int family, struct sockaddr_storage *ss, socklen_t *len)
@@ -126,7 +126,7 @@ int agent_arg_sockaddr(struct agent_server *a, const struct agent_request *rq, i
 	return -1;
 }
 
-/* See agent_linux_int.h: options after the positional arguments, wait=<ms> and bare
+/* See agent_core_int.h: options after the positional arguments, wait=<ms> and bare
  * flags, each only where `allowed` says the verb takes it. */
 int agent_arg_opts(struct agent_server *a, const struct agent_request *rq, int first,
 		   int allowed, struct agent_opts *o)
@@ -134,16 +134,16 @@ int agent_arg_opts(struct agent_server *a, const struct agent_request *rq, int f
 	int i;
 
 	memset(o, 0, sizeof(*o));
-	o->wait_ms = DEFAULT_WAIT_MS;
+	o->wait_ms = AGENT_DEFAULT_WAIT_MS;
 	for (i = first; i < rq->nargs; i++) {
 		const char *s = rq->args[i];
 		long long v;
 
 		if ((allowed & OPT_WAIT) && strncmp(s, "wait=", 5) == 0) {
-			if (agent_parse_num(s + 5, 0, MAX_WAIT_MS, &v) < 0) {
+			if (agent_parse_num(s + 5, 0, AGENT_MAX_WAIT_MS, &v) < 0) {
 				agent_out_fail(a, rq->id, "EINVAL", "%s: wait \"%.24s\" is not "
 					       "milliseconds in 0..%d", rq->verb, s + 5,
-					       MAX_WAIT_MS);
+					       AGENT_MAX_WAIT_MS);
 				return -1;
 			}
 			o->wait_ms = v;
@@ -166,12 +166,12 @@ int agent_arg_opts(struct agent_server *a, const struct agent_request *rq, int f
 	return 0;
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core_int.h. */
 struct agent_slot *agent_slot_add(struct agent_server *a, int fd, int family)
 {
 	int i;
 
-	for (i = 0; i < MAX_HANDLES; i++) {
+	for (i = 0; i < AGENT_MAX_HANDLES; i++) {
 		struct agent_slot *s = &a->slots[i];
 
 		if (s->handle == 0) {
@@ -187,16 +187,17 @@ struct agent_slot *agent_slot_add(struct agent_server *a, int fd, int family)
 	return NULL;
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core.h. */
 void agent_slot_forget(struct agent_slot *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
-	s->holder_fd = -1;
+	s->holder_ref = -1;
 }
 
-/* See agent_linux_int.h. */
-int agent_slot_name(const struct agent_slot *s, int peer, struct sockaddr_storage *ss)
+/* See agent_core_int.h. */
+int agent_slot_name(struct agent_server *a, const struct agent_slot *s, int peer,
+		    struct sockaddr_storage *ss)
 {
 	socklen_t len = sizeof(*ss);
 
@@ -209,6 +210,6 @@ int agent_slot_name(const struct agent_slot *s, int peer, struct sockaddr_storag
 		*ss = peer ? s->held_peer : s->held_name;
 		return 0;
 	}
-	return peer ? getpeername(s->fd, (struct sockaddr *)ss, &len) :
-		      getsockname(s->fd, (struct sockaddr *)ss, &len);
+	return peer ? a->b->sock.getpeername(s->fd, (struct sockaddr *)ss, &len) :
+		      a->b->sock.getsockname(s->fd, (struct sockaddr *)ss, &len);
 }

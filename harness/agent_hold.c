@@ -221,7 +221,7 @@ void agent_verb_hold(struct agent_server *a, const struct agent_request *rq)
 	close(s->fd);
 	s->fd = -1;
 	s->holder = pid;
-	s->holder_fd = pidfd;
+	s->holder_ref = pidfd;
 	agent_out_begin(a, rq->id, 0, "-");
 	agent_out_kv(a, "pid", "%d", (int)pid);
 	agent_out_end(a);
@@ -230,11 +230,11 @@ void agent_verb_hold(struct agent_server *a, const struct agent_request *rq)
 /* See agent_linux_int.h. */
 int agent_hold_end(struct agent_slot *s)
 {
-	int err = holder_stop(s->holder, s->holder_fd);
+	int err = holder_stop(s->holder, s->holder_ref);
 
-	if (s->holder_fd >= 0)
-		close(s->holder_fd);
-	s->holder_fd = -1;
+	if (s->holder_ref >= 0)
+		close(s->holder_ref);
+	s->holder_ref = -1;
 	s->holder = 0;
 	return err;
 }

@@ -3,7 +3,8 @@
 
 /* The Linux target's agent: a server of the agent line protocol (targets/PROTOCOL.md)
  * that performs socket calls on the kernel TCP stack of the network namespace it runs
- * in, and reports TCP state through sock_diag (sockdiag.h). */
+ * in, and reports TCP state through sock_diag (sockdiag.h). It is the agent core
+ * (agent_core.h) with the Linux backend (agent_linux.c). */
 
 /* Serve the protocol on ctl_fd (one end of a stream socketpair or any stream socket)
  * until the peer closes it or sends "quit".

@@ -1,18 +1,15 @@
-/* Pending calls of the Linux agent (agent_linux_int.h): accept, connect, send and recv
- * on non-blocking sockets. A blocking verb tries its call once; if the kernel says
- * EAGAIN / EINPROGRESS, the op is parked, and the poll loop (agent_linux.c) tries it
+/* Parked calls of the agent core (agent_core_int.h): accept, connect, send and recv on
+ * the backend's non-blocking sockets. A blocking verb tries its call once; if the stack
+ * says EAGAIN / EINPROGRESS, the op is parked, and the loop (agent_core.c) tries it
  * again on readiness or expires it at its deadline (PROTOCOL.md section 5). */
-#include "agent_linux_int.h"
+#include "agent_core_int.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
-/* See agent_linux_int.h. */
+/* See agent_core.h. */
 int64_t agent_now_ms(void)
 {
 	struct timespec ts;
@@ -21,7 +18,7 @@ int64_t agent_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core_int.h. */
 int agent_would_block(int err)
 {
 	return err == EAGAIN || err == EWOULDBLOCK || err == EINTR;
@@ -31,7 +28,7 @@ static struct agent_op *op_alloc(struct agent_server *a)
 {
 	int i;
 
-	for (i = 0; i < MAX_PENDING; i++)
+	for (i = 0; i < AGENT_MAX_PENDING; i++)
 		if (!a->ops[i].used) {
 			memset(&a->ops[i], 0, sizeof(a->ops[i]));
 			a->ops[i].used = 1;
@@ -41,7 +38,7 @@ static struct agent_op *op_alloc(struct agent_server *a)
 	return NULL;
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core_int.h. */
 void agent_op_free(struct agent_op *op)
 {
 	free(op->buf);
@@ -49,51 +46,60 @@ void agent_op_free(struct agent_op *op)
 	op->fd = -1;
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core_int.h. */
 int agent_op_is_read_side(enum agent_op_kind k)
 {
 	return k == OP_ACCEPT || k == OP_RECV;
 }
 
-static int op_busy(struct agent_server *a, uint32_t handle, enum agent_op_kind kind)
+static const char *op_name(enum agent_op_kind k)
+{
+	static const char *const names[] = { "accept", "connect", "send", "recv" };
+
+	return names[k];
+}
+
+/* The op of the same side already parked on handle, or NULL. */
+static const struct agent_op *op_busy(struct agent_server *a, uint32_t handle,
+				      enum agent_op_kind kind)
 {
 	int i;
 
-	for (i = 0; i < MAX_PENDING; i++)
+	for (i = 0; i < AGENT_MAX_PENDING; i++)
 		if (a->ops[i].used && a->ops[i].handle == handle &&
 		    agent_op_is_read_side(a->ops[i].kind) == agent_op_is_read_side(kind))
-			return 1;
-	return 0;
+			return &a->ops[i];
+	return NULL;
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core.h. */
 int agent_op_pending(struct agent_server *a, uint32_t handle)
 {
 	int i;
 
-	for (i = 0; i < MAX_PENDING; i++)
+	for (i = 0; i < AGENT_MAX_PENDING; i++)
 		if (a->ops[i].used && a->ops[i].handle == handle)
 			return 1;
 	return 0;
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core_int.h. */
 struct agent_op *agent_op_start(struct agent_server *a, const struct agent_request *rq,
 				struct agent_slot *s, enum agent_op_kind kind,
 				const struct agent_opts *o)
 {
+	const struct agent_op *busy = op_busy(a, s->handle, kind);
 	struct agent_op *op;
 
-	if (op_busy(a, s->handle, kind)) {
+	if (busy) {
 		agent_out_fail(a, rq->id, "EBUSY", "%s: handle %u already has a pending %s",
-			       rq->verb, s->handle, agent_op_is_read_side(kind) ?
-			       "accept/recv" : "connect/send");
+			       rq->verb, s->handle, op_name(busy->kind));
 		return NULL;
 	}
 	op = op_alloc(a);
 	if (!op) {
 		agent_out_fail(a, rq->id, "EBUSY", "%s: %d operations already pending",
-			       rq->verb, MAX_PENDING);
+			       rq->verb, AGENT_MAX_PENDING);
 		return NULL;
 	}
 	op->kind = kind;
@@ -112,7 +118,7 @@ static int try_accept(struct agent_server *a, struct agent_op *op)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	struct agent_slot *listener = agent_slot_find(a, op->handle), *s;
-	int fd = accept4(op->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int fd = a->b->sock.accept(op->fd, (struct sockaddr *)&ss, &len);
 
 	if (fd < 0) {
 		if (agent_would_block(errno))
@@ -122,9 +128,9 @@ static int try_accept(struct agent_server *a, struct agent_op *op)
 	}
 	s = agent_slot_add(a, fd, listener ? listener->family : ss.ss_family);
 	if (!s) {
-		close(fd);
+		a->b->sock.close(fd);
 		agent_out_fail(a, op->id, "EMFILE", "accept: all %d handles in use",
-			       MAX_HANDLES);
+			       AGENT_MAX_HANDLES);
 		return 1;
 	}
 	agent_out_begin(a, op->id, s->handle, "-");
@@ -133,25 +139,30 @@ static int try_accept(struct agent_server *a, struct agent_op *op)
 	return 1;
 }
 
+static void reply_connected(struct agent_server *a, struct agent_op *op)
+{
+	agent_out_begin(a, op->id, 0, "-");
+	agent_out_names(a, op->fd, 1);
+	agent_out_end(a);
+}
+
 static int try_connect(struct agent_server *a, struct agent_op *op)
 {
 	int err = 0;
 	socklen_t len = sizeof(err);
 	struct pollfd p = { .fd = op->fd, .events = POLLOUT };
 
-	/* Readiness is rechecked here because the loop also calls us after a deadline
-	 * sweep; SO_ERROR is only meaningful once the socket is writable or in error. */
-	if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLOUT | POLLERR | POLLHUP)))
+	/* Readiness is rechecked here: SO_ERROR is only meaningful once the socket is
+	 * writable or in error, and then says how the handshake ended. */
+	if (a->b->sock.poll(&p, 1) <= 0 || !(p.revents & (POLLOUT | POLLERR | POLLHUP)))
 		return 0;
-	if (getsockopt(op->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+	if (a->b->sock.getsockopt(op->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
 	if (err) {
 		agent_out_errno(a, op->id, err);
 		return 1;
 	}
-	agent_out_begin(a, op->id, 0, "-");
-	agent_out_names(a, op->fd, 1);
-	agent_out_end(a);
+	reply_connected(a, op);
 	return 1;
 }
 
@@ -177,7 +188,7 @@ static int try_send(struct agent_server *a, struct agent_op *op)
 			n = n < sizeof(chunk) ? n : sizeof(chunk);
 			pattern_fill(chunk, n, op->done);
 		}
-		r = send(op->fd, p, n, op->flags | MSG_NOSIGNAL | MSG_DONTWAIT);
+		r = a->b->sock.send(op->fd, p, n, op->flags);
 		if (r < 0) {
 			if (agent_would_block(errno))
 				return 0;
@@ -204,8 +215,8 @@ static void reply_recv(struct agent_server *a, struct agent_op *op)
 static int try_recv(struct agent_server *a, struct agent_op *op)
 {
 	while (op->done < op->len) {
-		ssize_t r = recv(op->fd, op->buf + op->done, op->len - op->done,
-				 op->flags | MSG_DONTWAIT);
+		ssize_t r = a->b->sock.recv(op->fd, op->buf + op->done, op->len - op->done,
+					    op->flags);
 
 		if (r < 0) {
 			if (agent_would_block(errno))
@@ -226,7 +237,7 @@ static int try_recv(struct agent_server *a, struct agent_op *op)
 	return 1;
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core_int.h. */
 int agent_op_try(struct agent_server *a, struct agent_op *op)
 {
 	switch (op->kind) {
@@ -238,7 +249,7 @@ int agent_op_try(struct agent_server *a, struct agent_op *op)
 	return 1;
 }
 
-/* See agent_linux_int.h. Partial sends and reads report their count (as a blocking
+/* See agent_core_int.h. Partial sends and reads report their count (as a blocking
  * call with SO_SNDTIMEO / SO_RCVTIMEO would); everything else gets TIMEOUT. */
 void agent_op_expire(struct agent_server *a, struct agent_op *op)
 {
@@ -248,12 +259,11 @@ void agent_op_expire(struct agent_server *a, struct agent_op *op)
 		reply_recv(a, op);
 	else
 		agent_out_fail(a, op->id, "TIMEOUT", "%s: not done within the wait",
-			       op->kind == OP_ACCEPT ? "accept" : op->kind == OP_CONNECT ?
-			       "connect" : op->kind == OP_SEND ? "send" : "recv");
+			       op_name(op->kind));
 	agent_op_free(op);
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core_int.h. */
 void agent_op_launch(struct agent_server *a, struct agent_op *op, int64_t wait_ms,
 		     int first_err)
 {
@@ -261,7 +271,7 @@ void agent_op_launch(struct agent_server *a, struct agent_op *op, int64_t wait_m
 		if (first_err)
 			agent_out_errno(a, op->id, first_err);
 		else
-			try_connect(a, op);
+			reply_connected(a, op);     /* connected at once */
 		agent_op_free(op);
 		return;
 	}
@@ -271,7 +281,7 @@ void agent_op_launch(struct agent_server *a, struct agent_op *op, int64_t wait_m
 	}
 	if (wait_ms > 0)
 		return;                  /* pending: the loop owns it now */
-	/* wait=0 is a non-blocking call: the kernel's own answer comes back. */
+	/* wait=0 is a non-blocking call: the stack's own answer comes back. */
 	if (op->kind == OP_CONNECT)
 		agent_out_errno(a, op->id, EINPROGRESS);
 	else if (op->done > 0)
@@ -282,15 +292,55 @@ void agent_op_launch(struct agent_server *a, struct agent_op *op, int64_t wait_m
 		agent_op_free(op);
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core_int.h. */
 void agent_op_cancel_handle(struct agent_server *a, uint32_t handle)
 {
 	int i;
 
-	for (i = 0; i < MAX_PENDING; i++)
+	for (i = 0; i < AGENT_MAX_PENDING; i++)
 		if (a->ops[i].used && a->ops[i].handle == handle) {
 			agent_out_fail(a, a->ops[i].id, "CANCELED", "handle %u was closed",
 				       handle);
 			agent_op_free(&a->ops[i]);
 		}
+}
+
+/* See agent_core_int.h. */
+void agent_op_cancel_all(struct agent_server *a)
+{
+	int i;
+
+	for (i = 0; i < AGENT_MAX_PENDING; i++)
+		if (a->ops[i].used) {
+			agent_out_fail(a, a->ops[i].id, "CANCELED", "the agent is quitting");
+			agent_op_free(&a->ops[i]);
+		}
+}
+
+/* See agent_core_int.h. */
+int agent_op_next_timeout(struct agent_server *a, int64_t now)
+{
+	int64_t t = -1;
+	int i;
+
+	for (i = 0; i < AGENT_MAX_PENDING; i++)
+		if (a->ops[i].used) {
+			int64_t left = a->ops[i].deadline_ms - now;
+
+			if (left < 0)
+				left = 0;
+			if (t < 0 || left < t)
+				t = left;
+		}
+	return (int)t;
+}
+
+/* See agent_core_int.h. */
+void agent_op_expire_due(struct agent_server *a, int64_t now)
+{
+	int i;
+
+	for (i = 0; i < AGENT_MAX_PENDING; i++)
+		if (a->ops[i].used && a->ops[i].deadline_ms <= now)
+			agent_op_expire(a, &a->ops[i]);
 }

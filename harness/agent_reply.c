@@ -1,15 +1,17 @@
-/* Replies of the Linux agent (agent_linux_int.h): one line at a time is built in
- * a->reply, then queued in a->out, which the poll loop writes to the control socket
- * when it can. A reply never blocks and never fails: text past REPLY_CAP is cut, and
- * running out of memory sets a->oom, which ends the server. */
-#include "agent_linux_int.h"
+/* Replies of the agent core (agent_core.h): one line at a time is built in a->reply,
+ * then queued in a->out, which the loop writes to the control channel when it can. A
+ * reply never blocks and never fails: text past REPLY_CAP is cut, and running out of
+ * memory sets a->oom, which ends the server. */
+#include "agent_core_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Queue bytes for the control socket. */
 static void out_append(struct agent_server *a, const char *s, size_t n)
@@ -41,7 +43,7 @@ static void out_vformat(struct agent_server *a, const char *fmt, va_list ap)
 		a->replylen += (size_t)n < room ? (size_t)n : room - 1;
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core.h. */
 void agent_out_raw(struct agent_server *a, const char *fmt, ...)
 {
 	va_list ap;
@@ -51,14 +53,14 @@ void agent_out_raw(struct agent_server *a, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core.h. */
 void agent_out_begin(struct agent_server *a, uint32_t id, long long ret, const char *errname)
 {
 	a->replylen = 0;
 	agent_out_raw(a, "%u %lld %s", id, ret, errname);
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core.h. */
 void agent_out_kv(struct agent_server *a, const char *key, const char *fmt, ...)
 {
 	va_list ap;
@@ -69,7 +71,7 @@ void agent_out_kv(struct agent_server *a, const char *key, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core.h. */
 void agent_out_hex(struct agent_server *a, const char *key, const void *data, size_t len)
 {
 	agent_out_raw(a, " %s=", key);
@@ -77,7 +79,7 @@ void agent_out_hex(struct agent_server *a, const char *key, const void *data, si
 					REPLY_CAP - a->replylen);
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core.h. */
 void agent_out_end(struct agent_server *a)
 {
 	a->reply[a->replylen++] = '\n';
@@ -85,44 +87,57 @@ void agent_out_end(struct agent_server *a)
 	a->replylen = 0;
 }
 
-/* See agent_linux_int.h. The message is for people; blanks become '_' and anything
- * outside printable ASCII '?' (PROTOCOL.md "Error messages"). */
+/* See agent_core_int.h. */
+void agent_msg_sanitize(char *msg)
+{
+	for (; *msg; msg++) {
+		if (*msg == ' ')
+			*msg = '_';
+		else if (*msg < 0x21 || *msg > 0x7e)
+			*msg = '?';
+	}
+}
+
+/* See agent_core.h. The message is for people (PROTOCOL.md 4.2). */
 void agent_out_fail(struct agent_server *a, uint32_t id, const char *errname,
 		    const char *fmt, ...)
 {
 	char msg[MSG_MAX];
 	va_list ap;
-	size_t i;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	for (i = 0; msg[i]; i++) {
-		if (msg[i] == ' ')
-			msg[i] = '_';
-		else if (msg[i] < 0x21 || msg[i] > 0x7e)
-			msg[i] = '?';
-	}
+	agent_msg_sanitize(msg);
 	agent_out_begin(a, id, -1, errname);
 	agent_out_kv(a, "msg", "%s", msg);
 	agent_out_end(a);
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core.h. */
 void agent_out_errno(struct agent_server *a, uint32_t id, int err)
 {
 	agent_out_begin(a, id, -1, agent_errno_name(err ? err : EIO));
 	agent_out_end(a);
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core.h. */
 void agent_out_ok(struct agent_server *a, uint32_t id, long long ret)
 {
 	agent_out_begin(a, id, ret, "-");
 	agent_out_end(a);
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core.h. */
+void agent_out_status(struct agent_server *a, uint32_t id, int rc)
+{
+	if (rc < 0)
+		agent_out_errno(a, id, errno);
+	else
+		agent_out_ok(a, id, 0);
+}
+
+/* See agent_core.h. */
 void agent_out_sockaddr(struct agent_server *a, const char *akey, const char *pkey,
 			const struct sockaddr_storage *ss)
 {
@@ -147,7 +162,7 @@ void agent_out_sockaddr(struct agent_server *a, const char *akey, const char *pk
 	agent_out_kv(a, pkey, "%u", port);
 }
 
-/* See agent_linux_int.h. */
+/* See agent_core_int.h. */
 void agent_out_names(struct agent_server *a, int fd, int with_peer)
 {
 	struct sockaddr_storage ss;
@@ -155,12 +170,26 @@ void agent_out_names(struct agent_server *a, int fd, int with_peer)
 
 	memset(&ss, 0, sizeof(ss));
 	len = sizeof(ss);
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+	if (a->b->sock.getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
 		agent_out_sockaddr(a, "laddr", "lport", &ss);
 	if (!with_peer)
 		return;
 	memset(&ss, 0, sizeof(ss));
 	len = sizeof(ss);
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
+	if (a->b->sock.getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
 		agent_out_sockaddr(a, "raddr", "rport", &ss);
+}
+
+/* See agent_core.h. */
+void agent_greet_failure(int ctl_fd, const char *errname, const char *why)
+{
+	char line[MSG_MAX + 64], msg[MSG_MAX];
+	struct pollfd p = { .fd = ctl_fd, .events = POLLOUT };
+	int n;
+
+	snprintf(msg, sizeof(msg), "%s", why);
+	agent_msg_sanitize(msg);
+	n = snprintf(line, sizeof(line), "0 -1 %s msg=%s\n", errname, msg);
+	if (n > 0 && poll(&p, 1, 1000) > 0 && write(ctl_fd, line, (size_t)n) < 0)
+		return;
 }

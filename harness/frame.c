@@ -13,6 +13,7 @@
 #include "frame.h"
 
 #include <libnet.h>
+#include <linux/if_packet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,17 @@ struct frame_builder *frame_builder_new(const char *dev, char *err, size_t errle
 	if (!b->l) {
 		fail(err, errlen, "frame: libnet_init(LINK_ADV, \"%s\") failed: %s",
 		     dev ? dev : "(default)", lerr);
+		free(b);
+		return NULL;
+	}
+	/* The builder never sends: its link socket, bound to protocol 0, receives nothing
+	 * either, instead of a copy of every frame on every link of the namespace. */
+	struct sockaddr_ll none = {.sll_family = AF_PACKET, .sll_protocol = 0,
+				   .sll_ifindex = (int)if_nametoindex(dev ? dev : "lo")};
+	if (bind(libnet_getfd(b->l), (struct sockaddr *)&none, sizeof(none)) < 0) {
+		fail(err, errlen, "frame: unhooking libnet's socket on %s: %s", dev ? dev : "lo",
+		     strerror(errno));
+		libnet_destroy(b->l);
 		free(b);
 		return NULL;
 	}

@@ -630,6 +630,14 @@ void lab_destroy(struct lab *lab)
 	}
 	if (lab->ctl >= 0)
 		close(lab->ctl);
+	/* What the test sent last is in the capture ring by now (outgoing frames are
+	 * captured as they are sent) but not yet read: read it, so the pcap has it. */
+	if (lab->wire) {
+		char err[256];
+		lab->err[0] = 0;
+		wire_drain(lab->wire, lab_on_frame, lab, err, sizeof(err));
+		wire_dump_close(lab->wire);
+	}
 	/* Closing the capture and injection sockets costs RCU grace periods: in the
 	 * background, so the next lab need not wait for them. */
 	if (lab->wire)

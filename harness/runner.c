@@ -27,7 +27,7 @@ struct job {
 	int test;                  /* index into plan.tests */
 	int target;                /* index into runner_opts.targets */
 	int rep;
-	char pcap[4096];
+	char *pcap;                /* this run's pcap file, or NULL */
 	struct worker w;
 	double started, deadline;
 	bool running, finished, killed;
@@ -111,15 +111,15 @@ static void job_start(struct run *r, struct job *j)
 	const struct plan_test *t = &r->plan.tests[j->test];
 	char err[512];
 	/* With several targets each gets a pcap directory of its own. */
-	char dir[4096];
+	char dir[4096], pcap[4096];
 	snprintf(dir, sizeof(dir), "%s%s%s", o->pcap_dir ? o->pcap_dir : "",
 		 o->ntargets > 1 ? "/" : "", o->ntargets > 1 ? target_label(o, j->target) : "");
-	if (o->pcap_dir && plan_pcap_path(&r->plan, t, dir, j->rep, j->pcap, sizeof(j->pcap)) < 0)
-		j->pcap[0] = 0;
+	if (o->pcap_dir && plan_pcap_path(&r->plan, t, dir, j->rep, pcap, sizeof(pcap)) == 0)
+		j->pcap = strdup(pcap);
 	struct worker_job wj = {
 		.script = r->plan.suites[t->suite].path, .index = t->index,
 		.target = o->targets[j->target], .lab_id = ++r->lab_id,
-		.pcap = j->pcap[0] ? j->pcap : NULL, .timeout = t->timeout,
+		.pcap = j->pcap, .timeout = t->timeout,
 		.seed = o->seed + (unsigned)j->rep, .descriptor = o->descriptor};
 	j->started = mono();
 	j->deadline = j->started + t->timeout + KILL_GRACE;
@@ -309,7 +309,7 @@ static void report_test(struct run *r, struct report_suite *rs, int test, int ta
 		return;
 	}
 	struct report_case *rc = report_case_add(rs, t->name, r->plan.suites[t->suite].name);
-	if (oc.j->pcap[0])
+	if (oc.j->pcap)
 		report_case_attachment(rc, oc.j->pcap);
 	report_case_property(rc, "behaviour_id", t->id);
 	report_case_property(rc, "rfc", t->rfc);
@@ -327,7 +327,7 @@ static void report_test(struct run *r, struct report_suite *rs, int test, int ta
 		report_case_log(rc, strbuf_str(&oc.j->res.log));
 	if (r->matrix)
 		matrix_set(r->matrix, r->matrix_row[test], target, matrix_verdict_of(&oc),
-			   strbuf_str(&oc.msg), oc.j->pcap[0] ? oc.j->pcap : NULL);
+			   strbuf_str(&oc.msg), oc.j->pcap);
 	strbuf_free(&oc.msg);
 }
 
@@ -502,8 +502,10 @@ int runner_run(const struct runner_opts *o)
 	matrix_free(r.matrix);
 	free(r.matrix_row);
 	report_free(rep);
-	for (int i = 0; i < r.njobs; i++)
+	for (int i = 0; i < r.njobs; i++) {
 		worker_result_free(&r.jobs[i].res);
+		free(r.jobs[i].pcap);
+	}
 	free(r.jobs);
 	console_free(r.con);
 	plan_free(&r.plan);

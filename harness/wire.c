@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <libnet.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 
 struct wire {
 	libnet_t *ln;
+	struct sockaddr_ll to;  /* the link, resolved once (libnet looks it up per frame) */
 	pcap_t *pc;
 	pcap_dumper_t *dump;
 	wire_frame_cb cb;   /* valid during wire_drain only */
@@ -53,6 +56,29 @@ static int wire_pcap_open(struct wire *w, const char *filter, char *err, size_t 
 	return 0;
 }
 
+/* libnet's link socket listens to every frame on every link and is never read: bound
+ * to protocol 0 it receives nothing, so the kernel stops copying each frame to it (the
+ * capture has its own socket). Its address is resolved once here; libnet would ask the
+ * kernel for the interface index before every frame. */
+static int wire_unhook(struct wire *w, char *err, size_t errlen)
+{
+	memset(&w->to, 0, sizeof(w->to));
+	w->to.sll_family = AF_PACKET;
+	w->to.sll_ifindex = (int)if_nametoindex(w->dev);
+	w->to.sll_halen = ETH_ALEN;
+	if (w->to.sll_ifindex == 0) {
+		snprintf(err, errlen, "inject on %s: %s", w->dev, strerror(errno));
+		return -1;
+	}
+	struct sockaddr_ll none = {.sll_family = AF_PACKET, .sll_protocol = 0,
+				   .sll_ifindex = w->to.sll_ifindex};
+	if (bind(libnet_getfd(w->ln), (struct sockaddr *)&none, sizeof(none)) < 0) {
+		snprintf(err, errlen, "inject on %s: bind: %s", w->dev, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 struct wire *wire_open(const char *dev, const char *filter, char *err, size_t errlen)
 {
 	struct wire *w = calloc(1, sizeof(*w));
@@ -69,7 +95,7 @@ struct wire *wire_open(const char *dev, const char *filter, char *err, size_t er
 		wire_close(w);
 		return NULL;
 	}
-	if (wire_pcap_open(w, filter, err, errlen) < 0) {
+	if (wire_unhook(w, err, errlen) < 0 || wire_pcap_open(w, filter, err, errlen) < 0) {
 		wire_close(w);
 		return NULL;
 	}
@@ -95,9 +121,16 @@ int wire_fd(const struct wire *w)
 
 int wire_send(struct wire *w, const uint8_t *frame, size_t len, char *err, size_t errlen)
 {
-	int n = libnet_adv_write_link(w->ln, frame, (uint32_t)len);
+	/* The frame libnet built, written on libnet's own link socket to the address
+	 * resolved at open (what libnet_adv_write_link does, minus its per-frame lookup). */
+	ssize_t n;
+	do
+		n = sendto(libnet_getfd(w->ln), frame, len, 0, (const struct sockaddr *)&w->to,
+			   sizeof(w->to));
+	while (n < 0 && errno == EINTR);
 	if (n < 0 || (size_t)n != len) {
-		snprintf(err, errlen, "inject %zu bytes on %s: %s", len, w->dev, libnet_geterror(w->ln));
+		snprintf(err, errlen, "inject %zu bytes on %s: %s", len, w->dev,
+			 n < 0 ? strerror(errno) : "short write");
 		return -1;
 	}
 	return 0;

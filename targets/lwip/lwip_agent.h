@@ -1,16 +1,17 @@
 #ifndef TCPCONFORM_LWIP_AGENT_H
 #define TCPCONFORM_LWIP_AGENT_H
 
-/* The lwIP target's agent: a server of the agent line protocol (targets/PROTOCOL.md)
- * that performs socket calls on lwIP's socket API (lwip_socket, lwip_connect, ...) and
- * reports TCP state from lwIP's PCB lists (lwip_stack.h).
+/* The lwIP target's agent: the agent core (harness/agent_core.h) serving the line
+ * protocol (targets/PROTOCOL.md) on lwIP's socket API (lwip_socket, lwip_connect, ...),
+ * with TCP state from lwIP's PCB lists (lwip_stack.h).
  *
  * The control channel is a host fd and lwIP sockets are not host fds, so one poll()
  * cannot wait on both. The loop blocks in poll() on the control channel alone while no
  * call is parked; while calls are parked it wakes every LWIP_AGENT_STEP_MS to check
  * them with a zero-timeout lwip_poll(), so it never spins on the CPU the harness needs.
  * A close with SO_LINGER > 0 blocks inside lwIP, so it runs in a helper thread that
- * reports back through a pipe the loop also polls. */
+ * reports back through a socket the loop also polls. A start-up failure before serving
+ * is reported with agent_greet_failure() (agent_core.h). */
 
 #define LWIP_AGENT_STEP_MS 1
 
@@ -20,10 +21,5 @@
  * returning, with SO_LINGER cleared so the return never waits on a peer.
  * Returns 0 on quit or EOF, 1 on a fatal error (control channel unusable, no memory). */
 int lwip_agent_serve(int ctl_fd);
-
-/* Send the failed greeting "0 -1 <errname> msg=<why>" (blanks in `why` become '_') on
- * ctl_fd, for a start-up error before lwip_agent_serve(). Best effort: never blocks
- * for long, ignores write errors (the harness may be gone). */
-void lwip_agent_greet_failure(int ctl_fd, const char *errname, const char *why);
 
 #endif

@@ -197,7 +197,7 @@ static unsigned left_ms(unsigned total, unsigned spent)
 
 /* Which timer is armed, the way Linux's inet_diag names them (PROTOCOL.md 6.5). lwIP
  * runs them all from its 500 ms slow timer, so times are in steps of 500 ms. */
-static void pcb_timer(const struct tcp_pcb *pcb, struct lwip_tcp_info *o)
+static void pcb_timer(const struct tcp_pcb *pcb, struct agent_tcp_info *o)
 {
 	o->timer_name = "none";
 	if (pcb->state == TIME_WAIT) {
@@ -224,7 +224,7 @@ static void pcb_timer(const struct tcp_pcb *pcb, struct lwip_tcp_info *o)
 	}
 }
 
-static void pcb_info(const struct tcp_pcb *pcb, struct lwip_tcp_info *o)
+static void pcb_info(const struct tcp_pcb *pcb, struct agent_tcp_info *o)
 {
 	const struct tcp_seg *s;
 
@@ -246,27 +246,28 @@ static void pcb_info(const struct tcp_pcb *pcb, struct lwip_tcp_info *o)
 		o->unacked++;
 	o->snd_wnd = pcb->snd_wnd;
 	if (pcb->flags & TF_WND_SCALE) {
-		o->options |= LWIP_TCPOPT_WSCALE;
+		o->options |= AGENT_TCPOPT_WSCALE;
 		o->snd_wscale = pcb->snd_scale;
 		o->rcv_wscale = pcb->rcv_scale;
 	}
 #if LWIP_TCP_TIMESTAMPS
 	if (pcb->flags & TF_TIMESTAMP)
-		o->options |= LWIP_TCPOPT_TS;
+		o->options |= AGENT_TCPOPT_TS;
 #endif
 #if LWIP_TCP_SACK_OUT
 	if (pcb->flags & TF_SACK)
-		o->options |= LWIP_TCPOPT_SACK;
+		o->options |= AGENT_TCPOPT_SACK;
 #endif
 }
 
-static void tuple_make(int family, const struct in6_addr *l, uint16_t lport,
-		       const struct in6_addr *r, uint16_t rport, struct tuple *t)
+static void tuple_make(const struct agent_tuple *q, struct tuple *t)
 {
+	const struct in6_addr *l = &q->l, *r = &q->r;
+
 	memset(t, 0, sizeof(*t));
-	t->lport = lport;
-	t->rport = rport;
-	t->v6 = family == AF_INET6;
+	t->lport = q->lport;
+	t->rport = q->rport;
+	t->v6 = q->family == AF_INET6;
 	if (t->v6 && is_v4mapped(l) && (is_v4mapped(r) || is_zero(r->s6_addr, 16))) {
 		t->v6 = 0;
 		memcpy(t->l, l->s6_addr + 12, 4);
@@ -279,9 +280,7 @@ static void tuple_make(int family, const struct in6_addr *l, uint16_t lport,
 }
 
 /* See lwip_stack.h. */
-void lwip_stack_tcp_state(int family, const struct in6_addr *laddr, uint16_t lport,
-			  const struct in6_addr *raddr, uint16_t rport,
-			  struct lwip_tcp_info *out)
+void lwip_stack_tcp_state(const struct agent_tuple *q, struct agent_tcp_info *out)
 {
 	struct tcp_pcb *const *lists[] = { &tcp_active_pcbs, &tcp_tw_pcbs };
 	const struct tcp_pcb *best = NULL;
@@ -293,7 +292,7 @@ void lwip_stack_tcp_state(int family, const struct in6_addr *laddr, uint16_t lpo
 
 	memset(out, 0, sizeof(*out));
 	out->state_name = "CLOSED";
-	tuple_make(family, laddr, lport, raddr, rport, &t);
+	tuple_make(q, &t);
 	LOCK_TCPIP_CORE();
 	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		const struct tcp_pcb *pcb;

@@ -14,6 +14,7 @@
  *   TCPCONFORM_PEER4/6  the harness's addresses: informational, unused
  * It prints nothing; a start-up failure is reported as a failed greeting on the
  * control channel ("0 -1 EIO msg=..."), then the exit status is 1. */
+#include "agent_core.h"
 #include "lwip_agent.h"
 #include "lwip_stack.h"
 
@@ -119,7 +120,7 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	if (config_from_env(&c, err, sizeof(err)) < 0 ||
 	    lwip_stack_start(&c, err, sizeof(err)) < 0) {
-		lwip_agent_greet_failure((int)ctl, "EIO", err);
+		agent_greet_failure((int)ctl, "EIO", err);
 		return 1;
 	}
 	return lwip_agent_serve((int)ctl);
