@@ -1,8 +1,10 @@
-/* wire: libnet injection + libpcap capture on one lab link (see wire.h). */
+/* wire: injection of libnet-built frames + libpcap capture on one lab link (see wire.h). */
 #include "wire.h"
 
 #include <errno.h>
-#include <libnet.h>
+#include <net/if.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <pcap/pcap.h>
@@ -11,8 +13,8 @@
 #include <string.h>
 
 struct wire {
-	libnet_t *ln;
-	struct sockaddr_ll to;  /* the link, resolved once (libnet looks it up per frame) */
+	int fd;                 /* packet socket for sending; receives nothing */
+	struct sockaddr_ll to;  /* the link, resolved once */
 	pcap_t *pc;
 	pcap_dumper_t *dump;
 	wire_frame_cb cb;   /* valid during wire_drain only */
@@ -56,11 +58,12 @@ static int wire_pcap_open(struct wire *w, const char *filter, char *err, size_t 
 	return 0;
 }
 
-/* libnet's link socket listens to every frame on every link and is never read: bound
- * to protocol 0 it receives nothing, so the kernel stops copying each frame to it (the
- * capture has its own socket). Its address is resolved once here; libnet would ask the
- * kernel for the interface index before every frame. */
-static int wire_unhook(struct wire *w, char *err, size_t errlen)
+/* The sending socket. Frames are built by libnet (frame.c); they are written here on a
+ * packet socket of protocol 0, which receives nothing, to the link's address resolved
+ * once. libnet's own link write would open a socket that receives a copy of every frame
+ * on every link of the namespace, look the interface up again for every frame, and cost
+ * an RCU grace period to unhook or close (bench/README.md has the numbers). */
+static int wire_sender(struct wire *w, char *err, size_t errlen)
 {
 	memset(&w->to, 0, sizeof(w->to));
 	w->to.sll_family = AF_PACKET;
@@ -70,10 +73,9 @@ static int wire_unhook(struct wire *w, char *err, size_t errlen)
 		snprintf(err, errlen, "inject on %s: %s", w->dev, strerror(errno));
 		return -1;
 	}
-	struct sockaddr_ll none = {.sll_family = AF_PACKET, .sll_protocol = 0,
-				   .sll_ifindex = w->to.sll_ifindex};
-	if (bind(libnet_getfd(w->ln), (struct sockaddr *)&none, sizeof(none)) < 0) {
-		snprintf(err, errlen, "inject on %s: bind: %s", w->dev, strerror(errno));
+	w->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (w->fd < 0) {
+		snprintf(err, errlen, "inject on %s: packet socket: %s", w->dev, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -87,15 +89,8 @@ struct wire *wire_open(const char *dev, const char *filter, char *err, size_t er
 		return NULL;
 	}
 	snprintf(w->dev, sizeof(w->dev), "%s", dev);
-	char lerr[LIBNET_ERRBUF_SIZE] = "";
-	/* Advanced link mode: frames are built elsewhere (frame.c) and written as bytes. */
-	w->ln = libnet_init(LIBNET_LINK_ADV, w->dev, lerr);
-	if (!w->ln) {
-		snprintf(err, errlen, "libnet on %s: %s", dev, lerr);
-		wire_close(w);
-		return NULL;
-	}
-	if (wire_unhook(w, err, errlen) < 0 || wire_pcap_open(w, filter, err, errlen) < 0) {
+	w->fd = -1;
+	if (wire_sender(w, err, errlen) < 0 || wire_pcap_open(w, filter, err, errlen) < 0) {
 		wire_close(w);
 		return NULL;
 	}
@@ -109,8 +104,8 @@ void wire_close(struct wire *w)
 	wire_dump_close(w);
 	if (w->pc)
 		pcap_close(w->pc);
-	if (w->ln)
-		libnet_destroy(w->ln);
+	if (w->fd >= 0)
+		close(w->fd);
 	free(w);
 }
 
@@ -121,12 +116,9 @@ int wire_fd(const struct wire *w)
 
 int wire_send(struct wire *w, const uint8_t *frame, size_t len, char *err, size_t errlen)
 {
-	/* The frame libnet built, written on libnet's own link socket to the address
-	 * resolved at open (what libnet_adv_write_link does, minus its per-frame lookup). */
 	ssize_t n;
 	do
-		n = sendto(libnet_getfd(w->ln), frame, len, 0, (const struct sockaddr *)&w->to,
-			   sizeof(w->to));
+		n = sendto(w->fd, frame, len, 0, (const struct sockaddr *)&w->to, sizeof(w->to));
 	while (n < 0 && errno == EINTR);
 	if (n < 0 || (size_t)n != len) {
 		snprintf(err, errlen, "inject %zu bytes on %s: %s", len, w->dev,

@@ -4,8 +4,9 @@
 #include <stdint.h>
 #include <sys/time.h>
 
-/* The wire: one lab link seen from the harness. Frames go out through libnet (link
- * layer) and come in through libpcap in immediate mode with microsecond time stamps.
+/* The wire: one lab link seen from the harness. Frames built by libnet (frame.c) go out
+ * through a packet socket at the link layer and come in through libpcap in immediate
+ * mode with microsecond time stamps.
  * The capture sees both directions (our own frames come back as PACKET_OUTGOING), so the
  * per-test pcap holds the whole conversation with kernel time stamps on both sides. */
 
