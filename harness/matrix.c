@@ -78,7 +78,7 @@ static const struct verdict_info VERDICTS[NVERDICTS] = {
 	[MATRIX_ERROR] = { "ERROR", "!", "error",
 			   "the test could not run to a verdict (script, harness or agent error)" },
 	[MATRIX_DEVIATION] = { "deviation", "~", "deviation",
-			       "a known, documented deviation of this target (not run; reason given)" },
+			       "a known deviation of this target: it ran and differed as its descriptor says (reason and RFC given)" },
 	[MATRIX_SKIP] = { "skipped", "\u2013", "skip", "the target lacks something the test needs" },
 	[MATRIX_NOT_RUN] = { "-", "\u25cb", "notrun", "no result (filtered out or interrupted)" },
 };
