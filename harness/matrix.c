@@ -27,6 +27,8 @@
  */
 #include "matrix.h"
 
+#include "atomic_file.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -907,90 +909,33 @@ static int html_render(const struct matrix *m, FILE *f, const struct outdir *d)
 
 typedef int (*render_fn)(const struct matrix *, FILE *, const struct outdir *);
 
-static void set_err(char *err, size_t errlen, const char *what, const char *path, int e)
-{
-	if (err && errlen)
-		snprintf(err, errlen, "matrix: %s '%s': %s", what, path, strerror(e));
-}
+struct render_job {
+	const struct matrix *m;
+	render_fn render;
+	const char *path;          /* the final file: links are made relative to its directory */
+};
 
-/* Renders into the open temporary file fd (consumed) and syncs it to disk. */
-static int render_to_fd(const struct matrix *m, render_fn render, const char *path, int fd,
-			const char *tmp, char *err, size_t errlen)
+static int render_fill(FILE *f, const void *ctx)
 {
-	if (fchmod(fd, 0644) != 0) { /* mkstemp gives 0600; results are meant to be read */
-		set_err(err, errlen, "cannot set mode of temporary file", tmp, errno);
-		close(fd);
-		return -1;
-	}
-	FILE *f = fdopen(fd, "w");
-	if (!f) {
-		set_err(err, errlen, "cannot open temporary file", tmp, errno);
-		close(fd);
-		return -1;
-	}
+	const struct render_job *j = ctx;
 	struct outdir d;
-	outdir_init(&d, path);
-	int rc = render(m, f, &d);
+	outdir_init(&d, j->path);
+	int rc = j->render(j->m, f, &d);
 	outdir_release(&d);
-	if (rc != 0 || fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		int e = errno ? errno : EIO;
-		set_err(err, errlen, "cannot write temporary file", tmp, e);
-		fclose(f);
-		errno = e;
-		return -1;
-	}
-	if (fclose(f) != 0) {
-		set_err(err, errlen, "cannot close temporary file", tmp, errno);
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
-/* Writes path so that readers see the old file or the complete new one, never a torn
- * one: "<path>.tmp.XXXXXX" in the same directory (rename is atomic only within one
- * filesystem), then rename. On failure the temporary file is removed, path is left
- * untouched and err names the step, the file and the reason. */
 static int write_atomic(const struct matrix *m, render_fn render, const char *path, char *err,
 			size_t errlen)
 {
-	if (err && errlen)
-		err[0] = '\0';
-	if (!m || !path || !*path) {
+	if (!m) {
 		if (err && errlen)
-			snprintf(err, errlen, "matrix: %s: expected %s, got %s",
-				 !m ? "matrix" : "output path", !m ? "a matrix" : "a file name",
-				 !m || !path ? "NULL" : "an empty string");
+			snprintf(err, errlen, "matrix: matrix: expected a matrix, got NULL");
 		errno = EINVAL;
 		return -1;
 	}
-	static const char suffix[] = ".tmp.XXXXXX";
-	size_t len = strlen(path);
-	char *tmp = malloc(len + sizeof(suffix));
-	if (!tmp) {
-		set_err(err, errlen, "out of memory writing", path, ENOMEM);
-		return -1;
-	}
-	memcpy(tmp, path, len);
-	memcpy(tmp + len, suffix, sizeof(suffix));
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		int e = errno;
-		set_err(err, errlen, "cannot create temporary file next to", path, e);
-		free(tmp);
-		errno = e;
-		return -1;
-	}
-	if (render_to_fd(m, render, path, fd, tmp, err, errlen) != 0 || rename(tmp, path) != 0) {
-		int e = errno;
-		if (err && errlen && !err[0])
-			set_err(err, errlen, "cannot rename temporary file onto", path, e);
-		unlink(tmp);
-		free(tmp);
-		errno = e;
-		return -1;
-	}
-	free(tmp);
-	return 0;
+	struct render_job j = {m, render, path};
+	return atomic_file_write(path, render_fill, &j, "matrix", err, errlen);
 }
 
 /* Writes the Markdown rendering to path atomically: a title line, a legend, one summary

@@ -36,6 +36,8 @@
  */
 #include "report.h"
 
+#include "atomic_file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -825,102 +827,18 @@ int report_write_junit(const struct report *r, FILE *out)
 
 /* ---- atomic file output ------------------------------------------------------------ */
 
-static void set_err(char *err, size_t errlen, const char *what, const char *path, int e)
+static int junit_fill(FILE *f, const void *r)
 {
-	if (err && errlen)
-		snprintf(err, errlen, "junit: %s '%s': %s", what, path, strerror(e));
+	return report_write_junit(r, f);
 }
 
-/* Makes the rename durable too; best effort, because by now the new file is in place
- * and reporting an error would suggest it is not. */
-static void sync_parent_dir(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
-	if (!dir)
-		return;
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-	free(dir);
-}
-
-/* Writes the document to tmp (an open descriptor, consumed) and syncs it to disk. */
-static int write_and_sync(const struct report *r, int fd, const char *tmp, char *err,
-			  size_t errlen)
-{
-	if (fchmod(fd, 0644) != 0) { /* mkstemp gives 0600; results are meant to be read */
-		set_err(err, errlen, "cannot set mode of temporary file", tmp, errno);
-		close(fd);
-		return -1;
-	}
-	FILE *f = fdopen(fd, "w");
-	if (!f) {
-		set_err(err, errlen, "cannot open temporary file", tmp, errno);
-		close(fd);
-		return -1;
-	}
-	if (report_write_junit(r, f) != 0 || fsync(fileno(f)) != 0) {
-		int e = errno;
-		set_err(err, errlen, "cannot write temporary file", tmp, e);
-		fclose(f);
-		errno = e;
-		return -1;
-	}
-	if (fclose(f) != 0) {
-		set_err(err, errlen, "cannot close temporary file", tmp, errno);
-		return -1;
-	}
-	return 0;
-}
-
-/* Writes the document to path so that readers see either the old file or the complete
- * new one, never a torn one: a temporary "<path>.tmp.XXXXXX" in the same directory
- * (rename is atomic only within a filesystem), fflush + fsync, then rename over path.
- * On any failure the temporary file is removed, path is left untouched, err (if not
- * NULL) receives a message naming the step, the file and the reason, and -1 is
- * returned with errno set. The file is created with mode 0644. */
 int report_write_junit_file(const struct report *r, const char *path, char *err, size_t errlen)
 {
-	if (err && errlen)
-		err[0] = '\0';
-	if (!r || !path || !*path) {
+	if (!r) {
 		if (err && errlen)
-			snprintf(err, errlen, "junit: %s: expected %s, got %s",
-				 !r ? "report" : "output path", !r ? "a report" : "a file name",
-				 !r ? "NULL" : !path ? "NULL" : "an empty string");
+			snprintf(err, errlen, "junit: report: expected a report, got NULL");
 		errno = EINVAL;
 		return -1;
 	}
-	static const char suffix[] = ".tmp.XXXXXX";
-	size_t len = strlen(path);
-	char *tmp = malloc(len + sizeof(suffix));
-	if (!tmp) {
-		set_err(err, errlen, "out of memory writing", path, ENOMEM);
-		return -1;
-	}
-	memcpy(tmp, path, len);
-	memcpy(tmp + len, suffix, sizeof(suffix));
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		int e = errno;
-		set_err(err, errlen, "cannot create temporary file next to", path, e);
-		free(tmp);
-		errno = e;
-		return -1;
-	}
-	if (write_and_sync(r, fd, tmp, err, errlen) != 0 || rename(tmp, path) != 0) {
-		int e = errno;
-		if (err && errlen && !err[0])
-			set_err(err, errlen, "cannot rename temporary file onto", path, e);
-		unlink(tmp);
-		free(tmp);
-		errno = e;
-		return -1;
-	}
-	free(tmp);
-	sync_parent_dir(path);
-	return 0;
+	return atomic_file_write(path, junit_fill, r, "junit", err, errlen);
 }
