@@ -4,6 +4,8 @@
  * runner can tell <failure> from <error>. */
 #include "lua_api.h"
 
+#include "lua_api_int.h"
+
 #include <arpa/inet.h>
 #include <lauxlib.h>
 #include <lualib.h>
@@ -67,8 +69,7 @@ static int raise_failure(lua_State *L, const char *text)
 }
 
 /* A script mistake: "file:line: text", as an ordinary error. */
-static int raise_error(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int raise_error(lua_State *L, const char *fmt, ...)
+int lua_api_error(lua_State *L, const char *fmt, ...)
 {
 	char where[256], text[1024];
 	va_list ap;
@@ -149,7 +150,7 @@ static int core_unhex(lua_State *L)
 	char *out = luaL_buffinitsize(L, &b, len / 2 + 1);
 	long n = agent_hex_decode(s, out, len / 2 + 1);
 	if (n < 0)
-		return raise_error(L, "agent sent bad hex data (%zu characters)", len);
+		return lua_api_error(L, "agent sent bad hex data (%zu characters)", len);
 	luaL_pushresultsize(&b, (size_t)n);
 	return 1;
 }
@@ -160,31 +161,41 @@ static struct lua_lab *check_lab(lua_State *L, int idx)
 {
 	struct lua_lab *ll = luaL_checkudata(L, idx, LAB_MT);
 	if (!ll->lab)
-		raise_error(L, "this lab belongs to a test that has ended");
+		lua_api_error(L, "this lab belongs to a test that has ended");
 	return ll;
+}
+
+bool lua_api_int_field(lua_State *L, int idx, const char *what, const char *key,
+		       lua_Integer lo, lua_Integer hi, lua_Integer *out)
+{
+	lua_getfield(L, idx, key);
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return false;
+	}
+	int isnum;
+	lua_Integer v = lua_tointegerx(L, -1, &isnum);
+	if (!isnum)
+		lua_api_error(L, "%s: field '%s' must be an integer in %lld..%lld, got %s", what, key,
+			      (long long)lo, (long long)hi, luaL_tolstring(L, -1, NULL));
+	if (v < lo || v > hi)
+		lua_api_error(L, "%s: field '%s' must be in %lld..%lld, got %lld", what, key,
+			      (long long)lo, (long long)hi, (long long)v);
+	lua_pop(L, 1);
+	*out = v;
+	return true;
 }
 
 /* Reads an integer field of table idx within [lo, hi]; dflt when absent. */
 static lua_Integer opt_int_field(lua_State *L, int idx, const char *what, const char *key,
 				 lua_Integer lo, lua_Integer hi, lua_Integer dflt)
 {
-	lua_getfield(L, idx, key);
 	lua_Integer v = dflt;
-	if (!lua_isnil(L, -1)) {
-		int isnum;
-		v = lua_tointegerx(L, -1, &isnum);
-		if (!isnum)
-			raise_error(L, "%s: field '%s' must be an integer in %lld..%lld, got %s", what, key,
-				    (long long)lo, (long long)hi, luaL_tolstring(L, -1, NULL));
-		if (v < lo || v > hi)
-			raise_error(L, "%s: field '%s' must be in %lld..%lld, got %lld", what, key,
-				    (long long)lo, (long long)hi, (long long)v);
-	}
-	lua_pop(L, 1);
+	lua_api_int_field(L, idx, what, key, lo, hi, &v);
 	return v;
 }
 
-static void check_known_keys(lua_State *L, int idx, const char *what, const char *const *keys)
+void lua_api_known_keys(lua_State *L, int idx, const char *what, const char *const *keys)
 {
 	lua_pushnil(L);
 	while (lua_next(L, idx)) {
@@ -197,7 +208,7 @@ static void check_known_keys(lua_State *L, int idx, const char *what, const char
 			ok = strcmp(keys[0], "[1]") == 0;
 		if (!ok) {
 			const char *k = luaL_tolstring(L, -1, NULL);
-			raise_error(L, "%s: unknown field '%s'", what, k);
+			lua_api_error(L, "%s: unknown field '%s'", what, k);
 		}
 	}
 }
@@ -209,11 +220,11 @@ static int lab_conn(lua_State *L)
 	struct lua_lab *ll = check_lab(L, 1);
 	luaL_checktype(L, 2, LUA_TTABLE);
 	static const char *const keys[] = {"port", "sport", "family", "iss", NULL};
-	check_known_keys(L, 2, "lab:conn", keys);
+	lua_api_known_keys(L, 2, "lab:conn", keys);
 	struct conn_addr a = {.family = AF_INET};
 	lua_getfield(L, 2, "port");
 	if (lua_isnil(L, -1))
-		raise_error(L, "lab:conn: field 'port' (the target's port) is required");
+		lua_api_error(L, "lab:conn: field 'port' (the target's port) is required");
 	lua_pop(L, 1);
 	a.rport = (uint16_t)opt_int_field(L, 2, "lab:conn", "port", 1, 65535, 0);
 	a.lport = (uint16_t)opt_int_field(L, 2, "lab:conn", "sport", 1, 65535, ll->next_port);
@@ -224,7 +235,7 @@ static int lab_conn(lua_State *L)
 	lua_getfield(L, 2, "family");
 	const char *fam = lua_isnil(L, -1) ? "inet" : lua_tostring(L, -1);
 	if (!fam || (strcmp(fam, "inet") && strcmp(fam, "inet6")))
-		raise_error(L, "lab:conn: field 'family' must be \"inet\" or \"inet6\", got %s",
+		lua_api_error(L, "lab:conn: field 'family' must be \"inet\" or \"inet6\", got %s",
 			    luaL_tolstring(L, -1, NULL));
 	a.family = strcmp(fam, "inet6") == 0 ? AF_INET6 : AF_INET;
 	lua_pop(L, 1);
@@ -255,7 +266,7 @@ static int lab_pump_l(lua_State *L)
 	char err[256];
 	while (lab_now(ll->lab) < until)
 		if (lab_pump(ll->lab, until, err, sizeof(err)) < 0)
-			return raise_error(L, "%s", err);
+			return lua_api_error(L, "%s", err);
 	return 0;
 }
 
@@ -299,7 +310,7 @@ static int push_reply(lua_State *L, char *line)
 	struct agent_reply r;
 	char err[200];
 	if (agent_reply_parse(line, &r, err, sizeof(err)) < 0)
-		return raise_error(L, "the target's agent sent a bad reply: %s", err);
+		return lua_api_error(L, "the target's agent sent a bad reply: %s", err);
 	lua_newtable(L);
 	lua_pushinteger(L, (lua_Integer)r.ret);
 	lua_setfield(L, -2, "ret");
@@ -317,11 +328,11 @@ static int push_reply(lua_State *L, char *line)
 static uint32_t agent_send_l(lua_State *L, struct lua_lab *ll, const char *line)
 {
 	if (strchr(line, '\n'))
-		raise_error(L, "agent request must be one line");
+		lua_api_error(L, "agent request must be one line");
 	uint32_t id;
 	char err[256];
 	if (lab_agent_send(ll->lab, line, &id, err, sizeof(err)) < 0)
-		raise_error(L, "%s", err);
+		lua_api_error(L, "%s", err);
 	return id;
 }
 
@@ -330,9 +341,9 @@ static int agent_reply_l(lua_State *L, struct lua_lab *ll, uint32_t id, double t
 {
 	char *line = NULL, err[256];
 	if (lab_agent_wait(ll->lab, id, lab_now(ll->lab) + timeout, &line, err, sizeof(err)) < 0)
-		return raise_error(L, "%s: %s", what, err);
+		return lua_api_error(L, "%s: %s", what, err);
 	if (!line)
-		return raise_error(L, "%s: the target's agent did not answer within %.1f s", what, timeout);
+		return lua_api_error(L, "%s: the target's agent did not answer within %.1f s", what, timeout);
 	push_reply(L, line);
 	free(line);
 	return 1;
@@ -364,7 +375,7 @@ static int lab_reply(lua_State *L)
 	double timeout = luaL_optnumber(L, 3, 5.0);
 	char *line = NULL, err[256];
 	if (lab_agent_wait(ll->lab, id, lab_now(ll->lab) + timeout, &line, err, sizeof(err)) < 0)
-		return raise_error(L, "agent reply: %s", err);
+		return lua_api_error(L, "agent reply: %s", err);
 	if (!line) {
 		lua_pushnil(L);
 		return 1;
@@ -374,240 +385,24 @@ static int lab_reply(lua_State *L)
 	return 1;
 }
 
-/* ---- templates from Lua ---- */
-
-static const char *const tpl_keys[] = {
-	"[1]", "flags", "seq", "ack", "win", "urg", "len", "data", "ttl", "tos", "id", "df",
-	"csum", "seq_abs", "ack_abs", "options", "mss", "wscale", "sackok", "ts", NULL};
-
-static void tpl_set_int(lua_State *L, int idx, struct tpl *t, const char *key, uint32_t bit,
-			uint32_t *dst, lua_Integer hi)
-{
-	lua_getfield(L, idx, key);
-	if (!lua_isnil(L, -1)) {
-		lua_pop(L, 1);
-		*dst = (uint32_t)opt_int_field(L, idx, "segment", key, 0, hi, 0);
-		t->have |= bit;
-	} else {
-		lua_pop(L, 1);
-	}
-}
-
-static bool field_bool(lua_State *L, int idx, const char *key)
-{
-	lua_getfield(L, idx, key);
-	bool v = lua_toboolean(L, -1);
-	lua_pop(L, 1);
-	return v;
-}
-
-static void tpl_add_opt(lua_State *L, struct tpl *t, uint8_t kind, int nval, const uint32_t *v)
-{
-	if (t->nopt >= TPL_MAX_OPTS)
-		raise_error(L, "segment: too many options");
-	struct tpl_opt *o = &t->opt[t->nopt++];
-	memset(o, 0, sizeof(*o));
-	o->kind = kind;
-	o->nval = (uint8_t)nval;
-	for (int i = 0; i < nval; i++)
-		o->val[i] = v[i];
-	t->have |= TPL_OPTS;
-}
-
-/* Table form: {"S.", ack = 1, mss = 1460, ...} -- the string at [1] (shorthand) gives the
- * base, named fields override. */
-static void tpl_from_table(lua_State *L, int idx, struct tpl *t)
-{
-	check_known_keys(L, idx, "segment", tpl_keys);
-	lua_rawgeti(L, idx, 1);
-	char err[300];
-	if (lua_isstring(L, -1)) {
-		if (tpl_parse(lua_tostring(L, -1), t, err, sizeof(err)) < 0)
-			raise_error(L, "%s", err);
-	}
-	lua_pop(L, 1);
-	lua_getfield(L, idx, "flags");
-	if (!lua_isnil(L, -1)) {
-		struct tpl ft;
-		char text[64];
-		snprintf(text, sizeof(text), "%s", luaL_tolstring(L, -1, NULL));
-		lua_pop(L, 1);
-		if (tpl_parse(text, &ft, err, sizeof(err)) < 0)
-			raise_error(L, "segment: field 'flags': %s", err);
-		t->flags = ft.flags;
-		t->have = (t->have & ~(uint32_t)TPL_FLAGS) | (ft.have & TPL_FLAGS);
-		tpl_free(&ft);
-	}
-	lua_pop(L, 1);
-	tpl_set_int(L, idx, t, "seq", TPL_SEQ, &t->seq, UINT32_MAX);
-	tpl_set_int(L, idx, t, "ack", TPL_ACK, &t->ack, UINT32_MAX);
-	tpl_set_int(L, idx, t, "win", TPL_WIN, &t->win, 65535);
-	tpl_set_int(L, idx, t, "urg", TPL_URG, &t->urg, 65535);
-	if (field_bool(L, idx, "seq_abs"))
-		t->have |= TPL_SEQ_ABS;
-	if (field_bool(L, idx, "ack_abs"))
-		t->have |= TPL_ACK_ABS;
-	lua_getfield(L, idx, "ttl");
-	if (!lua_isnil(L, -1)) {
-		lua_pop(L, 1);
-		t->ttl = (uint8_t)opt_int_field(L, idx, "segment", "ttl", 0, 255, 0);
-		t->have |= TPL_TTL;
-	} else {
-		lua_pop(L, 1);
-	}
-	lua_getfield(L, idx, "tos");
-	if (!lua_isnil(L, -1)) {
-		lua_pop(L, 1);
-		t->tos = (uint8_t)opt_int_field(L, idx, "segment", "tos", 0, 255, 0);
-		t->have |= TPL_TOS;
-	} else {
-		lua_pop(L, 1);
-	}
-	lua_getfield(L, idx, "id");
-	if (!lua_isnil(L, -1)) {
-		lua_pop(L, 1);
-		t->ip_id = (uint16_t)opt_int_field(L, idx, "segment", "id", 0, 65535, 0);
-		t->have |= TPL_IPID;
-	} else {
-		lua_pop(L, 1);
-	}
-	lua_getfield(L, idx, "df");
-	if (!lua_isnil(L, -1)) {
-		t->df = lua_toboolean(L, -1);
-		t->have |= TPL_DF;
-	}
-	lua_pop(L, 1);
-	lua_getfield(L, idx, "csum");
-	if (lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "bad") == 0) {
-		t->have |= TPL_BAD_CSUM;
-		lua_pop(L, 1);
-	} else if (!lua_isnil(L, -1)) {
-		lua_pop(L, 1);
-		t->tcp_csum = (uint16_t)opt_int_field(L, idx, "segment", "csum", 0, 65535, 0);
-		t->have |= TPL_CSUM;
-	} else {
-		lua_pop(L, 1);
-	}
-	lua_getfield(L, idx, "data");
-	if (!lua_isnil(L, -1)) {
-		size_t len;
-		const char *d = lua_tolstring(L, -1, &len);
-		if (!d)
-			raise_error(L, "segment: field 'data' must be a string");
-		if (tpl_set_data(t, d, len) < 0)
-			raise_error(L, "out of memory");
-	}
-	lua_pop(L, 1);
-	lua_getfield(L, idx, "len");
-	if (!lua_isnil(L, -1)) {
-		lua_pop(L, 1);
-		uint32_t len = (uint32_t)opt_int_field(L, idx, "segment", "len", 0, 65000, 0);
-		if ((t->have & TPL_DATA) && len != t->len)
-			raise_error(L, "segment: len = %u but data has %u bytes", len, t->len);
-		t->len = len;
-		t->have |= TPL_LEN;
-	} else {
-		lua_pop(L, 1);
-	}
-	lua_getfield(L, idx, "options");
-	if (!lua_isnil(L, -1)) {
-		struct tpl ot;
-		char text[600];
-		snprintf(text, sizeof(text), "- %s", luaL_tolstring(L, -1, NULL));
-		lua_pop(L, 1);
-		if (tpl_parse(text, &ot, err, sizeof(err)) < 0)
-			raise_error(L, "segment: field 'options': %s", err);
-		memcpy(t->opt, ot.opt, sizeof(t->opt));
-		t->nopt = ot.nopt;
-		t->opts_exact = ot.opts_exact;
-		t->have |= TPL_OPTS;
-		tpl_free(&ot);
-	}
-	lua_pop(L, 1);
-	uint32_t v;
-	lua_getfield(L, idx, "mss");
-	if (!lua_isnil(L, -1)) {
-		lua_pop(L, 1);
-		v = (uint32_t)opt_int_field(L, idx, "segment", "mss", 0, 65535, 0);
-		tpl_add_opt(L, t, TCPOPT_MSS, 1, &v);
-	} else {
-		lua_pop(L, 1);
-	}
-	lua_getfield(L, idx, "wscale");
-	if (!lua_isnil(L, -1)) {
-		lua_pop(L, 1);
-		v = (uint32_t)opt_int_field(L, idx, "segment", "wscale", 0, 255, 0);
-		tpl_add_opt(L, t, TCPOPT_WSCALE, 1, &v);
-	} else {
-		lua_pop(L, 1);
-	}
-	if (field_bool(L, idx, "sackok"))
-		tpl_add_opt(L, t, TCPOPT_SACKOK, 0, NULL);
-	lua_getfield(L, idx, "ts");
-	if (lua_istable(L, -1)) {
-		int tsidx = lua_gettop(L);
-		uint32_t tv[2] = {(uint32_t)opt_int_field(L, tsidx, "segment.ts", "val", 0, UINT32_MAX, 0),
-				  (uint32_t)opt_int_field(L, tsidx, "segment.ts", "ecr", 0, UINT32_MAX, 0)};
-		tpl_add_opt(L, t, TCPOPT_TS, 2, tv);
-	} else if (!lua_isnil(L, -1)) {
-		raise_error(L, "segment: field 'ts' must be a table {val = N, ecr = N}");
-	}
-	lua_pop(L, 1);
-}
-
-/* The template at idx (shorthand string or table) into *t. On a script mistake raises a
- * Lua error; t lives in a userdata (tpl_checked) whose __gc frees it. */
-static void tpl_from_lua(lua_State *L, int idx, struct tpl *t)
-{
-	char err[300];
-	tpl_init(t);
-	if (lua_type(L, idx) == LUA_TSTRING) {
-		if (tpl_parse(lua_tostring(L, idx), t, err, sizeof(err)) < 0)
-			raise_error(L, "%s", err);
-	} else if (lua_istable(L, idx)) {
-		tpl_from_table(L, idx, t);
-	} else {
-		raise_error(L, "segment: expected a shorthand string or a table, got %s",
-			    luaL_typename(L, idx));
-	}
-}
-
-/* A template whose payload is released when Lua unwinds: kept in a userdata with __gc,
- * so a raise_error in the middle of tpl_from_lua leaks nothing. */
-static struct tpl *tpl_checked(lua_State *L, int idx)
-{
-	idx = lua_absindex(L, idx);
-	struct tpl *t = lua_newuserdatauv(L, sizeof(*t), 0);
-	tpl_init(t);
-	luaL_setmetatable(L, "tcpconform.tpl");
-	tpl_from_lua(L, idx, t);
-	return t;
-}
-
-static int tpl_gc(lua_State *L)
-{
-	tpl_free(luaL_checkudata(L, 1, "tcpconform.tpl"));
-	return 0;
-}
-
 /* ---- connection ---- */
 
 static struct lua_conn *check_conn(lua_State *L, int idx)
 {
 	struct lua_conn *lc = luaL_checkudata(L, idx, CONN_MT);
 	if (!lc->c || !lc->owner->lab)
-		raise_error(L, "this connection belongs to a test that has ended");
+		lua_api_error(L, "this connection belongs to a test that has ended");
 	return lc;
 }
 
 static int conn_send_l(lua_State *L)
 {
 	struct lua_conn *lc = check_conn(L, 1);
-	struct tpl *t = tpl_checked(L, 2);
+	struct tpl *t = lua_tpl_check(L, 2);
 	double at;
 	char err[300];
 	if (conn_send(lc->c, t, &at, err, sizeof(err)) < 0)
-		return raise_error(L, "send: %s", err);
+		return lua_api_error(L, "send: %s", err);
 	lua_pushnumber(L, at);
 	return 1;
 }
@@ -668,12 +463,12 @@ static double opt_within(lua_State *L, int idx, double dflt)
 		return dflt;
 	luaL_checktype(L, idx, LUA_TTABLE);
 	static const char *const keys[] = {"within", NULL};
-	check_known_keys(L, idx, "expect options", keys);
+	lua_api_known_keys(L, idx, "expect options", keys);
 	lua_getfield(L, idx, "within");
 	double w = lua_isnil(L, -1) ? dflt : luaL_checknumber(L, -1);
 	lua_pop(L, 1);
 	if (w < 0 || w > 3600)
-		raise_error(L, "expect: within must be 0..3600 seconds, got %g", w);
+		lua_api_error(L, "expect: within must be 0..3600 seconds, got %g", w);
 	return w;
 }
 
@@ -684,19 +479,16 @@ static int conn_wait_l(lua_State *L, enum conn_wait mode)
 	double within;
 	if (mode == CONN_NONE) {
 		within = luaL_checknumber(L, 2);
-		struct tpl *none = lua_newuserdatauv(L, sizeof(*none), 0);
-		tpl_init(none);
-		luaL_setmetatable(L, "tcpconform.tpl");
-		t = none;
+		t = lua_tpl_push_empty(L);
 	} else {
 		within = opt_within(L, 3, DEFAULT_WITHIN);
-		t = tpl_checked(L, 2);
+		t = lua_tpl_check(L, 2);
 	}
 	const struct lab_rec *rec;
 	static char why[16384];
 	int rc = conn_wait(lc->c, t, mode, lab_now(lc->owner->lab) + within, &rec, why, sizeof(why));
 	if (rc < 0)
-		return raise_error(L, "%s", why);
+		return lua_api_error(L, "%s", why);
 	if (rc > 0)
 		return raise_failure(L, why);
 	if (!rec)
@@ -807,10 +599,7 @@ static int core_open(lua_State *L)
 	lua_setfield(L, -2, "__tostring");
 	lua_pop(L, 1);
 
-	luaL_newmetatable(L, "tcpconform.tpl");
-	lua_pushcfunction(L, tpl_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_pop(L, 1);
+	lua_tpl_register(L);
 
 	luaL_newmetatable(L, FAILURE_MT);
 	lua_pop(L, 1);
