@@ -184,7 +184,8 @@ static int plan_add_script(struct plan *p, const char *path, const struct runner
 		*t = (struct plan_test){
 			.suite = p->nsuites - 1, .index = i, .name = strdup(st->name),
 			.id = strdup(st->id), .rfc = strdup(st->rfc), .tags = strdup(strbuf_str(&tags)),
-			.where = strdup(st->where), .timeout = st->timeout > 0 ? st->timeout : o->timeout};
+			.where = strdup(st->where), .timeout = st->timeout > 0 ? st->timeout : o->timeout,
+			.declared_timeout = st->timeout};
 		strbuf_free(&tags);
 		t->selected = selected(o, ps->name, t);
 		p->nselected += t->selected;

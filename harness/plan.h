@@ -13,6 +13,7 @@ struct plan_test {
 	int index;                 /* the test's index within its script */
 	char *name, *id, *rfc, *tags, *where;   /* tags: comma-separated, "" for none */
 	double timeout;            /* seconds */
+	double declared_timeout;   /* the test's own `timeout`, 0 when it has none */
 	bool selected;
 };
 

@@ -69,13 +69,15 @@ static void on_signal(int sig)
 	signal(sig, SIG_DFL);
 }
 
-/* Longest time limit first: slow tests start early, so they overlap the many short ones
- * instead of running alone at the end. Ties keep plan order. */
+/* Tests that declare a time limit of their own first, the longest first: those are the
+ * ones that wait on protocol timers, so they start early and overlap the many short ones
+ * instead of running alone at the end. The rest keep plan order. */
 static int cmp_schedule(const void *a, const void *b, void *ctx)
 {
 	const struct run *r = ctx;
 	const struct job *x = a, *y = b;
-	double tx = r->plan.tests[x->test].timeout, ty = r->plan.tests[y->test].timeout;
+	double tx = r->plan.tests[x->test].declared_timeout;
+	double ty = r->plan.tests[y->test].declared_timeout;
 	if (tx != ty)
 		return tx > ty ? -1 : 1;
 	if (x->test != y->test)

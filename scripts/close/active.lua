@@ -112,7 +112,7 @@ T.test("FIN lost in FIN_WAIT_1: the FIN is retransmitted with the same seq at gr
   end)
 
 T.test("orphaned FIN_WAIT_2 times out after tcp_fin_timeout = 2 s, then our data gets RST",
-  {id = "C8", rfc = "9293 3.6", tags = {"close", "state", "timers"}},
+  {id = "C8", rfc = "9293 3.6", tags = {"close", "state", "timers"}, timeout = 20},
   function(lab)
     T.eq(lab:sysctl("net.ipv4.tcp_fin_timeout", 2), "2", "tcp_fin_timeout")
     local c = target_closes(lab)

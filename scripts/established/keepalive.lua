@@ -26,7 +26,7 @@ end
 local PROBE = ". 0:0(0) ack 1"
 
 T.test("answered keep-alive probes come every TCP_KEEPIDLE seconds and keep the connection",
-  {id = "C15", rfc = "1122 4.2.3.6", tags = {"keepalive", "timers"}},
+  {id = "C15", rfc = "1122 4.2.3.6", tags = {"keepalive", "timers"}, timeout = 20},
   function(lab)
     local c, s, t0 = keepalive_on(lab)
     local TOL = tol(lab)
@@ -43,7 +43,7 @@ T.test("answered keep-alive probes come every TCP_KEEPIDLE seconds and keep the 
   end)
 
 T.test("TCP_KEEPCNT unanswered probes end the connection with RST and recv() fails ETIMEDOUT",
-  {id = "C15", rfc = "1122 4.2.3.6", tags = {"keepalive", "timers"}},
+  {id = "C15", rfc = "1122 4.2.3.6", tags = {"keepalive", "timers"}, timeout = 20},
   function(lab)
     local c, s, t0 = keepalive_on(lab)
     local TOL = tol(lab)
