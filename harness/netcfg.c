@@ -92,11 +92,12 @@ static int ifindex_of(const char *name, char *err, size_t errlen)
 	return (int)idx;
 }
 
-int netcfg_veth_create(struct netcfg *nc, const char *name, const uint8_t mac[6],
-		       const char *peer, const uint8_t peer_mac[6], pid_t peer_pid,
-		       char *err, size_t errlen)
+/* Starts an RTM_NEWLINK creating link `name` (with `mac`) of `kind` in buf, and opens
+ * its IFLA_INFO_DATA nest; the caller adds the kind's attributes and calls
+ * newlink_finish. */
+static struct nlmsghdr *newlink_start(char *buf, const char *name, const uint8_t mac[6],
+				      const char *kind, struct nlattr **linfo, struct nlattr **data)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_NEWLINK;
 	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
@@ -104,10 +105,25 @@ int netcfg_veth_create(struct netcfg *nc, const char *name, const uint8_t mac[6]
 	ifm->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	*linfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
+	*data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	return nlh;
+}
 
-	struct nlattr *linfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
-	struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+static void newlink_finish(struct nlmsghdr *nlh, struct nlattr *linfo, struct nlattr *data)
+{
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linfo);
+}
+
+int netcfg_veth_create(struct netcfg *nc, const char *name, const uint8_t mac[6],
+		       const char *peer, const uint8_t peer_mac[6], pid_t peer_pid,
+		       char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlattr *linfo, *data;
+	struct nlmsghdr *nlh = newlink_start(buf, name, mac, "veth", &linfo, &data);
 	/* VETH_INFO_PEER carries a whole ifinfomsg followed by the peer's attributes. */
 	struct nlattr *p = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
 	struct ifinfomsg *pifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*pifm));
@@ -117,8 +133,7 @@ int netcfg_veth_create(struct netcfg *nc, const char *name, const uint8_t mac[6]
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, peer_mac);
 	mnl_attr_put_u32(nlh, IFLA_NET_NS_PID, (uint32_t)peer_pid);
 	mnl_attr_nest_end(nlh, p);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, linfo);
+	newlink_finish(nlh, linfo, data);
 
 	char what[96];
 	snprintf(what, sizeof(what), "create veth %s/%s", name, peer);
@@ -129,21 +144,12 @@ int netcfg_bridge_create(struct netcfg *nc, const char *name, const uint8_t mac[
 			 size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
-	struct nlattr *linfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
-	struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	struct nlattr *linfo, *data;
+	struct nlmsghdr *nlh = newlink_start(buf, name, mac, "bridge", &linfo, &data);
 	/* No STP and no forward delay: ports forward as soon as they are up. */
 	mnl_attr_put_u32(nlh, IFLA_BR_STP_STATE, 0);
 	mnl_attr_put_u32(nlh, IFLA_BR_FORWARD_DELAY, 0);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, linfo);
+	newlink_finish(nlh, linfo, data);
 	char what[64];
 	snprintf(what, sizeof(what), "create bridge %s", name);
 	return netcfg_talk(nc, nlh, what, err, errlen);
