@@ -8,8 +8,10 @@
  *
  * Two writers render the same model:
  *   Markdown - a GitHub-flavoured table for $GITHUB_STEP_SUMMARY, a merge request note or
- *              a terminal. Cells are backslash-escaped (CommonMark section 2.4 "Backslash
- *              escapes"; GFM tables section 4.10: "\|" keeps a pipe inside a cell).
+ *              a terminal. Cells are escaped: & < > as entity references (CommonMark 2.5),
+ *              so no raw HTML from input reaches the file; other markup punctuation with
+ *              a backslash (CommonMark 2.4; GFM tables 4.10: "\|" keeps a pipe inside a
+ *              cell); line breaks become spaces.
  *   HTML     - one self-contained page: inline CSS, no script, font, image or any other
  *              external resource, so it can be archived as a CI artifact and opened from
  *              disk years later. Every string is escaped for HTML (& < > " ').
@@ -80,7 +82,8 @@ static const struct verdict_info VERDICTS[NVERDICTS] = {
 	[MATRIX_ERROR] = { "ERROR", "!", "error",
 			   "the test could not run to a verdict (script, harness or agent error)" },
 	[MATRIX_DEVIATION] = { "deviation", "~", "deviation",
-			       "a known deviation of this target: it ran and differed as its descriptor says (reason and RFC given)" },
+			       "a known deviation of this target: it ran and differed as its "
+			       "descriptor says (reason and RFC given)" },
 	[MATRIX_SKIP] = { "skipped", "\u2013", "skip", "the target lacks something the test needs" },
 	[MATRIX_NOT_RUN] = { "-", "\u25cb", "notrun", "no result (filtered out or interrupted)" },
 };
@@ -642,7 +645,7 @@ static int md_render(const struct matrix *m, FILE *f, const struct outdir *d)
 static const char HTML_STYLE[] =
 	":root{--bg:#fff;--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--head:#f6f8fa;"
 	"--suite:#eaeef2;--link:#0550ae;"
-	"--pass-bg:#dafbe1;--pass-fg:#0b4d1f;--fail-bg:#ffe3e3;--fail-fg:#8a0b0b;"
+	"--pass-bg:#f0faf2;--pass-fg:#0b4d1f;--fail-bg:#ffe3e3;--fail-fg:#8a0b0b;"
 	"--error-bg:#f1e4ff;--error-fg:#4f1a87;--deviation-bg:#fff1c2;--deviation-fg:#5c3b00;"
 	"--skip-bg:#eef1f4;--skip-fg:#3b434c;--notrun-bg:#fff;--notrun-fg:#57606a;"
 	"--diff-bg:#fff8e6;--diff-edge:#bc4c00;color-scheme:light dark}\n"
@@ -654,7 +657,7 @@ static const char HTML_STYLE[] =
 	"--diff-bg:#2a1f0c;--diff-edge:#f0883e}}\n"
 	"*{box-sizing:border-box}\n"
 	"body{margin:0;background:var(--bg);color:var(--fg);"
-	"font:14px/1.45 system-ui,-apple-system,\"Segoe UI\",\"DejaVu Sans\",sans-serif}\n"
+	"font:14px/1.45 system-ui,-apple-system,\"Segoe UI\",\"DejaVu Sans\",sans-serif,\"Noto Color Emoji\"}\n"
 	"header{padding:16px 24px 12px;border-bottom:1px solid var(--line);background:var(--head)}\n"
 	"h1{margin:0 0 4px;font-size:20px;font-weight:600}\n"
 	"h2{font-size:15px;margin:18px 0 8px;font-weight:600}\n"
@@ -664,14 +667,17 @@ static const char HTML_STYLE[] =
 	"code,.mono,.msg,td.id,td.rfc{font-family:ui-monospace,\"DejaVu Sans Mono\",Menlo,Consolas,monospace}\n"
 	"a{color:var(--link)}\n"
 	"a:focus-visible,summary:focus-visible,input:focus-visible{outline:2px solid var(--link);outline-offset:2px}\n"
-	".top{display:flex;flex-wrap:wrap;gap:8px 40px;align-items:flex-start}\n"
+	".top{display:flex;flex-wrap:wrap;gap:0 48px;align-items:flex-start}\n"
+	".top>section:first-child{flex:0 0 auto}\n"
+	".top>section:last-child{flex:1 1 380px;max-width:640px}\n"
 	"table{border-collapse:separate;border-spacing:0}\n"
 	"table.summary th,table.summary td{padding:4px 10px;border-bottom:1px solid var(--line);text-align:right}\n"
 	"table.summary th[scope=row]{text-align:left;font-weight:600}\n"
 	"table.summary thead th{font-weight:600;border-bottom:2px solid var(--line)}\n"
 	"table.summary td.zero{color:var(--muted)}\n"
-	"ul.legend{list-style:none;margin:0;padding:0;display:grid;grid-template-columns:auto 1fr;gap:3px 10px}\n"
+	"ul.legend{list-style:none;margin:0;padding:0;display:grid;grid-template-columns:auto 1fr;gap:2px 10px;font-size:13px}\n"
 	"ul.legend li{display:contents}\n"
+	"ul.legend .v{justify-self:start;align-self:start}\n"
 	".v{display:inline-block;padding:0 6px;border-radius:4px;font-weight:600;white-space:nowrap}\n"
 	".v-pass{background:var(--pass-bg);color:var(--pass-fg)}\n"
 	".v-fail{background:var(--fail-bg);color:var(--fail-fg)}\n"
@@ -694,8 +700,8 @@ static const char HTML_STYLE[] =
 	"td.rfc{white-space:nowrap;color:var(--muted);font-size:13px}\n"
 	"td.name{min-width:16em;overflow-wrap:anywhere}\n"
 	"td.c{text-align:center;min-width:9em;max-width:30em;overflow-wrap:anywhere}\n"
-	"td.c.v-pass,td.c.v-skip,td.c.v-notrun{font-weight:400}\n"
-	"td.c .v{background:transparent;color:inherit;padding:0}\n"
+	"td.c .v{background:transparent;color:inherit;padding:0;font-weight:inherit}\n"
+	"td.c.v-fail,td.c.v-error,td.c.v-deviation{font-weight:600}\n"
 	"tr.disagree td.id,tr.disagree td.rfc,tr.disagree td.name{background:var(--diff-bg)}\n"
 	"tr.disagree td.id{border-left-color:var(--diff-edge)}\n"
 	".pcap{margin-left:6px;font-size:12px;font-weight:400;color:inherit}\n"
@@ -817,11 +823,13 @@ static void html_cell(FILE *f, const struct cell *c, bool disagree, const struct
 	fputs("</td>", f);
 }
 
-static void html_row(FILE *f, const struct matrix *m, const struct row *r, const struct outdir *d)
+/* Row i; its id "r<i>" lets a bug report link straight to it (page.html#r12). */
+static void html_row(FILE *f, const struct matrix *m, int i, const struct outdir *d)
 {
+	const struct row *r = &m->rows[i];
 	bool disagree = row_disagrees(m, r);
-	fprintf(f, "<tr class=\"%s\">", disagree ? "row disagree" : row_all_pass(m, r) ? "row allpass"
-										      : "row");
+	fprintf(f, "<tr class=\"%s\" id=\"r%d\">",
+		disagree ? "row disagree" : row_all_pass(m, r) ? "row allpass" : "row", i);
 	fputs("<td class=\"id\">", f);
 	html_put(f, r->id);
 	if (disagree)
@@ -861,7 +869,7 @@ static void html_suite(FILE *f, const struct matrix *m, int first, const struct 
 	fputs("</th></tr>\n", f);
 	for (int i = first; i < m->nrows; i++)
 		if (strcmp(m->rows[i].suite, suite) == 0)
-			html_row(f, m, &m->rows[i], d);
+			html_row(f, m, i, d);
 	fputs("</tbody>\n", f);
 }
 
