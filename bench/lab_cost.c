@@ -40,6 +40,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lab_cost: %s\n", err);
 		return 2;
 	}
+	lab_runtime_background_teardown();
 	double *create = calloc((size_t)n, sizeof(double));
 	double *destroy = calloc((size_t)n, sizeof(double));
 	double *total = calloc((size_t)n, sizeof(double));

@@ -20,6 +20,7 @@
 #include "agent_proto.h"
 #include "frame.h"
 #include "netcfg.h"
+#include "procdump.h"
 #include "reaper.h"
 #include "target.h"
 #include "wire.h"
@@ -49,6 +50,7 @@ struct lab {
 	char *ctlbuf;            /* bytes read from the agent, not yet a whole line */
 	size_t nctl;
 	bool agent_gone;
+	bool stopped;            /* lab_stop done */
 	struct lab_reply *replies; /* arrived, not yet collected */
 	size_t nreplies, capreplies;
 	uint32_t next_id;
@@ -80,6 +82,28 @@ void lab_become_subreaper(void)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 }
 
+void lab_kill_strays(bool wait)
+{
+	/* Bounded: each round kills the current children; their orphans come next round. */
+	for (int round = 0; round < 32; round++) {
+		pid_t rc;
+		while ((rc = waitpid(-1, NULL, WNOHANG)) > 0 || (rc < 0 && errno == EINTR))
+			;
+		if (rc < 0)
+			return;   /* ECHILD: none left */
+		pid_t kids[64];
+		size_t n = procdump_children(getpid(), kids, 64);
+		for (size_t i = 0; i < n; i++)
+			kill(kids[i], SIGKILL);
+		if (!wait)
+			return;
+		while ((rc = waitpid(-1, NULL, 0)) < 0 && errno == EINTR)
+			;
+		if (rc < 0)
+			return;
+	}
+}
+
 int lab_runtime_init(char *err, size_t errlen)
 {
 	lab_become_subreaper();
@@ -103,10 +127,12 @@ int lab_runtime_init(char *err, size_t errlen)
 	if (rc < 0)
 		return -1;
 	shared_fb = frame_builder_new("lo", err, errlen);
-	if (!shared_fb)
-		return -1;
-	reaper_start();
-	return 0;
+	return shared_fb ? 0 : -1;
+}
+
+int lab_runtime_background_teardown(void)
+{
+	return reaper_start();
 }
 
 void lab_runtime_shutdown(void)
@@ -175,6 +201,18 @@ static int read_byte(int fd, char want)
 		n = read(fd, &c, 1);
 	while (n < 0 && errno == EINTR);
 	return n == 1 && c == want ? 0 : -1;
+}
+
+/* read_byte with a limit: the child's unshare() and its first netlink calls take the
+ * kernel's locks, and a kernel busy tearing other namespaces down can hold them long. */
+static int read_byte_within(int fd, char want, double seconds)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	int rc;
+	do
+		rc = poll(&p, 1, (int)(seconds * 1000));
+	while (rc < 0 && errno == EINTR);
+	return rc == 1 ? read_byte(fd, want) : -2;
 }
 
 static void lab_child(const struct target_spec *spec, int ctl, pid_t parent,
@@ -478,7 +516,14 @@ static int lab_wait_greeting(struct lab *lab, char *err, size_t errlen)
 
 static int lab_link(struct lab *lab, char *err, size_t errlen)
 {
-	if (read_byte(lab->ctl, 'u') < 0) {
+	int got = read_byte_within(lab->ctl, 'u', LAB_START_TIMEOUT);
+	if (got == -2) {
+		snprintf(err, errlen, "the target (%s) did not make its namespace within %.0f s "
+			 "(unshare(CLONE_NEWNET) blocked in the kernel)", lab->target.name,
+			 LAB_START_TIMEOUT);
+		return -1;
+	}
+	if (got < 0) {
 		char line[300] = "";
 		ssize_t n = read(lab->ctl, line, sizeof(line) - 1);
 		line[n > 0 ? n : 0] = 0;
@@ -613,10 +658,11 @@ fail:
 	return NULL;
 }
 
-void lab_destroy(struct lab *lab)
+void lab_stop(struct lab *lab)
 {
-	if (!lab)
+	if (!lab || lab->stopped)
 		return;
+	lab->stopped = true;
 	if (lab->pgid > 0) {
 		/* SIGKILL, not a polite quit: the namespace and both link ends vanish with the
 		 * child, and no test may depend on what a dying target does. The whole group
@@ -624,12 +670,7 @@ void lab_destroy(struct lab *lab)
 		kill(-lab->pgid, SIGKILL);
 		if (lab->child > 0)
 			kill(lab->child, SIGKILL);
-		/* Its exit can take tens of milliseconds (its sockets and namespace are torn
-		 * down on the way out): reap it in the background. */
-		reaper_defer(child_reap_cb, (void *)(intptr_t)lab->pgid);
 	}
-	if (lab->ctl >= 0)
-		close(lab->ctl);
 	/* What the test sent last is in the capture ring by now (outgoing frames are
 	 * captured as they are sent) but not yet read: read it, so the pcap has it. */
 	if (lab->wire) {
@@ -638,6 +679,19 @@ void lab_destroy(struct lab *lab)
 		wire_drain(lab->wire, lab_on_frame, lab, err, sizeof(err));
 		wire_dump_close(lab->wire);
 	}
+}
+
+void lab_destroy(struct lab *lab)
+{
+	if (!lab)
+		return;
+	lab_stop(lab);
+	/* Its exit can take tens of milliseconds (its sockets and namespace are torn down
+	 * on the way out): reaped in the background where a reaper runs. */
+	if (lab->pgid > 0)
+		reaper_defer(child_reap_cb, (void *)(intptr_t)lab->pgid);
+	if (lab->ctl >= 0)
+		close(lab->ctl);
 	/* Closing the capture and injection sockets costs RCU grace periods: in the
 	 * background, so the next lab need not wait for them. */
 	if (lab->wire)

@@ -43,9 +43,23 @@ struct lab;
  * the host's namespace. */
 int lab_runtime_init(char *err, size_t errlen);
 
+/* Tears destroyed labs down on background threads (reaper.h), for a process that makes
+ * many labs itself (bench/lab_cost). Not for a process that forks workers: a child forked
+ * while another thread holds an allocator lock inherits the lock held -- glibc's malloc
+ * guards against that, ASan's allocator (GCC 12) does not, and the worker hangs in its
+ * first malloc. The runner's main process stays single-threaded for that reason; its
+ * workers report before they tear down, which takes the teardown off the critical path
+ * instead. */
+int lab_runtime_background_teardown(void);
+
 /* Makes the calling process the reaper of orphans from the labs it makes (done by
  * lab_runtime_init; a forked process that makes labs of its own calls it again). */
 void lab_become_subreaper(void);
+/* Kills every child this process still has. As a subreaper it inherits whatever a target
+ * started and left behind -- a process that left the target's process group (setsid) is
+ * not killed with the group, and would keep the lab's namespace alive. With wait, reaps
+ * them too (and what they in turn leave behind); without, only those already dead. */
+void lab_kill_strays(bool wait);
 
 /* Finishes background teardown of destroyed labs and frees the runtime's own state. */
 void lab_runtime_shutdown(void);
@@ -55,7 +69,13 @@ void lab_interrupt(void);
 bool lab_interrupted(void);
 
 struct lab *lab_create(const struct lab_opts *o, char *err, size_t errlen);
-/* Kills the target (its namespace and link go with it) and frees everything. */
+/* Ends the test's traffic: kills the target's process group and writes what is still in
+ * the capture ring to the pcap, which is then complete and closed. Never blocks on the
+ * kernel. The frame log stays readable. */
+void lab_stop(struct lab *lab);
+/* lab_stop if not done, then waits for the target to exit (its namespace and link go
+ * with it), closes the capture and frees everything. Waits on the kernel: a worker
+ * reports its result between the two. */
 void lab_destroy(struct lab *lab);
 
 const struct lab_addrs *lab_addrs(const struct lab *lab);

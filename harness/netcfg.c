@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +42,11 @@ struct netcfg *netcfg_open(char *err, size_t errlen)
 		netcfg_close(nc);
 		return NULL;
 	}
+	/* A reply that never comes (dropped for lack of buffer space) must end in an error,
+	 * not a hang. A request itself runs synchronously in sendto() under the kernel's
+	 * rtnl lock and cannot be bounded from here: the runner's time limit covers it. */
+	struct timeval tv = {.tv_sec = 10};
+	setsockopt(mnl_socket_get_fd(nc->nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	nc->portid = mnl_socket_get_portid(nc->nl);
 	nc->seq = (uint32_t)time(NULL);
 	return nc;

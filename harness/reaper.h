@@ -4,7 +4,9 @@
 /* reaper: runs release work that blocks for nothing the caller needs -- closing a packet
  * socket waits for an RCU grace period in the kernel (packet_release -> synchronize_net,
  * 10-30 ms here) -- on a background thread, so tearing a lab down does not delay the
- * next test. Jobs are independent: they may run in any order, several at once. */
+ * next test. Jobs are independent: they may run in any order, several at once.
+ * A process must not fork() while these threads run unless its allocator is fork-safe
+ * (see lab_runtime_background_teardown). */
 
 /* Starts the thread (idempotent). Returns 0, or -1 (then reaper_defer runs work inline). */
 int reaper_start(void);

@@ -16,12 +16,18 @@
 #include "lab.h"
 #include "matrix.h"
 #include "plan.h"
+#include "procdump.h"
 #include "report.h"
 #include "worker.h"
 
 /* A worker still running after its test's limit plus this has ignored the Lua hook
- * (stuck in C): it is killed. */
-#define KILL_GRACE 15.0
+ * (stuck in C or in the kernel): it is killed. */
+#define KILL_GRACE 5.0
+/* A killed worker that has not died this long after SIGKILL is in an uninterruptible
+ * kernel wait: its test is reported, the process is left to die when the kernel lets it. */
+#define DEATH_WAIT 5.0
+/* How long the run waits at its end for workers still tearing labs down. */
+#define LINGER_WAIT 30.0
 
 struct job {
 	int test;                  /* index into plan.tests */
@@ -29,8 +35,11 @@ struct job {
 	int rep;
 	char *pcap;                /* this run's pcap file, or NULL */
 	struct worker w;
-	double started, deadline;
+	double started, deadline, killed_at;
 	bool running, finished, killed;
+	bool lingering;            /* result in, worker still tearing its lab down */
+	char phase[80];            /* what a killed worker said it was doing */
+	struct strbuf stuck;       /* where a killed worker's processes waited (kernel stacks) */
 	struct worker_result res;
 };
 
@@ -38,7 +47,7 @@ struct run {
 	const struct runner_opts *o;
 	struct plan plan;
 	struct job *jobs;
-	int njobs, nrunning, nfinished;
+	int njobs, nrunning, nfinished, nlingering;
 	unsigned lab_id;
 	struct console *con;
 	int next_print;            /* first unit (test * ntargets + target) not yet printed */
@@ -141,13 +150,16 @@ static void flush_console(struct run *r, bool final);
 
 static void job_done(struct run *r, struct job *j)
 {
-	worker_finish(&j->w, &j->res);
+	bool exited = worker_finish(&j->w, &j->res);
 	if (j->killed) {
 		j->res.status = REPORT_ERROR;
 		strbuf_reset(&j->res.message);
-		strbuf_addf(&j->res.message, "killed after %.0f s: the test did not stop at its time limit",
-			    mono() - j->started);
-		strbuf_addf(&j->res.detail, "\n%s", strbuf_str(&j->res.message));
+		strbuf_addf(&j->res.message, "killed after %.0f s %s: the test did not stop at its "
+			    "time limit", j->killed_at - j->started, j->phase);
+		strbuf_addf(&j->res.detail, "\n%s\n%s", strbuf_str(&j->res.message),
+			    strbuf_str(&j->stuck));
+		if (!exited)
+			strbuf_addf(&j->res.detail, "it had not died %.0f s after SIGKILL\n", DEATH_WAIT);
 	}
 	if (j->res.seconds <= 0)
 		j->res.seconds = mono() - j->started;
@@ -155,36 +167,99 @@ static void job_done(struct run *r, struct job *j)
 	j->finished = true;
 	r->nrunning--;
 	r->nfinished++;
+	if (!exited) {
+		j->lingering = true;
+		r->nlingering++;
+	}
 	console_finished(r->con, &r->plan, &r->plan.tests[j->test], j->res.seconds);
 	flush_console(r, false);
 }
 
-/* Waits for any running worker to send data or finish, and handles time limits. */
+/* Before the kill: what the worker said it was doing, and where it and its lab's
+ * processes wait in the kernel -- the only trace of a hang once they are gone. */
+static void job_kill(struct job *j)
+{
+	char phase[64];
+	worker_phase(&j->w, phase, sizeof(phase));
+	snprintf(j->phase, sizeof(j->phase), "while %s", phase[0] ? phase : "starting");
+	strbuf_addf(&j->stuck, "where its processes waited in the kernel:\n");
+	procdump_tree(j->w.pid, &j->stuck);
+	worker_kill(&j->w);
+	j->killed = true;
+	j->killed_at = mono();
+}
+
+/* Waits for any running worker to send data or finish, or a lingering one to exit, and
+ * handles time limits. */
 static void wait_workers(struct run *r)
 {
-	struct pollfd pfd[r->nrunning + 1];
-	struct job *who[r->nrunning + 1];
+	int cap = r->nrunning + r->nlingering + 1;
+	struct pollfd pfd[cap];
+	struct job *who[cap];
 	int n = 0;
 	double now = mono(), next = now + 1.0;
 	for (int i = 0; i < r->njobs; i++) {
 		struct job *j = &r->jobs[i];
+		if (j->lingering) {
+			pfd[n] = (struct pollfd){.fd = j->w.pidfd, .events = POLLIN};
+			who[n++] = j;
+			continue;
+		}
 		if (!j->running)
 			continue;
-		if (now > j->deadline && !j->killed) {
-			worker_kill(&j->w);
-			j->killed = true;
+		if (now > j->deadline && !j->killed)
+			job_kill(j);
+		if (j->killed && now > j->killed_at + DEATH_WAIT) {
+			job_done(r, j);   /* it will not die: report it and leave it lingering */
+			continue;
 		}
-		if (j->deadline < next)
-			next = j->deadline;
+		double at = j->killed ? j->killed_at + DEATH_WAIT : j->deadline;
+		if (at < next)
+			next = at;
 		pfd[n] = (struct pollfd){.fd = j->w.fd, .events = POLLIN};
 		who[n++] = j;
 	}
 	int ms = next <= now ? 0 : (int)((next - now) * 1000) + 1;
 	if (poll(pfd, (nfds_t)n, ms > 1000 ? 1000 : ms) <= 0)
 		return;
-	for (int i = 0; i < n; i++)
-		if (pfd[i].revents && worker_read(&who[i]->w) != 0)
-			job_done(r, who[i]);
+	for (int i = 0; i < n; i++) {
+		struct job *j = who[i];
+		if (!pfd[i].revents)
+			continue;
+		if (j->lingering) {
+			if (worker_reap(&j->w)) {
+				j->lingering = false;
+				r->nlingering--;
+			}
+		} else if (worker_read(&j->w) != 0) {
+			job_done(r, j);
+		}
+	}
+}
+
+/* At the end of the run: workers still tearing labs down get LINGER_WAIT to finish. One
+ * that does not is stuck in the kernel; it is named with its kernel stacks and left (it
+ * is killed with the harness, PR_SET_PDEATHSIG, once the kernel lets go of it). */
+static void drain_lingering(struct run *r)
+{
+	double until = mono() + LINGER_WAIT;
+	while (r->nlingering > 0 && mono() < until)
+		wait_workers(r);
+	for (int i = 0; i < r->njobs && r->nlingering > 0; i++) {
+		struct job *j = &r->jobs[i];
+		if (!j->lingering)
+			continue;
+		struct strbuf dump = {0};
+		procdump_tree(j->w.pid, &dump);
+		fprintf(stderr, "tcpconform: warning: the worker of %s (pid %d) has not exited %.0f s "
+			"after its test ended: stuck in the kernel?\n%s",
+			r->plan.tests[j->test].name, (int)j->w.pid, LINGER_WAIT, strbuf_str(&dump));
+		strbuf_free(&dump);
+		worker_kill(&j->w);
+		worker_abandon(&j->w);
+		j->lingering = false;
+		r->nlingering--;
+	}
 }
 
 /* Ctrl-C: the workers are told too (a signal sent to the harness alone does not reach
@@ -198,10 +273,8 @@ static void interrupt_workers(struct run *r)
 	while (r->nrunning > 0) {
 		if (mono() > until)
 			for (int i = 0; i < r->njobs; i++)
-				if (r->jobs[i].running && !r->jobs[i].killed) {
-					worker_kill(&r->jobs[i].w);
-					r->jobs[i].killed = true;
-				}
+				if (r->jobs[i].running && !r->jobs[i].killed)
+					job_kill(&r->jobs[i]);
 		wait_workers(r);
 	}
 }
@@ -215,11 +288,17 @@ static void execute(struct run *r)
 			interrupt_workers(r);
 			break;
 		}
-		while (next < r->njobs && r->nrunning < jobs && !lab_interrupted())
+		/* Labs still being torn down hold kernel resources too: at most as many as
+		 * there are job slots, or a slow kernel would be fed more labs than it frees. */
+		while (next < r->njobs && r->nrunning < jobs && r->nlingering < jobs &&
+		       !lab_interrupted())
 			job_start(r, &r->jobs[next++]);
-		if (r->nrunning > 0)
+		if (r->nrunning + r->nlingering > 0)
 			wait_workers(r);
 	}
+	drain_lingering(r);
+	/* Whatever a killed worker's lab left behind was handed to us (subreaper). */
+	lab_kill_strays(false);
 }
 
 /* The results of a test's repetitions as one: all passed -> pass; none passed -> the
@@ -506,6 +585,7 @@ int runner_run(const struct runner_opts *o)
 	report_free(rep);
 	for (int i = 0; i < r.njobs; i++) {
 		worker_result_free(&r.jobs[i].res);
+		strbuf_free(&r.jobs[i].stuck);
 		free(r.jobs[i].pcap);
 	}
 	free(r.jobs);

@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -41,13 +43,25 @@ static void put_field(int fd, const struct strbuf *b)
 	}
 }
 
+/* "~<phase>\n": what the worker is doing now, for the message of a worker the runner has
+ * to kill (worker_phase). */
+static void put_phase(int fd, const char *phase)
+{
+	char line[80];
+	int n = snprintf(line, sizeof(line), "~%s\n", phase);
+	(void)!write(fd, line, (size_t)n);
+}
+
 static void worker_main(const struct worker_job *job, int fd)
 {
 	struct script_result res = {0};
 	double t0 = mono();
 	char err[4096];
+	put_phase(fd, "loading the script");
 	struct script *s = script_load(job->script, err, sizeof(err));
 	struct lab *lab = NULL;
+	if (s)
+		put_phase(fd, "setting up the lab");
 	if (!s) {
 		res.status = REPORT_ERROR;
 		strbuf_addf(&res.message, "%.*s", (int)strcspn(err, "\n"), err);
@@ -58,11 +72,12 @@ static void worker_main(const struct worker_job *job, int fd)
 		strbuf_addf(&res.message, "lab set-up failed: %s", err);
 		strbuf_addf(&res.detail, "lab set-up failed: %s", err);
 	} else {
+		put_phase(fd, "running the test");
 		if (job->pcap && lab_pcap_open(lab, job->pcap, err, sizeof(err)) < 0)
 			strbuf_addf(&res.log, "warning: no pcap for this test: %s\n", err);
 		struct script_run how = {job->timeout, job->seed, job->descriptor};
 		script_test_run(s, job->index, lab, &how, &res);
-		lab_destroy(lab);
+		lab_stop(lab);
 	}
 	char head[64];
 	int n = snprintf(head, sizeof(head), "%d %.6f\n", (int)res.status, mono() - t0);
@@ -70,15 +85,20 @@ static void worker_main(const struct worker_job *job, int fd)
 	put_field(fd, &res.message);
 	put_field(fd, &res.detail);
 	put_field(fd, &res.log);
+	close(fd);
+	/* The verdict is out; what remains waits on the kernel (the target's exit takes its
+	 * namespace down, closing the capture costs a grace period). */
+	lab_destroy(lab);
+	lab_kill_strays(true);
 	script_result_free(&res);
 	script_free(s);
-	/* The lab's target is gone; the capture sockets close as this process exits. */
 	lab_runtime_shutdown();
 }
 
 int worker_start(struct worker *w, const struct worker_job *job, char *err, size_t errlen)
 {
 	memset(w, 0, sizeof(*w));
+	w->fd = w->pidfd = -1;
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
@@ -107,6 +127,15 @@ int worker_start(struct worker *w, const struct worker_job *job, char *err, size
 	close(p[1]);
 	w->fd = p[0];
 	fcntl(w->fd, F_SETFL, O_NONBLOCK);
+	/* A pidfd, to learn of the worker's exit by poll() when it outlives its result. */
+	w->pidfd = pidfd_open(w->pid, 0);
+	if (w->pidfd < 0) {
+		snprintf(err, errlen, "pidfd_open: %s", strerror(errno));
+		kill(w->pid, SIGKILL);
+		waitpid(w->pid, NULL, 0);
+		close(w->fd);
+		return -1;
+	}
 	return 0;
 }
 
@@ -141,11 +170,34 @@ static int get_field(const char **p, const char *end, struct strbuf *out)
 	return 0;
 }
 
-static void describe_death(int status, struct worker_result *r)
+/* Past the "~phase" lines; the last one into phase (if not NULL). */
+static const char *skip_phases(const char *p, const char *end, char *phase, size_t phaselen)
+{
+	while (p < end && *p == '~') {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return end;
+		if (phase)
+			snprintf(phase, phaselen, "%.*s", (int)(nl - p - 1), p + 1);
+		p = nl + 1;
+	}
+	return p;
+}
+
+void worker_phase(const struct worker *w, char *out, size_t outlen)
+{
+	out[0] = 0;
+	const char *p = strbuf_str(&w->in);
+	skip_phases(p, p + w->in.len, out, outlen);
+}
+
+static void describe_death(int status, bool exited, struct worker_result *r)
 {
 	r->status = REPORT_ERROR;
 	strbuf_reset(&r->message);
-	if (WIFSIGNALED(status))
+	if (!exited)
+		strbuf_addf(&r->message, "the test's worker closed its result pipe before reporting");
+	else if (WIFSIGNALED(status))
 		strbuf_addf(&r->message, "the test's worker died from signal %d (%s) before reporting",
 			    WTERMSIG(status), strsignal(WTERMSIG(status)));
 	else
@@ -154,14 +206,40 @@ static void describe_death(int status, struct worker_result *r)
 	strbuf_addf(&r->detail, "%s", strbuf_str(&r->message));
 }
 
-void worker_finish(struct worker *w, struct worker_result *r)
+static bool reap(struct worker *w, int *status, int wait_ms)
+{
+	if (w->reaped)
+		return true;
+	if (wait_ms > 0) {
+		struct pollfd p = {.fd = w->pidfd, .events = POLLIN};
+		while (poll(&p, 1, wait_ms) < 0 && errno == EINTR)
+			;
+	}
+	pid_t rc;
+	while ((rc = waitpid(w->pid, status, WNOHANG)) < 0 && errno == EINTR)
+		;
+	if (rc == 0)
+		return false;
+	w->reaped = true;
+	close(w->pidfd);
+	w->pidfd = -1;
+	return true;
+}
+
+bool worker_reap(struct worker *w)
+{
+	int status;
+	return reap(w, &status, 0);
+}
+
+bool worker_finish(struct worker *w, struct worker_result *r)
 {
 	memset(r, 0, sizeof(*r));
-	int status = 0;
-	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
-		;
-	close(w->fd);
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
 	const char *p = strbuf_str(&w->in), *end = p + w->in.len;
+	p = skip_phases(p, end, NULL, 0);
 	int st;
 	double secs;
 	int used;
@@ -172,17 +250,34 @@ void worker_finish(struct worker *w, struct worker_result *r)
 		if (get_field(&p, end, &r->message) == 0 && get_field(&p, end, &r->detail) == 0 &&
 		    get_field(&p, end, &r->log) == 0) {
 			strbuf_free(&w->in);
-			return;
+			return worker_reap(w);
 		}
+		worker_result_free(r);
+		memset(r, 0, sizeof(*r));
 	}
-	describe_death(status, r);
+	/* No whole result: the pipe closed because the worker is dying; its exit status
+	 * follows within moments (a worker stuck in the kernel is the caller's to wait for). */
+	int status = 0;
+	bool exited = reap(w, &status, 2000);
+	describe_death(status, exited, r);
 	strbuf_free(&w->in);
+	return exited;
 }
 
 void worker_kill(struct worker *w)
 {
-	if (w->pid > 0)
+	if (w->pid > 0 && !w->reaped)
 		kill(w->pid, SIGKILL);
+}
+
+void worker_abandon(struct worker *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->pidfd >= 0)
+		close(w->pidfd);
+	w->fd = w->pidfd = -1;
+	w->reaped = true;
 }
 
 void worker_result_free(struct worker_result *r)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The runner: --shard splits are disjoint and cover the suite; the console order does not
 # depend on --jobs; --repeat reports a test that both passes and fails as FLAKY; a test
-# that waits past its time limit is stopped on time; --tag / --exclude-tag select.
+# that waits past its time limit is stopped on time, and a worker that cannot stop is
+# killed with a message that says where it was; --tag / --exclude-tag select.
 source "$(dirname "$0")/lib_selftest.sh"
 
 # --- shards: disjoint, and together the whole suite (for several N) ---
@@ -38,9 +39,9 @@ rest=$("$TCPCONFORM" list scripts --exclude-tag slow | wc -l)
 # --- the console order is the plan order, whatever --jobs ---
 names() { grep -E '^(PASS|FAIL|ERROR|FLAKY)' "$1" | sed -E 's/ \([0-9.]+s.*//'; }
 "$TCPCONFORM" run scripts/rst scripts/handshake/synack.lua --jobs 1 --junit "$WORK/j1.xml" \
-  --pcap-dir - >"$WORK/o1" 2>&1 || fail "--jobs 1 run failed"
+  --pcap-dir - >"$WORK/o1" 2>&1 || { grep -E '^(FAIL|ERROR)' -A12 "$WORK/o1"; fail "--jobs 1 run failed"; }
 "$TCPCONFORM" run scripts/rst scripts/handshake/synack.lua --jobs 8 --junit "$WORK/j8.xml" \
-  --pcap-dir - >"$WORK/o8" 2>&1 || fail "--jobs 8 run failed"
+  --pcap-dir - >"$WORK/o8" 2>&1 || { grep -E '^(FAIL|ERROR)' -A12 "$WORK/o8"; fail "--jobs 8 run failed"; }
 if cmp -s <(names "$WORK/o1") <(names "$WORK/o8") && [ "$(names "$WORK/o1" | wc -l)" -ge 10 ]; then
   pass "console lines in the same order with --jobs 1 and --jobs 8"
 else
@@ -101,6 +102,42 @@ else
   cat "$WORK/og"
   fail "time limit: exit $rc after ${ms} ms"
 fi
+
+# --- a worker that cannot stop (stopped by SIGSTOP: the Lua hook never runs) is killed
+# at its limit plus the grace, and the message says what it was doing and where its
+# processes waited; the run goes on and leaves nothing behind ---
+cat >"$WORK/flaky/h.lua" <<'EOF'
+local T = require "tcpconform"
+T.test("worker frozen", {id = "A5", rfc = "9293 3.10.7.1", timeout = 2}, function(lab)
+  lab:conn{port = 9}:silence(60)
+end)
+T.test("runs after it", {id = "A1", rfc = "9293 3.10.7.1"}, function(lab)
+  local c = lab:conn{port = 9}
+  c:send "S 0:0(0)"
+  c:expect "R. 0:0(0) ack 1"
+end)
+EOF
+"$TCPCONFORM" run "$WORK/flaky/h.lua" --jobs 1 --junit "$WORK/jh.xml" --pcap-dir - >"$WORK/oh" 2>&1 &
+pid=$!
+worker=""
+for _ in $(seq 100); do   # the worker, once its lab (a child of its own) is up
+  worker=$(pgrep -P "$pid" | head -1 || true)
+  [ -n "$worker" ] && [ -n "$(pgrep -P "$worker" || true)" ] && break
+  sleep 0.05
+done
+sleep 0.3
+[ -n "$worker" ] && kill -STOP "$worker"
+set +e; wait "$pid"; rc=$?; set -e
+if [ $rc -eq 1 ] && grep -q "^ERROR .*worker frozen" "$WORK/oh" &&
+   grep -q "killed after [0-9]* s while running the test" "$WORK/oh" &&
+   grep -q "^PASS .*runs after it" "$WORK/oh" && grep -q "(tcpconform) state T" "$WORK/jh.xml"; then
+  pass "a frozen worker: killed at its limit + grace, 'while running the test', kernel state in JUnit; the next test passes"
+else
+  cat "$WORK/oh"
+  fail "frozen worker: exit $rc"
+fi
+left=$(pgrep -f -- "$WORK/flaky/h.lua" || true)
+[ -z "$left" ] && pass "a frozen worker's lab is gone after the run" || fail "left: $left"
 
 # --- bad runner options ---
 for bad in "--jobs 0" "--jobs x" "--shard 4/3" "--shard 0/2" "--shard 1" "--repeat 0" "--seed -1"; do

@@ -104,6 +104,23 @@ for how in "SEGV:died from signal\\|exited with status\\|closed its control chan
   fi
 done
 
+# --- a stack that leaves a process outside its process group (setsid: not killed with
+# the group) still leaves nothing behind: the worker, its subreaper, kills it ---
+set +e
+"$TCPCONFORM" run scripts/rst/closed_port.lua --filter "SYN to a closed port" --jobs 1 \
+  --target "exec:setsid sleep 313.25 & exec $LWIP" --descriptor targets/lwip/target.lua \
+  --junit - --pcap-dir - >"$WORK/setsid.log" 2>&1
+rc=$?
+set -e
+stray=$(pgrep -f "sleep 313.25" || true)
+if [ $rc -eq 0 ] && grep -q "^PASS" "$WORK/setsid.log" && [ -z "$stray" ]; then
+  pass "a process the stack left outside its group (setsid) is gone after the run"
+else
+  cat "$WORK/setsid.log"
+  fail "setsid stray: exit $rc, left: $stray"
+  [ -z "$stray" ] || kill $stray
+fi
+
 # --- nothing left behind by any of it ---
 sleep 0.5
 left=$(pgrep -f -- "tcpconform-lwip" | while read -r p; do
