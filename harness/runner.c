@@ -346,8 +346,7 @@ static enum matrix_verdict matrix_verdict_of(const struct outcome *oc)
 	case REPORT_FAIL: return MATRIX_FAIL;
 	case REPORT_ERROR: return MATRIX_ERROR;
 	default:
-		/* A skip is a known deviation when the target's descriptor said so. */
-		return strstr(strbuf_str(&oc->msg), "known deviation") ? MATRIX_DEVIATION : MATRIX_SKIP;
+		return oc->j->res.deviation ? MATRIX_DEVIATION : MATRIX_SKIP;
 	}
 }
 

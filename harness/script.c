@@ -232,7 +232,7 @@ static void judge(lua_State *L, int t, int test, int labobj, struct script_resul
 	lua_pushvalue(L, test);
 	lua_pushstring(L, status_names[res->status]);
 	lua_pushstring(L, strbuf_str(&res->detail));
-	if (lua_pcall(L, 4, 2, 0) != LUA_OK) {
+	if (lua_pcall(L, 4, 3, 0) != LUA_OK) {
 		res->status = REPORT_ERROR;
 		strbuf_reset(&res->message);
 		strbuf_addf(&res->message, "target descriptor: %s", lua_tostring(L, -1));
@@ -240,7 +240,8 @@ static void judge(lua_State *L, int t, int test, int labobj, struct script_resul
 		lua_pop(L, 1);
 		return;
 	}
-	const char *st = lua_tostring(L, -2), *msg = lua_tostring(L, -1);
+	const char *st = lua_tostring(L, -3), *msg = lua_tostring(L, -2);
+	res->deviation = lua_toboolean(L, -1);
 	for (int k = 0; st && k < 4; k++) {
 		if (strcmp(st, status_names[k]) != 0 || (enum report_status)k == res->status)
 			continue;
@@ -250,7 +251,7 @@ static void judge(lua_State *L, int t, int test, int labobj, struct script_resul
 		strbuf_reset(&res->detail);
 		strbuf_addf(&res->detail, "%s", msg ? msg : "");
 	}
-	lua_pop(L, 2);
+	lua_pop(L, 3);
 }
 
 void script_test_run(struct script *s, int i, struct lab *lab, const struct script_run *how,

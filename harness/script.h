@@ -1,5 +1,6 @@
 #ifndef TCPCONFORM_SCRIPT_H
 #define TCPCONFORM_SCRIPT_H
+#include <stdbool.h>
 #include <stddef.h>
 #include "lab.h"
 #include "report.h"
@@ -28,6 +29,7 @@ const struct script_test *script_test_get(const struct script *s, int i);
 
 struct script_result {
 	enum report_status status;
+	bool deviation;            /* a SKIP because the target's descriptor lists the failure */
 	struct strbuf message;     /* one line */
 	struct strbuf detail;      /* full text: failure report or traceback */
 	struct strbuf log;         /* what the test logged (lab:log) */

@@ -80,7 +80,8 @@ static void worker_main(const struct worker_job *job, int fd)
 		lab_stop(lab);
 	}
 	char head[64];
-	int n = snprintf(head, sizeof(head), "%d %.6f\n", (int)res.status, mono() - t0);
+	int n = snprintf(head, sizeof(head), "%d %.6f %d\n", (int)res.status, mono() - t0,
+			 res.deviation ? 1 : 0);
 	(void)!write(fd, head, (size_t)n);
 	put_field(fd, &res.message);
 	put_field(fd, &res.detail);
@@ -240,12 +241,14 @@ bool worker_finish(struct worker *w, struct worker_result *r)
 	w->fd = -1;
 	const char *p = strbuf_str(&w->in), *end = p + w->in.len;
 	p = skip_phases(p, end, NULL, 0);
-	int st;
+	int st, dev;
 	double secs;
 	int used;
-	if (sscanf(p, "%d %lf\n%n", &st, &secs, &used) == 2 && st >= REPORT_PASS && st <= REPORT_SKIP) {
+	if (sscanf(p, "%d %lf %d\n%n", &st, &secs, &dev, &used) == 3 && st >= REPORT_PASS &&
+	    st <= REPORT_SKIP) {
 		p += used;
 		r->status = (enum report_status)st;
+		r->deviation = dev == 1;
 		r->seconds = secs;
 		if (get_field(&p, end, &r->message) == 0 && get_field(&p, end, &r->detail) == 0 &&
 		    get_field(&p, end, &r->log) == 0) {

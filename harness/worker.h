@@ -23,6 +23,7 @@ struct worker_job {
 
 struct worker_result {
 	enum report_status status;
+	bool deviation;            /* see script_result */
 	double seconds;
 	struct strbuf message, detail, log;
 };
@@ -37,8 +38,8 @@ struct worker {
 };
 
 /* What the worker sends: "~<phase>\n" lines as it goes (loading the script, setting up
- * the lab, running the test), then "<status> <seconds>\n" and message, detail and log as
- * "<length>\n<bytes>". It sends the result and closes the pipe *before* tearing its lab
+ * the lab, running the test), then "<status> <seconds> <deviation>\n" and message, detail
+ * and log as "<length>\n<bytes>". It sends the result and closes the pipe *before* tearing its lab
  * down: the verdict does not wait on the kernel releasing a namespace, and a teardown that
  * hangs in the kernel shows as a worker that outlives its result (worker_finish). */
 

@@ -352,8 +352,9 @@ local function descriptor(name, path)
 end
 
 -- The final verdict of a test on this target: a failure or error that the target's
--- descriptor lists as a known deviation is reported as skipped with the reason; a
--- listed test that passes fails, so the list stays true.
+-- descriptor lists as a known deviation is reported as skipped with the reason (and
+-- true as a third value: the matrix shows it as a deviation, not a skip); a listed test
+-- that passes fails, so the list stays true.
 function M._judge(lab, test, status, msg)
   local dev = lab.target.descriptor.deviations[test.name]
   if not dev then return status, msg end
@@ -364,7 +365,7 @@ function M._judge(lab, test, status, msg)
       :format(lab.target.name, why)
   end
   if status == "skip" then return status, msg end
-  return "skip", why .. "; this run: " .. (msg or ""):gsub("\n.*", "")
+  return "skip", why .. "; this run: " .. (msg or ""):gsub("\n.*", ""), true
 end
 
 function M._lab(core_lab, descriptor_path)
