@@ -17,7 +17,8 @@
 # (rx_packets, read from /proc/PID/net/dev) and drops it at the first IP check: the same
 # small cost for every sender. Senders, in turn, BENCH_REPEAT rounds, each stopping at
 # BENCH_COUNT frames or BENCH_SECONDS: ours (frame_build_tcp + wire_send, sockets as in a
-# lab), the floor (bare AF_PACKET sendto of one prebuilt frame), hping3 --flood (raw IP
+# lab: a scripted c:send), flood (frame_tmpl stamps + wire_send: the bulk path of
+# c:flood), the floor (bare AF_PACKET sendto of one prebuilt frame), hping3 --flood (raw IP
 # socket; rate from bx0's tx counter over the window it sends), Scapy sendp() of frames
 # crafted in the loop, and `ours --fix ...` variants that put a number on each cost
 # (bench/inject_rate.c says what each one changes). Medians over the rounds.
@@ -60,6 +61,7 @@ inject_ns() {
   local senders=(
     "floor|$B/inject_rate floor --dev bx0 --count $N --seconds $T"
     "ours|$B/inject_rate ours --dev bx0 --count $N --seconds $T"
+    "flood|$B/inject_rate flood --dev bx0 --count $N --seconds $T"
     "hping3|$B/inject_rate exec --dev bx0 --count $N --seconds $T -- timeout -s INT $tmo hping3 --flood -S -p 80 -I bx0 198.18.0.2"
     "scapy|$B/inject_rate exec --dev bx0 --count $N --seconds $T -- /usr/bin/python3 bench/scapy_send.py bx0 $dst $N $T"
     "build|$B/inject_rate build --dev bx0 --count $N --seconds $T"
@@ -217,7 +219,12 @@ printf '%-40s %-20s %-36s %-8s %s\n' "inject distinct SYNs (median of ${BENCH_RE
   "hping3 --flood $(kpps "$hping_pps")" "$r_oh" ">= 4x  $(verdict "$r_oh" 4)"
 printf '%-40s %-20s %-36s %-8s %s\n' "" "" "floor (bare sendto) $(kpps "$floor_pps")" "$r_of" ">= 0.9x $(verdict "$r_of" 0.9)"
 printf '%-40s %-20s %-36s %-8s %s\n' "" "" "scapy sendp $(kpps "$scapy_pps")" "$(ratio "$ours_pps" "$scapy_pps")" ""
-printf '%-40s %s\n' "  sent/peer-rx cross-check" "ours $(xcheck ours)  floor $(xcheck floor)  hping3 $(xcheck hping3)  scapy $(xcheck scapy)"
+flood_pps=$(med flood)
+r_fh=$(ratio "$flood_pps" "$hping_pps"); r_ff=$(ratio "$flood_pps" "$floor_pps")
+printf '%-40s %-20s %-36s %-8s %s\n' "inject, c:flood path (frame_tmpl)" "$(kpps "$flood_pps")" \
+  "hping3 --flood $(kpps "$hping_pps")" "$r_fh" ">= 4x  $(verdict "$r_fh" 4)"
+printf '%-40s %-20s %-36s %-8s %s\n' "" "" "floor (bare sendto) $(kpps "$floor_pps")" "$r_ff" ">= 0.9x $(verdict "$r_ff" 0.9)"
+printf '%-40s %s\n' "  sent/peer-rx cross-check" "ours $(xcheck ours)  flood $(xcheck flood)  floor $(xcheck floor)  hping3 $(xcheck hping3)  scapy $(xcheck scapy)"
 printf '%-40s %s\n' "  encoder check" "$ck"
 printf '%-40s %s\n' "  per frame: floor / ours" "$(nsf "$floor_pps") / $(nsf "$ours_pps"); encoder alone (build) $(nsf "$build_pps")"
 for f in cached unhook nocapout patch cached,unhook,patch cached,unhook,patch,mmsg all+nocapout; do

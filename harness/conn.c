@@ -50,6 +50,11 @@ const struct conn_addr *conn_addr(const struct conn *c)
 	return &c->a;
 }
 
+struct lab *conn_lab(const struct conn *c)
+{
+	return c->lab;
+}
+
 uint32_t conn_snd_nxt(const struct conn *c)
 {
 	return c->snd_nxt - c->a.iss;
@@ -114,7 +119,8 @@ static int conn_encode_opts(const struct conn *c, const struct tpl *t, uint8_t o
 	return tpl_opts_encode(&abs, out, err, errlen);
 }
 
-int conn_send(struct conn *c, const struct tpl *t, double *sent_at, char *err, size_t errlen)
+int conn_frame(const struct conn *c, const struct tpl *t, struct frame_tcp *out,
+	       uint8_t opts[40], char *err, size_t errlen)
 {
 	const struct lab_addrs *la = lab_addrs(c->lab);
 	struct frame_tcp f;
@@ -126,7 +132,7 @@ int conn_send(struct conn *c, const struct tpl *t, double *sent_at, char *err, s
 	memcpy(f.dst, c->a.family == AF_INET ? la->target4 : la->target6, addr_len(c->a.family));
 	f.ttl = t->have & TPL_TTL ? t->ttl : 64;
 	f.tos = t->have & TPL_TOS ? t->tos : 0;
-	f.ip_id = t->have & TPL_IPID ? t->ip_id : c->ip_id++;
+	f.ip_id = t->have & TPL_IPID ? t->ip_id : c->ip_id;
 	f.df = t->have & TPL_DF ? t->df : true;
 	f.sport = c->a.lport;
 	f.dport = c->a.rport;
@@ -141,7 +147,6 @@ int conn_send(struct conn *c, const struct tpl *t, double *sent_at, char *err, s
 		f.ack = c->rcv_nxt;
 	f.win = t->have & TPL_WIN ? (uint16_t)t->win : 65535;
 	f.urg = t->have & TPL_URG ? (uint16_t)t->urg : 0;
-	uint8_t opts[40];
 	int olen = 0;
 	if ((t->have & TPL_OPTS) && (olen = conn_encode_opts(c, t, opts, err, errlen)) < 0)
 		return -1;
@@ -152,7 +157,18 @@ int conn_send(struct conn *c, const struct tpl *t, double *sent_at, char *err, s
 	f.csum_set = (t->have & TPL_CSUM) != 0;
 	f.csum = t->tcp_csum;
 	f.csum_bad = (t->have & TPL_BAD_CSUM) != 0;
+	*out = f;
+	return 0;
+}
 
+int conn_send(struct conn *c, const struct tpl *t, double *sent_at, char *err, size_t errlen)
+{
+	struct frame_tcp f;
+	uint8_t opts[40];
+	if (conn_frame(c, t, &f, opts, err, errlen) < 0)
+		return -1;
+	if (!(t->have & TPL_IPID))
+		c->ip_id++;
 	const uint8_t *frame;
 	size_t flen;
 	if (frame_build_tcp(lab_builder(c->lab), &f, &frame, &flen, err, errlen) < 0 ||

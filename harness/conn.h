@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "frame.h"
 #include "lab.h"
 #include "match.h"
 #include "tpl.h"
@@ -27,6 +28,11 @@ void conn_free(struct conn *c);
  * ACK is set, window 65535, TTL 64, DF) and puts it on the wire. *sent_at gets the lab
  * time. Returns 0, or -1 with err naming the field (e.g. options too long). */
 int conn_send(struct conn *c, const struct tpl *t, double *sent_at, char *err, size_t errlen);
+/* The frame conn_send would build for t now (seq, ack, IP ID as conn_send fills them in),
+ * without sending it or advancing anything; its options are serialised into opts, which
+ * f points to. Returns 0, or -1 with err. */
+int conn_frame(const struct conn *c, const struct tpl *t, struct frame_tcp *f,
+	       uint8_t opts[40], char *err, size_t errlen);
 
 enum conn_wait {
 	CONN_NEXT,   /* the next inbound segment of this connection must match */
@@ -45,6 +51,7 @@ int conn_wait(struct conn *c, const struct tpl *t, enum conn_wait mode, double d
 /* The sequence context for reading this connection's segments. */
 struct match_ctx conn_ctx(const struct conn *c, const struct seg *s);
 const struct conn_addr *conn_addr(const struct conn *c);
+struct lab *conn_lab(const struct conn *c);
 /* SND.NXT and RCV.NXT relative to the ISNs; rcv_known false until the target's SYN or
  * first segment was seen. */
 uint32_t conn_snd_nxt(const struct conn *c);

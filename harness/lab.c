@@ -681,6 +681,11 @@ void lab_stop(struct lab *lab)
 	}
 }
 
+unsigned lab_capture_drops(struct lab *lab)
+{
+	return lab->wire ? wire_drops(lab->wire) : 0;
+}
+
 void lab_destroy(struct lab *lab)
 {
 	if (!lab)

@@ -73,6 +73,8 @@ struct lab *lab_create(const struct lab_opts *o, char *err, size_t errlen);
  * the capture ring to the pcap, which is then complete and closed. Never blocks on the
  * kernel. The frame log stays readable. */
 void lab_stop(struct lab *lab);
+/* Frames the capture lost so far (wire_drops): the frame log and pcap lack them. */
+unsigned lab_capture_drops(struct lab *lab);
 /* lab_stop if not done, then waits for the target to exit (its namespace and link go
  * with it), closes the capture and frees everything. Waits on the kernel: a worker
  * reports its result between the two. */

@@ -16,6 +16,7 @@
 
 #include "agent_proto.h"
 #include "conn.h"
+#include "flood.h"
 #include "match.h"
 #include "segment.h"
 #include "tpl.h"
@@ -407,6 +408,45 @@ static int conn_send_l(lua_State *L)
 	return 1;
 }
 
+/* c:flood(seg, {count = N, seconds = T, ports = P}) -> {sent =, seconds =, pps =}: N
+ * distinct copies of seg from P source ports starting at c's (flood.h). */
+static int conn_flood_l(lua_State *L)
+{
+	struct lua_conn *lc = check_conn(L, 1);
+	struct tpl *t = lua_tpl_check(L, 2);
+	luaL_checktype(L, 3, LUA_TTABLE);
+	static const char *const keys[] = {"count", "seconds", "ports", NULL};
+	lua_api_known_keys(L, 3, "flood", keys);
+	lua_getfield(L, 3, "count");
+	if (lua_isnil(L, -1))
+		lua_api_error(L, "flood: field 'count' (how many segments) is required");
+	lua_pop(L, 1);
+	struct flood_opts o;
+	o.count = (long)opt_int_field(L, 3, "flood", "count", 1, FLOOD_MAX, 1);
+	o.ports = (unsigned)opt_int_field(L, 3, "flood", "ports", 1, 65535,
+					  o.count < 65535 ? o.count : 65535);
+	lua_getfield(L, 3, "seconds");
+	o.seconds = lua_isnil(L, -1) ? 10.0 : luaL_checknumber(L, -1);
+	lua_pop(L, 1);
+	if (!(o.seconds > 0 && o.seconds <= 3600))
+		lua_api_error(L, "flood: field 'seconds' must be in (0, 3600], got %g", o.seconds);
+	struct flood_result r;
+	char err[300];
+	if (flood_run(lc->c, t, &o, &r, err, sizeof(err)) < 0)
+		return lua_api_error(L, "flood: %s", err);
+	double secs = r.last - r.first;
+	lua_newtable(L);
+	lua_pushinteger(L, r.sent);
+	lua_setfield(L, -2, "sent");
+	lua_pushnumber(L, secs);
+	lua_setfield(L, -2, "seconds");
+	lua_pushnumber(L, secs > 0 ? (double)r.sent / secs : 0);
+	lua_setfield(L, -2, "pps");
+	lua_pushnumber(L, r.first);
+	lua_setfield(L, -2, "t");
+	return 1;
+}
+
 static void set_int(lua_State *L, const char *k, lua_Integer v)
 {
 	lua_pushinteger(L, v);
@@ -578,7 +618,8 @@ static int core_open(lua_State *L)
 		{"call_async", lab_call_async}, {"reply", lab_reply},	{NULL, NULL}};
 	static const luaL_Reg conn_methods[] = {
 		{"send", conn_send_l},	   {"expect", conn_expect_l}, {"await", conn_await_l},
-		{"silence", conn_silence_l}, {"info", conn_info_l},     {NULL, NULL}};
+		{"silence", conn_silence_l}, {"info", conn_info_l},     {"flood", conn_flood_l},
+		{NULL, NULL}};
 	static const luaL_Reg funcs[] = {
 		{"fail", core_fail}, {"skip", core_skip}, {"hex", core_hex}, {"unhex", core_unhex},
 		{NULL, NULL}};

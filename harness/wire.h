@@ -12,6 +12,9 @@
 
 struct wire;
 
+#define WIRE_SNAPLEN 2048           /* > the largest frame of a 1500-byte MTU link */
+#define WIRE_RING (4 << 20)         /* capture ring: about 1900 frames between two reads */
+
 /* Opens dev for injection and capture; `filter` is a BPF expression (pcap-filter(7)).
  * Returns NULL with err naming dev and the failing call. */
 struct wire *wire_open(const char *dev, const char *filter, char *err, size_t errlen);
@@ -28,6 +31,11 @@ int wire_send(struct wire *w, const uint8_t *frame, size_t len, char *err, size_
 typedef void (*wire_frame_cb)(void *ctx, const struct timeval *ts, const uint8_t *frame,
 			      size_t caplen, size_t len);
 int wire_drain(struct wire *w, wire_frame_cb cb, void *ctx, char *err, size_t errlen);
+
+/* Frames the kernel dropped because the capture ring was full (pcap_stats ps_drop) since
+ * the wire was opened: non-zero means the capture, and any verdict drawn from it, is
+ * incomplete. */
+unsigned wire_drops(struct wire *w);
 
 /* Starts writing every captured frame to a pcap file at path (replaced if it exists).
  * wire_drain writes each frame before calling cb. */

@@ -78,6 +78,22 @@ static void worker_main(const struct worker_job *job, int fd)
 		struct script_run how = {job->timeout, job->seed, job->descriptor};
 		script_test_run(s, job->index, lab, &how, &res);
 		lab_stop(lab);
+		unsigned lost = lab_capture_drops(lab);
+		if (lost) {
+			/* A pass or skip drawn from an incomplete capture proves nothing. */
+			if (res.status == REPORT_PASS || res.status == REPORT_SKIP) {
+				res.status = REPORT_ERROR;
+				res.deviation = false;
+				strbuf_reset(&res.message);
+				strbuf_addf(&res.message, "the capture lost %u frames (ring full): "
+					    "the verdict cannot be trusted", lost);
+				strbuf_reset(&res.detail);
+				strbuf_addf(&res.detail, "%s", strbuf_str(&res.message));
+			} else {
+				strbuf_addf(&res.detail, "\nthe capture lost %u frames (ring full)",
+					    lost);
+			}
+		}
 	}
 	char head[64];
 	int n = snprintf(head, sizeof(head), "%d %.6f %d\n", (int)res.status, mono() - t0,

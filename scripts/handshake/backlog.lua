@@ -106,3 +106,27 @@ T.test("SYN queue full, tcp_syncookies = 0: further SYNs get no answer",
     -- No cookie, no room: dropped. An answer would come at once; 0.6 s is ample.
     for i = QUEUED + 1, QUEUED + EXTRA do conns[i]:silence(0.6) end
   end)
+
+-- A real SYN flood (RFC 4987 2): FLOOD SYNs from as many source ports, none of them ever
+-- completed, sent as fast as the link takes them (c:flood). The SYN queue overflows many
+-- times over; with SYN cookies a legitimate client still gets in (RFC 4987 3.6).
+local FLOOD = 20000
+
+T.test("SYN flood of 20000 half-open handshakes, tcp_syncookies = 1: a legitimate client still connects",
+  {id = "B8", rfc = "4987 3.6", tags = {"backlog", "syncookies", "flood"}},
+  function(lab)
+    T.eq(lab:sysctl("net.ipv4.tcp_syncookies", 1), "1", "tcp_syncookies")
+    local l = lab.target:listen(PORT, {backlog = 128})
+    local flood = lab:conn{port = PORT, sport = 1024}
+    local r = flood:flood("S 0:0(0) win 65535 <mss 1460>", {count = FLOOD, ports = FLOOD})
+    T.eq(r.sent, FLOOD, "SYNs sent")
+    lab:log(("flood: %d SYNs in %.3f s (%.0f per second)"):format(r.sent, r.seconds, r.pps))
+    -- The legitimate client, from a port outside the flood's.
+    local c = lab:conn{port = PORT, sport = 40000}
+    c:send "S 0:0(0) win 65535 <mss 1460>"
+    c:expect("S. 0:0(0) ack 1 <mss 1460>", {within = 1})
+    c:send ". 1:1(0) ack 1"
+    local s, err = l:accept()
+    T.check(s, "accept() of the legitimate connection: " .. tostring(err))
+    lab.target:expect_state(c, "ESTABLISHED", "legitimate connection after the flood")
+  end)
