@@ -27,9 +27,10 @@
 # t(our final ACK) - t(their SYN|ACK) from the pcaps. Peer: packetimpact's ~3 ms (a
 # reference figure; it cannot run here).
 #
-# rss: peak RSS (GNU time's "Maximum resident set size": the harness and its reaped
-# target children) of full runs of a generated script of 10, 100 and BENCH_RSS_MAX cheap
-# tests (A1 against a closed port), JUnit and pcaps written.
+# rss: peak RSS (GNU time's "Maximum resident set size": the largest of the harness and
+# its reaped workers and targets) of full runs of generated suites of 10, 100 and
+# BENCH_RSS_MAX cheap tests (A1 against a closed port) in scripts of 10 tests, JUnit and
+# pcaps written; and of one script holding all BENCH_RSS_MAX tests.
 #
 # jobs: the suite (scripts/ --exclude-tag slow) with --jobs auto: wall time against the
 # sum of the test times and the longest test, when `tcpconform run --help` has --jobs.
@@ -172,12 +173,15 @@ jobs_opt=()
 rfield() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$tmp/reaction"; }
 
 # ---- rss
+# A suite of N tests as suites are written: N/10 scripts of 10 tests each (ours have 1 to
+# 10). Each worker loads the one script its test is in, so a single script of N tests
+# also measures that script's own Lua state, N closures in every worker: shown apart.
 rss_max=${BENCH_RSS_MAX:-1000}
-for n in 10 100 "$rss_max"; do
-  cat > "$tmp/gen_$n.lua" <<EOF
+gen_script() {   # gen_script FILE PREFIX COUNT
+  cat > "$1" <<EOF
 local T = require "tcpconform"
-for i = 1, $n do
-  T.test("cheap test " .. i .. ": SYN to a closed port is answered by RST|ACK",
+for i = 1, $3 do
+  T.test("cheap test $2" .. i .. ": SYN to a closed port is answered by RST|ACK",
     {id = "A1", rfc = "9293 3.10.7.1", tags = {"bench"}},
     function(lab)
       local c = lab:conn{port = 9}
@@ -186,12 +190,23 @@ for i = 1, $n do
     end)
 end
 EOF
-  /usr/bin/time -v -o "$tmp/time_$n" "$B/tcpconform" run "$tmp/gen_$n.lua" --junit "$tmp/j_$n.xml" \
-    --pcap-dir "$tmp/pcap_$n" > "$tmp/out_$n" 2>&1 || true
-  rss=$(awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}' "$tmp/time_$n")
+}
+peak_rss() {   # peak_rss NAME PATH: a full run, JUnit and pcaps written
+  /usr/bin/time -v -o "$tmp/time_$1" "$B/tcpconform" run "$2" --junit "$tmp/j_$1.xml" \
+    --pcap-dir "$tmp/pcap_$1" > "$tmp/out_$1" 2>&1 || true
+  rm -rf "$tmp/pcap_$1"
+  awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}' "$tmp/time_$1"
+}
+for n in 10 100 "$rss_max"; do
+  mkdir -p "$tmp/suite_$n"
+  for f in $(seq 1 $(( (n + 9) / 10 ))); do gen_script "$tmp/suite_$n/s$f.lua" "$f." 10; done
+  rss=$(peak_rss "$n" "$tmp/suite_$n")
   summary=$(grep -E '^[0-9]+ passed' "$tmp/out_$n" | tail -1)
   echo "rss $n tests: $rss kB  ($summary)" | tee -a "$tmp/rss"
 done
+gen_script "$tmp/one_$rss_max.lua" "" "$rss_max"
+rss_one=$(peak_rss "one" "$tmp/one_$rss_max.lua")
+echo "rss one script of $rss_max tests: $rss_one kB" | tee -a "$tmp/rss_one"
 
 # ---- jobs
 if "$B/tcpconform" run --help 2>&1 | grep -q -- '--jobs'; then
@@ -239,6 +254,7 @@ rss_line=$(awk '{printf "%s%s: %.1f MB", (NR > 1 ? ", " : ""), $2, $4 / 1024}' "
 rss_first=$(awk 'NR == 1 {print $4}' "$tmp/rss"); rss_last=$(awk 'END {print $4}' "$tmp/rss")
 printf '%-40s %-20s %-36s %-8s %s\n' "peak RSS, full run of N tests" "$rss_line" "" \
   "$(ratio "$rss_last" "$rss_first")" "flat: $(awk -v a="$rss_first" -v b="$rss_last" 'BEGIN {print (b <= a * 1.25 ? "yes" : "NO")}')"
+printf '%-40s %-20s\n' "  (N/10 scripts of 10 tests)" "one script of ${rss_max} tests: $(awk '{printf "%.1f MB", $7 / 1024}' "$tmp/rss_one")"
 if [ -s "$tmp/suite" ]; then
   wall=$(sed -n 's/.*wall time \([0-9.]*\)s.*/\1/p' "$tmp/suite" | tail -1)
   jobs=$(sed -n 's/.*, \([0-9]*\) jobs, wall time.*/\1/p' "$tmp/suite" | tail -1)

@@ -21,6 +21,12 @@
  * No timestamp or hostname is emitted: the output is a pure function of the model, so
  * two runs with the same results give byte-identical files.
  *
+ * Sealing (report_case_seal) renders a finished case at once into a spool file (an
+ * unlinked tmpfile(), so nothing is left behind even by kill -9) and frees its strings;
+ * only its status and time stay for the totals. report_write_junit copies the sealed
+ * bytes back in place. A run therefore holds no testcase text in memory, however many
+ * tests it has, and the file is the same as if nothing had been sealed.
+ *
  * Escaping (XML 1.0, W3C REC-xml section 2.2 "Characters", 2.4 "Character Data",
  * 2.11 "End-of-Line Handling", 3.3.3 "Attribute-Value Normalization"):
  *   & < > " '           -> entities everywhere (">" always, so "]]>" can never appear)
@@ -74,9 +80,13 @@ struct report_case {
 	struct strlist attachments;
 	struct pairlist properties;
 	struct strlist log;
+	bool sealed;     /* rendered into the spool; the strings above are freed */
+	long spool_at;   /* its bytes in the spool */
+	size_t spool_len;
 };
 
 struct report_suite {
+	struct report *report;
 	char *name;
 	char *file; /* may be NULL */
 	struct pairlist properties;
@@ -89,6 +99,8 @@ struct report {
 	char *name;
 	struct report_suite **suites;
 	size_t nsuites, cap;
+	FILE *spool;     /* sealed cases' XML; NULL until the first seal */
+	bool spool_failed;
 };
 
 /* A case that never got a result was cut short (the harness died mid-test, a script
@@ -137,6 +149,7 @@ static void strlist_free(struct strlist *l)
 	for (size_t i = 0; i < l->len; i++)
 		free(l->items[i]);
 	free(l->items);
+	*l = (struct strlist){0};
 }
 
 static int pairlist_push(struct pairlist *l, const char *name, const char *value)
@@ -163,6 +176,7 @@ static void pairlist_free(struct pairlist *l)
 		free(l->items[i].value);
 	}
 	free(l->items);
+	*l = (struct pairlist){0};
 }
 
 /* strdup that maps NULL to NULL (for optional fields). */
@@ -192,15 +206,21 @@ struct report *report_new(const char *name)
 	return r;
 }
 
-static void case_free(struct report_case *c)
+static void case_free_strings(struct report_case *c)
 {
 	free(c->name);
 	free(c->classname);
 	free(c->message);
 	free(c->detail);
+	c->name = c->classname = c->message = c->detail = NULL;
 	strlist_free(&c->attachments);
 	pairlist_free(&c->properties);
 	strlist_free(&c->log);
+}
+
+static void case_free(struct report_case *c)
+{
+	case_free_strings(c);
 	free(c);
 }
 
@@ -226,6 +246,8 @@ void report_free(struct report *r)
 		suite_free(r->suites[i]);
 	free(r->suites);
 	free(r->name);
+	if (r->spool)
+		fclose(r->spool);
 	free(r);
 }
 
@@ -243,6 +265,7 @@ struct report_suite *report_suite_add(struct report *r, const char *name, const 
 	struct report_suite *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
+	s->report = r;
 	s->name = strdup(name);
 	if (!s->name || dup_optional(file, &s->file)) {
 		suite_free(s);
@@ -305,7 +328,7 @@ struct report_case *report_case_add(struct report_suite *s, const char *name,
 int report_case_result(struct report_case *c, enum report_status st, double seconds,
 		       const char *message, const char *detail)
 {
-	if (!c || (st != REPORT_PASS && st != REPORT_FAIL && st != REPORT_ERROR &&
+	if (!c || c->sealed || (st != REPORT_PASS && st != REPORT_FAIL && st != REPORT_ERROR &&
 		   st != REPORT_SKIP)) {
 		errno = EINVAL;
 		return -1;
@@ -331,7 +354,7 @@ int report_case_result(struct report_case *c, enum report_status st, double seco
  * after every attachment line. Copied. 0, or -1 with errno EINVAL or ENOMEM. */
 int report_case_property(struct report_case *c, const char *name, const char *value)
 {
-	if (!c || !name || !value) {
+	if (!c || c->sealed || !name || !value) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -342,7 +365,7 @@ int report_case_property(struct report_case *c, const char *name, const char *va
  * in the order given (GitLab shows only the first). Copied. 0, or -1 with errno. */
 int report_case_attachment(struct report_case *c, const char *path)
 {
-	if (!c || !path) {
+	if (!c || c->sealed || !path) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -353,7 +376,7 @@ int report_case_attachment(struct report_case *c, const char *path)
  * added when the text lacks one. Copied. 0, or -1 with errno EINVAL or ENOMEM. */
 int report_case_log(struct report_case *c, const char *text)
 {
-	if (!c || !text) {
+	if (!c || c->sealed || !text) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -743,6 +766,27 @@ static void render_case_output(struct xw *w, const struct report_case *c)
 	xw_str(w, "</system-out>\n");
 }
 
+/* Copies a sealed case's bytes from the spool. */
+static void copy_sealed(struct xw *w, FILE *spool, const struct report_case *c)
+{
+	if (w->err)
+		return;
+	if (fseek(spool, c->spool_at, SEEK_SET) != 0) {
+		w->err = errno ? errno : EIO;
+		return;
+	}
+	char buf[8192];
+	for (size_t left = c->spool_len; left > 0 && !w->err;) {
+		size_t n = fread(buf, 1, left < sizeof(buf) ? left : sizeof(buf), spool);
+		if (n == 0) {
+			w->err = EIO;
+			return;
+		}
+		xw_put(w, buf, n);
+		left -= n;
+	}
+}
+
 static void render_case(struct xw *w, const struct report_suite *s, const struct report_case *c)
 {
 	xw_str(w, "    <testcase");
@@ -787,8 +831,12 @@ static void render_suite(struct xw *w, const struct report_suite *s)
 		xw_attr(w, "file", s->file);
 	xw_str(w, ">\n");
 	render_properties(w, &s->properties);
-	for (size_t i = 0; i < s->ncases; i++)
-		render_case(w, s, s->cases[i]);
+	for (size_t i = 0; i < s->ncases; i++) {
+		if (s->cases[i]->sealed)
+			copy_sealed(w, s->report->spool, s->cases[i]);
+		else
+			render_case(w, s, s->cases[i]);
+	}
 	render_suite_errors(w, s);
 	xw_str(w, "  </testsuite>\n");
 }
@@ -822,6 +870,38 @@ int report_write_junit(const struct report *r, FILE *out)
 		errno = w.err;
 		return -1;
 	}
+	return 0;
+}
+
+/* Renders c into the spool and frees its text (see the top of the file). The spool is
+ * only ever appended to here; report_write_junit reads it back with explicit seeks. */
+int report_case_seal(struct report_suite *s, struct report_case *c)
+{
+	struct report *r = s ? s->report : NULL;
+	if (!r || !c || c->sealed) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!r->spool && !r->spool_failed && !(r->spool = tmpfile()))
+		r->spool_failed = true;
+	if (!r->spool)
+		return -1;   /* the case simply stays in memory */
+	if (fseek(r->spool, 0, SEEK_END) != 0)
+		return -1;
+	long at = ftell(r->spool);
+	struct xw w = { .f = r->spool, .err = 0, .room = SIZE_MAX, .cut = false };
+	render_case(&w, s, c);
+	long end = ftell(r->spool);
+	if (w.err || at < 0 || end < at) {
+		/* Whatever was written is garbage now: the next seal appends after it and this
+		 * case is rendered from memory as before. */
+		errno = w.err ? w.err : EIO;
+		return -1;
+	}
+	c->sealed = true;
+	c->spool_at = at;
+	c->spool_len = (size_t)(end - at);
+	case_free_strings(c);
 	return 0;
 }
 

@@ -38,6 +38,12 @@ int report_case_attachment(struct report_case *c, const char *path);
 /* Free text appended to the testcase's <system-out> (the script's log lines). */
 int report_case_log(struct report_case *c, const char *text);
 
+/* The case is finished: renders it now into the report's spool file and frees its text,
+ * so that a long run does not hold every testcase in memory. The written JUnit is the
+ * same. No report_case_* call may follow on it. Returns 0, or -1 (the case then stays in
+ * memory and is rendered at the end as usual). */
+int report_case_seal(struct report_suite *s, struct report_case *c);
+
 /* Totals over the whole report. */
 void report_counts(const struct report *r, int *tests, int *failures, int *errors, int *skipped);
 

@@ -3,6 +3,7 @@
 #include "runner.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -54,6 +55,8 @@ struct run {
 	struct console_totals tot;
 	struct matrix *matrix;     /* several targets: the behaviour-by-target matrix */
 	int *matrix_row;           /* its row of each test */
+	struct report *rep;        /* the JUnit report, filled as results become final */
+	struct report_suite **suite_of;   /* [target * nsuites + suite], NULL: not reported */
 };
 
 /* What a test came to over its repetitions. */
@@ -350,6 +353,115 @@ static enum matrix_verdict matrix_verdict_of(const struct outcome *oc)
 	}
 }
 
+/* One test's final outcome on one target into its suite and the matrix; the case is
+ * sealed (report_case_seal) and the test's results freed: a run holds no per-test text
+ * once a test is reported, whatever its length. */
+static void report_test(struct run *r, int test, int target, struct outcome *oc)
+{
+	const struct plan_test *t = &r->plan.tests[test];
+	struct report_suite *rs = r->suite_of ? r->suite_of[target * r->plan.nsuites + t->suite] : NULL;
+	struct report_case *rc = rs ? report_case_add(rs, t->name, r->plan.suites[t->suite].name) : NULL;
+	if (rc) {
+		if (oc->j->pcap)
+			report_case_attachment(rc, oc->j->pcap);
+		report_case_property(rc, "behaviour_id", t->id);
+		report_case_property(rc, "rfc", t->rfc);
+		report_case_property(rc, "declared_at", t->where);
+		if (t->tags[0])
+			report_case_property(rc, "tags", t->tags);
+		if (oc->runs > 1) {
+			char v[32];
+			snprintf(v, sizeof(v), "%d/%d", oc->passes, oc->runs);
+			report_case_property(rc, "passed_runs", v);
+		}
+		report_case_result(rc, oc->st, oc->j->res.seconds, strbuf_str(&oc->msg),
+				   oc->j->res.detail.len ? strbuf_str(&oc->j->res.detail) : NULL);
+		if (oc->j->res.log.len)
+			report_case_log(rc, strbuf_str(&oc->j->res.log));
+		report_case_seal(rs, rc);
+	}
+	if (r->matrix)
+		matrix_set(r->matrix, r->matrix_row[test], target, matrix_verdict_of(oc),
+			   strbuf_str(&oc->msg), oc->j->pcap);
+	for (int i = 0; i < r->njobs; i++) {
+		struct job *j = &r->jobs[i];
+		if (j->test == test && j->target == target && j->finished) {
+			worker_result_free(&j->res);
+			strbuf_free(&j->stuck);
+			free(j->pcap);
+			j->pcap = NULL;
+		}
+	}
+}
+
+/* The report's skeleton before the run: a suite per script and target, with the
+ * run-wide properties (and a script that did not load as an error case of its own), and
+ * with several targets the matrix's rows. Tests are added as they finish. */
+static void report_begin(struct run *r)
+{
+	struct utsname u;
+	const char *kernel = uname(&u) == 0 ? u.release : "unknown";
+	r->rep = report_new("tcpconform");
+	if (r->o->ntargets > 1) {
+		const char *labels[RUNNER_MAX_TARGETS];
+		for (int g = 0; g < r->o->ntargets; g++)
+			labels[g] = target_label(r->o, g);
+		char title[256];
+		snprintf(title, sizeof(title), "tcpconform %s -- Linux %s", TCPCONFORM_VERSION, kernel);
+		r->matrix = matrix_new(title, labels, r->o->ntargets);
+		r->matrix_row = calloc((size_t)r->plan.ntests + 1, sizeof(int));
+		for (int i = 0; r->matrix && r->matrix_row && i < r->plan.ntests; i++) {
+			const struct plan_test *t = &r->plan.tests[i];
+			if (t->selected)
+				r->matrix_row[i] = matrix_add_row(r->matrix, t->id, t->rfc,
+								  r->plan.suites[t->suite].name, t->name);
+		}
+		if (!r->matrix_row) {
+			matrix_free(r->matrix);
+			r->matrix = NULL;
+		}
+	}
+	r->suite_of = calloc((size_t)(r->o->ntargets * r->plan.nsuites) + 1, sizeof(*r->suite_of));
+	if (!r->rep || !r->suite_of)
+		return;
+	char seed[32], jobs[32];
+	snprintf(seed, sizeof(seed), "%u", r->o->seed);
+	snprintf(jobs, sizeof(jobs), "%d", r->o->jobs);
+	for (int g = 0; g < r->o->ntargets; g++)
+		for (int s = 0; s < r->plan.nsuites; s++) {
+			const struct plan_suite *ps = &r->plan.suites[s];
+			bool any = ps->load_error != NULL;
+			for (int i = ps->first; i < ps->first + ps->count; i++)
+				any |= r->plan.tests[i].selected;
+			if (!any)
+				continue;
+			/* With several targets, a suite per script and target: "[lwip] scripts/...". */
+			char name[1200];
+			if (r->o->ntargets > 1)
+				snprintf(name, sizeof(name), "[%s] %s", target_label(r->o, g), ps->name);
+			else
+				snprintf(name, sizeof(name), "%s", ps->name);
+			struct report_suite *rs = report_suite_add(r->rep, name, ps->path);
+			if (!rs)
+				continue;
+			report_suite_property(rs, "target", r->o->targets[g]);
+			report_suite_property(rs, "kernel_release", kernel);
+			report_suite_property(rs, "tcpconform_version", TCPCONFORM_VERSION);
+			report_suite_property(rs, "seed", seed);
+			report_suite_property(rs, "jobs", jobs);
+			if (ps->load_error) {
+				/* A broken script is an <error> of its own; the others still run. */
+				struct report_case *rc = report_case_add(rs, "(load)", ps->name);
+				char line[512];
+				snprintf(line, sizeof(line), "%.*s", (int)strcspn(ps->load_error, "\n"),
+					 ps->load_error);
+				report_case_result(rc, REPORT_ERROR, 0, line, ps->load_error);
+				continue;
+			}
+			r->suite_of[g * r->plan.nsuites + s] = rs;
+		}
+}
+
 /* Prints, in plan order, every test whose result is complete and whose predecessors are
  * printed: the console reads the same whatever --jobs is. */
 static void flush_console(struct run *r, bool final)
@@ -376,104 +488,9 @@ static void flush_console(struct run *r, bool final)
 		r->tot.errors += oc.st == REPORT_ERROR;
 		r->tot.skipped += oc.st == REPORT_SKIP;
 		r->tot.flaky += oc.runs > 1 && oc.passes > 0 && oc.passes < oc.runs;
+		report_test(r, test, target, &oc);
 		strbuf_free(&oc.msg);
 	}
-}
-
-static void report_test(struct run *r, struct report_suite *rs, int test, int target)
-{
-	const struct plan_test *t = &r->plan.tests[test];
-	struct outcome oc;
-	if (!outcome_of(r, test, target, &oc)) {
-		strbuf_free(&oc.msg);
-		return;
-	}
-	struct report_case *rc = report_case_add(rs, t->name, r->plan.suites[t->suite].name);
-	if (oc.j->pcap)
-		report_case_attachment(rc, oc.j->pcap);
-	report_case_property(rc, "behaviour_id", t->id);
-	report_case_property(rc, "rfc", t->rfc);
-	report_case_property(rc, "declared_at", t->where);
-	if (t->tags[0])
-		report_case_property(rc, "tags", t->tags);
-	if (oc.runs > 1) {
-		char v[32];
-		snprintf(v, sizeof(v), "%d/%d", oc.passes, oc.runs);
-		report_case_property(rc, "passed_runs", v);
-	}
-	report_case_result(rc, oc.st, oc.j->res.seconds, strbuf_str(&oc.msg),
-			   oc.j->res.detail.len ? strbuf_str(&oc.j->res.detail) : NULL);
-	if (oc.j->res.log.len)
-		report_case_log(rc, strbuf_str(&oc.j->res.log));
-	if (r->matrix)
-		matrix_set(r->matrix, r->matrix_row[test], target, matrix_verdict_of(&oc),
-			   strbuf_str(&oc.msg), oc.j->pcap);
-	strbuf_free(&oc.msg);
-}
-
-static void build_suites(struct run *r, struct report *rep, int target, const char *kernel)
-{
-	char seed[32], jobs[32];
-	snprintf(seed, sizeof(seed), "%u", r->o->seed);
-	snprintf(jobs, sizeof(jobs), "%d", r->o->jobs);
-	for (int s = 0; s < r->plan.nsuites; s++) {
-		const struct plan_suite *ps = &r->plan.suites[s];
-		bool any = ps->load_error != NULL;
-		for (int i = ps->first; i < ps->first + ps->count; i++)
-			any |= r->plan.tests[i].selected;
-		if (!any)
-			continue;
-		/* With several targets, a suite per script and target: "[lwip] scripts/...". */
-		char name[1200];
-		if (r->o->ntargets > 1)
-			snprintf(name, sizeof(name), "[%s] %s", target_label(r->o, target), ps->name);
-		else
-			snprintf(name, sizeof(name), "%s", ps->name);
-		struct report_suite *rs = report_suite_add(rep, name, ps->path);
-		report_suite_property(rs, "target", r->o->targets[target]);
-		report_suite_property(rs, "kernel_release", kernel);
-		report_suite_property(rs, "tcpconform_version", TCPCONFORM_VERSION);
-		report_suite_property(rs, "seed", seed);
-		report_suite_property(rs, "jobs", jobs);
-		if (ps->load_error) {
-			/* A broken script is an <error> of its own; the others still run. */
-			struct report_case *rc = report_case_add(rs, "(load)", ps->name);
-			char line[512];
-			snprintf(line, sizeof(line), "%.*s", (int)strcspn(ps->load_error, "\n"), ps->load_error);
-			report_case_result(rc, REPORT_ERROR, 0, line, ps->load_error);
-			continue;
-		}
-		for (int i = ps->first; i < ps->first + ps->count; i++)
-			if (r->plan.tests[i].selected)
-				report_test(r, rs, i, target);
-	}
-}
-
-static void build_report(struct run *r, struct report *rep)
-{
-	struct utsname u;
-	const char *kernel = uname(&u) == 0 ? u.release : "unknown";
-	if (r->o->ntargets > 1) {
-		const char *labels[RUNNER_MAX_TARGETS];
-		for (int g = 0; g < r->o->ntargets; g++)
-			labels[g] = target_label(r->o, g);
-		char title[256];
-		snprintf(title, sizeof(title), "tcpconform %s -- Linux %s", TCPCONFORM_VERSION, kernel);
-		r->matrix = matrix_new(title, labels, r->o->ntargets);
-		r->matrix_row = calloc((size_t)r->plan.ntests + 1, sizeof(int));
-		for (int i = 0; r->matrix && r->matrix_row && i < r->plan.ntests; i++) {
-			const struct plan_test *t = &r->plan.tests[i];
-			if (t->selected)
-				r->matrix_row[i] = matrix_add_row(r->matrix, t->id, t->rfc,
-								  r->plan.suites[t->suite].name, t->name);
-		}
-		if (!r->matrix_row) {
-			matrix_free(r->matrix);
-			r->matrix = NULL;
-		}
-	}
-	for (int g = 0; g < r->o->ntargets; g++)
-		build_suites(r, rep, g, kernel);
 }
 
 static int list_plan(const struct run *r)
@@ -548,6 +565,11 @@ int runner_run(const struct runner_opts *o)
 		plan_free(&r.plan);
 		return rc;
 	}
+	/* Planning loaded and closed a Lua state per script, and left the heap full of holes
+	 * between the plan's strings. Every worker is forked from this process and starts
+	 * with its resident pages: give the free ones back first (glibc's malloc_trim also
+	 * releases free pages inside the heap, not only at its top). */
+	malloc_trim(0);
 	if (lab_runtime_init(err, sizeof(err)) < 0 || make_jobs(&r) < 0) {
 		fprintf(stderr, "tcpconform: %s\n", err);
 		plan_free(&r.plan);
@@ -564,24 +586,25 @@ int runner_run(const struct runner_opts *o)
 			console_load_error(r.con, r.plan.suites[s].name, r.plan.suites[s].load_error);
 			r.tot.errors++;
 		}
+	report_begin(&r);
 	double t0 = mono();
 	execute(&r);
 	flush_console(&r, true);
-	struct report *rep = report_new("tcpconform");
-	build_report(&r, rep);
+
 	int status = r.tot.failed || r.tot.errors ? 1 : 0;
 	if (lab_interrupted()) {
 		fprintf(o->out, "interrupted\n");
 		status = 130;
 	}
 	console_summary(r.con, &r.tot, mono() - t0, o->seed, o->jobs);
-	if (o->junit && write_junit(o, rep) < 0)
+	if (o->junit && (!r.rep || write_junit(o, r.rep) < 0))
 		status = 2;
 	if (o->junit && r.matrix && write_matrix(o, r.matrix) < 0)
 		status = 2;
 	matrix_free(r.matrix);
 	free(r.matrix_row);
-	report_free(rep);
+	report_free(r.rep);
+	free(r.suite_of);
 	for (int i = 0; i < r.njobs; i++) {
 		worker_result_free(&r.jobs[i].res);
 		strbuf_free(&r.jobs[i].stuck);

@@ -13,7 +13,7 @@
 struct wire;
 
 #define WIRE_SNAPLEN 2048           /* > the largest frame of a 1500-byte MTU link */
-#define WIRE_RING (4 << 20)         /* capture ring: about 1900 frames between two reads */
+#define WIRE_RING (1 << 20)         /* capture ring: about 480 frames between two reads */
 
 /* Opens dev for injection and capture; `filter` is a BPF expression (pcap-filter(7)).
  * Returns NULL with err naming dev and the failing call. */

@@ -1022,6 +1022,78 @@ static void write_file_rejects_missing_path_with_a_message(void **state)
 	assert_int_equal(errno, EINVAL);
 }
 
+/* Two suites, cases of every kind, added interleaved across the suites (as a run over
+ * two targets adds them); with seal, each case is sealed as soon as it is complete. */
+static struct report *sealing_report(bool seal)
+{
+	struct report *r = report_new("sealing");
+	assert_non_null(r);
+	struct report_suite *s[2] = {report_suite_add(r, "a", "a.lua"), report_suite_add(r, "b", NULL)};
+	assert_non_null(s[0]);
+	assert_non_null(s[1]);
+	report_suite_property(s[0], "target", "linux");
+	static const enum report_status st[] = {REPORT_PASS, REPORT_FAIL, REPORT_ERROR, REPORT_SKIP};
+	for (int i = 0; i < 40; i++) {
+		char name[64], msg[64];
+		snprintf(name, sizeof(name), "case %d <&\"'> \x01", i);
+		snprintf(msg, sizeof(msg), "message %d", i);
+		struct report_case *c = report_case_add(s[i % 2], name, i % 3 ? NULL : "cls");
+		assert_non_null(c);
+		if (i % 5)
+			report_case_attachment(c, "/tmp/x.pcap");
+		report_case_property(c, "behaviour_id", "A1");
+		if (i % 7 != 6)   /* some cases never get a result: an error */
+			report_case_result(c, st[i % 4], i * 0.25, msg, i % 2 ? "detail\nline 2" : NULL);
+		if (i % 3 == 0)
+			report_case_log(c, "log line\r\nsecond");
+		if (seal)
+			assert_int_equal(report_case_seal(s[i % 2], c), 0);
+	}
+	return r;
+}
+
+static void sealed_cases_render_exactly_as_unsealed_ones(void **state)
+{
+	(void)state;
+	struct report *plain = sealing_report(false), *sealed = sealing_report(true);
+	char *a = render(plain), *b = render(sealed);
+	assert_string_equal(a, b);
+	int t1, f1, e1, s1, t2, f2, e2, s2;
+	report_counts(plain, &t1, &f1, &e1, &s1);
+	report_counts(sealed, &t2, &f2, &e2, &s2);
+	assert_int_equal(t1, t2);
+	assert_int_equal(f1, f2);
+	assert_int_equal(e1, e2);
+	assert_int_equal(s1, s2);
+	/* Rendering twice reads the spool twice: the same again. */
+	char *c = render(sealed);
+	assert_string_equal(b, c);
+	assert_valid_junit(sealed);
+	free(a);
+	free(b);
+	free(c);
+	report_free(plain);
+	report_free(sealed);
+}
+
+static void a_sealed_case_takes_no_more_changes(void **state)
+{
+	(void)state;
+	struct report *r = report_new("x");
+	struct report_suite *s = report_suite_add(r, "s", NULL);
+	struct report_case *c = report_case_add(s, "c", NULL);
+	report_case_result(c, REPORT_PASS, 1, NULL, NULL);
+	assert_int_equal(report_case_seal(s, c), 0);
+	errno = 0;
+	assert_int_equal(report_case_property(c, "k", "v"), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(report_case_result(c, REPORT_FAIL, 1, "m", NULL), -1);
+	assert_int_equal(report_case_log(c, "x"), -1);
+	assert_int_equal(report_case_attachment(c, "p"), -1);
+	assert_int_equal(report_case_seal(s, c), -1);
+	report_free(r);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, report_setup, report_teardown)
 
 int main(void)
@@ -1058,6 +1130,8 @@ int main(void)
 		T(write_file_into_missing_directory_names_the_path),
 		T(write_file_failing_at_rename_removes_the_temporary),
 		T(write_file_rejects_missing_path_with_a_message),
+		T(sealed_cases_render_exactly_as_unsealed_ones),
+		T(a_sealed_case_takes_no_more_changes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
