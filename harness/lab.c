@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -215,6 +216,54 @@ static int read_byte_within(int fd, char want, double seconds)
 	return rc == 1 ? read_byte(fd, want) : -2;
 }
 
+/* The target runs as PID 1 of a PID namespace of its own: when it dies, the kernel kills
+ * every process left in that namespace (pid_namespaces(7)), so nothing a stack started
+ * -- not even a process that left its process group with setsid() -- outlives the lab,
+ * whatever ended the harness, kill -9 included. This process only waits for it, and then
+ * ends as it ended (same exit status or signal), so the harness reads the target's own.
+ * Returns only on failure, with the greeting already sent. */
+static int lab_run_target(const struct target_spec *spec, int ctl, const struct lab_addrs *a)
+{
+	char err[256];
+	int alive[2];
+	if (unshare(CLONE_NEWPID) < 0 || pipe2(alive, O_CLOEXEC) < 0) {
+		snprintf(err, sizeof(err), "PID namespace for the target: %s", strerror(errno));
+		return target_fail_greeting(ctl, err);
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(err, sizeof(err), "fork: %s", strerror(errno));
+		return target_fail_greeting(ctl, err);
+	}
+	if (pid == 0) {
+		/* PID 1 sees no parent (getppid() is 0), so the race with a parent dying before
+		 * prctl is closed by the pipe: its write end closes with the parent. */
+		close(alive[1]);
+		struct pollfd p = {.fd = alive[0], .events = POLLIN};
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || poll(&p, 1, 0) != 0)
+			_exit(1);
+		close(alive[0]);
+		_exit(spec->ops->child_main(ctl, a, spec->arg));
+	}
+	close(alive[0]);
+	close(ctl);   /* the target's alone: its exit closes the control channel */
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			_exit(1);
+	if (WIFSIGNALED(status)) {
+		/* Die of the same signal, without a core file of our own. */
+		struct rlimit none = {0, 0};
+		setrlimit(RLIMIT_CORE, &none);
+		signal(WTERMSIG(status), SIG_DFL);
+		sigset_t all;
+		sigfillset(&all);
+		sigprocmask(SIG_UNBLOCK, &all, NULL);
+		raise(WTERMSIG(status));
+	}
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+}
+
 static void lab_child(const struct target_spec *spec, int ctl, pid_t parent,
 		      const struct lab_addrs *a)
 {
@@ -240,7 +289,7 @@ static void lab_child(const struct target_spec *spec, int ctl, pid_t parent,
 	/* Tell the parent our namespace exists, wait until it has put the link in. */
 	if (write(ctl, "u", 1) != 1 || read_byte(ctl, 'v') < 0)
 		_exit(1);
-	_exit(t->child_main(ctl, a, spec->arg));
+	_exit(lab_run_target(spec, ctl, a));
 }
 
 /* ---- log and frame handling ---- */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Nothing outlives a run: no network namespace, no link, no process and no temporary
 # file after a green run, a failing run, a script with a Lua error, Ctrl-C mid-test and
-# kill -9 of the harness mid-test.
+# kill -9 of the harness mid-test (also with a stack that left a process outside its
+# process group).
 source "$(dirname "$0")/lib_selftest.sh"
 
 mkdir -p "$WORK/s" "$WORK/out"
@@ -106,4 +107,28 @@ sleep 0.3
 kill -9 "$pid"
 set +e; wait "$pid" 2>/dev/null; set -e
 check_clean "kill -9 mid-test"
+
+# kill -9 of the harness while the stack under test has left a process outside its
+# process group (setsid): the target is PID 1 of a PID namespace of its own, and the
+# kernel kills what is left in it when that dies.
+LWIP="$(dirname "$TCPCONFORM")/targets/lwip/tcpconform-lwip"
+if [ -x "$LWIP" ]; then
+  "$TCPCONFORM" run "$WORK/s/slow.lua" --target "exec:setsid sleep 317.25 & exec $LWIP" \
+    --junit "$WORK/out/kill2.xml" --pcap-dir - >"$WORK/out/kill2.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do pgrep -f "^sleep 317.25" >/dev/null && break; sleep 0.05; done
+  if pgrep -f "^sleep 317.25" >/dev/null; then
+    sleep 0.3
+    kill -9 "$pid"
+    set +e; wait "$pid" 2>/dev/null; set -e
+    for _ in $(seq 50); do pgrep -f "^sleep 317.25" >/dev/null || break; sleep 0.1; done
+    stray=$(pgrep -f "^sleep 317.25" || true)
+    [ -z "$stray" ] && pass "kill -9 mid-test: a process the stack started with setsid is gone too" ||
+      { fail "kill -9 mid-test: the stack's setsid process $stray outlived the harness"; kill $stray; }
+  else
+    kill -9 "$pid" 2>/dev/null || true
+    fail "kill -9 with a setsid stack: the stray never started"; cat "$WORK/out/kill2.log"
+  fi
+  check_clean "kill -9 mid-test, stack with a setsid process"
+fi
 finish
