@@ -21,7 +21,6 @@
 #include "agent_proto.h"
 #include "frame.h"
 #include "netcfg.h"
-#include "procdump.h"
 #include "reaper.h"
 #include "target.h"
 #include "wire.h"
@@ -81,28 +80,6 @@ void lab_become_subreaper(void)
 	/* Processes a target starts (socket holders) outlive it by a moment when the lab is
 	 * killed; as their subreaper we reap them instead of leaving zombies to init. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-}
-
-void lab_kill_strays(bool wait)
-{
-	/* Bounded: each round kills the current children; their orphans come next round. */
-	for (int round = 0; round < 32; round++) {
-		pid_t rc;
-		while ((rc = waitpid(-1, NULL, WNOHANG)) > 0 || (rc < 0 && errno == EINTR))
-			;
-		if (rc < 0)
-			return;   /* ECHILD: none left */
-		pid_t kids[64];
-		size_t n = procdump_children(getpid(), kids, 64);
-		for (size_t i = 0; i < n; i++)
-			kill(kids[i], SIGKILL);
-		if (!wait)
-			return;
-		while ((rc = waitpid(-1, NULL, 0)) < 0 && errno == EINTR)
-			;
-		if (rc < 0)
-			return;
-	}
 }
 
 int lab_runtime_init(char *err, size_t errlen)

@@ -55,11 +55,6 @@ int lab_runtime_background_teardown(void);
 /* Makes the calling process the reaper of orphans from the labs it makes (done by
  * lab_runtime_init; a forked process that makes labs of its own calls it again). */
 void lab_become_subreaper(void);
-/* Kills every child this process still has. As a subreaper it inherits whatever a target
- * started and left behind -- a process that left the target's process group (setsid) is
- * not killed with the group, and would keep the lab's namespace alive. With wait, reaps
- * them too (and what they in turn leave behind); without, only those already dead. */
-void lab_kill_strays(bool wait);
 
 /* Finishes background teardown of destroyed labs and frees the runtime's own state. */
 void lab_runtime_shutdown(void);

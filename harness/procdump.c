@@ -122,19 +122,6 @@ static size_t scan_procs(struct proc *all)
 	return n;
 }
 
-size_t procdump_children(pid_t parent, pid_t *out, size_t max)
-{
-	struct proc *all = malloc(MAX_SCAN * sizeof(*all));
-	if (!all)
-		return 0;
-	size_t n = scan_procs(all), k = 0;
-	for (size_t i = 0; i < n && k < max; i++)
-		if (all[i].ppid == parent)
-			out[k++] = all[i].pid;
-	free(all);
-	return k;
-}
-
 void procdump_tree(pid_t root, struct strbuf *out)
 {
 	struct proc *all = malloc(MAX_SCAN * sizeof(*all));

@@ -17,7 +17,4 @@
 
 void procdump_tree(pid_t root, struct strbuf *out);
 
-/* The pids whose parent is `parent`, up to max of them, into out. Returns how many. */
-size_t procdump_children(pid_t parent, pid_t *out, size_t max);
-
 #endif

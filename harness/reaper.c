@@ -94,15 +94,3 @@ void reaper_stop(void)
 	running = false;
 	pthread_mutex_unlock(&lock);
 }
-
-void reaper_after_fork(void)
-{
-	/* Only this thread exists now; the mutex may have been held by a parent thread at
-	 * fork time, so it is re-initialised rather than taken. The parent's queued jobs
-	 * belong to the parent and are dropped (their memory is this copy's to leak). */
-	pthread_mutex_init(&lock, NULL);
-	pthread_cond_init(&wake, NULL);
-	head = tail = NULL;
-	running = stopping = false;
-	nthreads = 0;
-}

@@ -12,9 +12,6 @@
 int reaper_start(void);
 /* Queues fn(arg); runs it inline if the thread is not running or memory is short. */
 void reaper_defer(void (*fn)(void *), void *arg);
-/* In a child just forked from a process whose reaper runs: the threads did not come
- * along, so forget them (and the parent's queue); work then runs inline. */
-void reaper_after_fork(void);
 /* Waits until every queued piece of work has run, then stops the thread. */
 void reaper_stop(void);
 

@@ -300,8 +300,6 @@ static void execute(struct run *r)
 			wait_workers(r);
 	}
 	drain_lingering(r);
-	/* Whatever a killed worker's lab left behind was handed to us (subreaper). */
-	lab_kill_strays(false);
 }
 
 /* The results of a test's repetitions as one: all passed -> pass; none passed -> the

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "lab.h"
-#include "reaper.h"
 #include "script.h"
 
 static double mono(void)
@@ -106,7 +105,6 @@ static void worker_main(const struct worker_job *job, int fd)
 	/* The verdict is out; what remains waits on the kernel (the target's exit takes its
 	 * namespace down, closing the capture costs a grace period). */
 	lab_destroy(lab);
-	lab_kill_strays(true);
 	script_result_free(&res);
 	script_free(s);
 	lab_runtime_shutdown();
@@ -136,7 +134,6 @@ int worker_start(struct worker *w, const struct worker_job *job, char *err, size
 			_exit(1);
 		/* Ctrl-C reaches the whole process group: the worker finishes its test as
 		 * "interrupted" (lab_interrupt via the handler inherited from the parent). */
-		reaper_after_fork();
 		lab_become_subreaper();
 		worker_main(job, p[1]);
 		_exit(0);
