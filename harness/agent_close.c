@@ -100,18 +100,23 @@ static int lingers(struct agent_server *a, int fd)
 void agent_verb_close(struct agent_server *a, const struct agent_request *rq)
 {
 	struct agent_slot *s = agent_arg_slot(a, rq, 0);
-	int fd;
+	int fd, linger;
 
 	if (!s)
 		return;
 	fd = s->fd;
 	agent_op_cancel_handle(a, s->handle);
 	agent_slot_forget(s);
-	if (lingers(a, fd) && close_in_thread(a, fd, rq->id) == 0) {
+	linger = lingers(a, fd);
+	if (linger && close_in_thread(a, fd, rq->id) == 0) {
 		a->closing++;
 		return;                  /* the thread's completion replies */
 	}
-	agent_out_status(a, rq->id, a->b->sock.close(fd));
+	/* Closed here; a lingering socket without its thread blocks the loop. Why
+	 * close_linger then: lwIP refuses a plain close of a lingering socket (EWOULDBLOCK),
+	 * which would leak it, its handle being forgotten already. */
+	agent_out_status(a, rq->id,
+			 linger ? a->b->sock.close_linger(fd) : a->b->sock.close(fd));
 }
 
 /* See agent_core_int.h. SO_LINGER is cleared first so a lingering socket closes with a

@@ -18,11 +18,17 @@
 
 /* ---------------------------------------------------------------- verbs */
 
-static void verb_hello(struct agent_server *a, const struct agent_request *rq)
+/* The greeting line (PROTOCOL.md 2): sent unasked with id 0, and as hello's reply. */
+static void out_greeting(struct agent_server *a, uint32_t id)
 {
-	agent_out_begin(a, rq->id, 0, "-");
+	agent_out_begin(a, id, 0, "-");
 	agent_out_raw(a, " %s", a->b->greeting);
 	agent_out_end(a);
+}
+
+static void verb_hello(struct agent_server *a, const struct agent_request *rq)
+{
+	out_greeting(a, rq->id);
 }
 
 /* Parked calls are canceled now; the quit reply itself waits for running
@@ -238,9 +244,7 @@ int agent_serve(int ctl_fd, const struct agent_backend *b)
 
 	if (!a)
 		return 1;
-	agent_out_begin(a, 0, 0, "-");
-	agent_out_raw(a, " %s", b->greeting);
-	agent_out_end(a);
+	out_greeting(a, 0);
 	do
 		rc = server_step(a);
 	while (rc == 0);

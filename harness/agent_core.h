@@ -85,7 +85,8 @@ struct agent_sockapi {
 	int (*shutdown)(int fd, int how);
 	int (*close)(int fd);
 	/* A close with SO_LINGER on: may block until the peer acknowledged our FIN or the
-	 * time ran out (RFC 9293 3.6). Runs in a helper thread. */
+	 * time ran out (RFC 9293 3.6). Runs in a helper thread (on the server's thread if
+	 * none could be started). */
 	int (*close_linger)(int fd);
 	int (*getsockname)(int fd, struct sockaddr *sa, socklen_t *len);
 	int (*getpeername)(int fd, struct sockaddr *sa, socklen_t *len);

@@ -13,7 +13,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -89,7 +88,7 @@ static int linux_state(const struct agent_tuple *t, struct agent_tcp_info *o, ch
 	o->expires_ms = in.expires_ms;
 	o->retrans = in.retrans;
 	o->orphan = in.orphan;
-	o->has_info = in.has_info && strcmp(in.state_name, "LISTEN") != 0;
+	o->has_info = in.has_info && in.state != TCP_LISTEN;
 	o->rto_us = in.tcp_rto_us;
 	o->snd_mss = in.tcp_snd_mss;
 	o->has_rcv_mss = 1;

@@ -5,6 +5,7 @@
 #include "agent_core_int.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -59,15 +60,15 @@ static const char *op_name(enum agent_op_kind k)
 	return names[k];
 }
 
-/* The op of the same side already parked on handle, or NULL. */
-static const struct agent_op *op_busy(struct agent_server *a, uint32_t handle,
-				      enum agent_op_kind kind)
+/* The first op parked on handle, of either side (side -1) or of the side that
+ * agent_op_is_read_side gives (0 or 1); NULL when there is none. */
+static const struct agent_op *op_find(struct agent_server *a, uint32_t handle, int side)
 {
 	int i;
 
 	for (i = 0; i < AGENT_MAX_PENDING; i++)
 		if (a->ops[i].used && a->ops[i].handle == handle &&
-		    agent_op_is_read_side(a->ops[i].kind) == agent_op_is_read_side(kind))
+		    (side < 0 || agent_op_is_read_side(a->ops[i].kind) == side))
 			return &a->ops[i];
 	return NULL;
 }
@@ -75,12 +76,7 @@ static const struct agent_op *op_busy(struct agent_server *a, uint32_t handle,
 /* See agent_core.h. */
 int agent_op_pending(struct agent_server *a, uint32_t handle)
 {
-	int i;
-
-	for (i = 0; i < AGENT_MAX_PENDING; i++)
-		if (a->ops[i].used && a->ops[i].handle == handle)
-			return 1;
-	return 0;
+	return op_find(a, handle, -1) != NULL;
 }
 
 /* See agent_core_int.h. */
@@ -88,7 +84,7 @@ struct agent_op *agent_op_start(struct agent_server *a, const struct agent_reque
 				struct agent_slot *s, enum agent_op_kind kind,
 				const struct agent_opts *o)
 {
-	const struct agent_op *busy = op_busy(a, s->handle, kind);
+	const struct agent_op *busy = op_find(a, s->handle, agent_op_is_read_side(kind));
 	struct agent_op *op;
 
 	if (busy) {
@@ -152,8 +148,10 @@ static int try_connect(struct agent_server *a, struct agent_op *op)
 	socklen_t len = sizeof(err);
 	struct pollfd p = { .fd = op->fd, .events = POLLOUT };
 
-	/* Readiness is rechecked here: SO_ERROR is only meaningful once the socket is
-	 * writable or in error, and then says how the handshake ended. */
+	/* The loop calls this only after the socket polled ready, but agent_op_try does not
+	 * require it, and SO_ERROR is 0 as well while the handshake is still running: only
+	 * once the socket is writable or in error does it say how the handshake ended. So
+	 * readiness is checked once more here (zero timeout). */
 	if (a->b->sock.poll(&p, 1) <= 0 || !(p.revents & (POLLOUT | POLLERR | POLLHUP)))
 		return 0;
 	if (a->b->sock.getsockopt(op->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
@@ -282,39 +280,40 @@ void agent_op_launch(struct agent_server *a, struct agent_op *op, int64_t wait_m
 	if (wait_ms > 0)
 		return;                  /* pending: the loop owns it now */
 	/* wait=0 is a non-blocking call: the stack's own answer comes back. */
-	if (op->kind == OP_CONNECT)
-		agent_out_errno(a, op->id, EINPROGRESS);
-	else if (op->done > 0)
-		agent_op_expire(a, op);
-	else
-		agent_out_errno(a, op->id, EAGAIN);
-	if (op->used)
-		agent_op_free(op);
+	if (op->kind != OP_CONNECT && op->done > 0) {
+		agent_op_expire(a, op);  /* the partial count; frees op */
+		return;
+	}
+	agent_out_errno(a, op->id, op->kind == OP_CONNECT ? EINPROGRESS : EAGAIN);
+	agent_op_free(op);
+}
+
+/* Answer the ops of handle (or every op, all 1) with CANCELED and `why`, and free
+ * them. */
+static void ops_cancel(struct agent_server *a, int all, uint32_t handle, const char *why)
+{
+	int i;
+
+	for (i = 0; i < AGENT_MAX_PENDING; i++)
+		if (a->ops[i].used && (all || a->ops[i].handle == handle)) {
+			agent_out_fail(a, a->ops[i].id, "CANCELED", "%s", why);
+			agent_op_free(&a->ops[i]);
+		}
 }
 
 /* See agent_core_int.h. */
 void agent_op_cancel_handle(struct agent_server *a, uint32_t handle)
 {
-	int i;
+	char why[40];
 
-	for (i = 0; i < AGENT_MAX_PENDING; i++)
-		if (a->ops[i].used && a->ops[i].handle == handle) {
-			agent_out_fail(a, a->ops[i].id, "CANCELED", "handle %u was closed",
-				       handle);
-			agent_op_free(&a->ops[i]);
-		}
+	snprintf(why, sizeof(why), "handle %u was closed", handle);
+	ops_cancel(a, 0, handle, why);
 }
 
 /* See agent_core_int.h. */
 void agent_op_cancel_all(struct agent_server *a)
 {
-	int i;
-
-	for (i = 0; i < AGENT_MAX_PENDING; i++)
-		if (a->ops[i].used) {
-			agent_out_fail(a, a->ops[i].id, "CANCELED", "the agent is quitting");
-			agent_op_free(&a->ops[i]);
-		}
+	ops_cancel(a, 1, 0, "the agent is quitting");
 }
 
 /* See agent_core_int.h. */

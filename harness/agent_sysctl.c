@@ -54,12 +54,14 @@ static int sysctl_read(const char *path, char *value, size_t len)
 	char raw[SYSCTL_VALUE_MAX];
 	ssize_t n;
 	size_t i, o = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), e;
 
 	if (fd < 0)
 		return -1;
 	n = read(fd, raw, sizeof(raw) - 1);
+	e = errno;
 	close(fd);
+	errno = e;
 	if (n < 0)
 		return -1;
 	for (i = 0; i < (size_t)n && o + 1 < len; i++) {

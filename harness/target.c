@@ -7,14 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agent_core.h"
+
 int target_fail_greeting(int ctl, const char *msg)
 {
-	char line[512];
-	int n = snprintf(line, sizeof(line), "0 -1 EIO msg=");
-	for (const char *p = msg; *p && n < (int)sizeof(line) - 2; p++)
-		line[n++] = *p == ' ' ? '_' : *p;
-	line[n++] = '\n';
-	(void)!write(ctl, line, (size_t)n);
+	agent_greet_failure(ctl, "EIO", msg);
 	return 1;
 }
 

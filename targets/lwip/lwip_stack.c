@@ -129,13 +129,6 @@ struct tuple {
 	uint16_t lport, rport;
 };
 
-static int is_v4mapped(const struct in6_addr *a)
-{
-	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	return memcmp(a->s6_addr, prefix, 12) == 0;
-}
-
 static int is_zero(const void *p, size_t n)
 {
 	const uint8_t *b = p;
@@ -268,10 +261,11 @@ static void tuple_make(const struct agent_tuple *q, struct tuple *t)
 	t->lport = q->lport;
 	t->rport = q->rport;
 	t->v6 = q->family == AF_INET6;
-	if (t->v6 && is_v4mapped(l) && (is_v4mapped(r) || is_zero(r->s6_addr, 16))) {
+	if (t->v6 && IN6_IS_ADDR_V4MAPPED(l) &&
+	    (IN6_IS_ADDR_V4MAPPED(r) || IN6_IS_ADDR_UNSPECIFIED(r))) {
 		t->v6 = 0;
 		memcpy(t->l, l->s6_addr + 12, 4);
-		if (!is_zero(r->s6_addr, 16))
+		if (!IN6_IS_ADDR_UNSPECIFIED(r))
 			memcpy(t->r, r->s6_addr + 12, 4);
 		return;
 	}

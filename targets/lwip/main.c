@@ -28,20 +28,6 @@
 
 #define ERR_MAX 200
 
-static int parse_int(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return -1;
-	v = strtol(s, &end, 10);
-	if (*end || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_mac(const char *s, uint8_t mac[6])
 {
 	unsigned b[6];
@@ -63,7 +49,7 @@ static int config_from_env(struct lwip_stack_config *c, char *err, size_t errlen
 	const char *mac = getenv("TCPCONFORM_MAC"), *a4 = getenv("TCPCONFORM_ADDR4");
 	const char *p4 = getenv("TCPCONFORM_PREFIX4"), *a6 = getenv("TCPCONFORM_ADDR6");
 	const char *p6 = getenv("TCPCONFORM_PREFIX6");
-	long prefix = 24, prefix6;
+	long long prefix = 24, prefix6;
 
 	memset(c, 0, sizeof(*c));
 	c->tap = getenv("TCPCONFORM_TAP");
@@ -81,13 +67,13 @@ static int config_from_env(struct lwip_stack_config *c, char *err, size_t errlen
 			 a4 ? a4 : "");
 		return -1;
 	}
-	if (p4 && parse_int(p4, 0, 32, &prefix) < 0) {
+	if (p4 && agent_parse_num(p4, 0, 32, &prefix) < 0) {
 		snprintf(err, errlen, "TCPCONFORM_PREFIX4 \"%.24s\" is not an integer in 0..32",
 			 p4);
 		return -1;
 	}
 	c->prefix4 = (int)prefix;
-	if (p6 && parse_int(p6, 0, 128, &prefix6) < 0) {
+	if (p6 && agent_parse_num(p6, 0, 128, &prefix6) < 0) {
 		snprintf(err, errlen, "TCPCONFORM_PREFIX6 \"%.24s\" is not an integer in 0..128",
 			 p6);
 		return -1;
@@ -106,10 +92,11 @@ static int config_from_env(struct lwip_stack_config *c, char *err, size_t errlen
 int main(void)
 {
 	struct lwip_stack_config c;
+	const char *ctl_env = getenv("TCPCONFORM_CTL_FD");
 	char err[ERR_MAX];
-	long ctl;
+	long long ctl;
 
-	if (parse_int(getenv("TCPCONFORM_CTL_FD"), 0, 1 << 20, &ctl) < 0 ||
+	if (!ctl_env || agent_parse_num(ctl_env, 0, 1 << 20, &ctl) < 0 ||
 	    fcntl((int)ctl, F_GETFD) < 0) {
 		/* No channel to report on: stderr is all there is. */
 		fprintf(stderr, "tcpconform-lwip: TCPCONFORM_CTL_FD must name an open fd "
