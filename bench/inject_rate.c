@@ -8,31 +8,24 @@
  * inside a network namespace made for the benchmark (bench/run.sh does): it writes raw
  * frames to DEV.
  *
- * Modes (one line "inject MODE sent=... secs=... pps=... dev_tx=..." each):
+ * Modes (one line "inject MODE[+F] sent=... secs=... pps=... dev_tx=..." each):
  *   ours          the harness path: the process-wide encoder on "lo" (as lab_runtime_init
  *                 opens it), wire_open(DEV, "arp or ip or ip6") as lab_create does, then
  *                 per segment frame_build_tcp() + wire_send(). The first 64 segments are
  *                 decoded first and must have right IPv4/TCP checksums and differ.
- *   ours --fix F  the same with changes made from outside the harness, to put a number
- *                 on each cost (F is a comma list):
- *                   cached   sendto() on the wire's own libnet socket with the address
- *                            cached, instead of libnet_adv_write_link(), which looks the
- *                            ifindex up with an ioctl(SIOCGIFINDEX) for every frame
- *                   unhook   the libnet sockets bound to protocol 0: libnet opens them as
- *                            ETH_P_ALL and never binds them, so each gets (and queues
- *                            until its buffer is full) a copy of every frame on every
- *                            link of the namespace
- *                   nocapout PACKET_IGNORE_OUTGOING on the capture socket: no copy of our
- *                            own frames into the capture ring
- *                   patch    segment 0 built by frame_build_tcp(), then for each segment
- *                            IP ID, port and seq patched with RFC 1624 incremental
- *                            checksum updates (checked against seg_decode first)
- *                   mmsg     (with patch) 64 frames per sendmmsg() on the wire's own
- *                            libnet socket: one syscall per 64 frames
  *   flood         the harness's bulk path (c:flood, flood.c): segment 0 built by the
  *                 encoder as a template (frame_tmpl.c), each segment stamped from it
  *                 (RFC 1624 incremental checksums) and sent with wire_send(), sockets as
  *                 in a lab; stamped segments are decoded and checked first
+ *   ours|flood --fix F
+ *                 the same with changes made from outside the harness, to put a number
+ *                 on each cost (F is a comma list):
+ *                   nocapout PACKET_IGNORE_OUTGOING on the capture socket: no copy of our
+ *                            own frames into the capture ring
+ *                   mmsg     each frame copied into a batch, 64 frames per sendmmsg() on
+ *                            the wire's own send socket: one syscall per 64 frames
+ *                 (libnet's link write and a build per segment, which earlier fixes took
+ *                 out, are out of the harness itself: wire.c, frame_tmpl.c)
  *   build         frame_build_tcp() alone, nothing sent: the encoder's share
  *   floor         one prebuilt frame, sendto() on a bare AF_PACKET socket (protocol 0:
  *                 it receives nothing), nothing else open
@@ -58,23 +51,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "csum.h"
 #include "frame.h"
 #include "frame_tmpl.h"
 #include "segment.h"
 #include "wire.h"
 
-#define ETH_HDR 14
-#define IP4_HDR 20
 #define VERIFY_FRAMES 64 /* frames decoded and checked before every timed loop */
 #define CLOCK_EVERY 256  /* frames between two reads of the clock in a loop */
 
-/* What `ours --fix` can change from outside the harness, to measure each cost. */
-#define FIX_CACHED (1u << 0)   /* sendto() with a cached address, not libnet's write */
-#define FIX_UNHOOK (1u << 1)   /* idle libnet sockets bound to protocol 0 */
-#define FIX_NOCAPOUT (1u << 2) /* capture socket ignores outgoing frames */
-#define FIX_PATCH (1u << 3)    /* segment i patched from segment 0, not rebuilt */
-#define FIX_MMSG (1u << 4)     /* BATCH frames per sendmmsg() on the wire's socket */
+/* What `ours|flood --fix` can change from outside the harness, to measure each cost. */
+#define FIX_NOCAPOUT (1u << 0) /* capture socket ignores outgoing frames */
+#define FIX_MMSG (1u << 1)     /* BATCH frames per sendmmsg() on the wire's socket */
 #define BATCH 64
 
 struct opts {
@@ -206,7 +193,7 @@ static bool loop_over(const struct opts *o, long n, double t0, double *t_end)
 	return *t_end - t0 >= o->seconds;
 }
 
-/* One prebuilt, verified frame (copied out of the builder) for the send-only loops. */
+/* One prebuilt, verified frame (copied out of the builder) for the floor. */
 static size_t prebuilt_frame(const struct opts *o, uint8_t *buf, size_t cap)
 {
 	char err[256];
@@ -244,59 +231,48 @@ static struct result run_floor(const struct opts *o)
 }
 
 /* The harness's sockets, as a lab has them: the process-wide encoder on "lo" and the
- * lab's wire (libnet injection + pcap capture, filter as in lab_create) -- and the fixes
- * this benchmark can try on them from outside (see --fix in the usage). */
+ * lab's wire (a protocol-0 packet socket to send + pcap capture, filter as in
+ * lab_create) -- and the fixes this benchmark can try on them from outside (--fix). */
 struct harness_sockets {
 	struct frame_builder *b;
 	struct wire *w;
-	int builder_fd, inject_fd;  /* the libnet packet sockets, found in /proc/self/fd */
-	struct sockaddr_ll to;      /* cached destination for --fix cached */
-	bool cached, mmsg;
-	uint8_t tmpl[128];          /* segment 0, for --fix patch */
-	size_t tmpl_len;
-	uint8_t out[128];           /* the patched segment */
-	uint8_t batch[BATCH][128];  /* --fix mmsg: frames waiting for sendmmsg() */
+	bool mmsg;                  /* --fix mmsg: frames go out in batches of BATCH */
+	int send_fd;                /* the wire's send socket (wire.c has no accessor) */
+	struct sockaddr_ll to;      /* dev's address, as wire.c resolves it once */
+	uint8_t batch[BATCH][128];  /* frames waiting for sendmmsg() */
 	size_t batch_len[BATCH];
 	unsigned nbatch;
 };
 
-/* The highest-numbered AF_PACKET socket other than `except`: the one just opened. */
-static int newest_packet_fd(int except)
+/* The wire's send socket: wire_open opens it (AF_PACKET, protocol 0) just before the
+ * capture, so it is the highest packet socket below the capture's descriptor. */
+static int wire_send_socket(const struct wire *w)
 {
-	int best = -1;
-	for (int fd = 3; fd < 1024; fd++) {
-		int dom;
-		socklen_t l = sizeof(dom);
-		if (fd != except && getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &l) == 0 &&
-		    dom == AF_PACKET)
-			best = fd;
+	for (int fd = wire_fd(w) - 1; fd > 2; fd--) {
+		int dom, proto;
+		socklen_t l = sizeof(dom), lp = sizeof(proto);
+		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &l) == 0 && dom == AF_PACKET)
+			return getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &lp) == 0 &&
+			       proto == 0 ? fd : -1;
 	}
-	return best;
-}
-
-/* Binding a packet socket to protocol 0 takes it off the receive path (packet(7)): it
- * still sends, but gets no copy of every frame in the namespace. */
-static void unhook(int fd)
-{
-	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = 0};
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
-		die("bind(protocol 0)", strerror(errno));
+	return -1;
 }
 
 static void apply_fixes(struct harness_sockets *h, const struct opts *o)
 {
 	int one = 1;
-	if (o->fix & FIX_UNHOOK) {
-		unhook(h->builder_fd);
-		unhook(h->inject_fd);
-	}
 	if ((o->fix & FIX_NOCAPOUT) && setsockopt(wire_fd(h->w), SOL_PACKET,
 						  PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0)
 		die("PACKET_IGNORE_OUTGOING", strerror(errno));
-	memset(&h->to, 0, sizeof(h->to));
-	h->to.sll_family = AF_PACKET;
-	h->to.sll_ifindex = (int)if_nametoindex(o->dev);
-	h->to.sll_halen = 6;
+	if (o->fix & FIX_MMSG) {
+		h->mmsg = true;
+		h->send_fd = wire_send_socket(h->w);
+		if (h->send_fd < 0)
+			die("--fix mmsg", "cannot find the wire's send socket");
+		h->to.sll_family = AF_PACKET;
+		h->to.sll_ifindex = (int)if_nametoindex(o->dev);
+		h->to.sll_halen = 6;
+	}
 }
 
 static struct harness_sockets harness_open(const struct opts *o)
@@ -308,109 +284,16 @@ static struct harness_sockets harness_open(const struct opts *o)
 	h.b = frame_builder_new("lo", err, sizeof(err));
 	if (!h.b)
 		die("frame_builder_new", err);
-	h.builder_fd = newest_packet_fd(-1);
 	h.w = wire_open(o->dev, "arp or ip or ip6", err, sizeof(err));
 	if (!h.w)
 		die("wire_open", err);
-	/* wire_open opens libnet's socket first, then the capture */
-	for (int fd = h.builder_fd + 1; fd < 1024 && !h.inject_fd; fd++) {
-		int dom;
-		socklen_t l = sizeof(dom);
-		if (fd != wire_fd(h.w) && getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &l) == 0 &&
-		    dom == AF_PACKET)
-			h.inject_fd = fd;
-	}
-	if (h.builder_fd < 0 || h.inject_fd <= 0)
-		die("cannot find libnet's packet sockets", NULL);
 	verify_encoder(h.b, o);
 	apply_fixes(&h, o);
 	return h;
 }
 
-static void harness_close(struct harness_sockets *h)
-{
-	wire_close(h->w);
-	frame_builder_free(h->b);
-}
-
-/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') for one 16-bit word m changed to m'. */
-static void csum_replace16(uint8_t *field, uint16_t old, uint16_t new)
-{
-	uint32_t sum = (uint16_t)~((field[0] << 8) | field[1]);
-	sum += (uint16_t)~old;
-	sum += new;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	sum = (uint16_t)~sum;
-	field[0] = (uint8_t)(sum >> 8);
-	field[1] = (uint8_t)sum;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/* Sets the 16-bit word at p to v and fixes the checksum at csum for it. */
-static void patch16(uint8_t *p, uint16_t v, uint8_t *csum)
-{
-	csum_replace16(csum, get16(p), v);
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-/* Turns the template (segment 0) into segment i: IP ID, source port and seq. */
-static void patch_segment(uint8_t *fr, const struct opts *o, uint32_t i)
-{
-	struct frame_tcp f;
-	uint8_t *ip = fr + ETH_HDR, *tcp = ip + IP4_HDR;
-
-	seg_fill(&f, o, i);
-	patch16(ip + 4, f.ip_id, ip + 10);
-	patch16(tcp, f.sport, tcp + 16);
-	patch16(tcp + 4, (uint16_t)(f.seq >> 16), tcp + 16);
-	patch16(tcp + 6, (uint16_t)f.seq, tcp + 16);
-}
-
-static void verify_patched(const struct opts *o, const uint8_t *tmpl, size_t len)
-{
-	uint8_t fr[128];
-	struct seg s;
-	char err[256];
-
-	for (uint32_t i = 0; i < VERIFY_FRAMES * 1000; i += 997) {
-		memcpy(fr, tmpl, len);
-		patch_segment(fr, o, i);
-		if (seg_decode(fr, len, &s, err, sizeof(err)) < 0 || !s.ip_csum_ok ||
-		    !s.tcp_csum_ok || s.seq != 0x10000000u + i * 7919u)
-			die("patched segment is wrong", err);
-	}
-}
-
-
-/* Segment i as the harness would build it: by the encoder, or (--fix patch) by patching
- * segment 0's bytes. */
-static void ours_build(struct harness_sockets *h, const struct opts *o, uint32_t i,
-		       const uint8_t **fr, size_t *len)
-{
-	char err[256];
-	struct frame_tcp f;
-
-	if (o->fix & FIX_PATCH) {
-		/* from the template each time, so that every segment is a function of i alone */
-		memcpy(h->out, h->tmpl, h->tmpl_len);
-		patch_segment(h->out, o, i);
-		*fr = h->out;
-		*len = h->tmpl_len;
-		return;
-	}
-	seg_fill(&f, o, i);
-	if (frame_build_tcp(h->b, &f, fr, len, err, sizeof(err)) < 0)
-		die("frame_build_tcp", err);
-}
-
 /* Sends the frames waiting in the batch with one sendmmsg() call. */
-static void ours_flush(struct harness_sockets *h)
+static void flush_batch(struct harness_sockets *h)
 {
 	struct mmsghdr m[BATCH];
 	struct iovec iov[BATCH];
@@ -425,7 +308,7 @@ static void ours_flush(struct harness_sockets *h)
 		m[i].msg_hdr.msg_namelen = sizeof(h->to);
 	}
 	while (done < h->nbatch) {
-		int n = sendmmsg(h->inject_fd, m + done, h->nbatch - done, 0);
+		int n = sendmmsg(h->send_fd, m + done, h->nbatch - done, 0);
 		if (n <= 0)
 			die("sendmmsg", strerror(errno));
 		done += (unsigned)n;
@@ -433,22 +316,24 @@ static void ours_flush(struct harness_sockets *h)
 	h->nbatch = 0;
 }
 
-static void ours_send(struct harness_sockets *h, const uint8_t *fr, size_t len)
+static void harness_close(struct harness_sockets *h)
+{
+	wire_close(h->w);
+	frame_builder_free(h->b);
+}
+
+/* One frame out: wire_send(), or (--fix mmsg) a copy into the batch. */
+static void send_frame(struct harness_sockets *h, const uint8_t *fr, size_t len)
 {
 	char err[256];
 
 	if (h->mmsg) {
+		if (len > sizeof(h->batch[0]))
+			die("--fix mmsg", "frame longer than a batch slot");
 		memcpy(h->batch[h->nbatch], fr, len);
 		h->batch_len[h->nbatch++] = len;
 		if (h->nbatch == BATCH)
-			ours_flush(h);
-		return;
-	}
-
-	if (h->cached) {
-		if (sendto(h->inject_fd, fr, len, 0, (struct sockaddr *)&h->to, sizeof(h->to)) !=
-		    (ssize_t)len)
-			die("sendto", strerror(errno));
+			flush_batch(h);
 		return;
 	}
 	if (wire_send(h->w, fr, len, err, sizeof(err)) < 0)
@@ -459,26 +344,22 @@ static struct result run_ours(const struct opts *o, bool send)
 {
 	struct harness_sockets h = harness_open(o);
 	struct result r = {0};
+	char err[256];
 	double t0, t1;
 
-	if (o->fix & FIX_PATCH) {
-		h.tmpl_len = prebuilt_frame(o, h.tmpl, sizeof(h.tmpl));
-		verify_patched(o, h.tmpl, h.tmpl_len);
-	}
-	h.cached = (o->fix & FIX_CACHED) != 0;
-	h.mmsg = (o->fix & FIX_MMSG) != 0;
-	if (h.mmsg && !(o->fix & FIX_PATCH))
-		die("--fix mmsg", "needs patch too (frames up to 128 bytes)");
 	t0 = t1 = now_s();
 	for (r.sent = 0; !loop_over(o, r.sent, t0, &t1); r.sent++) {
+		struct frame_tcp f;
 		const uint8_t *fr;
 		size_t len;
-		ours_build(&h, o, (uint32_t)r.sent, &fr, &len);
+		seg_fill(&f, o, (uint32_t)r.sent);
+		if (frame_build_tcp(h.b, &f, &fr, &len, err, sizeof(err)) < 0)
+			die("frame_build_tcp", err);
 		if (send)
-			ours_send(&h, fr, len);
+			send_frame(&h, fr, len);
 	}
 	if (h.nbatch)
-		ours_flush(&h);
+		flush_batch(&h);
 	r.secs = now_s() - t0;
 	harness_close(&h);
 	return r;
@@ -494,8 +375,9 @@ static struct frame_stamp stamp_of(const struct opts *o, uint32_t i)
 }
 
 /* The harness's bulk path (c:flood, flood.c): segment 0 built by the encoder as a
- * template (frame_tmpl.c), every segment stamped from it and sent with wire_send, the
- * sockets as in a lab. The first VERIFY_FRAMES * 1000 stamps are decoded and checked. */
+ * template (frame_tmpl.c), every segment stamped from it and sent with wire_send (or
+ * copied into a sendmmsg() batch: --fix mmsg), the sockets as in a lab. The first
+ * VERIFY_FRAMES * 1000 stamps are decoded and checked. */
 static struct result run_flood(const struct opts *o)
 {
 	struct harness_sockets h = harness_open(o);
@@ -524,9 +406,10 @@ static struct result run_flood(const struct opts *o)
 					 .dport = 80, .seq = 0x10000000u + i * 7919u};
 		size_t len;
 		const uint8_t *fr = frame_tmpl_stamp(t, &st, &len);
-		if (wire_send(h.w, fr, len, err, sizeof(err)) < 0)
-			die("wire_send", err);
+		send_frame(&h, fr, len);
 	}
+	if (h.nbatch)
+		flush_batch(&h);
 	r.secs = now_s() - t0;
 	frame_tmpl_free(t);
 	harness_close(&h);
@@ -594,8 +477,7 @@ static int parse_mac(const char *s, uint8_t mac[6])
 static int parse_fix(const char *s, unsigned *fix)
 {
 	static const struct { const char *name; unsigned bit; } names[] = {
-		{"cached", FIX_CACHED}, {"unhook", FIX_UNHOOK}, {"nocapout", FIX_NOCAPOUT},
-		{"patch", FIX_PATCH}, {"mmsg", FIX_MMSG}, {"none", 0}};
+		{"nocapout", FIX_NOCAPOUT}, {"mmsg", FIX_MMSG}, {"none", 0}};
 	char buf[128], *save = NULL;
 
 	snprintf(buf, sizeof(buf), "%s", s);
@@ -614,8 +496,9 @@ static int parse_fix(const char *s, unsigned *fix)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: inject_rate ours|flood|floor|build --dev DEV [--dst-mac MAC] [--count N]\n"
-		"                   [--seconds T] [--fix cached,unhook,nocapout,patch,mmsg]\n"
+		"usage: inject_rate ours|flood --dev DEV [--dst-mac MAC] [--count N] [--seconds T]\n"
+		"                   [--fix nocapout,mmsg]\n"
+		"       inject_rate floor|build --dev DEV [--dst-mac MAC] [--count N] [--seconds T]\n"
 		"       inject_rate exec --dev DEV [--count N] [--seconds T] -- COMMAND [ARG...]\n"
 		"N: 1..100000000 (default 1000000), T: 0.01..60 (default 2)\n");
 	exit(2);
@@ -652,7 +535,8 @@ static struct opts parse_args(int argc, char **argv)
 			usage();
 	}
 	if (!o.dev || o.count < 1 || o.count > 100000000 || !(o.seconds >= 0.01) ||
-	    o.seconds > 60 || (!strcmp(o.mode, "exec") && (!o.cmd || !o.cmd[0])))
+	    o.seconds > 60 || (!strcmp(o.mode, "exec") && (!o.cmd || !o.cmd[0])) ||
+	    (o.fix_name && strcmp(o.mode, "ours") && strcmp(o.mode, "flood")))
 		usage();
 	return o;
 }

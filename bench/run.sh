@@ -20,8 +20,10 @@
 # lab: a scripted c:send), flood (frame_tmpl stamps + wire_send: the bulk path of
 # c:flood), the floor (bare AF_PACKET sendto of one prebuilt frame), hping3 --flood (raw IP
 # socket; rate from bx0's tx counter over the window it sends), Scapy sendp() of frames
-# crafted in the loop, and `ours --fix ...` variants that put a number on each cost
-# (bench/inject_rate.c says what each one changes). Medians over the rounds.
+# crafted in the loop, and `--fix ...` variants of ours and flood that put a number on
+# each remaining cost: nocapout (the capture's copy of our own frames), mmsg (one
+# sendmmsg() per 64 frames; bench/inject_rate.c says what each one changes). Medians over
+# the rounds.
 #
 # reaction: bench/reaction.lua does 1000 handshakes; bench/pcap_reaction.py takes
 # t(our final ACK) - t(their SYN|ACK) from the pcaps. Peer: packetimpact's ~3 ms (a
@@ -66,13 +68,9 @@ inject_ns() {
     "hping3|$B/inject_rate exec --dev bx0 --count $N --seconds $T -- timeout -s INT $tmo hping3 --flood -S -p 80 -I bx0 198.18.0.2"
     "scapy|$B/inject_rate exec --dev bx0 --count $N --seconds $T -- /usr/bin/python3 bench/scapy_send.py bx0 $dst $N $T"
     "build|$B/inject_rate build --dev bx0 --count $N --seconds $T"
-    "fix:cached|$B/inject_rate ours --dev bx0 --count $N --seconds $T --fix cached"
-    "fix:unhook|$B/inject_rate ours --dev bx0 --count $N --seconds $T --fix unhook"
-    "fix:nocapout|$B/inject_rate ours --dev bx0 --count $N --seconds $T --fix nocapout"
-    "fix:patch|$B/inject_rate ours --dev bx0 --count $N --seconds $T --fix patch"
-    "fix:cached,unhook,patch|$B/inject_rate ours --dev bx0 --count $N --seconds $T --fix cached,unhook,patch"
-    "fix:cached,unhook,patch,mmsg|$B/inject_rate ours --dev bx0 --count $N --seconds $T --fix cached,unhook,patch,mmsg"
-    "fix:all+nocapout|$B/inject_rate ours --dev bx0 --count $N --seconds $T --fix cached,unhook,patch,mmsg,nocapout"
+    "ours+nocapout|$B/inject_rate ours --dev bx0 --count $N --seconds $T --fix nocapout"
+    "flood+mmsg|$B/inject_rate flood --dev bx0 --count $N --seconds $T --fix mmsg"
+    "flood+mmsg,nocapout|$B/inject_rate flood --dev bx0 --count $N --seconds $T --fix mmsg,nocapout"
   )
   : > "$out"
   for r in $(seq "$R"); do
@@ -242,9 +240,9 @@ printf '%-40s %-20s %-36s %-8s %s\n' "" "" "floor (bare sendto) $(kpps "$floor_p
 printf '%-40s %s\n' "  sent/peer-rx cross-check" "ours $(xcheck ours)  flood $(xcheck flood)  floor $(xcheck floor)  hping3 $(xcheck hping3)  scapy $(xcheck scapy)"
 printf '%-40s %s\n' "  encoder check" "$ck"
 printf '%-40s %s\n' "  per frame: floor / ours" "$(nsf "$floor_pps") / $(nsf "$ours_pps"); encoder alone (build) $(nsf "$build_pps")"
-for f in cached unhook nocapout patch cached,unhook,patch cached,unhook,patch,mmsg all+nocapout; do
-  v=$(med "fix:$f")
-  printf '%-40s %-20s %-36s %-8s %s\n' "  ours --fix $f" "$(kpps "$v")" "$(nsf "$v")/frame (bench-only changes)" "$(ratio "$v" "$floor_pps")" \
+for f in ours+nocapout flood+mmsg flood+mmsg,nocapout; do
+  v=$(med "$f")
+  printf '%-40s %-20s %-36s %-8s %s\n' "  ${f%%+*} --fix ${f#*+}" "$(kpps "$v")" "$(nsf "$v")/frame (bench-only changes)" "$(ratio "$v" "$floor_pps")" \
     "vs floor; $(ratio "$v" "$hping_pps") vs hping3"
 done
 printf '%-40s %-20s %-36s %-8s %s\n' "reaction SYN|ACK -> ACK (n=$(rfield n))" "median $(rfield median_us) us" \
