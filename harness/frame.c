@@ -76,8 +76,10 @@ struct frame_builder *frame_builder_new(const char *dev, char *err, size_t errle
 		free(b);
 		return NULL;
 	}
-	/* The builder never sends: its link socket, bound to protocol 0, receives nothing
-	 * either, instead of a copy of every frame on every link of the namespace. */
+	/* The builder never sends. libnet opens its link socket for every protocol on every
+	 * link; binding it to the builder's device (packet(7): protocol 0 in bind keeps the
+	 * socket's protocol) limits what it receives to that device -- "lo" of the harness's
+	 * own namespace, which carries nothing -- instead of a copy of every lab link's frames. */
 	struct sockaddr_ll none = {.sll_family = AF_PACKET, .sll_protocol = 0,
 				   .sll_ifindex = (int)if_nametoindex(dev ? dev : "lo")};
 	if (bind(libnet_getfd(b->l), (struct sockaddr *)&none, sizeof(none)) < 0) {

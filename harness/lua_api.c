@@ -83,16 +83,12 @@ int lua_api_error(lua_State *L, const char *fmt, ...)
 	return lua_error(L);
 }
 
-static bool has_metatable(lua_State *L, int idx, const char *mt);
+/* An error value raised by core.fail / core.skip: a table with metatable mt and a msg. */
+static bool marked_msg(lua_State *L, int idx, const char *mt, const char **msg);
 
 bool lua_api_is_failure(lua_State *L, int idx, const char **msg)
 {
-	if (!has_metatable(L, idx, FAILURE_MT))
-		return false;
-	lua_getfield(L, idx, "msg");
-	*msg = lua_tostring(L, -1);
-	lua_pop(L, 1);
-	return *msg != NULL;
+	return marked_msg(L, idx, FAILURE_MT, msg);
 }
 
 static int core_fail(lua_State *L)
@@ -120,14 +116,19 @@ static bool has_metatable(lua_State *L, int idx, const char *mt)
 	return same;
 }
 
-bool lua_api_is_skip(lua_State *L, int idx, const char **msg)
+static bool marked_msg(lua_State *L, int idx, const char *mt, const char **msg)
 {
-	if (!has_metatable(L, idx, SKIP_MT))
+	if (!has_metatable(L, idx, mt))
 		return false;
 	lua_getfield(L, idx, "msg");
 	*msg = lua_tostring(L, -1);
 	lua_pop(L, 1);
 	return *msg != NULL;
+}
+
+bool lua_api_is_skip(lua_State *L, int idx, const char **msg)
+{
+	return marked_msg(L, idx, SKIP_MT, msg);
 }
 
 /* ---- hex helpers (payloads cross the agent protocol as hex) ---- */
@@ -223,11 +224,10 @@ static int lab_conn(lua_State *L)
 	static const char *const keys[] = {"port", "sport", "family", "iss", NULL};
 	lua_api_known_keys(L, 2, "lab:conn", keys);
 	struct conn_addr a = {.family = AF_INET};
-	lua_getfield(L, 2, "port");
-	if (lua_isnil(L, -1))
+	lua_Integer port;
+	if (!lua_api_int_field(L, 2, "lab:conn", "port", 1, 65535, &port))
 		lua_api_error(L, "lab:conn: field 'port' (the target's port) is required");
-	lua_pop(L, 1);
-	a.rport = (uint16_t)opt_int_field(L, 2, "lab:conn", "port", 1, 65535, 0);
+	a.rport = (uint16_t)port;
 	a.lport = (uint16_t)opt_int_field(L, 2, "lab:conn", "sport", 1, 65535, ll->next_port);
 	if (a.lport == ll->next_port)
 		ll->next_port = ll->next_port >= 60999 ? 40000 : ll->next_port + 1;
@@ -417,12 +417,11 @@ static int conn_flood_l(lua_State *L)
 	luaL_checktype(L, 3, LUA_TTABLE);
 	static const char *const keys[] = {"count", "seconds", "ports", NULL};
 	lua_api_known_keys(L, 3, "flood", keys);
-	lua_getfield(L, 3, "count");
-	if (lua_isnil(L, -1))
+	lua_Integer count;
+	if (!lua_api_int_field(L, 3, "flood", "count", 1, FLOOD_MAX, &count))
 		lua_api_error(L, "flood: field 'count' (how many segments) is required");
-	lua_pop(L, 1);
 	struct flood_opts o;
-	o.count = (long)opt_int_field(L, 3, "flood", "count", 1, FLOOD_MAX, 1);
+	o.count = (long)count;
 	o.ports = (unsigned)opt_int_field(L, 3, "flood", "ports", 1, 65535,
 					  o.count < 65535 ? o.count : 65535);
 	lua_getfield(L, 3, "seconds");

@@ -88,8 +88,9 @@ static const struct verdict_info VERDICTS[NVERDICTS] = {
 	[MATRIX_NOT_RUN] = { "-", "\u25cb", "notrun", "no result (filtered out or interrupted)" },
 };
 
-/* The HTML word for "not run": "-" alone would be easy to miss in a cell. */
-static const char *html_word(enum matrix_verdict v)
+/* A verdict in words: "not run" rather than the cell mark "-", which is easy to miss in a
+ * cell and means nothing in a sentence. */
+static const char *verdict_word(enum matrix_verdict v)
 {
 	return v == MATRIX_NOT_RUN ? "not run" : VERDICTS[v].word;
 }
@@ -554,7 +555,7 @@ static void md_summary_lines(FILE *f, const struct matrix *m, const int *counts)
 		fputs("**:", f);
 		for (int v = 0; v < NVERDICTS; v++)
 			fprintf(f, "%s %d %s", v ? "," : "", counts[t * NVERDICTS + v],
-				v == MATRIX_NOT_RUN ? "not run" : VERDICTS[v].word);
+				verdict_word((enum matrix_verdict)v));
 		fputc('\n', f);
 	}
 	fprintf(f, "- rows where targets disagree: %d of %d\n\n", count_disagreements(m),
@@ -607,8 +608,7 @@ static void md_summary_row(FILE *f, const struct matrix *m, const int *counts)
 		for (int v = 0; v < NVERDICTS; v++) {
 			int n = counts[t * NVERDICTS + v];
 			if (n) {
-				fprintf(f, "%s%d %s", sep, n,
-					v == MATRIX_NOT_RUN ? "not run" : VERDICTS[v].word);
+				fprintf(f, "%s%d %s", sep, n, verdict_word((enum matrix_verdict)v));
 				sep = ", ";
 			}
 		}
@@ -742,7 +742,7 @@ static void html_banner(FILE *f, const struct matrix *m)
 static void html_verdict(FILE *f, enum matrix_verdict v)
 {
 	fprintf(f, "<span class=\"v v-%s\">%s %s</span>", VERDICTS[v].css, VERDICTS[v].symbol,
-		html_word(v));
+		verdict_word(v));
 }
 
 static void html_summary(FILE *f, const struct matrix *m, const int *counts)
@@ -810,7 +810,7 @@ static void html_cell(FILE *f, const struct cell *c, bool disagree, const struct
 		fputc('"', f);
 	}
 	fprintf(f, "><span class=\"v\">%s %s</span>", VERDICTS[c->verdict].symbol,
-		html_word(c->verdict));
+		verdict_word(c->verdict));
 	if (cell_links_pcap(c, disagree)) {
 		fputs("<a class=\"pcap\" href=\"", f);
 		link_put(f, d, c->pcap);

@@ -27,7 +27,10 @@ static int files_add(struct files *f, const char *path)
 		f->v = n;
 		f->cap = cap;
 	}
-	return (f->v[f->n++] = strdup(path)) ? 0 : -1;
+	if (!(f->v[f->n] = strdup(path)))
+		return -1;
+	f->n++;
+	return 0;
 }
 
 static void files_free(struct files *f)
@@ -58,24 +61,31 @@ static int files_walk(struct files *f, const char *dir, char *err, size_t errlen
 	}
 	struct files here = {0};
 	struct dirent *e;
-	while ((e = readdir(d))) {
+	int rc = 0;
+	while (rc == 0 && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
 		char path[4096];
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		files_add(&here, path);
+		rc = files_add(&here, path);
 	}
 	closedir(d);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: out of memory", dir);
+		files_free(&here);
+		return -1;
+	}
 	qsort(here.v, (size_t)here.n, sizeof(char *), cmp_str);
-	int rc = 0;
 	for (int i = 0; i < here.n && rc == 0; i++) {
 		struct stat st;
 		if (stat(here.v[i], &st) < 0)
 			continue;
 		if (S_ISDIR(st.st_mode))
 			rc = files_walk(f, here.v[i], err, errlen);
-		else if (ends_with(here.v[i], ".lua"))
-			rc = files_add(f, here.v[i]);
+		else if (ends_with(here.v[i], ".lua") && files_add(f, here.v[i]) < 0) {
+			snprintf(err, errlen, "%s: out of memory", here.v[i]);
+			rc = -1;
+		}
 	}
 	files_free(&here);
 	return rc;

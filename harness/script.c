@@ -242,9 +242,10 @@ static void judge(lua_State *L, int t, int test, int labobj, struct script_resul
 	}
 	const char *st = lua_tostring(L, -3), *msg = lua_tostring(L, -2);
 	res->deviation = lua_toboolean(L, -1);
-	for (int k = 0; st && k < 4; k++) {
-		if (strcmp(st, status_names[k]) != 0 || (enum report_status)k == res->status)
-			continue;
+	int k = 0, n = (int)(sizeof(status_names) / sizeof(status_names[0]));
+	while (st && k < n && strcmp(st, status_names[k]) != 0)
+		k++;
+	if (st && k < n && (enum report_status)k != res->status) {
 		res->status = (enum report_status)k;
 		strbuf_reset(&res->message);
 		first_line(&res->message, msg ? msg : "");
