@@ -146,7 +146,7 @@ for bad in "--jobs 0" "--jobs x" "--shard 4/3" "--shard 0/2" "--shard 1" "--repe
   "$TCPCONFORM" run scripts $bad >/dev/null 2>"$WORK/err"
   rc=$?
   set -e
-  [ $rc -eq 2 ] && grep -q "expected" "$WORK/err" && pass "$bad: exit 2, $(cat "$WORK/err")" ||
+  [ $rc -eq 2 ] && grep -q -- "${bad%% *}: expected" "$WORK/err" && pass "$bad: exit 2, $(cat "$WORK/err")" ||
     fail "$bad: exit $rc"
 done
 finish

@@ -15,7 +15,7 @@ fi
 verdicts() {
   "$PY" - "$1" <<'PY'
 import sys
-from junitparser import JUnitXml, Failure, Error, Skipped
+from junitparser import JUnitXml
 for s in JUnitXml.fromfile(sys.argv[1]):
     for c in s:
         kinds = [type(r).__name__.lower() for r in c.result]
@@ -105,7 +105,7 @@ for how in "SEGV:died from signal\\|exited with status\\|closed its control chan
 done
 
 # --- a stack that leaves a process outside its process group (setsid: not killed with
-# the group) still leaves nothing behind: the worker, its subreaper, kills it ---
+# the group) still leaves nothing behind: the target is PID 1 of its own PID namespace ---
 set +e
 "$TCPCONFORM" run scripts/rst/closed_port.lua --filter "SYN to a closed port" --jobs 1 \
   --target "exec:setsid sleep 313.25 & exec $LWIP" --descriptor targets/lwip/target.lua \
