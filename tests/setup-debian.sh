@@ -20,9 +20,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 jobs=$(nproc)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTCPCONFORM_WERROR=ON >/dev/null
 cmake --build build -j "$jobs"
 if [ "${1:-}" = "--asan" ]; then
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTCPCONFORM_SANITIZE=ON >/dev/null
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTCPCONFORM_SANITIZE=ON -DTCPCONFORM_WERROR=ON >/dev/null
   cmake --build build-asan -j "$jobs"
 fi

@@ -1,4 +1,4 @@
-/* Integration tests of the Linux agent (harness/agent_linux.c) against the real kernel.
+/* Integration tests of the Linux agent (harness/agent/agent_linux.c) against the real kernel.
  *
  * Each test gets a fresh lab: a forked child that enters its own network namespace
  * (unshare(CLONE_NEWNET)), brings up lo and serves the protocol on a socketpair. All

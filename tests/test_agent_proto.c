@@ -1,4 +1,4 @@
-/* Unit tests of the agent line protocol parser/formatter (harness/agent_proto.c).
+/* Unit tests of the agent line protocol parser/formatter (harness/agent/agent_proto.c).
  * Each test name states the behaviour it pins down; PROTOCOL.md is the spec. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* The lwIP agent (lwip_agent.h): the agent core (harness/agent_core.h) with a backend
+/* The lwIP agent (lwip_agent.h): the agent core (harness/agent/agent_core.h) with a backend
  * for lwIP's socket API. Only what is lwIP's own is here:
  *   - socket calls are lwip_* calls on lwIP descriptors, which are not host fds: the
  *     core's loop cannot poll(2) them, so it wakes every LWIP_AGENT_STEP_MS while calls

@@ -1,7 +1,7 @@
 #ifndef TCPCONFORM_LWIP_AGENT_H
 #define TCPCONFORM_LWIP_AGENT_H
 
-/* The lwIP target's agent: the agent core (harness/agent_core.h) serving the line
+/* The lwIP target's agent: the agent core (harness/agent/agent_core.h) serving the line
  * protocol (targets/PROTOCOL.md) on lwIP's socket API (lwip_socket, lwip_connect, ...),
  * with TCP state from lwIP's PCB lists (lwip_stack.h).
  *

@@ -62,12 +62,12 @@ static void worker_main(const struct worker_job *job, int fd)
 	if (s)
 		put_phase(fd, "setting up the lab");
 	if (!s) {
-		res.status = REPORT_ERROR;
+		res.status = VERDICT_ERROR;
 		strbuf_addf(&res.message, "%.*s", (int)strcspn(err, "\n"), err);
 		strbuf_addf(&res.detail, "%s", err);
 	} else if (!(lab = lab_create(&(struct lab_opts){.target = job->target, .id = job->lab_id},
 				      err, sizeof(err)))) {
-		res.status = REPORT_ERROR;
+		res.status = VERDICT_ERROR;
 		strbuf_addf(&res.message, "lab set-up failed: %s", err);
 		strbuf_addf(&res.detail, "lab set-up failed: %s", err);
 	} else {
@@ -80,8 +80,8 @@ static void worker_main(const struct worker_job *job, int fd)
 		unsigned lost = lab_capture_drops(lab);
 		if (lost) {
 			/* A pass or skip drawn from an incomplete capture proves nothing. */
-			if (res.status == REPORT_PASS || res.status == REPORT_SKIP) {
-				res.status = REPORT_ERROR;
+			if (res.status == VERDICT_PASS || res.status == VERDICT_SKIP) {
+				res.status = VERDICT_ERROR;
 				res.deviation = false;
 				strbuf_reset(&res.message);
 				strbuf_addf(&res.message, "the capture lost %u frames (ring full): "
@@ -207,7 +207,7 @@ void worker_phase(const struct worker *w, char *out, size_t outlen)
 
 static void describe_death(int status, bool exited, struct worker_result *r)
 {
-	r->status = REPORT_ERROR;
+	r->status = VERDICT_ERROR;
 	strbuf_reset(&r->message);
 	if (!exited)
 		strbuf_addf(&r->message, "the test's worker closed its result pipe before reporting");
@@ -257,10 +257,10 @@ bool worker_finish(struct worker *w, struct worker_result *r)
 	int st, dev;
 	double secs;
 	int used;
-	if (sscanf(p, "%d %lf %d\n%n", &st, &secs, &dev, &used) == 3 && st >= REPORT_PASS &&
-	    st <= REPORT_SKIP) {
+	if (sscanf(p, "%d %lf %d\n%n", &st, &secs, &dev, &used) == 3 && st >= VERDICT_PASS &&
+	    st <= VERDICT_SKIP) {
 		p += used;
-		r->status = (enum report_status)st;
+		r->status = (enum verdict)st;
 		r->deviation = dev == 1;
 		r->seconds = secs;
 		if (get_field(&p, end, &r->message) == 0 && get_field(&p, end, &r->detail) == 0 &&

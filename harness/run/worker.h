@@ -22,7 +22,7 @@ struct worker_job {
 };
 
 struct worker_result {
-	enum report_status status;
+	enum verdict status;
 	bool deviation;            /* see script_result */
 	double seconds;
 	struct strbuf message, detail, log;

@@ -61,7 +61,7 @@ struct run {
 
 /* What a test came to over its repetitions. */
 struct outcome {
-	enum report_status st;
+	enum verdict st;
 	struct job *j;             /* the repetition whose result stands for the test */
 	int runs, passes;
 	struct strbuf msg;
@@ -139,7 +139,7 @@ static void job_start(struct run *r, struct job *j)
 	j->deadline = j->started + t->timeout + KILL_GRACE;
 	if (worker_start(&j->w, &wj, err, sizeof(err)) < 0) {
 		j->finished = true;
-		j->res.status = REPORT_ERROR;
+		j->res.status = VERDICT_ERROR;
 		strbuf_addf(&j->res.message, "cannot start the test: %s", err);
 		r->nfinished++;
 		return;
@@ -155,7 +155,7 @@ static void job_done(struct run *r, struct job *j)
 {
 	bool exited = worker_finish(&j->w, &j->res);
 	if (j->killed) {
-		j->res.status = REPORT_ERROR;
+		j->res.status = VERDICT_ERROR;
 		strbuf_reset(&j->res.message);
 		strbuf_addf(&j->res.message, "killed after %.0f s %s: the test did not stop at its "
 			    "time limit", j->killed_at - j->started, j->phase);
@@ -319,7 +319,7 @@ static bool outcome_of(struct run *r, int test, int target, struct outcome *out)
 			continue;
 		}
 		out->runs++;
-		if (j->res.status == REPORT_PASS)
+		if (j->res.status == VERDICT_PASS)
 			out->passes++;
 		else if (!bad || j->rep < bad->rep)
 			bad = j;
@@ -332,7 +332,7 @@ static bool outcome_of(struct run *r, int test, int target, struct outcome *out)
 	out->st = out->j->res.status;
 	strbuf_addf(&out->msg, "%s", strbuf_str(&out->j->res.message));
 	if (out->runs > 1 && out->passes > 0 && out->passes < out->runs) {
-		out->st = REPORT_FAIL;
+		out->st = VERDICT_FAIL;
 		strbuf_reset(&out->msg);
 		strbuf_addf(&out->msg, "flaky: passed %d of %d runs; first failure: %s", out->passes,
 			    out->runs, strbuf_str(&out->j->res.message));
@@ -343,9 +343,9 @@ static bool outcome_of(struct run *r, int test, int target, struct outcome *out)
 static enum matrix_verdict matrix_verdict_of(const struct outcome *oc)
 {
 	switch (oc->st) {
-	case REPORT_PASS: return MATRIX_PASS;
-	case REPORT_FAIL: return MATRIX_FAIL;
-	case REPORT_ERROR: return MATRIX_ERROR;
+	case VERDICT_PASS: return MATRIX_PASS;
+	case VERDICT_FAIL: return MATRIX_FAIL;
+	case VERDICT_ERROR: return MATRIX_ERROR;
 	default:
 		return oc->j->res.deviation ? MATRIX_DEVIATION : MATRIX_SKIP;
 	}
@@ -453,7 +453,7 @@ static void report_begin(struct run *r)
 				char line[512];
 				snprintf(line, sizeof(line), "%.*s", (int)strcspn(ps->load_error, "\n"),
 					 ps->load_error);
-				report_case_result(rc, REPORT_ERROR, 0, line, ps->load_error);
+				report_case_result(rc, VERDICT_ERROR, 0, line, ps->load_error);
 				continue;
 			}
 			r->suite_of[g * r->plan.nsuites + s] = rs;
@@ -481,10 +481,10 @@ static void flush_console(struct run *r, bool final)
 			       strbuf_str(&oc.msg),
 			       strbuf_str(&oc.j->res.detail), strbuf_str(&oc.j->res.log),
 			       oc.j->res.seconds, oc.runs, oc.passes);
-		r->tot.passed += oc.st == REPORT_PASS;
-		r->tot.failed += oc.st == REPORT_FAIL;
-		r->tot.errors += oc.st == REPORT_ERROR;
-		r->tot.skipped += oc.st == REPORT_SKIP;
+		r->tot.passed += oc.st == VERDICT_PASS;
+		r->tot.failed += oc.st == VERDICT_FAIL;
+		r->tot.errors += oc.st == VERDICT_ERROR;
+		r->tot.skipped += oc.st == VERDICT_SKIP;
 		r->tot.flaky += oc.runs > 1 && oc.passes > 0 && oc.passes < oc.runs;
 		report_test(r, test, target, &oc);
 		strbuf_free(&oc.msg);

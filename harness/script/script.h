@@ -3,7 +3,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "lab.h"
-#include "report.h"
+#include "verdict.h"
 #include "strbuf.h"
 
 /* A loaded test script: its own Lua state with the embedded library, the strict-globals
@@ -28,7 +28,7 @@ int script_test_count(const struct script *s);
 const struct script_test *script_test_get(const struct script *s, int i);
 
 struct script_result {
-	enum report_status status;
+	enum verdict status;
 	bool deviation;            /* a SKIP because the target's descriptor lists the failure */
 	struct strbuf message;     /* one line */
 	struct strbuf detail;      /* full text: failure report or traceback */

@@ -2,11 +2,11 @@
 #define TCPCONFORM_REPORT_H
 #include <stddef.h>
 #include <stdio.h>
+#include "verdict.h"
 
 /* The run's results and their JUnit XML rendering (schema: shared/junit/junit-10.xsd,
  * Jenkins xUnit). A report owns copies of every string given to it. */
 
-enum report_status { REPORT_PASS, REPORT_FAIL, REPORT_ERROR, REPORT_SKIP };
 
 struct report;
 struct report_suite;
@@ -27,7 +27,7 @@ struct report_case *report_case_add(struct report_suite *s, const char *name,
 				    const char *classname);
 /* Result: status, seconds, message (short, one line: the failure/error/skip message
  * attribute) and detail (multi-line body of <failure>/<error>, may be NULL). */
-int report_case_result(struct report_case *c, enum report_status st, double seconds,
+int report_case_result(struct report_case *c, enum verdict st, double seconds,
 		       const char *message, const char *detail);
 /* A per-test fact, written as a "[[PROPERTY|name=value]]" line of the testcase's
  * <system-out> (the schema has no per-testcase <properties>). */

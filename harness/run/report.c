@@ -73,7 +73,7 @@ struct report_case {
 	char *name;
 	char *classname; /* NULL: the suite's name */
 	bool has_result;
-	enum report_status status;
+	enum verdict status;
 	double seconds;
 	char *message; /* may be NULL */
 	char *detail;  /* may be NULL */
@@ -325,11 +325,11 @@ struct report_case *report_case_add(struct report_suite *s, const char *name,
 /* Sets (or replaces) the case's result. seconds below zero or not a number are written
  * as 0.000; message and detail may be NULL and are copied. On failure the previous
  * result is kept. 0, or -1 with errno EINVAL (c NULL, unknown status) or ENOMEM. */
-int report_case_result(struct report_case *c, enum report_status st, double seconds,
+int report_case_result(struct report_case *c, enum verdict st, double seconds,
 		       const char *message, const char *detail)
 {
-	if (!c || c->sealed || (st != REPORT_PASS && st != REPORT_FAIL && st != REPORT_ERROR &&
-		   st != REPORT_SKIP)) {
+	if (!c || c->sealed || (st != VERDICT_PASS && st != VERDICT_FAIL && st != VERDICT_ERROR &&
+		   st != VERDICT_SKIP)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -385,9 +385,9 @@ int report_case_log(struct report_case *c, const char *text)
 
 /* ---- counting ---------------------------------------------------------------------- */
 
-static enum report_status case_status(const struct report_case *c)
+static enum verdict case_status(const struct report_case *c)
 {
-	return c->has_result ? c->status : REPORT_ERROR;
+	return c->has_result ? c->status : VERDICT_ERROR;
 }
 
 struct tally {
@@ -409,16 +409,16 @@ static void tally_case(struct tally *t, const struct report_case *c)
 {
 	t->tests++;
 	switch (case_status(c)) {
-	case REPORT_FAIL:
+	case VERDICT_FAIL:
 		t->failures++;
 		break;
-	case REPORT_ERROR:
+	case VERDICT_ERROR:
 		t->errors++;
 		break;
-	case REPORT_SKIP:
+	case VERDICT_SKIP:
 		t->skipped++;
 		break;
-	case REPORT_PASS:
+	case VERDICT_PASS:
 		break;
 	}
 	if (c->has_result)
@@ -726,16 +726,16 @@ static void render_case_outcome(struct xw *w, const struct report_case *c)
 		return;
 	}
 	switch (c->status) {
-	case REPORT_FAIL:
+	case VERDICT_FAIL:
 		render_outcome(w, "failure", "failure", c->message, c->detail);
 		break;
-	case REPORT_ERROR:
+	case VERDICT_ERROR:
 		render_outcome(w, "error", "error", c->message, c->detail);
 		break;
-	case REPORT_SKIP:
+	case VERDICT_SKIP:
 		render_outcome(w, "skipped", NULL, c->message, c->detail);
 		break;
-	case REPORT_PASS:
+	case VERDICT_PASS:
 		break;
 	}
 }
@@ -793,7 +793,7 @@ static void render_case(struct xw *w, const struct report_suite *s, const struct
 	xw_attr(w, "name", c->name);
 	xw_attr(w, "classname", c->classname ? c->classname : s->name);
 	xw_attr_millis(w, "time", c->has_result ? seconds_to_millis(c->seconds) : 0);
-	bool has_outcome = !c->has_result || c->status != REPORT_PASS;
+	bool has_outcome = !c->has_result || c->status != VERDICT_PASS;
 	bool has_output = c->attachments.len || c->properties.len || c->log.len;
 	if (!has_outcome && !has_output) {
 		xw_str(w, "/>\n");

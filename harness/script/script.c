@@ -233,7 +233,7 @@ static void judge(lua_State *L, int t, int test, int labobj, struct script_resul
 	lua_pushstring(L, status_names[res->status]);
 	lua_pushstring(L, strbuf_str(&res->detail));
 	if (lua_pcall(L, 4, 3, 0) != LUA_OK) {
-		res->status = REPORT_ERROR;
+		res->status = VERDICT_ERROR;
 		strbuf_reset(&res->message);
 		strbuf_addf(&res->message, "target descriptor: %s", lua_tostring(L, -1));
 		strbuf_addf(&res->detail, "\n%s", strbuf_str(&res->message));
@@ -245,8 +245,8 @@ static void judge(lua_State *L, int t, int test, int labobj, struct script_resul
 	int k = 0, n = (int)(sizeof(status_names) / sizeof(status_names[0]));
 	while (st && k < n && strcmp(st, status_names[k]) != 0)
 		k++;
-	if (st && k < n && (enum report_status)k != res->status) {
-		res->status = (enum report_status)k;
+	if (st && k < n && (enum verdict)k != res->status) {
+		res->status = (enum verdict)k;
 		strbuf_reset(&res->message);
 		first_line(&res->message, msg ? msg : "");
 		strbuf_reset(&res->detail);
@@ -276,7 +276,7 @@ void script_test_run(struct script *s, int i, struct lab *lab, const struct scri
 	lua_pushvalue(L, labidx);
 	lua_pushstring(L, how->descriptor ? how->descriptor : "");
 	if (lua_pcall(L, 2, 1, 1) != LUA_OK) {
-		res->status = REPORT_ERROR;
+		res->status = VERDICT_ERROR;
 		first_line(&res->message, lua_tostring(L, -1));
 		strbuf_addf(&res->detail, "%s", lua_tostring(L, -1));
 		lua_api_lab_end(L, labidx);
@@ -292,15 +292,15 @@ void script_test_run(struct script *s, int i, struct lab *lab, const struct scri
 	lab_set_limit(lab, 0);
 	s->deadline = 0;
 	if (rc == LUA_OK) {
-		res->status = REPORT_PASS;
+		res->status = VERDICT_PASS;
 	} else {
 		const char *msg;
 		if (lua_api_is_failure(L, -1, &msg)) {
-			res->status = REPORT_FAIL;
+			res->status = VERDICT_FAIL;
 		} else if (lua_api_is_skip(L, -1, &msg)) {
-			res->status = REPORT_SKIP;
+			res->status = VERDICT_SKIP;
 		} else {
-			res->status = REPORT_ERROR;
+			res->status = VERDICT_ERROR;
 			msg = lua_tostring(L, -1);
 			if (!msg)
 				msg = "error (no message)";

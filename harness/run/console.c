@@ -101,29 +101,29 @@ static void print_indented(FILE *out, const char *text)
 		fputc('\n', out);
 }
 
-static const char *word(enum report_status st, int runs, int passes)
+static const char *word(enum verdict st, int runs, int passes)
 {
-	if (st == REPORT_FAIL && runs > 1 && passes > 0)
+	if (st == VERDICT_FAIL && runs > 1 && passes > 0)
 		return "FLAKY";
 	switch (st) {
-	case REPORT_PASS: return "PASS ";
-	case REPORT_FAIL: return "FAIL ";
-	case REPORT_ERROR: return "ERROR";
+	case VERDICT_PASS: return "PASS ";
+	case VERDICT_FAIL: return "FAIL ";
+	case VERDICT_ERROR: return "ERROR";
 	default: return "SKIP ";
 	}
 }
 
-static const char *colour(enum report_status st)
+static const char *colour(enum verdict st)
 {
 	switch (st) {
-	case REPORT_PASS: return "\033[32m";
-	case REPORT_SKIP: return "\033[33m";
+	case VERDICT_PASS: return "\033[32m";
+	case VERDICT_SKIP: return "\033[33m";
 	default: return "\033[1;31m";
 	}
 }
 
 void console_result(struct console *c, const struct plan *p, const struct plan_test *t,
-		    const char *target, enum report_status st, const char *message, const char *detail,
+		    const char *target, enum verdict st, const char *message, const char *detail,
 		    const char *log, double seconds, int runs, int passes)
 {
 	progress_clear(c);
@@ -138,7 +138,7 @@ void console_result(struct console *c, const struct plan *p, const struct plan_t
 	if (runs > 1)
 		fprintf(c->out, ", %d/%d runs passed", passes, runs);
 	fputs(")\n", c->out);
-	if (st != REPORT_PASS) {
+	if (st != VERDICT_PASS) {
 		if (runs > 1 && passes > 0)
 			print_indented(c->out, message);
 		print_indented(c->out, detail && *detail ? detail : message);

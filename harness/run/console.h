@@ -24,7 +24,7 @@ void console_started(struct console *c, const struct plan *p, const struct plan_
 void console_finished(struct console *c, const struct plan *p, const struct plan_test *t,
 		      double seconds);
 void console_result(struct console *c, const struct plan *p, const struct plan_test *t,
-		    const char *target, enum report_status st, const char *message, const char *detail,
+		    const char *target, enum verdict st, const char *message, const char *detail,
 		    const char *log, double seconds, int runs, int passes);
 void console_load_error(struct console *c, const char *suite, const char *error);
 void console_summary(struct console *c, const struct console_totals *tot, double wall,
