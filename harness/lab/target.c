@@ -28,6 +28,25 @@ const char *target_names(void)
 #define TCPCONFORM_LWIP_FROM_BIN "../libexec/tcpconform/tcpconform-lwip"
 #endif
 
+/* Writes path single-quoted for sh -c ('\'' for a quote). Returns 0, or -1 when the
+ * result would not fit in len. */
+static int sh_quote(const char *path, char *out, size_t len)
+{
+	size_t o = 0;
+	out[o++] = '\'';
+	for (; *path && o + 6 < len; path++) {
+		if (*path == '\'') {
+			memcpy(out + o, "'\\''", 4);
+			o += 4;
+		} else {
+			out[o++] = *path;
+		}
+	}
+	out[o++] = '\'';
+	out[o] = 0;
+	return *path ? -1 : 0;
+}
+
 /* The lwIP agent: $TCPCONFORM_LWIP if set; else installed, found relative to
  * /proc/self/exe (<prefix>/bin -> <prefix>/libexec/tcpconform/, so a moved prefix works);
  * else the build tree (build/tcpconform -> build/targets/lwip/). Writes it to out
@@ -51,20 +70,7 @@ static int find_lwip(char *out, size_t len, char *err, size_t errlen)
 	for (int i = 0; i < ntried; i++) {
 		if (access(tried[i], X_OK) != 0)
 			continue;
-		size_t o = 0;
-		const char *p = tried[i];
-		out[o++] = '\'';
-		for (; *p && o + 6 < len; p++) {
-			if (*p == '\'') {
-				memcpy(out + o, "'\\''", 4);
-				o += 4;
-			} else {
-				out[o++] = *p;
-			}
-		}
-		out[o++] = '\'';
-		out[o] = 0;
-		if (!*p)
+		if (sh_quote(tried[i], out, len) == 0)
 			return 0;
 		snprintf(err, errlen, "target lwip: agent path too long: %s", tried[i]);
 		return -1;
