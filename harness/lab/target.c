@@ -1,6 +1,7 @@
 /* The targets a run can name (see target.h). */
 #include "target.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "agent_core.h"
+#include "self_exe.h"
 
 int target_fail_greeting(int ctl, const char *msg)
 {
@@ -20,33 +22,66 @@ const char *target_names(void)
 	return "linux, lwip, exec:COMMAND";
 }
 
-/* The lwIP agent is built next to tcpconform (build/targets/lwip/tcpconform-lwip);
- * TCPCONFORM_LWIP overrides. */
+/* Where an installed binary finds the lwIP agent, relative to its own directory (set by
+ * the install section of the top-level CMakeLists from GNUInstallDirs). */
+#ifndef TCPCONFORM_LWIP_FROM_BIN
+#define TCPCONFORM_LWIP_FROM_BIN "../libexec/tcpconform/tcpconform-lwip"
+#endif
+
+/* Writes path single-quoted for sh -c ('\'' for a quote). Returns 0, or -1 when the
+ * result would not fit in len. */
+static int sh_quote(const char *path, char *out, size_t len)
+{
+	size_t o = 0;
+	out[o++] = '\'';
+	for (; *path && o + 6 < len; path++) {
+		if (*path == '\'') {
+			memcpy(out + o, "'\\''", 4);
+			o += 4;
+		} else {
+			out[o++] = *path;
+		}
+	}
+	out[o++] = '\'';
+	out[o] = 0;
+	return *path ? -1 : 0;
+}
+
+/* The lwIP agent: $TCPCONFORM_LWIP if set; else installed, found relative to
+ * /proc/self/exe (<prefix>/bin -> <prefix>/libexec/tcpconform/, so a moved prefix works);
+ * else the build tree (build/tcpconform -> build/targets/lwip/). Writes it to out
+ * single-quoted, as the exec target hands it to sh -c (a prefix may hold spaces).
+ * Returns 0, or -1 with err listing every place tried. */
 static int find_lwip(char *out, size_t len, char *err, size_t errlen)
 {
+	char tried[2][PATH_MAX];
+	int ntried = 0;
 	const char *env = getenv("TCPCONFORM_LWIP");
 	if (env && *env) {
-		snprintf(out, len, "%s", env);
+		snprintf(tried[0], PATH_MAX, "%s", env);
+		ntried = 1;
+	} else if (self_exe_path(TCPCONFORM_LWIP_FROM_BIN, tried[0], PATH_MAX) < 0 ||
+		   self_exe_path("targets/lwip/tcpconform-lwip", tried[1], PATH_MAX) < 0) {
+		snprintf(err, errlen, "cannot find the lwIP agent: /proc/self/exe: %s", strerror(errno));
+		return -1;
 	} else {
-		char self[PATH_MAX];
-		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-		if (n <= 0) {
-			snprintf(err, errlen, "cannot find the lwIP agent: /proc/self/exe unreadable");
-			return -1;
-		}
-		self[n] = 0;
-		char *slash = strrchr(self, '/');
-		if (slash)
-			*slash = 0;
-		snprintf(out, len, "%s/targets/lwip/tcpconform-lwip", self);
+		ntried = 2;
 	}
-	if (access(out, X_OK) != 0) {
-		snprintf(err, errlen,
-			 "target lwip: agent %s not found or not executable (build it: it needs "
-			 "liblwip-dev; or set TCPCONFORM_LWIP)", out);
+	for (int i = 0; i < ntried; i++) {
+		if (access(tried[i], X_OK) != 0)
+			continue;
+		if (sh_quote(tried[i], out, len) == 0)
+			return 0;
+		snprintf(err, errlen, "target lwip: agent path too long: %s", tried[i]);
 		return -1;
 	}
-	return 0;
+	if (env && *env)
+		snprintf(err, errlen, "target lwip: TCPCONFORM_LWIP=%s is not an executable file", env);
+	else
+		snprintf(err, errlen,
+			 "target lwip: no lwIP agent at %s (installed) nor %s (build tree); build "
+			 "it (it needs liblwip-dev) or set TCPCONFORM_LWIP", tried[0], tried[1]);
+	return -1;
 }
 
 int target_resolve(const char *spec, struct target_spec *out, char *err, size_t errlen)

@@ -3,13 +3,16 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "plan.h"
+#include "self_exe.h"
 #include "target.h"
 
 static void usage(FILE *f)
@@ -26,7 +29,8 @@ static void usage(FILE *f)
 		"Runs Lua TCP conformance scripts against a TCP stack in a network namespace:\n"
 		"one fresh lab (namespace, veth link, agent) per test, a pcap per test, JUnit XML.\n"
 		"\n"
-		"  PATH               script files or directories searched for *.lua (default: scripts)\n"
+		"  PATH               script files or directories searched for *.lua (default: ./scripts\n"
+		"                     if here, else the installed suite, share/tcpconform/scripts)\n"
 		"  --target T[,T...]  stack(s) under test (default: linux; known: %s);\n"
 		"                     several: each test on each, plus matrix.md/.html beside the JUnit\n"
 		"  --descriptor FILE  target descriptor (params, known deviations) for an exec: target\n"
@@ -90,6 +94,45 @@ static int split_targets(char *arg, struct runner_opts *o, FILE *errout)
 		fprintf(errout, "tcpconform: --target: empty (known: %s)\n", target_names());
 		return -1;
 	}
+	return 0;
+}
+
+/* Where an installed binary finds its suite, relative to its own directory (set by the
+ * install section of the top-level CMakeLists from GNUInstallDirs). */
+#ifndef TCPCONFORM_SCRIPTS_FROM_BIN
+#define TCPCONFORM_SCRIPTS_FROM_BIN "../share/tcpconform/scripts"
+#endif
+
+/* The suite to run when no PATH is given: ./scripts when the current directory has one
+ * (a source tree, as the README's commands run), else the installed suite found from
+ * /proc/self/exe, so `tcpconform run` works from anywhere and a relocated prefix still
+ * finds its own scripts (no absolute path is compiled in). Writes the path to out;
+ * says which was chosen on verbose (when not NULL). Returns 0, or -1 after printing on
+ * errout that neither exists. */
+static int default_suite(char *out, size_t len, FILE *verbose, FILE *errout)
+{
+	struct stat st;
+	if (stat("scripts", &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(out, len, "scripts");
+		if (verbose)
+			fprintf(verbose, "tcpconform: no PATH given: running ./scripts\n");
+		return 0;
+	}
+	char joined[PATH_MAX], real[PATH_MAX];
+	if (self_exe_path(TCPCONFORM_SCRIPTS_FROM_BIN, joined, sizeof(joined)) < 0) {
+		fprintf(errout, "tcpconform: no PATH given and no ./scripts here, and the installed "
+			"suite cannot be found (/proc/self/exe: %s): give a PATH\n", strerror(errno));
+		return -1;
+	}
+	if (!realpath(joined, real) || stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(errout, "tcpconform: no PATH given and no ./scripts here; the installed "
+			"suite %s is missing (give a PATH, or reinstall: cmake --install)\n", joined);
+		return -1;
+	}
+	snprintf(out, len, "%s", real);
+	if (verbose)
+		fprintf(verbose, "tcpconform: no PATH given and no ./scripts here: running the "
+			"installed suite %s\n", out);
 	return 0;
 }
 
@@ -191,10 +234,13 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 	}
 	if (split_targets(target_arg, &o, errout) < 0)
 		return 2;
-	static const char *const dflt[] = {"scripts"};
+	char suite[PATH_MAX];
+	const char *dflt[] = {suite};
 	o.paths = (const char *const *)a + optind;
 	o.npaths = n - optind;
 	if (o.npaths == 0) {
+		if (default_suite(suite, sizeof(suite), o.verbose ? out : NULL, errout) < 0)
+			return 2;
 		o.paths = dflt;
 		o.npaths = 1;
 	}
