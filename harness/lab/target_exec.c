@@ -85,18 +85,10 @@ static int exec_child_main(int ctl, const struct lab_addrs *a, const char *cmd)
 	setenv("TCPCONFORM_PREFIX6", "64", 1);
 	set_env_addr("TCPCONFORM_PEER4", AF_INET, a->harness4);
 	set_env_addr("TCPCONFORM_PEER6", AF_INET6, a->harness6);
-	/* The control channel crosses exec; the harness's console does not belong to the
-	 * stack (stdin and stdout go to /dev/null, stderr too). */
+	/* The control channel crosses exec. stdin is /dev/null, stdout and stderr go to
+	 * the lab (lab_child.c): the stack's last words when it dies. */
 	int flags = fcntl(ctl, F_GETFD);
 	fcntl(ctl, F_SETFD, flags & ~FD_CLOEXEC);
-	int null = open("/dev/null", O_RDWR);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		if (null > 2)
-			close(null);
-	}
 	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 	snprintf(err, sizeof(err), "exec /bin/sh -c %s failed", cmd);
 	return target_fail_greeting(ctl, err);
