@@ -46,7 +46,7 @@ if [ -f "$RL/junit.xml" ] && validate_junit "$RL/junit.xml" &&
 else
   fail "JUnit missing, invalid or not nobody's"
 fi
-npcap=$(find "$RL/pcap" -name '*.pcap' 2>/dev/null | wc -l)
+npcap=$(find "$RL/pcap" -name "*.pcap" 2>/dev/null | wc -l || true)
 [ "$npcap" -eq "$passed" ] && pass "a pcap per test ($npcap)" || fail "$npcap pcaps for $passed tests"
 
 # --- lwIP needs /dev/net/tun open to the user; without it the error says so in words ---
