@@ -33,6 +33,10 @@ int lab_words_open(struct lab *lab, int pipefd[2], char *err, size_t errlen)
 		return -1;
 	}
 	fcntl(pipefd[0], F_SETFL, fcntl(pipefd[0], F_GETFL) | O_NONBLOCK);
+	/* A chatty stack writes while the harness is busy between pumps: room for 1 MiB
+	 * (fs.pipe-max-size allows that by default) before its writes would block. Best
+	 * effort: the default 64 KiB still works, only sooner full. */
+	(void)fcntl(pipefd[0], F_SETPIPE_SZ, 1 << 20);
 	return 0;
 }
 
