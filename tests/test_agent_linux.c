@@ -900,7 +900,7 @@ static void kill_of_a_handle_that_is_not_held_is_einval(void **state)
 	struct agent_reply *r = call(l, "kill %lld", h);
 
 	expect_err(r, "EINVAL");
-	assert_non_null(strstr(agent_reply_get(r, "msg"), "not_held"));
+	assert_non_null(strstr(agent_reply_get(r, "msg"), "not held"));
 	ok(l, "handle still open", call(l, "setsockopt %lld tcp_nodelay 1", h));
 	expect_err(call(l, "kill 99"), "EBADF");
 	expect_err(call(l, "kill x"), "EINVAL");

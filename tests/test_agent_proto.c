@@ -250,7 +250,30 @@ static void reply_failure_carries_errname_and_msg(void **state)
 	assert_string_equal(r.errname, "ECONNREFUSED");
 	assert_int_equal(rep("4 -1 TIMEOUT msg=accept:_not_done", &r), 0);
 	assert_string_equal(r.errname, "TIMEOUT");
-	assert_string_equal(agent_reply_get(&r, "msg"), "accept:_not_done");
+	assert_string_equal(agent_reply_get(&r, "msg"), "accept: not done");
+}
+
+/* PROTOCOL.md 4.2: what an agent escapes into one token reads back exactly. */
+static void msg_escape_and_unescape_round_trip_spaces_underscores_and_backslashes(void **state)
+{
+	char tok[128], line[160];
+	struct agent_reply r;
+
+	agent_msg_escape("tap tap0: /dev/net/tun: Permission denied", tok, sizeof(tok));
+	assert_string_equal(tok, "tap_tap0:_/dev/net/tun:_Permission_denied");
+	agent_msg_escape("net.ipv4.tcp_rmem a\\b\tc", tok, sizeof(tok));
+	assert_string_equal(tok, "net.ipv4.tcp\\_rmem_a\\\\b?c");
+	snprintf(line, sizeof(line), "0 -1 EIO msg=%s", tok);
+	assert_int_equal(rep(line, &r), 0);
+	assert_string_equal(agent_reply_get(&r, "msg"), "net.ipv4.tcp_rmem a\\b?c");
+}
+
+static void msg_escape_never_writes_half_an_escape(void **state)
+{
+	char tok[4];
+
+	assert_int_equal(agent_msg_escape("ab_", tok, sizeof(tok)), 2);
+	assert_string_equal(tok, "ab");
 }
 
 static void reply_value_may_contain_equals_signs(void **state)
@@ -483,6 +506,8 @@ int main(void)
 		cmocka_unit_test(reply_success_with_keys_is_parsed),
 		cmocka_unit_test(reply_greeting_uses_id_zero),
 		cmocka_unit_test(reply_failure_carries_errname_and_msg),
+		cmocka_unit_test(msg_escape_and_unescape_round_trip_spaces_underscores_and_backslashes),
+		cmocka_unit_test(msg_escape_never_writes_half_an_escape),
 		cmocka_unit_test(reply_value_may_contain_equals_signs),
 		cmocka_unit_test(reply_extreme_rets_are_parsed_and_overflow_rejected),
 		cmocka_unit_test(reply_with_missing_fields_is_rejected),

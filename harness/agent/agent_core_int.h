@@ -64,8 +64,6 @@ void agent_dispatch(struct agent_server *a, const struct agent_request *rq);
 
 /* laddr= lport= [raddr= rport=] of a socket, through the backend. */
 void agent_out_names(struct agent_server *a, int fd, int with_peer);
-/* Blanks become '_', anything outside 0x21..0x7e '?' (PROTOCOL.md 4.2). */
-void agent_msg_sanitize(char *msg);
 
 /* ---- arguments and handles (agent_args.c) */
 

@@ -266,11 +266,53 @@ int agent_reply_parse(char *line, struct agent_reply *out, char *err, size_t err
 			return -1;
 		}
 		*eq = '\0';
+		/* msg= is text for people: decoded here, once, for every place that shows it. */
+		if (strcmp(tok[i], "msg") == 0)
+			agent_msg_unescape(eq + 1);
 		out->kv[out->nkv].key = tok[i];
 		out->kv[out->nkv].val = eq + 1;
 		out->nkv++;
 	}
 	return 0;
+}
+
+/* See agent_proto.h. PROTOCOL.md 4.2. */
+size_t agent_msg_escape(const char *text, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	if (outlen == 0)
+		return 0;
+	for (; *text; text++) {
+		unsigned char c = (unsigned char)*text;
+		const char *rep = c == ' ' ? "_" : c == '_' ? "\\_" : c == '\\' ? "\\\\" : NULL;
+		char one[2] = {c < 0x21 || c > 0x7e ? '?' : (char)c, 0};
+		size_t n;
+
+		if (!rep)
+			rep = one;
+		n = strlen(rep);
+		if (o + n >= outlen)
+			break;   /* never half an escape */
+		memcpy(out + o, rep, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* See agent_proto.h. */
+void agent_msg_unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (*s == '\\' && (s[1] == '_' || s[1] == '\\'))
+			*o++ = *++s;
+		else
+			*o++ = *s == '_' ? ' ' : *s;
+	}
+	*o = '\0';
 }
 
 /* The value of key in r, or NULL. The first pair wins if an agent repeats a key. */

@@ -34,8 +34,17 @@ struct agent_reply {
 int agent_request_parse(char *line, struct agent_request *out, char *err, size_t errlen);
 int agent_reply_parse(char *line, struct agent_reply *out, char *err, size_t errlen);
 
-/* The value of key in r, or NULL. */
+/* The value of key in r, or NULL. The msg= value comes decoded (agent_msg_unescape). */
 const char *agent_reply_get(const struct agent_reply *r, const char *key);
+
+/* The text of a msg= value (PROTOCOL.md 4.2): a space becomes '_', a '_' "\\_", a '\\'
+ * "\\\\", any other byte outside 0x21..0x7e '?', so a message is one token and reads back
+ * exactly. agent_msg_escape writes at most outlen - 1 bytes and a NUL, never half an
+ * escape, and returns the length; agent_msg_unescape decodes in place (the reverse; a
+ * '\\' before anything else stays). agent_reply_parse already decodes msg= values: a
+ * caller shows them as they are. */
+size_t agent_msg_escape(const char *text, char *out, size_t outlen);
+void agent_msg_unescape(char *s);
 
 /* errno <-> symbolic name ("ECONNRESET"); the protocol carries names because numbers
  * differ between stacks. agent_errno_value returns -1 for an unknown name. */

@@ -87,28 +87,17 @@ void agent_out_end(struct agent_server *a)
 	a->replylen = 0;
 }
 
-/* See agent_core_int.h. */
-void agent_msg_sanitize(char *msg)
-{
-	for (; *msg; msg++) {
-		if (*msg == ' ')
-			*msg = '_';
-		else if (*msg < 0x21 || *msg > 0x7e)
-			*msg = '?';
-	}
-}
-
 /* See agent_core.h. The message is for people (PROTOCOL.md 4.2). */
 void agent_out_fail(struct agent_server *a, uint32_t id, const char *errname,
 		    const char *fmt, ...)
 {
-	char msg[MSG_MAX];
+	char text[MSG_MAX], msg[MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	agent_msg_sanitize(msg);
+	agent_msg_escape(text, msg, sizeof(msg));
 	agent_out_begin(a, id, -1, errname);
 	agent_out_kv(a, "msg", "%s", msg);
 	agent_out_end(a);
@@ -187,8 +176,7 @@ void agent_greet_failure(int ctl_fd, const char *errname, const char *why)
 	struct pollfd p = { .fd = ctl_fd, .events = POLLOUT };
 	int n;
 
-	snprintf(msg, sizeof(msg), "%s", why);
-	agent_msg_sanitize(msg);
+	agent_msg_escape(why, msg, sizeof(msg));
 	n = snprintf(line, sizeof(line), "0 -1 %s msg=%s\n", errname, msg);
 	if (n > 0 && poll(&p, 1, 1000) > 0 && write(ctl_fd, line, (size_t)n) < 0)
 		return;

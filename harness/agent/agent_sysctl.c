@@ -1,6 +1,7 @@
 /* The sysctl verb of the Linux agent (PROTOCOL.md 6.6): read or write a setting under
  * /proc/sys/net of the agent's own network namespace. */
 #include "agent_linux_int.h"
+#include "sysctl_name.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,43 +10,6 @@
 #include <unistd.h>
 
 #define SYSCTL_VALUE_MAX 4096
-
-/* Why so strict: sysctl is the one verb that writes outside the lab's sockets. Only
- * names under net. reach the caller's own network namespace (/proc/sys/net is per
- * netns); anything else (kernel., vm., fs.) would change the whole machine. The
- * character set rules out '/', so no name can climb out of /proc/sys/net. */
-static int sysctl_path(const char *name, char *path, size_t pathlen, char *why, size_t whylen)
-{
-	size_t i, n = strlen(name);
-
-	if (strncmp(name, "net.", 4) != 0) {
-		snprintf(why, whylen, "name \"%.48s\" is not under net.", name);
-		return -1;
-	}
-	if (n > 200) {
-		snprintf(why, whylen, "name is %zu bytes, at most 200", n);
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		char c = name[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '-' || c == '.')) {
-			snprintf(why, whylen, "name \"%.48s\" has '%c' at %zu: only [A-Za-z0-9_.-]",
-				 name, c, i + 1);
-			return -1;
-		}
-		if (c == '.' && (name[i + 1] == '.' || name[i + 1] == '\0')) {
-			snprintf(why, whylen, "name \"%.48s\" has an empty component", name);
-			return -1;
-		}
-	}
-	snprintf(path, pathlen, "/proc/sys/%s", name);
-	for (i = strlen("/proc/sys/"); path[i]; i++)
-		if (path[i] == '.')
-			path[i] = '/';
-	return 0;
-}
 
 /* Read a sysctl into value: runs of blanks (multi-field values like tcp_rmem) become
  * ',' so the value stays one protocol token. */
@@ -106,7 +70,7 @@ void agent_verb_sysctl(struct agent_server *a, const struct agent_request *rq)
 {
 	char path[256], why[160], value[SYSCTL_VALUE_MAX];
 
-	if (sysctl_path(rq->args[0], path, sizeof(path), why, sizeof(why)) < 0) {
+	if (sysctl_name_path(rq->args[0], path, sizeof(path), why, sizeof(why)) < 0) {
 		agent_out_fail(a, rq->id, "EPERM", "sysctl: %s", why);
 		return;
 	}

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sysctl_name.h"
+
 struct netcfg {
 	struct mnl_socket *nl;
 	uint32_t seq;
@@ -61,16 +63,19 @@ void netcfg_close(struct netcfg *nc)
 	free(nc);
 }
 
-/* Sends one request with NLM_F_ACK and waits for its ack; the kernel's error becomes the
- * message "<what>: <strerror>". */
-static int netcfg_talk(struct netcfg *nc, struct nlmsghdr *nlh, const char *what, char *err,
-		       size_t errlen)
+/* Sends one request with NLM_F_ACK and reads until its ack, handing each reply message
+ * to cb (NULL: none expected) -- the one netlink round trip of this file. Returns 0; -1
+ * when the kernel answered with an error (errno set, err "<what>: <strerror>"); -2 when
+ * the socket failed (err "<what>: netlink send/receive: ..."), which no caller may
+ * mistake for an answer. */
+static int netcfg_talk(struct netcfg *nc, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+		       const char *what, char *err, size_t errlen)
 {
 	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
 	nlh->nlmsg_seq = ++nc->seq;
 	if (mnl_socket_sendto(nc->nl, nlh, nlh->nlmsg_len) < 0) {
 		snprintf(err, errlen, "%s: netlink send: %s", what, strerror(errno));
-		return -1;
+		return -2;
 	}
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(nc->nl, nc->buf, sizeof(nc->buf));
@@ -78,11 +83,13 @@ static int netcfg_talk(struct netcfg *nc, struct nlmsghdr *nlh, const char *what
 			if (errno == EINTR)
 				continue;
 			snprintf(err, errlen, "%s: netlink receive: %s", what, strerror(errno));
-			return -1;
+			return -2;
 		}
-		int rc = mnl_cb_run(nc->buf, (size_t)n, nc->seq, nc->portid, NULL, NULL);
+		int rc = mnl_cb_run(nc->buf, (size_t)n, nc->seq, nc->portid, cb, data);
 		if (rc == MNL_CB_ERROR) {
-			snprintf(err, errlen, "%s: %s", what, strerror(errno));
+			int saved = errno;
+			snprintf(err, errlen, "%s: %s", what, strerror(saved));
+			errno = saved;
 			return -1;
 		}
 		if (rc == MNL_CB_STOP)
@@ -143,7 +150,7 @@ int netcfg_veth_create(struct netcfg *nc, const char *name, const uint8_t mac[6]
 
 	char what[96];
 	snprintf(what, sizeof(what), "create veth %s/%s", name, peer);
-	return netcfg_talk(nc, nlh, what, err, errlen);
+	return netcfg_talk(nc, nlh, NULL, NULL, what, err, errlen);
 }
 
 int netcfg_bridge_create(struct netcfg *nc, const char *name, const uint8_t mac[6], char *err,
@@ -158,7 +165,7 @@ int netcfg_bridge_create(struct netcfg *nc, const char *name, const uint8_t mac[
 	newlink_finish(nlh, linfo, data);
 	char what[64];
 	snprintf(what, sizeof(what), "create bridge %s", name);
-	return netcfg_talk(nc, nlh, what, err, errlen);
+	return netcfg_talk(nc, nlh, NULL, NULL, what, err, errlen);
 }
 
 int netcfg_set_master(struct netcfg *nc, const char *name, const char *master, char *err,
@@ -176,7 +183,7 @@ int netcfg_set_master(struct netcfg *nc, const char *name, const char *master, c
 	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)midx);
 	char what[96];
 	snprintf(what, sizeof(what), "enslave %s to %s", name, master);
-	return netcfg_talk(nc, nlh, what, err, errlen);
+	return netcfg_talk(nc, nlh, NULL, NULL, what, err, errlen);
 }
 
 int netcfg_tap_create(const char *name, const uint8_t mac[6], char *err, size_t errlen)
@@ -223,7 +230,7 @@ int netcfg_link_up(struct netcfg *nc, const char *name, char *err, size_t errlen
 	ifm->ifi_change = IFF_UP;
 	char what[64];
 	snprintf(what, sizeof(what), "set link %s up", name);
-	return netcfg_talk(nc, nlh, what, err, errlen);
+	return netcfg_talk(nc, nlh, NULL, NULL, what, err, errlen);
 }
 
 int netcfg_addr_add(struct netcfg *nc, const char *name, int family, const void *addr,
@@ -248,7 +255,7 @@ int netcfg_addr_add(struct netcfg *nc, const char *name, int family, const void 
 		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
 	char what[64];
 	snprintf(what, sizeof(what), "add address to %s", name);
-	return netcfg_talk(nc, nlh, what, err, errlen);
+	return netcfg_talk(nc, nlh, NULL, NULL, what, err, errlen);
 }
 
 /* IF_OPER_UP (RFC 2863 "up"); linux/if.h, which defines it, clashes with net/if.h. */
@@ -278,26 +285,18 @@ int netcfg_link_wait_running(struct netcfg *nc, const char *name, int timeout_ms
 	int idx = ifindex_of(name, err, errlen);
 	if (idx == 0)
 		return -1;
+	char what[64];
+	snprintf(what, sizeof(what), "link %s state", name);
 	for (int waited = 0;; waited++) {
 		char buf[MNL_SOCKET_BUFFER_SIZE];
 		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 		nlh->nlmsg_type = RTM_GETLINK;
-		nlh->nlmsg_flags = NLM_F_REQUEST;
-		nlh->nlmsg_seq = ++nc->seq;
 		struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 		ifm->ifi_family = AF_UNSPEC;
 		ifm->ifi_index = idx;
 		int oper = -1;
-		if (mnl_socket_sendto(nc->nl, nlh, nlh->nlmsg_len) < 0) {
-			snprintf(err, errlen, "link %s state: %s", name, strerror(errno));
+		if (netcfg_talk(nc, nlh, link_msg_cb, &oper, what, err, errlen) < 0)
 			return -1;
-		}
-		ssize_t n = mnl_socket_recvfrom(nc->nl, nc->buf, sizeof(nc->buf));
-		if (n < 0 || mnl_cb_run(nc->buf, (size_t)n, nc->seq, nc->portid, link_msg_cb, &oper) ==
-				     MNL_CB_ERROR) {
-			snprintf(err, errlen, "link %s state: %s", name, strerror(errno));
-			return -1;
-		}
 		if (oper == NETCFG_OPER_UP)
 			return 0;
 		if (waited >= timeout_ms) {
@@ -323,26 +322,14 @@ static int route_type(struct netcfg *nc, int family, const void *addr, char *err
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nlh->nlmsg_seq = ++nc->seq;
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)family;
 	rtm->rtm_dst_len = family == AF_INET ? 32 : 128;
 	mnl_attr_put(nlh, RTA_DST, family == AF_INET ? 4 : 16, addr);
-	if (mnl_socket_sendto(nc->nl, nlh, nlh->nlmsg_len) < 0) {
-		snprintf(err, errlen, "route lookup: %s", strerror(errno));
-		return -2;
-	}
 	int type = -1;
-	ssize_t n = mnl_socket_recvfrom(nc->nl, nc->buf, sizeof(nc->buf));
-	if (n < 0) {
-		snprintf(err, errlen, "route lookup: %s", strerror(errno));
-		return -2;
-	}
+	int rc = netcfg_talk(nc, nlh, route_msg_cb, &type, "route lookup", err, errlen);
 	/* An error reply (no route yet: ENETUNREACH) is not a failure here. */
-	if (mnl_cb_run(nc->buf, (size_t)n, nc->seq, nc->portid, route_msg_cb, &type) == MNL_CB_ERROR)
-		return -1;
-	return type;
+	return rc == -2 ? -2 : rc == -1 ? -1 : type;
 }
 
 int netcfg_local_wait(struct netcfg *nc, int family, const void *addr, int timeout_ms,
@@ -401,20 +388,20 @@ int netcfg_offloads_off(const char *name, char *err, size_t errlen)
 	return 0;
 }
 
+/* See netcfg.h. */
 int netcfg_sysctl_write(const char *name, const char *value, char *err, size_t errlen)
 {
-	if (strncmp(name, "net.", 4) != 0 || strstr(name, "..") || strchr(name, '/')) {
-		snprintf(err, errlen, "sysctl %s: only names under net. are allowed", name);
+	char path[256], why[160];
+	if (sysctl_name_path(name, path, sizeof(path), why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "sysctl: %s", why);
+		errno = EPERM;
 		return -1;
 	}
-	char path[256] = "/proc/sys/";
-	size_t n = strlen(path);
-	for (const char *p = name; *p && n + 1 < sizeof(path); p++)
-		path[n++] = *p == '.' ? '/' : *p;
-	path[n] = 0;
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, errlen, "sysctl %s: %s", name, strerror(errno));
+		int saved = errno;
+		snprintf(err, errlen, "sysctl %s: %s", name, strerror(saved));
+		errno = saved;
 		return -1;
 	}
 	ssize_t w = write(fd, value, strlen(value));
@@ -422,6 +409,7 @@ int netcfg_sysctl_write(const char *name, const char *value, char *err, size_t e
 	close(fd);
 	if (w < 0) {
 		snprintf(err, errlen, "sysctl %s = %s: %s", name, value, strerror(saved));
+		errno = saved;
 		return -1;
 	}
 	return 0;

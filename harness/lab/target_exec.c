@@ -72,6 +72,14 @@ static int exec_child_main(int ctl, const struct lab_addrs *a, const char *cmd)
 	char err[512];
 	if (exec_links(a, err, sizeof(err)) < 0)
 		return target_fail_greeting(ctl, err);
+	/* The channel on fd 3 whatever the harness had open: a stack's agent may be a
+	 * shell script, and sh redirects only single-digit fds (>&3). */
+	if (ctl != 3) {
+		if (dup2(ctl, 3) < 0)
+			return target_fail_greeting(ctl, "dup2 of the control channel to fd 3 failed");
+		close(ctl);
+		ctl = 3;
+	}
 	char v[64];
 	snprintf(v, sizeof(v), "%d", ctl);
 	setenv("TCPCONFORM_CTL_FD", v, 1);
@@ -85,18 +93,9 @@ static int exec_child_main(int ctl, const struct lab_addrs *a, const char *cmd)
 	setenv("TCPCONFORM_PREFIX6", "64", 1);
 	set_env_addr("TCPCONFORM_PEER4", AF_INET, a->harness4);
 	set_env_addr("TCPCONFORM_PEER6", AF_INET6, a->harness6);
-	/* The control channel crosses exec; the harness's console does not belong to the
-	 * stack (stdin and stdout go to /dev/null, stderr too). */
-	int flags = fcntl(ctl, F_GETFD);
-	fcntl(ctl, F_SETFD, flags & ~FD_CLOEXEC);
-	int null = open("/dev/null", O_RDWR);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		if (null > 2)
-			close(null);
-	}
+	/* The control channel crosses exec. stdin is /dev/null, stdout and stderr go to
+	 * the lab (lab_child.c): the stack's last words when it dies. */
+	fcntl(ctl, F_SETFD, fcntl(ctl, F_GETFD) & ~FD_CLOEXEC);
 	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 	snprintf(err, sizeof(err), "exec /bin/sh -c %s failed", cmd);
 	return target_fail_greeting(ctl, err);
