@@ -27,6 +27,7 @@ return {
     rfc5961_rst = true,     -- tcp_process: a RST in the window but not at rcv_nxt gets
                             -- tcp_ack_now ("This follows RFC 5961 section 3.2")
     rfc5961_syn = true,     -- tcp_process: any SYN outside SYN-SENT/SYN-RECEIVED gets an ACK
+                            -- (but tcp_timewait_input answers an in-window SYN with RST)
     rfc5961_ack = false,    -- tcp_receive: no MAX.SND.WND test; an old ACK is a duplicate
     rfc1337 = true,         -- tcp_timewait_input: "RFC 1337: in TIME_WAIT, ignore RST"
     timewait_syn = false,   -- tcp_timewait_input never reopens (RST in window, else ACK)
