@@ -15,5 +15,18 @@ return {
     fin_timeout = 60,
     msl = 60,
   },
+  -- The choices the RFCs leave open, as the RFC model's knobs (lua/model/README.md).
+  model = {
+    rfc5961_rst = true,     -- RFC 5961 3.2: tcp_validate_incoming sends a challenge ACK
+    rfc5961_syn = true,     -- RFC 5961 4.2: challenge ACK for a SYN in a synchronized state
+    rfc5961_ack = true,     -- RFC 5961 5.2: tcp_ack drops SEG.ACK < SND.UNA - max_window
+    rfc1337 = false,        -- net.ipv4.tcp_rfc1337 defaults to 0: a RST ends TIME-WAIT
+    -- RFC 6191 / 1122 4.2.2.13: tcp_timewait_state_process takes a SYN that is after
+    -- RCV.NXT, or whose TSval is newer than TS.Recent
+    timewait_syn = "seq_or_ts",
+    delayed_ack = true,     -- RFC 9293 3.8.6.3 (after the quick-ack start of a connection)
+    rst_window = "zero",    -- tcp_v4_send_reset: window 0
+    ts_missing = "accept",  -- RFC 7323 3.2 SHOULD drop; Linux processes the segment
+  },
   deviations = {},
 }

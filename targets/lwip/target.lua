@@ -21,6 +21,20 @@ return {
     syn_retries = 6,        -- TCP_SYNMAXRTX
     msl = 60,               -- TCP_MSL 60000 ms
   },
+  -- The choices the RFCs leave open, as the RFC model's knobs (lua/model/README.md);
+  -- read from lwIP 2.1.3's src/core/tcp_in.c.
+  model = {
+    rfc5961_rst = true,     -- tcp_process: a RST in the window but not at rcv_nxt gets
+                            -- tcp_ack_now ("This follows RFC 5961 section 3.2")
+    rfc5961_syn = true,     -- tcp_process: any SYN outside SYN-SENT/SYN-RECEIVED gets an ACK
+                            -- (but tcp_timewait_input answers an in-window SYN with RST)
+    rfc5961_ack = false,    -- tcp_receive: no MAX.SND.WND test; an old ACK is a duplicate
+    rfc1337 = true,         -- tcp_timewait_input: "RFC 1337: in TIME_WAIT, ignore RST"
+    timewait_syn = false,   -- tcp_timewait_input never reopens (RST in window, else ACK)
+    delayed_ack = true,     -- TF_ACK_DELAY, sent by the 250 ms fast timer
+    rst_window = "rcv_wnd", -- tcp_rst advertises the receive window (see RST_ACK above)
+    ts_missing = "accept",  -- built without timestamps (LWIP_TCP_TIMESTAMPS 0)
+  },
   deviations = {
     ["bare ACK to a closed port is answered by RST (no ACK flag) with seq SEG.ACK"] = RST_ACK,
     ["IPv6: bare ACK to a closed port is answered by RST (no ACK flag) with seq SEG.ACK"] = RST_ACK,
