@@ -17,33 +17,48 @@ int target_fail_greeting(int ctl, const char *msg)
 
 const char *target_names(void)
 {
-	return "linux, lwip, exec:COMMAND";
+	return "linux, lwip, gvisor, exec:COMMAND";
 }
 
-/* The lwIP agent is built next to tcpconform (build/targets/lwip/tcpconform-lwip);
- * TCPCONFORM_LWIP overrides. */
-static int find_lwip(char *out, size_t len, char *err, size_t errlen)
+/* An agent program built next to tcpconform (build/targets/<dir>/<file>), which an
+ * environment variable overrides: the lwIP and the gVisor agents. */
+struct built_agent {
+	const char *target; /* the --target name */
+	const char *env;    /* the override */
+	const char *rel;    /* path beside the binary */
+	const char *needs;  /* the Debian packages it is built from */
+};
+
+static const struct built_agent lwip_agent = {"lwip", "TCPCONFORM_LWIP",
+					      "targets/lwip/tcpconform-lwip", "liblwip-dev"};
+static const struct built_agent gvisor_agent = {
+	"gvisor", "TCPCONFORM_GVISOR", "targets/gvisor/tcpconform-gvisor",
+	"golang-go and golang-gvisor-gvisor-dev"};
+
+static int find_agent(const struct built_agent *b, char *out, size_t len, char *err,
+		      size_t errlen)
 {
-	const char *env = getenv("TCPCONFORM_LWIP");
+	const char *env = getenv(b->env);
 	if (env && *env) {
 		snprintf(out, len, "%s", env);
 	} else {
 		char self[PATH_MAX];
 		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 		if (n <= 0) {
-			snprintf(err, errlen, "cannot find the lwIP agent: /proc/self/exe unreadable");
+			snprintf(err, errlen, "cannot find the %s agent: /proc/self/exe unreadable",
+				 b->target);
 			return -1;
 		}
 		self[n] = 0;
 		char *slash = strrchr(self, '/');
 		if (slash)
 			*slash = 0;
-		snprintf(out, len, "%s/targets/lwip/tcpconform-lwip", self);
+		snprintf(out, len, "%s/%s", self, b->rel);
 	}
 	if (access(out, X_OK) != 0) {
 		snprintf(err, errlen,
-			 "target lwip: agent %s not found or not executable (build it: it needs "
-			 "liblwip-dev; or set TCPCONFORM_LWIP)", out);
+			 "target %s: agent %s not found or not executable (build it: it needs "
+			 "%s; or set %s)", b->target, out, b->needs, b->env);
 		return -1;
 	}
 	return 0;
@@ -60,7 +75,12 @@ int target_resolve(const char *spec, struct target_spec *out, char *err, size_t 
 	if (strcmp(spec, "lwip") == 0) {
 		out->ops = &target_exec;
 		snprintf(out->name, sizeof(out->name), "lwip");
-		return find_lwip(out->arg, sizeof(out->arg), err, errlen);
+		return find_agent(&lwip_agent, out->arg, sizeof(out->arg), err, errlen);
+	}
+	if (strcmp(spec, "gvisor") == 0) {
+		out->ops = &target_exec;
+		snprintf(out->name, sizeof(out->name), "gvisor");
+		return find_agent(&gvisor_agent, out->arg, sizeof(out->arg), err, errlen);
 	}
 	if (strncmp(spec, "exec:", 5) == 0) {
 		if (!spec[5]) {
