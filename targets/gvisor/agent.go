@@ -158,23 +158,29 @@ type attempt func() (r reply, done bool)
 // queue until it completes, the wait runs out (timeout's reply) or close/quit cancels
 // it (CANCELED). It returns the immediate reply and true, or false when parked.
 func (a *agent) park(req *request, s *sock, sd side, mask waiter.EventMask, try attempt, timeout func() reply) (reply, bool) {
+	// The slot is taken before the first try and try runs without a.mu: an accept's
+	// try registers the new handle, which takes a.mu itself.
+	p := &parked{cancel: make(chan struct{}), done: make(chan struct{})}
 	a.mu.Lock()
 	if s.ops[sd] != nil {
 		a.mu.Unlock()
 		return failf("EBUSY", "%s: a call of the same side is already pending on handle %d", req.verb, s.h), true
 	}
+	s.ops[sd] = p
+	a.mu.Unlock()
 	entry, ch := waiter.NewChannelEntry(mask)
 	s.wq.EventRegister(&entry)
 	r, done := try()
 	wait := waitOf(req)
 	if done || wait == 0 {
-		a.mu.Unlock()
 		s.wq.EventUnregister(&entry)
+		a.mu.Lock()
+		if s.ops[sd] == p {
+			s.ops[sd] = nil
+		}
+		a.mu.Unlock()
 		return r, true
 	}
-	p := &parked{cancel: make(chan struct{}), done: make(chan struct{})}
-	s.ops[sd] = p
-	a.mu.Unlock()
 	a.parkers.Add(1)
 	go func() {
 		defer a.parkers.Done()

@@ -6,6 +6,7 @@ package main
 import (
 	"bytes"
 	"encoding/hex"
+	"io"
 
 	"strings"
 
@@ -26,10 +27,14 @@ func (p *pattern) Len() int { return p.n - p.off }
 
 // Read implements io.Reader for tcpip.Payloader without materialising n bytes.
 func (p *pattern) Read(b []byte) (int, error) {
+	if p.off >= p.n {
+		return 0, io.EOF
+	}
 	k := 0
-	for k < len(b) && p.off+k < p.n {
-		b[k] = alphabet[(p.off+k)%26]
+	for k < len(b) && p.off < p.n {
+		b[k] = alphabet[p.off%26]
 		k++
+		p.off++
 	}
 	return k, nil
 }

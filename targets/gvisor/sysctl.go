@@ -121,6 +121,22 @@ var sysctls = map[string]setting{
 		func(n int64) tcpip.TCPMinRTOOption { return tcpip.TCPMinRTOOption(n) }),
 	"net.gvisor.tcp_rto_max_ms": intSetting(ms, 1, 1<<31-1,
 		func(n int64) tcpip.TCPMaxRTOOption { return tcpip.TCPMaxRTOOption(n) }),
+	// Netstack answers an overflowing SYN queue with cookies (Linux's 1) or always uses
+	// them (2); it cannot turn them off.
+	"net.ipv4.tcp_syncookies": {
+		get: func(a *agent) (string, tcpip.Error) {
+			var v tcpip.TCPAlwaysUseSynCookies
+			err := tcpGet(a, &v)
+			return map[bool]string{false: "1", true: "2"}[bool(v)], err
+		},
+		set: func(a *agent, s string) (string, tcpip.Error) {
+			if s != "1" && s != "2" {
+				return "value " + strconv.Quote(s) + ": netstack has SYN cookies 1 (when the SYN queue overflows) or 2 (always), it cannot turn them off", nil
+			}
+			v := tcpip.TCPAlwaysUseSynCookies(s == "2")
+			return "", tcpSet(a, &v)
+		},
+	},
 	"net.ipv4.tcp_rmem": bufRange(false),
 	"net.ipv4.tcp_wmem": bufRange(true),
 	"net.ipv4.ip_default_ttl": {
