@@ -22,7 +22,7 @@ expect_usage "no arguments" "usage: tcpconform"
 expect_usage "unknown command" 'unknown command "frobnicate"' frobnicate
 expect_usage "unknown option" 'unknown option "--bogus"' run --bogus
 expect_usage "option without value" 'option --junit needs a value' run --junit
-expect_usage "unknown target" 'unknown target "bsd" \(known: linux, lwip, exec:COMMAND\)' run --target bsd scripts
+expect_usage "unknown target" 'unknown target "bsd" \(known: linux, lwip, gvisor, exec:COMMAND\)' run --target bsd scripts
 expect_usage "missing path" 'no/such/dir: No such file or directory' run no/such/dir
 expect_usage "bad timeout" '--timeout: expected seconds' run --timeout -3 scripts
 "$TCPCONFORM" --help | grep -q "tcpconform run" && pass "--help" || fail "--help"

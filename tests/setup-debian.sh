@@ -22,9 +22,10 @@ if [ "$mode" = --test ]; then
   # unit tests (cmocka), the lwIP target, JUnit schema checks (xmllint, junitparser),
   # pcap reading (tshark), link and process checks (iproute2, procps, util-linux), the
   # clang build and the fuzz targets (clang, libclang-rt-14-dev: libFuzzer), the man page
-  # (man-db, groff).
+  # (man-db, groff), the gVisor target (Go 1.19 and gVisor's source, built offline).
   packages+=(libcmocka-dev liblwip-dev libxml2-utils python3-junitparser tshark iproute2
-             procps util-linux clang libclang-rt-14-dev man-db groff-base)
+             procps util-linux clang libclang-rt-14-dev man-db groff-base
+             golang-go golang-gvisor-gvisor-dev)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -19,14 +19,30 @@ int target_fail_greeting(int ctl, const char *msg)
 
 const char *target_names(void)
 {
-	return "linux, lwip, exec:COMMAND";
+	return "linux, lwip, gvisor, exec:COMMAND";
 }
 
-/* Where an installed binary finds the lwIP agent, relative to its own directory (set by
- * the install section of the top-level CMakeLists from GNUInstallDirs). */
-#ifndef TCPCONFORM_LWIP_FROM_BIN
-#define TCPCONFORM_LWIP_FROM_BIN "../libexec/tcpconform/tcpconform-lwip"
+/* Where an installed binary finds the agents, relative to its own directory (set by the
+ * install section of the top-level CMakeLists from GNUInstallDirs). */
+#ifndef TCPCONFORM_AGENTS_FROM_BIN
+#define TCPCONFORM_AGENTS_FROM_BIN "../libexec/tcpconform"
 #endif
+
+/* A target whose stack runs in an agent program of ours: installed in libexec, or built
+ * beside tcpconform (build/targets/<dir>/<file>); an environment variable overrides. */
+struct built_agent {
+	const char *target; /* the --target name */
+	const char *env;    /* the override */
+	const char *file;   /* the program's file name */
+	const char *dir;    /* its folder under targets/ in the build tree */
+	const char *needs;  /* the Debian packages it is built from */
+};
+
+static const struct built_agent lwip_agent = {"lwip", "TCPCONFORM_LWIP", "tcpconform-lwip",
+					      "lwip", "liblwip-dev"};
+static const struct built_agent gvisor_agent = {"gvisor", "TCPCONFORM_GVISOR",
+						"tcpconform-gvisor", "gvisor",
+						"golang-go and golang-gvisor-gvisor-dev"};
 
 /* Writes path single-quoted for sh -c ('\'' for a quote). Returns 0, or -1 when the
  * result would not fit in len. */
@@ -47,22 +63,26 @@ static int sh_quote(const char *path, char *out, size_t len)
 	return *path ? -1 : 0;
 }
 
-/* The lwIP agent: $TCPCONFORM_LWIP if set; else installed, found relative to
- * /proc/self/exe (<prefix>/bin -> <prefix>/libexec/tcpconform/, so a moved prefix works);
- * else the build tree (build/tcpconform -> build/targets/lwip/). Writes it to out
- * single-quoted, as the exec target hands it to sh -c (a prefix may hold spaces).
- * Returns 0, or -1 with err listing every place tried. */
-static int find_lwip(char *out, size_t len, char *err, size_t errlen)
+/* The agent of b: $<env> if set; else installed, found relative to /proc/self/exe
+ * (<prefix>/bin -> <prefix>/libexec/tcpconform/, so a moved prefix works); else the
+ * build tree (build/tcpconform -> build/targets/<dir>/). Writes it to out single-quoted,
+ * as the exec target hands it to sh -c (a prefix may hold spaces). Returns 0, or -1 with
+ * err listing every place tried. */
+static int find_agent(const struct built_agent *b, char *out, size_t len, char *err,
+		      size_t errlen)
 {
-	char tried[2][PATH_MAX];
+	char tried[2][PATH_MAX], rel[2][128];
 	int ntried = 0;
-	const char *env = getenv("TCPCONFORM_LWIP");
+	const char *env = getenv(b->env);
+	snprintf(rel[0], sizeof(rel[0]), "%s/%s", TCPCONFORM_AGENTS_FROM_BIN, b->file);
+	snprintf(rel[1], sizeof(rel[1]), "targets/%s/%s", b->dir, b->file);
 	if (env && *env) {
 		snprintf(tried[0], PATH_MAX, "%s", env);
 		ntried = 1;
-	} else if (self_exe_path(TCPCONFORM_LWIP_FROM_BIN, tried[0], PATH_MAX) < 0 ||
-		   self_exe_path("targets/lwip/tcpconform-lwip", tried[1], PATH_MAX) < 0) {
-		snprintf(err, errlen, "cannot find the lwIP agent: /proc/self/exe: %s", strerror(errno));
+	} else if (self_exe_path(rel[0], tried[0], PATH_MAX) < 0 ||
+		   self_exe_path(rel[1], tried[1], PATH_MAX) < 0) {
+		snprintf(err, errlen, "cannot find the %s agent: /proc/self/exe: %s", b->target,
+			 strerror(errno));
 		return -1;
 	} else {
 		ntried = 2;
@@ -72,15 +92,16 @@ static int find_lwip(char *out, size_t len, char *err, size_t errlen)
 			continue;
 		if (sh_quote(tried[i], out, len) == 0)
 			return 0;
-		snprintf(err, errlen, "target lwip: agent path too long: %s", tried[i]);
+		snprintf(err, errlen, "target %s: agent path too long: %s", b->target, tried[i]);
 		return -1;
 	}
 	if (env && *env)
-		snprintf(err, errlen, "target lwip: TCPCONFORM_LWIP=%s is not an executable file", env);
+		snprintf(err, errlen, "target %s: %s=%s is not an executable file", b->target,
+			 b->env, env);
 	else
 		snprintf(err, errlen,
-			 "target lwip: no lwIP agent at %s (installed) nor %s (build tree); build "
-			 "it (it needs liblwip-dev) or set TCPCONFORM_LWIP", tried[0], tried[1]);
+			 "target %s: no agent at %s (installed) nor %s (build tree); build it (it "
+			 "needs %s) or set %s", b->target, tried[0], tried[1], b->needs, b->env);
 	return -1;
 }
 
@@ -95,7 +116,12 @@ int target_resolve(const char *spec, struct target_spec *out, char *err, size_t 
 	if (strcmp(spec, "lwip") == 0) {
 		out->ops = &target_exec;
 		snprintf(out->name, sizeof(out->name), "lwip");
-		return find_lwip(out->arg, sizeof(out->arg), err, errlen);
+		return find_agent(&lwip_agent, out->arg, sizeof(out->arg), err, errlen);
+	}
+	if (strcmp(spec, "gvisor") == 0) {
+		out->ops = &target_exec;
+		snprintf(out->name, sizeof(out->name), "gvisor");
+		return find_agent(&gvisor_agent, out->arg, sizeof(out->arg), err, errlen);
 	}
 	if (strncmp(spec, "exec:", 5) == 0) {
 		if (!spec[5]) {

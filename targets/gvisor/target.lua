@@ -1,0 +1,114 @@
+-- Descriptor of the gVisor target: netstack (pkg/tcpip) from Debian's
+-- golang-gvisor-gvisor-dev, the gVisor snapshot of 2022-12-19, behind a TAP device
+-- (targets/gvisor/README.md). params are netstack's defaults read from its source;
+-- deviations are its departures from the RFCs (or from settings it lacks), each reported
+-- as skipped with its reason -- and as a failure ("unexpected pass") the day one passes.
+-- Evidence is the matcher's line from `tcpconform run scripts --target gvisor`.
+local SRC = "/usr/share/gocode/src/gvisor.dev/gvisor/pkg/tcpip/transport/tcp/"
+
+-- The handshake's retransmission timer (connect.go newHandshake, backoffTimer.reset)
+-- doubles from InitialRTO until it would exceed MaxRTO (120 s) and then fails: the SYN
+-- and SYN|ACK retry counts (TCPSynRetriesOption, Linux's tcp_syn_retries and
+-- tcp_synack_retries, read as 6) are accepted but never consulted.
+local SYN_RETRIES = {
+  rfc = "1122 4.2.3.5",
+  reason = "netstack ignores its SYN retry setting (" .. SRC .. "connect.go backoffTimer): "
+    .. "SYN and SYN|ACK are retransmitted at 1, 3, 7, 15, 31, 63 s whatever "
+    .. "tcp_syn_retries / tcp_synack_retries say, and connect() gives up after 127 s, "
+    .. "short of RFC 1122 4.2.3.5's 'at least 3 minutes' for a SYN",
+}
+
+local function with(base, evidence)
+  return {rfc = base.rfc, reason = base.reason, evidence = evidence}
+end
+
+-- Settings Linux has per namespace and netstack does not: the test needs a capability
+-- gVisor lacks; the agent answers ENOENT / EINVAL for them (README.md, sysctl).
+local function lacks(setting, rfc, evidence)
+  return {
+    rfc = rfc,
+    reason = "netstack has no " .. setting .. " setting (the agent answers it with "
+      .. "ENOENT/EINVAL); the behaviour the test selects with it cannot be chosen",
+    evidence = evidence,
+  }
+end
+
+return {
+  name = "gvisor",
+  summary = "gVisor netstack (Debian golang-gvisor-gvisor-dev, snapshot 2022-12-19) on a TAP device",
+  params = {
+    initial_rto = 1.0,      -- InitialRTO = time.Second (connect.go), MinRTO 200 ms (snd.go)
+    timer_tick = 0,         -- Go timers per connection: no coarse tick
+    synack_retries = 6,     -- by the backoff above, not by DefaultSynRetries
+    syn_retries = 6,
+    msl = 30,               -- DefaultTCPTimeWaitTimeout = 60 s = 2 MSL (protocol.go)
+  },
+  deviations = {
+    ["data sent to a target that has fully closed is answered by RST"] = {
+      rfc = "9293 3.10.7.4",
+      reason = "netstack's reset for a segment reaching a closed endpoint carries ACK "
+        .. "(replyWithReset acks SEG.SEQ+SEG.LEN), where the RFC's reset for an "
+        .. "ACK-bearing segment is <SEQ=SEG.ACK><CTL=RST> without ACK",
+      evidence = "R. 2:2(0) ack 1 win 0 (expected R 2:2(0))",
+    },
+    ["FIN lost in LAST_ACK: the FIN is retransmitted with the same sequence number"] = {
+      rfc = "9293 3.3.2",
+      reason = "netstack moves LAST_ACK to FIN_WAIT_1 when it (re)sends the FIN of a "
+        .. "connection not in CLOSE_WAIT (snd.go maybeSendSegment: 'default: "
+        .. "setEndpointState(StateFinWait1)'), so a passive close whose FIN is lost is "
+        .. "reported, and then handled, as an active one",
+      evidence = "expected state LAST_ACK, got FIN_WAIT_1 (seen: FIN_WAIT_1)",
+    },
+    ["TCP_KEEPCNT unanswered probes end the connection with RST and recv() fails ETIMEDOUT"] = {
+      rfc = "1122 4.2.3.6",
+      reason = "when the keep-alive probes go unanswered netstack drops the connection "
+        .. "silently; Linux (and the test) end it with an RST so the peer learns of it",
+      evidence = "expected: R. 1:1(0) ack 1, got: nothing matching within 2.000 s",
+    },
+    ["in-window RST whose seq is not RCV.NXT gets a challenge ACK"] = {
+      rfc = "5961 3.2",
+      reason = "netstack sends no challenge ACK for an in-window RST whose sequence "
+        .. "number is not exactly RCV.NXT",
+      evidence = "expected: . 1:1(0) ack 1, got: nothing matching within 1.000 s",
+    },
+    ["duplicate SYN in SYN_RECV gets the same SYN|ACK again (same ISN)"] = {
+      rfc = "9293 3.10.7.4",
+      reason = "netstack answers a retransmitted SYN in SYN_RECV with a bare ACK instead "
+        .. "of the SYN|ACK again",
+      evidence = ". 1:1(0) ack 1 win 29184 (expected S. 0:0(0) ack 1 <mss 1460>)",
+    },
+    ["SYN|ACK is retransmitted exactly tcp_synack_retries = 2 times, at 1 s then 2 s, then never"] =
+      with(SYN_RETRIES, "expected no segment until 8.083 s, got at 7.083 s: S. 0:0(0) ack 1 "
+        .. "win 29184 <mss 1460>"),
+    ["default: SYN|ACK is retransmitted 5 times at 1, 2, 4, 8, 16 s, then never (32 s)"] =
+      with(SYN_RETRIES, "default tcp_synack_retries: expected \"5\", got \"6\""),
+    ["connect() retransmits its SYN tcp_syn_retries = 2 times at 1 s then 2 s, then fails ETIMEDOUT"] =
+      with(SYN_RETRIES, "connect() errno: expected \"ETIMEDOUT\", got \"TIMEOUT\""),
+    ["SYN queue full, tcp_syncookies = 1: further SYNs get a cookie SYN|ACK, never retransmitted, and its ACK is accepted"] = {
+      rfc = "4987 3.6",
+      reason = "with its SYN queue full netstack neither answers further SYNs with "
+        .. "cookies at once nor keeps the listener reachable (its cookie threshold is the "
+        .. "accept backlog, not the SYN queue)",
+      evidence = "expected: S. 0:0(0) ack 1, got: nothing matching within 1.500 s",
+    },
+    ["SYN flood of 20000 half-open handshakes, tcp_syncookies = 1: a legitimate client still connects"] = {
+      rfc = "4987 3.6",
+      reason = "under a SYN flood netstack stops answering new SYNs on the listener, so a "
+        .. "legitimate client gets no SYN|ACK",
+      evidence = "expected: S. 0:0(0) ack 1 <mss 1460>, got: nothing matching within 1.000 s",
+    },
+    ["SYN queue full, tcp_syncookies = 0: further SYNs get no answer"] =
+      lacks("tcp_syncookies = 0 (SYN cookies cannot be turned off)", "4987 3.6",
+        "sysctl net.ipv4.tcp_syncookies failed: EINVAL"),
+    ["accept queue full, tcp_abort_on_overflow = 0: the final ACK is dropped and the SYN|ACK retransmitted"] =
+      lacks("tcp_abort_on_overflow", "9293 3.10.7.2",
+        "sysctl net.ipv4.tcp_abort_on_overflow failed: ENOENT"),
+    ["accept queue full, tcp_abort_on_overflow = 1: the final ACK is answered by RST"] =
+      lacks("tcp_abort_on_overflow", "9293 3.10.7.2",
+        "sysctl net.ipv4.tcp_abort_on_overflow failed: ENOENT"),
+    ["RST in TIME_WAIT with tcp_rfc1337 = 0 ends TIME_WAIT"] =
+      lacks("tcp_rfc1337", "1337 3", "sysctl net.ipv4.tcp_rfc1337 failed: ENOENT"),
+    ["RST in TIME_WAIT with tcp_rfc1337 = 1 is ignored (RFC 1337 TW-assassination fix)"] =
+      lacks("tcp_rfc1337", "1337 3", "sysctl net.ipv4.tcp_rfc1337 failed: ENOENT"),
+  },
+}
