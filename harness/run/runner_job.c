@@ -24,7 +24,7 @@ void runner_job_start(struct run *r, struct job *j)
 	struct worker_job wj = {
 		.script = r->plan.suites[t->suite].path, .index = t->index,
 		.target = o->targets[j->target], .lab_id = ++r->lab_id,
-		.pcap = j->pcap, .timeout = t->timeout,
+		.pcap = j->pcap, .timeout = t->timeout, .memory_limit = o->memory_limit,
 		.seed = o->seed + (unsigned)j->rep, .descriptor = o->descriptor};
 	j->started = runner_mono();
 	j->deadline = j->started + t->timeout + KILL_GRACE;
