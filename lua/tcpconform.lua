@@ -14,6 +14,13 @@ local core = require "tcpconform.core"
 
 local M = {}
 local registered = {}
+-- The test whose body runs now (nil between tests), and how many checks it has made:
+-- a test must check something (M._run).
+local running, checks = nil, 0
+
+-- Counts one check of the running test: an expectation on the wire, a silence, a
+-- state expectation or an assertion.
+local function checked() checks = checks + 1 end
 
 local function where(level)
   local info = debug.getinfo(level + 1, "Sl")
@@ -57,6 +64,10 @@ end
 -- Declares a test. name: what the test pins down; meta: {id = "A1", rfc = "9293 3.10.7.1",
 -- tags = {...}, timeout = seconds}; fn(lab): the test body.
 function M.test(name, meta, fn)
+  if running then
+    error(("T.test called while test %q runs: declare tests at the top level of the script")
+      :format(running.name), 2)
+  end
   if type(name) ~= "string" or name == "" then
     error("T.test: first argument must be the test's name (a non-empty string)", 2)
   end
@@ -92,11 +103,13 @@ local function show(v)
 end
 
 function M.check(cond, msg)
+  checked()
   if not cond then core.fail(msg or "check failed", 2) end
   return cond
 end
 
 function M.eq(actual, expected, what)
+  checked()
   if actual ~= expected then
     core.fail(("%s: expected %s, got %s"):format(what or "value", show(expected), show(actual)), 2)
   end
@@ -105,6 +118,7 @@ end
 
 -- |actual - expected| <= tol
 function M.near(actual, expected, tol, what)
+  checked()
   if type(actual) ~= "number" or math.abs(actual - expected) > tol then
     core.fail(("%s: expected %s +/- %s, got %s"):format(what or "value", show(expected),
       show(tol), show(actual)), 2)
@@ -113,6 +127,7 @@ function M.near(actual, expected, tol, what)
 end
 
 function M.range(actual, lo, hi, what)
+  checked()
   if type(actual) ~= "number" or actual < lo or actual > hi then
     core.fail(("%s: expected within [%s, %s], got %s"):format(what or "value", show(lo),
       show(hi), show(actual)), 2)
@@ -168,6 +183,7 @@ end
 -- `within` seconds (default 1): a stack may process a segment a moment after it crossed
 -- the wire (lwIP does so on its own thread). A failure lists the states seen.
 function Target:expect_state(c, state, what, within)
+  checked()
   local deadline = self.core:now() + (within or 1.0)
   local seen, last = {}, nil
   while true do
@@ -310,6 +326,15 @@ function Lab:sysctl(name, value) return self.target:sysctl(name, value) end
 -- segment and the accepted target socket when `listener` is given.
 local conn_methods = core.conn_methods
 
+-- expect, await and silence are the connection's checks: each call counts.
+for _, name in ipairs{"expect", "await", "silence"} do
+  local raw = conn_methods[name]
+  conn_methods[name] = function(...)
+    checked()
+    return raw(...)
+  end
+end
+
 function conn_methods:handshake(opts)
   opts = opts or {}
   self:send(opts.syn or "S 0:0(0) win 65535 <mss 1460>")
@@ -376,6 +401,20 @@ function M._lab(core_lab, descriptor_path)
   target.descriptor = descriptor(a.target, descriptor_path)
   target.params = target.descriptor.params
   return setmetatable({core = core_lab, target = target, addr = a}, Lab)
+end
+
+-- Runs a test's body. A body that returns having checked nothing -- no expect, await,
+-- silence, expect_state or assertion -- proves nothing, so it is an error; one that
+-- fails, errors or skips first keeps its own verdict (its error passes through).
+function M._run(test, lab)
+  running, checks = test, 0
+  local _ <close> = setmetatable({}, {__close = function() running = nil end})
+  test.fn(lab)
+  if checks == 0 then
+    error(("%s: the test checked nothing: its body made no expectation (expect/await), "
+      .. "silence, state expectation (expect_state) or assertion (T.check/eq/near/range)")
+      :format(test.where), 0)
+  end
 end
 
 function M._tests() return registered end

@@ -25,6 +25,7 @@ expect_usage "option without value" 'option --junit needs a value' run --junit
 expect_usage "unknown target" 'unknown target "bsd" \(known: linux, lwip, gvisor, exec:COMMAND\)' run --target bsd scripts
 expect_usage "missing path" 'no/such/dir: No such file or directory' run no/such/dir
 expect_usage "bad timeout" '--timeout: expected seconds' run --timeout -3 scripts
+expect_usage "bad memory limit" '--memory-limit: expected a size of at least 1M \(256M, 1G, or bytes\), got "lots"' run --memory-limit lots scripts
 "$TCPCONFORM" --help | grep -q "tcpconform run" && pass "--help" || fail "--help"
 "$TCPCONFORM" --version | grep -qE '^tcpconform [0-9]' && pass "--version" || fail "--version"
 
@@ -72,6 +73,24 @@ T.test("runaway loop", {id = "A1", rfc = "9293 3.10.7.1", timeout = 1}, function
   while true do end
 end)
 EOF
+cat >"$WORK/s/i_nothing.lua" <<'EOF'
+local T = require "tcpconform"
+T.test("sends but checks nothing", {id = "A1", rfc = "9293 3.10.7.1"}, function(lab)
+  lab:conn{port = 9}:send "S 0:0(0)"
+end)
+T.test("fails before checking", {id = "A1", rfc = "9293 3.10.7.1"}, function(lab)
+  T.fail("on purpose")
+end)
+T.test("skips before checking", {id = "A1", rfc = "9293 3.10.7.1"}, function(lab)
+  T.skip("on purpose")
+end)
+EOF
+cat >"$WORK/s/j_nested.lua" <<'EOF'
+local T = require "tcpconform"
+T.test("declares a test", {id = "A1", rfc = "9293 3.10.7.1"}, function(lab)
+  T.test("inner", {id = "A1", rfc = "9293 3.10.7.1"}, function() end)
+end)
+EOF
 cat >"$WORK/s/h_good.lua" <<'EOF'
 local T = require "tcpconform"
 T.test("still runs", {id = "A1", rfc = "9293 3.10.7.1"}, function(lab)
@@ -110,6 +129,12 @@ check_error d_global "d_global.lua:4: undefined global 'SYN_TEMPLATE'"
 check_error e_meta "e_meta.lua:2: .*missing required field 'id'"
 check_error f_win "f_win.lua:3: .*'win' must be in 0..65535, got 70000"
 check_error g_runaway "g_runaway.lua:3: test exceeded its time limit"
+check_error i_nothing "i_nothing.lua:2: the test checked nothing: .*expect.*assertion"
+check_error j_nested "j_nested.lua:3: T.test called while test \"declares a test\" runs"
+grep -q "^FAIL .*i_nothing: fails before checking" "$WORK/out" &&
+  grep -q "^SKIP .*i_nothing: skips before checking" "$WORK/out" &&
+  pass "a test that fails or skips before checking anything keeps its own verdict" ||
+  fail "a test that failed or skipped before checking lost its verdict"
 grep -q "^PASS .*h_good: still runs" "$WORK/out" && pass "a good script still runs after broken ones" ||
   fail "good script did not pass"
 finish

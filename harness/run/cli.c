@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,7 +23,7 @@ static void usage(FILE *f)
 		"                       [--junit FILE] [--pcap-dir DIR]\n"
 		"                       [--filter TEXT] [--tag TAG] [--exclude-tag TAG]\n"
 		"                       [--jobs N|auto] [--shard K/N] [--repeat N] [--seed N]\n"
-		"                       [--timeout SECONDS] [--verbose]\n"
+		"                       [--timeout SECONDS] [--memory-limit SIZE] [--verbose]\n"
 		"       tcpconform list [PATH...] [--filter TEXT] [--tag TAG] [--exclude-tag TAG]\n"
 		"       tcpconform --help | --version\n"
 		"\n"
@@ -45,6 +46,8 @@ static void usage(FILE *f)
 		"  --tag TAG          only tests tagged TAG\n"
 		"  --exclude-tag TAG  no test tagged TAG (e.g. slow: tests that wait for default timers)\n"
 		"  --timeout SECONDS  time limit per test unless the test sets its own (default: 60)\n"
+		"  --memory-limit SIZE  memory each test's Lua state may hold: 256M, 1G, or bytes\n"
+		"                     (default: 512M; at least 1M); beyond it the test is an ERROR\n"
 		"  --verbose, -v      print what each test logged\n"
 		"\n"
 		"Exit status: 0 all tests passed, 1 a test failed or errored, 2 usage or set-up error.\n"
@@ -60,6 +63,39 @@ static int parse_int(const char *text, int lo, int hi, int *out)
 	if (end == text || *end || errno || v < lo || v > hi)
 		return -1;
 	*out = (int)v;
+	return 0;
+}
+
+/* Lua states may not hold less than this: the library itself needs a few hundred KiB. */
+#define MIN_MEMORY_LIMIT ((size_t)1 << 20)
+#define DEFAULT_MEMORY_LIMIT ((size_t)512 << 20)
+
+/* "256M", "1G", "512k", "1048576": bytes, with an optional binary suffix K, M or G (any
+ * case, optionally followed by "iB"). 0, or -1 when text is no such size. */
+static int parse_size(const char *text, size_t *out)
+{
+	char *end;
+	errno = 0;
+	if (*text < '0' || *text > '9')
+		return -1;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno || end == text)
+		return -1;
+	unsigned shift = 0;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; break;
+	case 'm': case 'M': shift = 20; break;
+	case 'g': case 'G': shift = 30; break;
+	case 0: break;
+	default: return -1;
+	}
+	if (shift && *++end && strcmp(end, "iB") && strcmp(end, "B"))
+		return -1;
+	if (!shift && *end)
+		return -1;
+	if (v > (SIZE_MAX >> 1) >> shift)
+		return -1;
+	*out = (size_t)v << shift;
 	return 0;
 }
 
@@ -160,14 +196,15 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 
 	struct runner_opts o = {
 		.junit = "results/junit.xml", .pcap_dir = "results/pcap",
-		.timeout = 60, .jobs = 0, .list_only = strcmp(cmd, "list") == 0, .out = out};
+		.timeout = 60, .memory_limit = DEFAULT_MEMORY_LIMIT, .jobs = 0, .list_only = strcmp(cmd, "list") == 0, .out = out};
 	static const struct option longopts[] = {
 		{"target", required_argument, NULL, 't'}, {"junit", required_argument, NULL, 'j'},
 		{"pcap-dir", required_argument, NULL, 'p'}, {"filter", required_argument, NULL, 'f'},
 		{"timeout", required_argument, NULL, 'T'}, {"tag", required_argument, NULL, 'g'},
 		{"exclude-tag", required_argument, NULL, 'x'}, {"jobs", required_argument, NULL, 'J'},
 		{"shard", required_argument, NULL, 'S'}, {"repeat", required_argument, NULL, 'R'},
-		{"seed", required_argument, NULL, 'E'}, {"descriptor", required_argument, NULL, 'D'}, {"verbose", no_argument, NULL, 'v'},
+		{"seed", required_argument, NULL, 'E'}, {"descriptor", required_argument, NULL, 'D'},
+		{"memory-limit", required_argument, NULL, 'M'}, {"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	bool seed_given = false;
 	char *target_arg = "linux";
@@ -216,6 +253,11 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 			o.timeout = strtod(optarg, &end);
 			if (*end || !(o.timeout > 0 && o.timeout <= 86400))
 				return bad_usage(errout, "--timeout: expected seconds in (0, 86400], got \"%s\"", optarg);
+			break;
+		case 'M':
+			if (parse_size(optarg, &o.memory_limit) < 0 || o.memory_limit < MIN_MEMORY_LIMIT)
+				return bad_usage(errout, "--memory-limit: expected a size of at least 1M "
+						 "(256M, 1G, or bytes), got \"%s\"", optarg);
 			break;
 		case ':':
 			return bad_usage(errout, "option %s needs a value", a[optind - 1]);

@@ -60,8 +60,7 @@ static void progress_show(struct console *c)
 	c->progress_shown = true;
 }
 
-void console_started(struct console *c, const struct plan *p, const struct plan_test *t,
-		     const char *target)
+void console_started(struct console *c, const struct plan_test *t)
 {
 	c->running++;
 	c->last_started = t->name;

@@ -18,11 +18,11 @@ struct console;
 struct console *console_new(FILE *out, int njobs, bool verbose);
 void console_free(struct console *c);
 
-/* target: the target's name when the run has several, else NULL. */
-void console_started(struct console *c, const struct plan *p, const struct plan_test *t,
-		     const char *target);
+/* Test t has started: the progress line counts it and names it as the latest. */
+void console_started(struct console *c, const struct plan_test *t);
 void console_finished(struct console *c, const struct plan *p, const struct plan_test *t,
 		      double seconds);
+/* target: the target's name when the run has several, else NULL. */
 void console_result(struct console *c, const struct plan *p, const struct plan_test *t,
 		    const char *target, enum verdict st, const char *message, const char *detail,
 		    const char *log, double seconds, int runs, int passes);

@@ -173,7 +173,7 @@ static int plan_add_script(struct plan *p, const char *path, const struct runner
 	ps->name = suite_name(path);
 	ps->first = p->ntests;
 	char err[4096];
-	struct script *s = script_load(path, err, sizeof(err));
+	struct script *s = script_load(path, o->memory_limit, err, sizeof(err));
 	if (!s) {
 		ps->load_error = strdup(err);
 		return 0;

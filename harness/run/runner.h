@@ -1,6 +1,7 @@
 #ifndef TCPCONFORM_RUNNER_H
 #define TCPCONFORM_RUNNER_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 /* Runs (or lists) the tests of script files: one fresh lab per test, a pcap per test, a
@@ -20,6 +21,7 @@ struct runner_opts {
 	const char *tag;            /* only tests with this tag, NULL: all */
 	const char *exclude_tag;    /* no test with this tag, NULL: none excluded */
 	double timeout;             /* default per-test time limit, seconds */
+	size_t memory_limit;        /* bytes each script's Lua state may hold; 0: no limit */
 	int jobs;                   /* labs at a time (>= 1) */
 	int shard_k, shard_n;       /* run only shard k of n (1-based); n <= 1: all */
 	int repeat;                 /* run each test this many times (flake hunting) */

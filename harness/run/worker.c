@@ -57,7 +57,7 @@ static void worker_main(const struct worker_job *job, int fd)
 	double t0 = mono();
 	char err[4096];
 	put_phase(fd, "loading the script");
-	struct script *s = script_load(job->script, err, sizeof(err));
+	struct script *s = script_load(job->script, job->memory_limit, err, sizeof(err));
 	struct lab *lab = NULL;
 	if (s)
 		put_phase(fd, "setting up the lab");

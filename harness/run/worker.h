@@ -17,6 +17,7 @@ struct worker_job {
 	unsigned lab_id;           /* unique within the run: names the lab's link */
 	const char *pcap;          /* pcap file, or NULL */
 	double timeout;            /* seconds, enforced inside the worker (Lua hook) */
+	size_t memory_limit;       /* bytes its Lua state may hold (script_load) */
 	unsigned seed;
 	const char *descriptor;    /* target descriptor file, or NULL */
 };

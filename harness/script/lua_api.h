@@ -6,8 +6,8 @@
 #include "strbuf.h"
 
 /* The Lua face of the C core: module "tcpconform.core" (lab, connection and agent
- * primitives; see lua/README.md). Together with script.c this is the only code that
- * speaks the Lua C API. */
+ * primitives; see lua/README.md). Together with script.c (and the family
+ * lua_lab.c, lua_conn.c, lua_tpl.c) this is the only code that speaks the Lua C API. */
 
 /* Registers package.preload["tcpconform.core"]. */
 void lua_api_open(lua_State *L);

@@ -2,9 +2,27 @@
 #define TCPCONFORM_LUA_API_INT_H
 #include <lua.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include "conn.h"
+#include "lab.h"
+#include "strbuf.h"
 #include "tpl.h"
 
-/* Internals shared by the Lua binding family (lua_api.c, lua_tpl.c). */
+/* Internals shared by the Lua binding family: lua_api.c (errors, checks, the module),
+ * lua_lab.c (the lab object), lua_conn.c (the connection object), lua_tpl.c (segment
+ * templates). */
+
+/* The lab userdata: a test's handle on its lab, detached (lab NULL) when the test ends. */
+struct lua_lab {
+	struct lab *lab;         /* NULL once the test has ended */
+	struct strbuf *log;
+	uint16_t next_port;
+	uint32_t next_iss;
+};
+
+/* A test failure (not an error): raises {msg = "file:line: text"} with the failure
+ * metatable, which lua_api_is_failure recognises. */
+int lua_api_fail(lua_State *L, const char *text);
 
 /* A script mistake: raises "file:line: text" (the script's line, see lua_api_where). */
 int lua_api_error(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -13,6 +31,10 @@ int lua_api_error(lua_State *L, const char *fmt, ...) __attribute__((format(prin
  * error naming what, the field, the range and the value) and returns true. */
 bool lua_api_int_field(lua_State *L, int idx, const char *what, const char *key,
 		       lua_Integer lo, lua_Integer hi, lua_Integer *out);
+
+/* Like lua_api_int_field, dflt when the field is absent. */
+lua_Integer lua_api_opt_int_field(lua_State *L, int idx, const char *what, const char *key,
+				  lua_Integer lo, lua_Integer hi, lua_Integer dflt);
 
 /* Raises a script error for any key of table idx not in keys (NULL-terminated; "[1]"
  * allows the array slot 1). */
@@ -25,5 +47,15 @@ struct tpl *lua_tpl_check(lua_State *L, int idx);
 struct tpl *lua_tpl_push_empty(lua_State *L);
 /* Registers the template userdata's metatable. */
 void lua_tpl_register(lua_State *L);
+
+
+/* Registers the lab userdata's metatable (lua_lab.c). */
+void lua_lab_register(lua_State *L);
+/* Registers the connection userdata's metatable and its method table, the latter also
+ * as registry["tcpconform.conn_methods"] so that Lua can add methods (lua_conn.c). */
+void lua_conn_register(lua_State *L);
+/* Pushes a new connection of the lab userdata at labidx with addresses a, owned by the
+ * userdata (freed by its __gc). Raises a Lua error when out of memory. */
+void lua_conn_push(lua_State *L, int labidx, const struct conn_addr *a);
 
 #endif

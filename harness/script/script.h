@@ -19,9 +19,11 @@ struct script_test {
 	const char *where;         /* file:line of the declaration */
 };
 
-/* Loads and runs the file (which declares its tests). NULL with err on a syntax error, a
- * runtime error at load, or a bad declaration, err naming file:line. */
-struct script *script_load(const char *path, char *err, size_t errlen);
+/* Loads and runs the file (which declares its tests) in a Lua state that may hold at
+ * most mem_limit bytes (0: no limit). NULL with err on a syntax error, a runtime error
+ * at load, or a bad declaration, err naming file:line; or when loading met the memory
+ * limit, err naming the file and the limit. */
+struct script *script_load(const char *path, size_t mem_limit, char *err, size_t errlen);
 void script_free(struct script *s);
 
 int script_test_count(const struct script *s);
@@ -42,7 +44,8 @@ struct script_run {
 };
 
 /* Runs test i against lab. The verdict takes the target's known deviations into
- * account (tcpconform.lua _judge). Fills *res (zero it first; free with
+ * account (tcpconform.lua _judge); a test that checked nothing is an ERROR (_run); one
+ * that met the memory limit is an ERROR naming it. Fills *res (zero it first; free with
  * script_result_free). */
 void script_test_run(struct script *s, int i, struct lab *lab, const struct script_run *how,
 		     struct script_result *res);

@@ -1,0 +1,258 @@
+/* lua_conn: the connection object (userdata "tcpconform.conn"): send, expect, await,
+ * silence, flood and its numbers. It keeps its lab alive through its user value and
+ * refuses use once the lab's test has ended. Part of the Lua binding family. */
+#include "lua_api_int.h"
+
+#include <lauxlib.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "conn.h"
+#include "flood.h"
+#include "match.h"
+#include "segment.h"
+#include "tpl.h"
+
+#define CONN_MT "tcpconform.conn"
+#define DEFAULT_WITHIN 1.0
+
+struct lua_conn {
+	struct conn *c;
+	struct lua_lab *owner;   /* kept alive through the userdata's user value */
+};
+
+void lua_conn_push(lua_State *L, int labidx, const struct conn_addr *a)
+{
+	labidx = lua_absindex(L, labidx);
+	struct lua_lab *ll = lua_touserdata(L, labidx);
+	/* The userdata first, the C connection after: should Lua run out of memory, there is
+	 * no C object yet to leak; once it exists, __gc frees it. */
+	struct lua_conn *lc = lua_newuserdatauv(L, sizeof(*lc), 1);
+	lc->c = NULL;
+	lc->owner = ll;
+	luaL_setmetatable(L, CONN_MT);
+	lua_pushvalue(L, labidx);
+	lua_setiuservalue(L, -2, 1);
+	lc->c = conn_new(ll->lab, a);
+	if (!lc->c)
+		luaL_error(L, "out of memory");
+}
+
+static struct lua_conn *check_conn(lua_State *L, int idx)
+{
+	struct lua_conn *lc = luaL_checkudata(L, idx, CONN_MT);
+	if (!lc->c || !lc->owner->lab)
+		lua_api_error(L, "this connection belongs to a test that has ended");
+	return lc;
+}
+
+static int conn_send_l(lua_State *L)
+{
+	struct lua_conn *lc = check_conn(L, 1);
+	struct tpl *t = lua_tpl_check(L, 2);
+	double at;
+	char err[300];
+	if (conn_send(lc->c, t, &at, err, sizeof(err)) < 0)
+		return lua_api_error(L, "send: %s", err);
+	lua_pushnumber(L, at);
+	return 1;
+}
+
+/* c:flood(seg, {count = N, seconds = T, ports = P}) -> {sent =, seconds =, pps =}: N
+ * distinct copies of seg from P source ports starting at c's (flood.h). */
+static int conn_flood_l(lua_State *L)
+{
+	struct lua_conn *lc = check_conn(L, 1);
+	struct tpl *t = lua_tpl_check(L, 2);
+	luaL_checktype(L, 3, LUA_TTABLE);
+	static const char *const keys[] = {"count", "seconds", "ports", NULL};
+	lua_api_known_keys(L, 3, "flood", keys);
+	lua_Integer count;
+	if (!lua_api_int_field(L, 3, "flood", "count", 1, FLOOD_MAX, &count))
+		lua_api_error(L, "flood: field 'count' (how many segments) is required");
+	struct flood_opts o;
+	o.count = (long)count;
+	o.ports = (unsigned)lua_api_opt_int_field(L, 3, "flood", "ports", 1, 65535,
+					  o.count < 65535 ? o.count : 65535);
+	lua_getfield(L, 3, "seconds");
+	o.seconds = lua_isnil(L, -1) ? 10.0 : luaL_checknumber(L, -1);
+	lua_pop(L, 1);
+	if (!(o.seconds > 0 && o.seconds <= 3600))
+		lua_api_error(L, "flood: field 'seconds' must be in (0, 3600], got %g", o.seconds);
+	struct flood_result r;
+	char err[300];
+	if (flood_run(lc->c, t, &o, &r, err, sizeof(err)) < 0)
+		return lua_api_error(L, "flood: %s", err);
+	double secs = r.last - r.first;
+	lua_newtable(L);
+	lua_pushinteger(L, r.sent);
+	lua_setfield(L, -2, "sent");
+	lua_pushnumber(L, secs);
+	lua_setfield(L, -2, "seconds");
+	lua_pushnumber(L, secs > 0 ? (double)r.sent / secs : 0);
+	lua_setfield(L, -2, "pps");
+	lua_pushnumber(L, r.first);
+	lua_setfield(L, -2, "t");
+	return 1;
+}
+
+static void set_int(lua_State *L, const char *k, lua_Integer v)
+{
+	lua_pushinteger(L, v);
+	lua_setfield(L, -2, k);
+}
+
+/* A matched segment as a table (seq/ack relative, time in lab seconds). */
+static void push_rec(lua_State *L, const struct conn *c, const struct lab_rec *r)
+{
+	const struct seg *s = &r->seg;
+	struct match_ctx ctx = conn_ctx(c, s);
+	char flags[16];
+	seg_flags_format(s->flags, flags, sizeof(flags));
+	lua_newtable(L);
+	lua_pushstring(L, flags);
+	lua_setfield(L, -2, "flags");
+	set_int(L, "seq", (uint32_t)(s->seq - ctx.irs));
+	set_int(L, "ack", (uint32_t)(s->ack - ctx.iss));
+	set_int(L, "seq_abs", s->seq);
+	set_int(L, "ack_abs", s->ack);
+	set_int(L, "win", s->win);
+	set_int(L, "urg", s->urg);
+	set_int(L, "len", s->payload_len);
+	set_int(L, "ttl", s->ttl);
+	set_int(L, "tos", s->tos);
+	set_int(L, "id", s->ip_id);
+	lua_pushboolean(L, s->df);
+	lua_setfield(L, -2, "df");
+	lua_pushboolean(L, s->tcp_csum_ok);
+	lua_setfield(L, -2, "csum_ok");
+	lua_pushlstring(L, (const char *)s->payload, s->payload_len);
+	lua_setfield(L, -2, "data");
+	lua_pushnumber(L, r->t);
+	lua_setfield(L, -2, "t");
+	if (s->opt.present & SEG_OPT_MSS)
+		set_int(L, "mss", s->opt.mss);
+	if (s->opt.present & SEG_OPT_WSCALE)
+		set_int(L, "wscale", s->opt.wscale);
+	lua_pushboolean(L, (s->opt.present & SEG_OPT_SACKOK) != 0);
+	lua_setfield(L, -2, "sackok");
+	if (s->opt.present & SEG_OPT_TS) {
+		set_int(L, "ts_val", s->opt.ts_val);
+		set_int(L, "ts_ecr", s->opt.ts_ecr);
+	}
+	char text[512];
+	match_format_seg(s, &ctx, text, sizeof(text));
+	lua_pushstring(L, text);
+	lua_setfield(L, -2, "text");
+}
+
+static double opt_within(lua_State *L, int idx, double dflt)
+{
+	if (lua_isnoneornil(L, idx))
+		return dflt;
+	luaL_checktype(L, idx, LUA_TTABLE);
+	static const char *const keys[] = {"within", NULL};
+	lua_api_known_keys(L, idx, "expect options", keys);
+	lua_getfield(L, idx, "within");
+	double w = lua_isnil(L, -1) ? dflt : luaL_checknumber(L, -1);
+	lua_pop(L, 1);
+	if (w < 0 || w > 3600)
+		lua_api_error(L, "expect: within must be 0..3600 seconds, got %g", w);
+	return w;
+}
+
+static int conn_wait_l(lua_State *L, enum conn_wait mode)
+{
+	struct lua_conn *lc = check_conn(L, 1);
+	struct tpl *t = NULL;
+	double within;
+	if (mode == CONN_NONE) {
+		within = luaL_checknumber(L, 2);
+		t = lua_tpl_push_empty(L);
+	} else {
+		within = opt_within(L, 3, DEFAULT_WITHIN);
+		t = lua_tpl_check(L, 2);
+	}
+	const struct lab_rec *rec;
+	static char why[16384];
+	int rc = conn_wait(lc->c, t, mode, lab_now(lc->owner->lab) + within, &rec, why, sizeof(why));
+	if (rc < 0)
+		return lua_api_error(L, "%s", why);
+	if (rc > 0)
+		return lua_api_fail(L, why);
+	if (!rec)
+		return 0;
+	push_rec(L, lc->c, rec);
+	return 1;
+}
+
+/* c:expect(segment[, {within = s}]) -- the next segment from the target must match. */
+static int conn_expect_l(lua_State *L)
+{
+	return conn_wait_l(L, CONN_NEXT);
+}
+
+/* c:await(segment[, {within = s}]) -- the first matching segment; others pass. */
+static int conn_await_l(lua_State *L)
+{
+	return conn_wait_l(L, CONN_ANY);
+}
+
+/* c:silence(seconds) -- nothing at all from the target on this connection meanwhile. */
+static int conn_silence_l(lua_State *L)
+{
+	return conn_wait_l(L, CONN_NONE);
+}
+
+static int conn_info_l(lua_State *L)
+{
+	struct lua_conn *lc = check_conn(L, 1);
+	const struct conn_addr *a = conn_addr(lc->c);
+	lua_newtable(L);
+	lua_pushstring(L, a->family == AF_INET6 ? "inet6" : "inet");
+	lua_setfield(L, -2, "family");
+	set_int(L, "sport", a->lport);
+	set_int(L, "dport", a->rport);
+	set_int(L, "iss", a->iss);
+	set_int(L, "snd_nxt", conn_snd_nxt(lc->c));
+	set_int(L, "rcv_nxt", conn_rcv_nxt(lc->c));
+	if (conn_irs_known(lc->c))
+		set_int(L, "irs", conn_irs(lc->c));
+	return 1;
+}
+
+static int conn_gc(lua_State *L)
+{
+	struct lua_conn *lc = luaL_checkudata(L, 1, CONN_MT);
+	conn_free(lc->c);
+	lc->c = NULL;
+	return 0;
+}
+
+static int conn_tostring(lua_State *L)
+{
+	struct lua_conn *lc = luaL_checkudata(L, 1, CONN_MT);
+	if (!lc->c)
+		lua_pushstring(L, "connection (closed)");
+	else
+		lua_pushfstring(L, "connection %d -> %d", conn_addr(lc->c)->lport, conn_addr(lc->c)->rport);
+	return 1;
+}
+
+void lua_conn_register(lua_State *L)
+{
+	static const luaL_Reg conn_methods[] = {
+		{"send", conn_send_l},	   {"expect", conn_expect_l}, {"await", conn_await_l},
+		{"silence", conn_silence_l}, {"info", conn_info_l},     {"flood", conn_flood_l},
+		{NULL, NULL}};
+	luaL_newmetatable(L, CONN_MT);
+	luaL_newlib(L, conn_methods);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, -3, "__index");
+	lua_setfield(L, LUA_REGISTRYINDEX, "tcpconform.conn_methods");
+	lua_pushcfunction(L, conn_gc);
+	lua_setfield(L, -2, "__gc");
+	lua_pushcfunction(L, conn_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pop(L, 1);
+}
