@@ -90,12 +90,14 @@ run_a1() {
   (cd "$dir" && "$BIN" run --filter A1 --verbose --junit "$WORK/$name.xml" \
      --pcap-dir "$WORK/$name.pcap" "$@") >"$WORK/$name.out" 2>&1
 }
-# passed_from NAME SUITE: the run passed both A1 tests, from suite files under SUITE.
+# passed_from NAME SUITE: the run passed both A1 tests, from suite files under SUITE,
+# named as in a source tree (scripts/rst/closed_port) wherever the suite is installed.
 passed_from() {
   local name=$1 suite=$2
   validate_junit "$WORK/$name.xml" || return 1
   grep -q "tests=\"2\" failures=\"0\" errors=\"0\" skipped=\"0\"" "$WORK/$name.xml" &&
-    grep -qF "<testsuite name=\"$suite/rst/closed_port\"" "$WORK/$name.xml"
+    grep -qF "<testsuite name=\"scripts/rst/closed_port\"" "$WORK/$name.xml" &&
+    grep -qF "file=\"$suite/rst/closed_port.lua\"" "$WORK/$name.xml"
 }
 
 S=$P/share/tcpconform/scripts
@@ -120,7 +122,7 @@ if [ -x "$P/libexec/tcpconform/tcpconform-lwip" ]; then
   fi
   mv "$P/libexec/tcpconform/tcpconform-lwip" "$WORK/agent"
   run_a1 "$WORK/empty" noagent --target lwip && st=0 || st=$?
-  [ "$st" = 2 ] && grep -qF "no lwIP agent at $P/bin/../libexec/tcpconform/tcpconform-lwip (installed) nor $P/bin/targets/lwip/tcpconform-lwip (build tree)" "$WORK/noagent.out" &&
+  [ "$st" = 2 ] && grep -qF "target lwip: no agent at $P/bin/../libexec/tcpconform/tcpconform-lwip (installed) nor $P/bin/targets/lwip/tcpconform-lwip (build tree)" "$WORK/noagent.out" &&
     pass "no installed agent: exit 2, the error lists the places tried" ||
     fail "no installed agent: exit $st: $(cat "$WORK/noagent.out")"
   mv "$WORK/agent" "$P/libexec/tcpconform/tcpconform-lwip"

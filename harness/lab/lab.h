@@ -38,6 +38,11 @@ struct lab_rec {
 
 struct lab;
 
+/* Room for a lab error: a crashed target's error carries its last words (a sanitizer
+ * report runs to kilobytes), so callers of lab_pump and the agent calls size their err
+ * buffers with this, not with a one-line guess. */
+#define LAB_ERR_MAX 16384
+
 /* Must be called once per process before lab_create: moves the calling process into a
  * network namespace of its own, so the harness ends of all links live there and never in
  * the host's namespace. */

@@ -51,7 +51,8 @@ static void usage(FILE *f)
 		"  --verbose, -v      print what each test logged\n"
 		"\n"
 		"Exit status: 0 all tests passed, 1 a test failed or errored, 2 usage or set-up error.\n"
-		"Needs root (network namespaces, raw sockets). Script API: lua/README.md.\n",
+		"Not root: runs in a user namespace of its own (README: Running without root).\n"
+		"Script API: lua/README.md.\n",
 		target_names());
 }
 

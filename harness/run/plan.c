@@ -12,12 +12,14 @@
 #include "script.h"
 #include "strbuf.h"
 
+/* The script files of a run, each with where its suite name starts (name_at). */
 struct files {
 	char **v;
+	size_t *name_at;
 	int n, cap;
 };
 
-static int files_add(struct files *f, const char *path)
+static int files_add(struct files *f, const char *path, size_t name_at)
 {
 	if (f->n == f->cap) {
 		int cap = f->cap ? f->cap * 2 : 32;
@@ -25,10 +27,15 @@ static int files_add(struct files *f, const char *path)
 		if (!n)
 			return -1;
 		f->v = n;
+		size_t *a = realloc(f->name_at, (size_t)cap * sizeof(*a));
+		if (!a)
+			return -1;
+		f->name_at = a;
 		f->cap = cap;
 	}
 	if (!(f->v[f->n] = strdup(path)))
 		return -1;
+	f->name_at[f->n] = name_at;
 	f->n++;
 	return 0;
 }
@@ -38,6 +45,24 @@ static void files_free(struct files *f)
 	for (int i = 0; i < f->n; i++)
 		free(f->v[i]);
 	free(f->v);
+	free(f->name_at);
+}
+
+/* Where the suite names of the files under a directory root start. A relative root names
+ * them as found ("scripts/rst/closed_port"); an absolute one from its last component, so
+ * the installed suite (/usr/share/tcpconform/scripts) gives the same names, JUnit classes
+ * and pcap paths as a source tree's ./scripts, whatever the prefix. A file given by
+ * itself keeps its path as its name (less its .lua), as --filter "path: name" expects. */
+static size_t name_start(const char *root)
+{
+	if (root[0] != '/')
+		return 0;
+	size_t n = strlen(root);
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	while (n > 0 && root[n - 1] != '/')
+		n--;
+	return n;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -52,7 +77,8 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /* Every *.lua under dir, recursively, in sorted order (stable runs and reports). */
-static int files_walk(struct files *f, const char *dir, char *err, size_t errlen)
+static int files_walk(struct files *f, const char *dir, size_t name_at, char *err,
+		      size_t errlen)
 {
 	DIR *d = opendir(dir);
 	if (!d) {
@@ -67,7 +93,7 @@ static int files_walk(struct files *f, const char *dir, char *err, size_t errlen
 			continue;
 		char path[4096];
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		rc = files_add(&here, path);
+		rc = files_add(&here, path, name_at);
 	}
 	closedir(d);
 	if (rc < 0) {
@@ -81,8 +107,8 @@ static int files_walk(struct files *f, const char *dir, char *err, size_t errlen
 		if (stat(here.v[i], &st) < 0)
 			continue;
 		if (S_ISDIR(st.st_mode))
-			rc = files_walk(f, here.v[i], err, errlen);
-		else if (ends_with(here.v[i], ".lua") && files_add(f, here.v[i]) < 0) {
+			rc = files_walk(f, here.v[i], name_at, err, errlen);
+		else if (ends_with(here.v[i], ".lua") && files_add(f, here.v[i], name_at) < 0) {
 			snprintf(err, errlen, "%s: out of memory", here.v[i]);
 			rc = -1;
 		}
@@ -100,9 +126,9 @@ static int files_collect(struct files *f, const struct runner_opts *o, char *err
 			return -1;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			if (files_walk(f, o->paths[i], err, errlen) < 0)
+			if (files_walk(f, o->paths[i], name_start(o->paths[i]), err, errlen) < 0)
 				return -1;
-		} else if (files_add(f, o->paths[i]) < 0) {
+		} else if (files_add(f, o->paths[i], 0) < 0) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
@@ -165,12 +191,14 @@ static bool selected(const struct runner_opts *o, const char *suite, const struc
 	return strstr(full, o->filter) || strcmp(t->id, o->filter) == 0;
 }
 
-static int plan_add_script(struct plan *p, const char *path, const struct runner_opts *o)
+/* path: the script file; name: its suite name's source (a tail of path, name_start). */
+static int plan_add_script(struct plan *p, const char *path, const char *name,
+			   const struct runner_opts *o)
 {
 	struct plan_suite *ps = &p->suites[p->nsuites++];
 	memset(ps, 0, sizeof(*ps));
 	ps->path = strdup(path);
-	ps->name = suite_name(path);
+	ps->name = suite_name(name);
 	ps->first = p->ntests;
 	char err[4096];
 	struct script *s = script_load(path, o->memory_limit, err, sizeof(err));
@@ -216,7 +244,7 @@ int plan_build(struct plan *p, const struct runner_opts *o, char *err, size_t er
 	p->suites = calloc((size_t)files.n, sizeof(*p->suites));
 	int rc = p->suites ? 0 : -1;
 	for (int i = 0; i < files.n && rc == 0; i++)
-		rc = plan_add_script(p, files.v[i], o);
+		rc = plan_add_script(p, files.v[i], files.v[i] + files.name_at[i], o);
 	files_free(&files);
 	if (rc < 0)
 		snprintf(err, errlen, "out of memory");

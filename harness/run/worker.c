@@ -68,7 +68,8 @@ static void worker_main(const struct worker_job *job, int fd)
 	} else if (!(lab = lab_create(&(struct lab_opts){.target = job->target, .id = job->lab_id},
 				      err, sizeof(err)))) {
 		res.status = VERDICT_ERROR;
-		strbuf_addf(&res.message, "lab set-up failed: %s", err);
+		/* The message is one line; a target's last words follow in the detail. */
+		strbuf_addf(&res.message, "lab set-up failed: %.*s", (int)strcspn(err, "\n"), err);
 		strbuf_addf(&res.detail, "lab set-up failed: %s", err);
 	} else {
 		put_phase(fd, "running the test");

@@ -279,7 +279,7 @@ int conn_wait(struct conn *c, const struct tpl *t, enum conn_wait mode, double d
 			conn_describe(c, start, why + n, whylen - (size_t)n);
 			return 1;
 		}
-		char err[256];
+		char err[LAB_ERR_MAX];
 		int rc = lab_pump(c->lab, deadline, err, sizeof(err));
 		if (rc < 0) {
 			snprintf(why, whylen, "%s", err);

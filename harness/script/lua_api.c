@@ -50,7 +50,7 @@ int lua_api_fail(lua_State *L, const char *text)
 /* A script mistake: "file:line: text", as an ordinary error. */
 int lua_api_error(lua_State *L, const char *fmt, ...)
 {
-	char where[256], text[1024];
+	char where[256], text[LAB_ERR_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);

@@ -66,7 +66,7 @@ static int lab_pump_l(lua_State *L)
 {
 	struct lua_lab *ll = check_lab(L, 1);
 	double until = lab_now(ll->lab) + luaL_checknumber(L, 2);
-	char err[256];
+	char err[LAB_ERR_MAX];
 	while (lab_now(ll->lab) < until)
 		if (lab_pump(ll->lab, until, err, sizeof(err)) < 0)
 			return lua_api_error(L, "%s", err);
@@ -133,7 +133,7 @@ static uint32_t agent_send_l(lua_State *L, struct lua_lab *ll, const char *line)
 	if (strchr(line, '\n'))
 		lua_api_error(L, "agent request must be one line");
 	uint32_t id;
-	char err[256];
+	char err[LAB_ERR_MAX];
 	if (lab_agent_send(ll->lab, line, &id, err, sizeof(err)) < 0)
 		lua_api_error(L, "%s", err);
 	return id;
@@ -160,7 +160,7 @@ static int wait_reply(lua_State *L, struct lua_lab *ll, uint32_t id, double time
 	char **box = lua_newuserdatauv(L, sizeof(*box), 0);
 	*box = NULL;
 	luaL_setmetatable(L, REPLY_MT);
-	char err[256];
+	char err[LAB_ERR_MAX];
 	if (lab_agent_wait(ll->lab, id, lab_now(ll->lab) + timeout, box, err, sizeof(err)) < 0)
 		return lua_api_error(L, "%s: %s", what, err);
 	if (!*box)
