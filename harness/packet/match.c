@@ -150,10 +150,10 @@ static void wire_walk(const struct seg *s, uint32_t iss, struct wire_opts *w)
 	}
 }
 
-/* Index of the first option of that kind on the wire, or -1. */
-static int wire_find(const struct wire_opts *w, uint8_t kind)
+/* Index of the first option of that kind on the wire at or after `from`, or -1. */
+static int wire_find(const struct wire_opts *w, uint8_t kind, int from)
 {
-	for (int i = 0; i < w->n; i++)
+	for (int i = from; i < w->n; i++)
 		if (w->opt[i].kind == kind)
 			return i;
 	return -1;
@@ -310,7 +310,7 @@ static bool match_one_opt(const struct tpl_opt *want, const struct wire_opts *w,
 			  const struct match_ctx *c, char *why, size_t whylen)
 {
 	char e[160], g[160];
-	int i = wire_find(w, want->kind);
+	int i = wire_find(w, want->kind, 0);
 	tpl_opt_format(want, e, sizeof(e));
 	if (i < 0)
 		return want->absent ||
@@ -318,8 +318,13 @@ static bool match_one_opt(const struct tpl_opt *want, const struct wire_opts *w,
 	tpl_opt_format(&w->opt[i], g, sizeof(g));
 	if (want->absent)
 		return fail(why, whylen, "options: expected %s, got %s", e, g);
-	if (opt_equal(want, w, i))
-		return true;
+	/* A kind may repeat on the wire (a broken stack sends two MSS options, or one
+	 * well-formed and one with a bad length): any occurrence with the wanted value
+	 * satisfies the template, so a segment always matches the line it is printed as.
+	 * A failure names the first occurrence. */
+	for (int k = i; k >= 0; k = wire_find(w, want->kind, k + 1))
+		if (opt_equal(want, w, k))
+			return true;
 	if (want->kind == TCPOPT_SACK && want->raw_len == 0)
 		return fail(why, whylen, "option: expected %s, got %s (blocks relative to iss %u)", e, g,
 			    c->iss);
