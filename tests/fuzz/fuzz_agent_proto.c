@@ -3,6 +3,9 @@
  *
  * Oracles beyond "no crash, no ASan/UBSan report":
  *  - a rejected line always comes with a message;
+ *  - the fields of a parsed line are the line's blank-separated words, split here
+ *    independently of the parser (so a parser that drops or shifts bytes the same way
+ *    twice is still caught);
  *  - round trip: a request or reply that parses is written back in canonical form (one
  *    space between tokens, the ret in decimal) and must parse to the same fields;
  *  - errname <-> errno and hex decode <-> encode invert each other. */
@@ -32,6 +35,18 @@ static char *dup_input(const uint8_t *data, size_t size)
 	return s;
 }
 
+/* The line's words (split on spaces and tabs), at most max; returns the count. The
+ * words point into `copy`, a private copy of the line. */
+static int words(const char *line, char *copy, char **w, int max)
+{
+	int n = 0;
+	strcpy(copy, line);
+	for (char *save = NULL, *t = strtok_r(copy, " \t", &save); t && n < max;
+	     t = strtok_r(NULL, " \t", &save))
+		w[n++] = t;
+	return n;
+}
+
 /* A token of a parsed line: non-empty, printable ASCII, no blank. */
 static void check_token(const char *t, const char *what)
 {
@@ -53,20 +68,33 @@ static void check_errname(const char *name)
 
 static void fuzz_request(const uint8_t *data, size_t size)
 {
-	char *line = dup_input(data, size), err[256];
+	char *line = dup_input(data, size), *orig = dup_input(data, size), err[256];
 	struct agent_request a, b;
-	if (!line)
-		return;
+	if (!line || !orig)
+		die("out of memory", "");
 	if (agent_request_parse(line, &a, err, sizeof(err)) != 0) {
 		if (!err[0])
 			die("request rejected without a message", "");
 		free(line);
+		free(orig);
 		return;
 	}
+	char *copy = malloc(size + 1), *w[AGENT_MAX_ARGS + 2];
+	char idtext[16];
+	if (!copy)
+		die("out of memory", "");
+	int nw = words(orig, copy, w, AGENT_MAX_ARGS + 2);
+	snprintf(idtext, sizeof(idtext), "%u", a.id);
+	if (nw != a.nargs + 2 || strtoul(w[0], NULL, 10) != a.id || strcmp(w[1], a.verb) != 0)
+		die("request fields are not the line's words", orig);
+	for (int i = 0; i < a.nargs; i++)
+		if (strcmp(w[i + 2], a.args[i]) != 0)
+			die("request argument is not the line's word", orig);
+	free(copy);
 	char *canon = malloc(size + 32);
 	if (!canon)
 		die("out of memory", "");
-	size_t n = (size_t)sprintf(canon, "%u %s", a.id, a.verb);
+	size_t n = (size_t)sprintf(canon, "%s %s", idtext, a.verb);
 	check_token(a.verb, "verb");
 	for (int i = 0; i < a.nargs; i++) {
 		check_token(a.args[i], "arg");
@@ -81,22 +109,38 @@ static void fuzz_request(const uint8_t *data, size_t size)
 			die("canonical request argument differs", canon);
 	free(canon);
 	free(line);
+	free(orig);
 }
 
 static void fuzz_reply(const uint8_t *data, size_t size)
 {
-	char *line = dup_input(data, size), err[256];
+	char *line = dup_input(data, size), *orig = dup_input(data, size), err[256];
 	struct agent_reply a, b;
-	if (!line)
-		return;
+	if (!line || !orig)
+		die("out of memory", "");
 	if (agent_reply_parse(line, &a, err, sizeof(err)) != 0) {
 		if (!err[0])
 			die("reply rejected without a message", "");
 		free(line);
+		free(orig);
 		return;
 	}
 	check_token(a.errname, "errname");
 	check_errname(a.errname);
+	char *copy = malloc(size + 1), *w[AGENT_MAX_KV + 3];
+	if (!copy)
+		die("out of memory", "");
+	int nw = words(orig, copy, w, AGENT_MAX_KV + 3);
+	if (nw != a.nkv + 3 || strtoul(w[0], NULL, 10) != a.id || strtoll(w[1], NULL, 10) != a.ret ||
+	    strcmp(w[2], a.errname) != 0)
+		die("reply fields are not the line's words", orig);
+	for (int i = 0; i < a.nkv; i++) {
+		size_t kl = strlen(a.kv[i].key);
+		if (strncmp(w[i + 3], a.kv[i].key, kl) != 0 || w[i + 3][kl] != '=' ||
+		    strcmp(w[i + 3] + kl + 1, a.kv[i].val) != 0)
+			die("reply key=value is not the line's word", orig);
+	}
+	free(copy);
 	/* The ret may have been written as "-0" or "007": its canonical form is shorter
 	 * or at most 20 bytes. */
 	char *canon = malloc(size + 64);
@@ -118,6 +162,7 @@ static void fuzz_reply(const uint8_t *data, size_t size)
 			die("canonical reply pair differs", canon);
 	free(canon);
 	free(line);
+	free(orig);
 }
 
 /* hex: the input as a hex string must decode and re-encode to its lower-case self;

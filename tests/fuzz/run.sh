@@ -58,7 +58,7 @@ for t in "${targets[@]}"; do
 	rc=$?
 	pid=
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-	final=$(grep -E '^(#[0-9]+|Done [0-9]+ runs)' "$log" | tail -1)
+	final=$(grep -E '^(#[0-9]+|Done [0-9]+ runs|SUMMARY: )' "$log" | tail -1)
 	echo "fuzz_$t: ${execs:-0} executions in ${secs}s; final: ${final:-none}"
 	total=$((total + ${execs:-0}))
 	repro=$(ls "$work"/artifacts/ 2>/dev/null | head -1)
