@@ -1001,6 +1001,36 @@ static void segment_matches_its_own_shorthand_when_an_option_kind_repeats(void *
 		fail_msg("%s does not match its own line: %s", text, why);
 }
 
+/* Found by tests/fuzz/fuzz_tpl (corpus/tpl/regress-options-past-entry-19): options sent
+ * as "<nop x10,mss 4073,mss 14,nop x6,mss 73,mss 1460>" -- 20 options in 32 bytes --
+ * did not match the same list expected: the matcher listed only 19 options and kept the
+ * rest as raw bytes, so the last MSS was never seen ("expected mss 1460, got mss 4073").
+ * A stack may send that many NOPs; every option must be seen by the matcher. */
+static void options_after_nineteen_others_are_still_matched(void **state)
+{
+	static const char *text = "S <nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,mss 4073,mss 14,"
+				  "nop,nop,nop,nop,nop,nop,mss 73,mss 1460>";
+	uint8_t opts[40], f[256];
+	char err[256], why[256];
+	struct match_ctx c = {0, 0};
+	struct tcp_spec ts = base_spec();
+	struct tpl t, last;
+	struct seg s;
+
+	assert_int_equal(tpl_parse(text, &t, err, sizeof(err)), 0);
+	ts.flags = SEG_SYN;
+	ts.plen = 0;
+	ts.opts = opts;
+	ts.olen = (size_t)tpl_opts_encode(&t, opts, err, sizeof(err));
+	assert_int_equal(ts.olen, 32);
+	s = decode_ok(f, frame4(f, &ts));
+	if (!match_seg(&t, &s, &c, why, sizeof(why)))
+		fail_msg("%s does not match what it sent: %s", text, why);
+	assert_int_equal(tpl_parse("S <mss 1460,...>", &last, err, sizeof(err)), 0);
+	if (!match_seg(&last, &s, &c, why, sizeof(why)))
+		fail_msg("the 20th option is not seen: %s", why);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1041,6 +1071,7 @@ int main(void)
 		cmocka_unit_test(decoder_survives_every_truncation_of_valid_frames),
 		cmocka_unit_test(decoder_survives_200000_mutated_and_random_frames),
 		cmocka_unit_test(segment_matches_its_own_shorthand_when_an_option_kind_repeats),
+		cmocka_unit_test(options_after_nineteen_others_are_still_matched),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

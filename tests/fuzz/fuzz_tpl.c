@@ -6,12 +6,18 @@
  *    must parse, give the same template field by field, and render to the same text
  *    again (tpl.h promises tpl_parse(tpl_format(t)) == t for parsed templates);
  *  - when the options can be sent (tpl_opts_encode succeeds) the bytes are padded to
- *    a multiple of 4 and fit the 40 bytes RFC 9293 3.1 leaves for options. */
+ *    a multiple of 4 and fit the 40 bytes RFC 9293 3.1 leaves for options;
+ *  - send and expect agree: those bytes, put in a segment and decoded (seg_decode),
+ *    match the template's own option list (match_seg), except where lua/SHORTHAND.md
+ *    says they cannot (see expectable()). */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "match.h"
+#include "segment.h"
 #include "tpl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -47,6 +53,82 @@ static const char *tpl_diff(const struct tpl *a, const struct tpl *b)
 			return "an option";
 	}
 	return NULL;
+}
+
+/* A raw entry that is one option: kind, length == its size, data; or a run of NOPs, or
+ * an EOL and zero padding (SHORTHAND.md's way to write many NOPs). */
+static bool raw_is_one_option(const struct tpl_opt *o)
+{
+	if (o->kind == TCPOPT_NOP || o->kind == TCPOPT_EOL) {
+		for (unsigned i = 1; i < o->raw_len; i++)
+			if (o->raw[i] != o->kind)
+				return o->kind == TCPOPT_EOL && o->raw[i] == 0;
+		return true;
+	}
+	return o->raw_len >= 2 && o->raw[1] == o->raw_len;
+}
+
+/* Whether t's option list, once sent, can be expected back by t itself. Not when the
+ * list contradicts itself (a kind both listed and required absent), when options follow
+ * an EOL (RFC 9293 3.2: what follows EOL is padding, not options), when a raw entry is
+ * not exactly one option (its bytes then read as other options), or for a SACK without
+ * blocks (sent as a bare 2-byte SACK, which RFC 2018 3 does not allow and which the
+ * decoder therefore shows as raw bytes). */
+static bool expectable(const struct tpl *t)
+{
+	bool eol = false;
+	for (unsigned i = 0; i < t->nopt; i++) {
+		const struct tpl_opt *o = &t->opt[i];
+		if (o->absent) {
+			for (unsigned j = 0; j < t->nopt; j++)
+				if (!t->opt[j].absent && t->opt[j].kind == o->kind)
+					return false;
+			continue;
+		}
+		if (eol)
+			return false;
+		if (o->kind == TCPOPT_EOL)
+			eol = true;
+		if (o->raw_len > 0 && !raw_is_one_option(o))
+			return false;
+		if (o->raw_len == 0 && o->kind == TCPOPT_SACK && o->nval == 0)
+			return false;
+	}
+	return true;
+}
+
+/* The encoded options in an IPv4 TCP segment, decoded and matched against t's list. */
+static void check_send_expect(const struct tpl *t, const uint8_t *opts, int k, const char *one)
+{
+	uint8_t f[14 + 20 + 20 + 40] = {0};
+	uint8_t *ip = f + 14, *tcp = ip + 20;
+	size_t len = sizeof(f) - 40 + (size_t)k;
+	f[12] = 0x08;                                   /* IPv4 */
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)((len - 14) >> 8);
+	ip[3] = (uint8_t)(len - 14);
+	ip[8] = 64;
+	ip[9] = 6;                                      /* TCP */
+	ip[12] = 198, ip[13] = 18, ip[15] = 1;
+	ip[16] = 198, ip[17] = 18, ip[19] = 2;
+	tcp[12] = (uint8_t)(((20 + k) / 4) << 4);
+	tcp[13] = SEG_SYN;
+	memcpy(tcp + 20, opts, (size_t)k);
+	struct seg s;
+	char err[256], why[256];
+	if (seg_decode(f, len, &s, err, sizeof(err)) != 0 || s.kind != SEG_KIND_TCP)
+		die("encoded options do not decode", one, err);
+	if (s.opt.raw_len != k || memcmp(s.opt.raw, opts, (size_t)k) != 0)
+		die("decoded option bytes differ from the encoded ones", one, "");
+	if (!(t->have & TPL_OPTS) || !expectable(t))
+		return;
+	struct tpl m = *t;
+	m.have = TPL_OPTS;
+	m.data = NULL;
+	struct match_ctx c = {0, 0};
+	if (!match_seg(&m, &s, &c, why, sizeof(why)) &&
+	    strncmp(why, "options: malformed option bytes", 31) != 0)
+		die("the options sent do not match the same options expected", one, why);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -85,6 +167,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		die("encoded options not padded or too long", one, "");
 	if (k < 0 && err[0] == '\0')
 		die("tpl_opts_encode failed without a message", one, "");
+	if (k >= 0)
+		check_send_expect(&t, opts, k, one);
 	tpl_free(&t);
 	tpl_free(&u);
 	free(text);
