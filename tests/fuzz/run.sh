@@ -7,7 +7,8 @@
 # the repository. Prints per target the executions done and libFuzzer's final line.
 # Exits non-zero when a target crashes, leaks, times out or fails to start, and prints
 # the path of the reproducer libFuzzer saved (kept under the scratch directory, which
-# is then not removed). Targets default to all three.
+# is then not removed). Targets default to all three. A fuzzer left running by a kill -9
+# of this script still stops by itself after SECONDS (-max_total_time).
 set -u
 
 usage() {
@@ -22,9 +23,19 @@ here=$(cd "$(dirname "$0")" && pwd)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(segment tpl agent_proto)
 
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/tcpconform-fuzz.XXXXXX") || exit 1
+# Scratch directories carry the pid of the run.sh that made them: one left behind by a
+# run that was killed with -9 (its pid gone, no reproducer kept in it) is removed here.
+tmp=${TMPDIR:-/tmp}
+for d in "$tmp"/tcpconform-fuzz.*.*; do
+	[ -d "$d" ] || continue
+	owner=${d#"$tmp"/tcpconform-fuzz.}
+	owner=${owner%%.*}
+	case $owner in '' | *[!0-9]*) continue ;; esac
+	[ -e "$d/KEEP" ] || kill -0 "$owner" 2>/dev/null || rm -rf "$d"
+done
+scratch=$(mktemp -d "$tmp/tcpconform-fuzz.$$.XXXXXX") || exit 1
 keep=0
-cleanup() { [ "$keep" = 1 ] || rm -rf "$scratch"; }
+cleanup() { [ "$keep" = 1 ] && touch "$scratch/KEEP" || rm -rf "$scratch"; }
 trap cleanup EXIT
 # Ctrl-C or kill: stop the running fuzzer (ours, by pid) before leaving.
 pid=
