@@ -1,4 +1,4 @@
-/* Unit tests of segment.c: decoding of Ethernet/ARP/IPv4/IPv6/TCP/ICMPv6 frames, TCP
+/* Unit tests of segment*.c: decoding of Ethernet/ARP/IPv4/IPv6/TCP/ICMPv6 frames, TCP
  * options, the text forms, and robustness against any bytes at all (the decoder faces
  * whatever a broken stack sends, and is fuzzed). Frames are assembled here by hand, with
  * checksums from csum.c, so these tests need neither libnet nor a network namespace. */
@@ -13,7 +13,9 @@
 #include <cmocka.h>
 
 #include "csum.h"
+#include "match.h"
 #include "segment.h"
+#include "tpl.h"
 
 static const uint8_t mac_a[6] = {0x02, 0, 0, 0, 0, 0x0a};
 static const uint8_t mac_b[6] = {0x02, 0, 0, 0, 0, 0x0b};
@@ -971,6 +973,64 @@ static void decoder_survives_200000_mutated_and_random_frames(void **state)
 	assert_true(ok > 20000);
 }
 
+/* Found by tests/fuzz/fuzz_segment (corpus/segment/regress-repeated-kind-raw): a SYN-ACK
+ * carrying MSS twice, once well formed and once with length 10. The line the harness
+ * prints for it must, parsed back as an expectation, match the segment: the matcher
+ * used to compare the raw entry with the first MSS only and reported
+ * "option: expected raw 020a..., got mss 1460" for the segment's own rendering. */
+static void segment_matches_its_own_shorthand_when_an_option_kind_repeats(void **state)
+{
+	static const uint8_t f[] = {
+		0x02, 0x74, 0x63, 0x00, 0x00, 0x01, 0x02, 0xfc, 0xff, 0xff, 0xff, 0x02,
+		0x08, 0x00, 0x45, 0x00, 0x00, 0x3c, 0x00, 0x00, 0x40, 0x00, 0x40, 0x06,
+		0xae, 0x94, 0xc6, 0x12, 0x00, 0x02, 0xc1, 0x12, 0x00, 0x01, 0x1f, 0x90,
+		0x9f, 0x78, 0x21, 0x60, 0x57, 0xf7, 0xff, 0xf1, 0x36, 0xc2, 0xa0, 0x12,
+		0xfe, 0x88, 0x96, 0x61, 0x00, 0x00, 0x02, 0x04, 0x05, 0xb4, 0x04, 0x02,
+		0x02, 0x0a, 0x7b, 0xb0, 0x3b, 0xb2, 0x00, 0x00, 0x10, 0x64, 0x01, 0x00,
+		0x00, 0x00, 0x00, 0x03, 0x03, 0x0a,
+	};
+	char text[512], err[256], why[256];
+	struct match_ctx c = {0, 0};
+	struct tpl t;
+	struct seg s = decode_ok(f, sizeof(f));
+
+	match_format_seg(&s, &c, text, sizeof(text));
+	assert_non_null(strstr(text, "<mss 1460,sackOK,raw 020a7bb03bb200001064,nop,eol>"));
+	assert_int_equal(tpl_parse(text, &t, err, sizeof(err)), 0);
+	if (!match_seg(&t, &s, &c, why, sizeof(why)))
+		fail_msg("%s does not match its own line: %s", text, why);
+}
+
+/* Found by tests/fuzz/fuzz_tpl (corpus/tpl/regress-options-past-entry-19): options sent
+ * as "<nop x10,mss 4073,mss 14,nop x6,mss 73,mss 1460>" -- 20 options in 32 bytes --
+ * did not match the same list expected: the matcher listed only 19 options and kept the
+ * rest as raw bytes, so the last MSS was never seen ("expected mss 1460, got mss 4073").
+ * A stack may send that many NOPs; every option must be seen by the matcher. */
+static void options_after_nineteen_others_are_still_matched(void **state)
+{
+	static const char *text = "S <nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,mss 4073,mss 14,"
+				  "nop,nop,nop,nop,nop,nop,mss 73,mss 1460>";
+	uint8_t opts[40], f[256];
+	char err[256], why[256];
+	struct match_ctx c = {0, 0};
+	struct tcp_spec ts = base_spec();
+	struct tpl t, last;
+	struct seg s;
+
+	assert_int_equal(tpl_parse(text, &t, err, sizeof(err)), 0);
+	ts.flags = SEG_SYN;
+	ts.plen = 0;
+	ts.opts = opts;
+	ts.olen = (size_t)tpl_opts_encode(&t, opts, err, sizeof(err));
+	assert_int_equal(ts.olen, 32);
+	s = decode_ok(f, frame4(f, &ts));
+	if (!match_seg(&t, &s, &c, why, sizeof(why)))
+		fail_msg("%s does not match what it sent: %s", text, why);
+	assert_int_equal(tpl_parse("S <mss 1460,...>", &last, err, sizeof(err)), 0);
+	if (!match_seg(&last, &s, &c, why, sizeof(why)))
+		fail_msg("the 20th option is not seen: %s", why);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1010,6 +1070,8 @@ int main(void)
 		cmocka_unit_test(format_returns_full_length_when_buffer_is_short),
 		cmocka_unit_test(decoder_survives_every_truncation_of_valid_frames),
 		cmocka_unit_test(decoder_survives_200000_mutated_and_random_frames),
+		cmocka_unit_test(segment_matches_its_own_shorthand_when_an_option_kind_repeats),
+		cmocka_unit_test(options_after_nineteen_others_are_still_matched),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,4 @@
-/* Unit tests of tpl.c: the shorthand grammar (lua/SHORTHAND.md), its error messages,
+/* Unit tests of tpl*.c: the shorthand grammar (lua/SHORTHAND.md), its error messages,
  * rendering round trips and option serialisation. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -15,14 +15,18 @@
 #include <stdio.h>
 #include <string.h>
 
-/* One option found on the wire, as a template option (values relative where the
+/* The options of a 40-byte option space (RFC 9293 3.1), one slot each: the smallest
+ * option is one byte, so 40 slots always suffice for matching. */
+#define WIRE_MAX_OPTS 40
+
+/* The options found on the wire, as template options (values relative where the
  * shorthand writes them relative). */
 struct wire_opts {
 	uint8_t n;
 	bool malformed;     /* a length byte ran past the option space or was < 2 */
-	struct tpl_opt opt[TPL_MAX_OPTS];
-	const uint8_t *bytes[TPL_MAX_OPTS];  /* each option's bytes on the wire */
-	uint8_t blen[TPL_MAX_OPTS];
+	struct tpl_opt opt[WIRE_MAX_OPTS];
+	const uint8_t *bytes[WIRE_MAX_OPTS];  /* each option's bytes on the wire */
+	uint8_t blen[WIRE_MAX_OPTS];
 };
 
 static bool fail(char *why, size_t whylen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -111,16 +115,19 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
-/* Walks the option bytes of s (RFC 9293 3.2: kind, or kind+length+data). Never reads
- * past raw_len, whatever the length bytes say. */
-static void wire_walk(const struct seg *s, uint32_t iss, struct wire_opts *w)
+/* Walks the option bytes of s (RFC 9293 3.2: kind, or kind+length+data) into at most
+ * `max` slots (<= WIRE_MAX_OPTS); when more options remain, the last slot keeps them as
+ * raw bytes. Matching passes WIRE_MAX_OPTS, so every option is seen by itself (a stack
+ * may well send 30 NOPs before an MSS); rendering passes TPL_MAX_OPTS, what a template
+ * holds. Never reads past raw_len, whatever the length bytes say. */
+static void wire_walk(const struct seg *s, uint32_t iss, size_t max, struct wire_opts *w)
 {
 	const uint8_t *p = s->opt.raw;
 	size_t n = s->opt.raw_len < sizeof(s->opt.raw) ? s->opt.raw_len : sizeof(s->opt.raw);
 	size_t i = 0;
 	memset(w, 0, sizeof(*w));
 	while (i < n) {
-		if (w->n == TPL_MAX_OPTS - 1) {
+		if (w->n == max - 1) {
 			/* No room to list them one by one: keep the rest as bytes. */
 			wire_add_raw(w, p + i, n - i);
 			return;
@@ -150,10 +157,10 @@ static void wire_walk(const struct seg *s, uint32_t iss, struct wire_opts *w)
 	}
 }
 
-/* Index of the first option of that kind on the wire, or -1. */
-static int wire_find(const struct wire_opts *w, uint8_t kind)
+/* Index of the first option of that kind on the wire at or after `from`, or -1. */
+static int wire_find(const struct wire_opts *w, uint8_t kind, int from)
 {
-	for (int i = 0; i < w->n; i++)
+	for (int i = from; i < w->n; i++)
 		if (w->opt[i].kind == kind)
 			return i;
 	return -1;
@@ -178,7 +185,7 @@ static void seg_to_tpl(const struct seg *s, const struct match_ctx *c, struct tp
 		t->urg = s->urg;
 	}
 	if (s->opt.raw_len > 0) {
-		wire_walk(s, c->iss, &w);
+		wire_walk(s, c->iss, TPL_MAX_OPTS, &w);
 		t->have |= TPL_OPTS;
 		t->opts_exact = true;
 		t->nopt = w.n;
@@ -310,7 +317,7 @@ static bool match_one_opt(const struct tpl_opt *want, const struct wire_opts *w,
 			  const struct match_ctx *c, char *why, size_t whylen)
 {
 	char e[160], g[160];
-	int i = wire_find(w, want->kind);
+	int i = wire_find(w, want->kind, 0);
 	tpl_opt_format(want, e, sizeof(e));
 	if (i < 0)
 		return want->absent ||
@@ -318,8 +325,13 @@ static bool match_one_opt(const struct tpl_opt *want, const struct wire_opts *w,
 	tpl_opt_format(&w->opt[i], g, sizeof(g));
 	if (want->absent)
 		return fail(why, whylen, "options: expected %s, got %s", e, g);
-	if (opt_equal(want, w, i))
-		return true;
+	/* A kind may repeat on the wire (a broken stack sends two MSS options, or one
+	 * well-formed and one with a bad length): any occurrence with the wanted value
+	 * satisfies the template, so a segment always matches the line it is printed as.
+	 * A failure names the first occurrence. */
+	for (int k = i; k >= 0; k = wire_find(w, want->kind, k + 1))
+		if (opt_equal(want, w, k))
+			return true;
 	if (want->kind == TCPOPT_SACK && want->raw_len == 0)
 		return fail(why, whylen, "option: expected %s, got %s (blocks relative to iss %u)", e, g,
 			    c->iss);
@@ -344,7 +356,7 @@ static bool match_opts(const struct tpl *t, const struct seg *s, const struct ma
 	char g[160];
 	if (!(t->have & TPL_OPTS))
 		return true;
-	wire_walk(s, c->iss, &w);
+	wire_walk(s, c->iss, WIRE_MAX_OPTS, &w);
 	for (size_t i = 0; i < t->nopt && i < TPL_MAX_OPTS; i++) {
 		const struct tpl_opt *o = &t->opt[i];
 		if (o->kind == TCPOPT_NOP || o->kind == TCPOPT_EOL)
