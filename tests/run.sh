@@ -3,7 +3,9 @@
 #  1. the build matrix: every CMake build type with GCC and with clang, warnings as
 #     errors, unit tests in each (tests/build-matrix.sh);
 #  2. every test -- cmocka unit tests and the self-tests that drive real labs -- in the
-#     release build and again in the ASan+UBSan build.
+#     release build and again in the ASan+UBSan build;
+#  3. the libFuzzer targets (tests/fuzz), 30 s each from their seed corpora
+#     (bench/fuzz.sh runs them for longer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tests/setup-debian.sh --test
@@ -16,4 +18,6 @@ for dir in build build-asan; do
   echo "== ctest in $dir"
   ctest --test-dir "$dir" --output-on-failure --timeout 900 || status=1
 done
+echo "== fuzz targets"
+bash tests/fuzz/run.sh build-fuzz 30 || status=1
 exit $status

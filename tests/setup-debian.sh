@@ -45,4 +45,8 @@ if [ "$mode" = --test ]; then
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTCPCONFORM_SANITIZE=ON \
         -DTCPCONFORM_WERROR=ON >/dev/null
   cmake --build build-asan -j "$jobs"
+  # The libFuzzer targets (tests/fuzz): clang, with the sanitizers and the fuzzer on.
+  CC=clang cmake -S . -B build-fuzz -DTCPCONFORM_FUZZ=ON -DTCPCONFORM_WERROR=ON \
+        -DTCPCONFORM_WITH_GVISOR=OFF >/dev/null
+  cmake --build build-fuzz --target fuzz -j "$jobs"
 fi

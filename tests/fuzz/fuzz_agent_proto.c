@@ -9,6 +9,7 @@
  *  - round trip: a request or reply that parses is written back in canonical form (one
  *    space between tokens, the ret in decimal) and must parse to the same fields;
  *  - errname <-> errno and hex decode <-> encode invert each other. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +113,19 @@ static void fuzz_request(const uint8_t *data, size_t size)
 	free(orig);
 }
 
+/* b, the value reparsed from the canonical line, is kv's value. A msg= byte the escape
+ * cannot carry (outside 0x20..0x7e) comes back as '?' (PROTOCOL.md 4.2). */
+static bool same_value(const char *key, const char *val, const char *b)
+{
+	if (strcmp(key, "msg") != 0)
+		return strcmp(val, b) == 0;
+	const unsigned char *p = (const unsigned char *)val, *q = (const unsigned char *)b;
+	for (; *p && *q; p++, q++)
+		if (*q != ((*p < 0x20 || *p > 0x7e) ? '?' : *p))
+			return false;
+	return *p == *q;
+}
+
 static void fuzz_reply(const uint8_t *data, size_t size)
 {
 	char *line = dup_input(data, size), *orig = dup_input(data, size), err[256];
@@ -136,14 +150,18 @@ static void fuzz_reply(const uint8_t *data, size_t size)
 		die("reply fields are not the line's words", orig);
 	for (int i = 0; i < a.nkv; i++) {
 		size_t kl = strlen(a.kv[i].key);
+		/* msg= comes decoded (PROTOCOL.md 4.2): compare with the word decoded here. */
+		char *val = w[i + 3] + kl + 1;
+		if (strcmp(a.kv[i].key, "msg") == 0)
+			agent_msg_unescape(val);
 		if (strncmp(w[i + 3], a.kv[i].key, kl) != 0 || w[i + 3][kl] != '=' ||
-		    strcmp(w[i + 3] + kl + 1, a.kv[i].val) != 0)
+		    strcmp(val, a.kv[i].val) != 0)
 			die("reply key=value is not the line's word", orig);
 	}
 	free(copy);
 	/* The ret may have been written as "-0" or "007": its canonical form is shorter
 	 * or at most 20 bytes. */
-	char *canon = malloc(size + 64);
+	char *canon = malloc(2 * size + 64);
 	if (!canon)
 		die("out of memory", "");
 	size_t n = (size_t)sprintf(canon, "%u %lld %s", a.id, a.ret, a.errname);
@@ -151,14 +169,20 @@ static void fuzz_reply(const uint8_t *data, size_t size)
 		check_token(a.kv[i].key, "key");
 		if (strchr(a.kv[i].key, '=') || agent_reply_get(&a, a.kv[i].key) == NULL)
 			die("key not found back", a.kv[i].key);
-		n += (size_t)sprintf(canon + n, " %s=%s", a.kv[i].key, a.kv[i].val);
+		if (strcmp(a.kv[i].key, "msg") == 0) {
+			/* The decoded text, escaped again (an escape takes at most 2 bytes). */
+			n += (size_t)sprintf(canon + n, " msg=");
+			n += agent_msg_escape(a.kv[i].val, canon + n, 2 * strlen(a.kv[i].val) + 1);
+		} else {
+			n += (size_t)sprintf(canon + n, " %s=%s", a.kv[i].key, a.kv[i].val);
+		}
 	}
 	if (agent_reply_parse(canon, &b, err, sizeof(err)) != 0)
 		die("canonical reply does not parse", err);
 	if (a.id != b.id || a.ret != b.ret || strcmp(a.errname, b.errname) != 0 || a.nkv != b.nkv)
 		die("canonical reply differs", canon);
 	for (int i = 0; i < a.nkv; i++)
-		if (strcmp(a.kv[i].key, b.kv[i].key) != 0 || strcmp(a.kv[i].val, b.kv[i].val) != 0)
+		if (strcmp(a.kv[i].key, b.kv[i].key) != 0 || !same_value(a.kv[i].key, a.kv[i].val, b.kv[i].val))
 			die("canonical reply pair differs", canon);
 	free(canon);
 	free(line);
