@@ -293,6 +293,13 @@ case("materialize: user errors name the field and the missing edge", function()
     "len: \"mss\" needs snapshot.mss", "mss without snapshot mss")
 end)
 
+local function obs(list, st) return { replies = list, state = st } end
+local function R(flags, seq, ack, f)
+  local r = { flags = flags, seq = seq, ack = ack, len = 0, win = 64000, t = 0.001 }
+  for k, v in pairs(f or {}) do r[k] = v end
+  return r
+end
+
 local function one(st, spec, fam)
   return cases.make(st, fam or "inet", { spec })
 end
@@ -343,16 +350,16 @@ case("expect: a listener's SYN,ACK has an unknown seq; a listening port reopens"
   c.steps[2] = { flags = "S", seq = { "rcv_nxt", 5 }, ack = { "raw", 0 } }
   local snap = snapshot("ESTABLISHED")
   eq(judge.expect(c, snap)[2].replies[1].flags, "R.", "closed port: RST,ACK")
+  local tw = one("TIME-WAIT", { flags = "S", seq = { "rcv_nxt", 1 }, ack = { "raw", 0 } })
+  local r = judge.expect(tw, snapshot("TIME-WAIT"))[1]
+  eq(r.effects[1].what, "reopened", "a newer SYN reopens TIME-WAIT (RFC 6191)")
+  eq(r.replies[1].seq, nil, "the new incarnation's ISS is the target's")
+  eq((judge.compare(tw, { r }, { obs({ R("S.", 777, 5004) }, "SYN-RECEIVED") })), "agree",
+    "any ISS agrees")
   snap.listening = true
   eq(judge.expect(c, snap)[2].replies[1].flags, "S.", "listening port: SYN,ACK")
 end)
 
-local function obs(list, st) return { replies = list, state = st } end
-local function R(flags, seq, ack, f)
-  local r = { flags = flags, seq = seq, ack = ack, len = 0, win = 64000, t = 0.001 }
-  for k, v in pairs(f or {}) do r[k] = v end
-  return r
-end
 
 case("compare: agree, and each kind of difference named", function()
   local snap = snapshot("ESTABLISHED")
@@ -432,6 +439,28 @@ case("compare: the target's own retransmission is not a reply", function()
     "the rest of the data retransmitted")
   eq((judge.compare(c, e, { obs({ R("P.", 1101, 5001, { len = 1 }) }) })), "differs",
     "new data is not a retransmission")
+end)
+
+case("compare: a second challenge ACK may be rate-limited only when the knob says so", function()
+  local c = one("ESTABLISHED", { flags = "R", seq = { "rcv_nxt", 1 }, ack = { "raw", 0 } })
+  c.steps[2] = { flags = "R", seq = { "rcv_nxt", 1 }, ack = { "raw", 0 } }
+  c.steps[3] = { flags = "R", seq = { "rcv_nxt", 0 }, ack = { "raw", 0 } }
+  local seen = { obs({ R(".", 1001, 5001) }, "ESTABLISHED"), obs({}, "ESTABLISHED"), obs({}, "CLOSED") }
+  local v, rule = judge.compare(c, judge.expect(c, snapshot("ESTABLISHED")), seen)
+  eq(v, "differs", "strict: the second challenge ACK is missing")
+  eq(rule and rule.id, "rst.challenge", "its rule")
+  eq((judge.compare(c, judge.expect(c, snapshot("ESTABLISHED"), { ack_ratelimit = 0.5 }), seen)),
+    "agree", "rate limit 0.5 s (Linux tcp_invalid_ratelimit): tolerated")
+  seen[1] = obs({}, "ESTABLISHED")
+  eq((judge.compare(c, judge.expect(c, snapshot("ESTABLISHED"), { ack_ratelimit = 0.5 }), seen)),
+    "differs", "the first one is never rate-limited")
+end)
+
+case("compare: a retransmitted SYN,ACK in SYN-RECEIVED is not a reply", function()
+  local c = one("SYN-RECEIVED", { flags = "", seq = { "rcv_nxt", 0 }, ack = { "raw", 0 } })
+  local e = judge.expect(c, snapshot("SYN-RECEIVED"))
+  eq((judge.compare(c, e, { obs({ R("S.", 1000, 5001) }, "SYN-RECEIVED") })), "agree",
+    "the SYN,ACK timer fired")
 end)
 
 print(("%d passed, %d failed"):format(passed, failed))

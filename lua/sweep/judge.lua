@@ -23,7 +23,18 @@ M.TIMING = {
   -- Anything else: a stack in a namespace answers in well under 5 ms; ten times that is
   -- long enough to believe "nothing arrived" and short enough to sweep thousands of cases.
   quiet = 0.05,
+  -- The interval within which a stack may send only one ACK in answer to unacceptable
+  -- segments (challenge ACKs, RFC 5961 7: "SHOULD implement a rate-limiting mechanism";
+  -- 9293 3.10.7.4 allows it for out-of-window ACKs). 0: none expected (the model's
+  -- strict reading). Linux: net.ipv4.tcp_invalid_ratelimit, 0.5 s by default, per socket
+  -- (tcp_oow_rate_limited in net/ipv4/tcp_input.c); a lab that sets it to 0 needs none.
+  ack_ratelimit = 0,
 }
+
+-- The rules whose ACK answers an unacceptable segment: what such a rate limit covers.
+local RATE_LIMITED = { ["seq.unacceptable"] = true, ["rst.challenge"] = true,
+  ["syn.challenge"] = true, ["ack.window_5961"] = true, ["ack.too_new"] = true,
+  ["paws.reject"] = true }
 
 -- Splits a knob table into the model's knobs and the judge's timing.
 local function split_knobs(k)
@@ -111,12 +122,15 @@ function M.expect(case, snap, knobs)
   for i, spec in ipairs(case.steps) do
     local sent = materialize.segment(spec, snap)
     local r = arrive.segment(tcb, materialize.model_segment(sent), mk)
-    local e = { replies = replies(r, unknown), state = r.state, effects = {}, rules = {},
-      sent = sent, retransmit = retransmit, window = timing.quiet }
+    local effects = {}
     for _, ev in ipairs(r.events) do
-      e.effects[#e.effects + 1] = { what = ev.what, n = ev.n, errno = ev.errno }
+      effects[#effects + 1] = { what = ev.what, n = ev.n, errno = ev.errno }
+      -- A new incarnation (RFC 6191): its ISS is the target's choice, not tcb.new_iss.
       if ev.what == "reopened" then unknown = true end
     end
+    local e = { replies = replies(r, unknown), state = r.state, effects = effects, rules = {},
+      sent = sent, retransmit = retransmit, window = timing.quiet,
+      ratelimit = timing.ack_ratelimit }
     for _, ru in ipairs(r.rules) do e.rules[#e.rules + 1] = rule_of(ru) end
     for _, rp in ipairs(e.replies) do
       if rp.delayed then e.window = timing.ack_delay end
@@ -161,9 +175,11 @@ local function mismatch(x, o)
   return nil
 end
 
--- A reply from the target's own unacknowledged data or FIN: its retransmission timer.
+-- A reply from the target's own unacknowledged SYN, data or FIN: its retransmission
+-- timer (RFC 6298), not an answer to the step.
 local function is_retransmit(e, o)
-  if not e.retransmit or not (o.len and o.len > 0 or (o.flags or ""):find("F", 1, true)) then
+  local f = o.flags or ""
+  if not e.retransmit or not (o.len and o.len > 0 or f:find("F", 1, true) or f:find("S", 1, true)) then
     return false
   end
   return mstate.within(o.seq, e.retransmit.lo, mstate.add(e.retransmit.hi, -1))
@@ -229,10 +245,13 @@ end
 -- step was not observed at all. Tolerated: a reply the model marks delayed that is
 -- missing, when a later step's ACK covers it (RFC 9293 3.8.6.3 lets one ACK stand for
 -- several; RFC 1122 4.2.3.2); the same reply arriving one step late; the target's own
--- retransmissions (retransmit range). Observed state nil: not compared.
+-- retransmissions (retransmit range); a missing ACK to an unacceptable segment when one
+-- was seen earlier in the case and the ack_ratelimit knob is set (RFC 5961 7).
+-- Observed state nil: not compared.
 function M.compare(case, expected, observed)
   local n = #expected
   local late = {}                       -- delayed replies not yet seen
+  local limited = false                 -- a rate-limited kind of ACK was seen
   for i = 1, n do
     local e, o = expected[i], observed and observed[i]
     if type(o) ~= "table" then
@@ -259,8 +278,12 @@ function M.compare(case, expected, observed)
       local why = got and mismatch(x, got)
       if got and not why then
         k = k + 1
+        if x.rule and RATE_LIMITED[x.rule.id] then limited = true end
       elseif x.delayed and i < n then
         late[#late + 1] = x
+      elseif limited and x.rule and RATE_LIMITED[x.rule.id] and (e.ratelimit or 0) > 0 then
+        -- suppressed by the rate limit: the previous such ACK was within the interval
+        -- (the case's steps follow each other within it; see TIMING.ack_ratelimit)
       else
         local what = got and ("expected %s, seen %s (%s)"):format(M.show_replies({ x }),
           M.show_replies({ got }), why)
