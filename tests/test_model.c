@@ -13,62 +13,14 @@
 #include <cmocka.h>
 #include <dirent.h>
 
-#include <lauxlib.h>
-#include <lua.h>
-#include <lualib.h>
-
 #include "lua_embedded.h"
-
-/* The source tree: TCPCONFORM_SOURCE_DIR, else the directory above this file (CMake
- * compiles it by absolute path). */
-static const char *source_dir(char *buf, size_t size)
-{
-	const char *env = getenv("TCPCONFORM_SOURCE_DIR");
-	if (env && *env)
-		return env;
-	snprintf(buf, size, "%s", __FILE__);
-	char *slash = strrchr(buf, '/');
-	if (slash)
-		*slash = '\0';          /* .../tests */
-	slash = strrchr(buf, '/');
-	if (slash)
-		*slash = '\0';          /* the source tree */
-	else
-		snprintf(buf, size, ".");
-	return buf;
-}
-
-static int traceback(lua_State *L)
-{
-	luaL_traceback(L, L, lua_tostring(L, 1), 1);
-	return 1;
-}
+#include "lua_spec.h"
 
 /* Runs the spec; the spec prints one line per case and returns passed, failed. */
 static void test_model_spec(void **state)
 {
-	char buf[4096], path[4200];
-	const char *src = source_dir(buf, sizeof(buf));
 	(void)state;
-	lua_State *L = luaL_newstate();
-	assert_non_null(L);
-	luaL_openlibs(L);
-	lua_getglobal(L, "package");
-	lua_pushfstring(L, "%s/lua/?.lua", src);
-	lua_setfield(L, -2, "path");
-	lua_pop(L, 1);
-	lua_pushstring(L, src);
-	lua_setglobal(L, "SOURCE_DIR");
-	snprintf(path, sizeof(path), "%s/tests/model_spec.lua", src);
-	lua_pushcfunction(L, traceback);
-	if (luaL_loadfile(L, path) != LUA_OK)
-		fail_msg("%s", lua_tostring(L, -1));
-	if (lua_pcall(L, 0, 2, -2) != LUA_OK)
-		fail_msg("model_spec.lua: %s", lua_tostring(L, -1));
-	lua_Integer passed = lua_tointeger(L, -2), failed = lua_tointeger(L, -1);
-	lua_close(L);
-	assert_int_equal(failed, 0);
-	assert_true(passed >= 80);
+	lua_spec_run("model_spec.lua", 80);
 }
 
 /* The embedded module named "model.<name>" (NULL if none). */
@@ -88,7 +40,7 @@ static void test_model_files_are_embedded_byte_for_byte(void **state)
 {
 	(void)state;
 	char buf[4096], dir[4200];
-	snprintf(dir, sizeof(dir), "%s/lua/model", source_dir(buf, sizeof(buf)));
+	snprintf(dir, sizeof(dir), "%s/lua/model", lua_spec_source_dir(buf, sizeof(buf)));
 	DIR *d = opendir(dir);
 	assert_non_null(d);
 	int n = 0;

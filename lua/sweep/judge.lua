@@ -1,0 +1,309 @@
+-- sweep.judge: what the RFC 9293 model (lua/model/) expects of a sweep case, and the
+-- verdict on what the target did. expect() builds the model's TCB from the snapshot a
+-- prefix took and runs model.arrive.segment for each step in turn (the next state and
+-- TCB carry over); compare() holds the observed replies and state against that, with the
+-- tolerance the RFC grants (a delayed or coalesced ACK where the model says it may be).
+-- Pure Lua, no I/O.
+local arrive = require "model.arrive"
+local mknobs = require "model.knobs"
+local segment = require "model.segment"
+local mstate = require "model.state"
+local cases = require "sweep.cases"
+local materialize = require "sweep.materialize"
+
+local M = {}
+
+-- How long a step waits, in seconds; the judge's own knobs, beside the model's (the
+-- model has no clock). A target descriptor's sweep table or the caller may override.
+M.TIMING = {
+  -- A delayed ACK: RFC 9293 3.8.6.3 (MUST-40) bounds the delay at 0.5 s; Linux holds
+  -- one at most TCP_DELACK_MAX = HZ/5 = 0.2 s (include/net/tcp.h), lwIP until its fast
+  -- timer, TCP_TMR_INTERVAL = 0.25 s (lwipopts/opt.h). 0.25 s covers both.
+  ack_delay = 0.25,
+  -- Anything else: a stack in a namespace answers in well under 5 ms; ten times that is
+  -- long enough to believe "nothing arrived" and short enough to sweep thousands of cases.
+  quiet = 0.05,
+  -- The interval within which a stack may send only one ACK in answer to unacceptable
+  -- segments (challenge ACKs, RFC 5961 7: "SHOULD implement a rate-limiting mechanism";
+  -- 9293 3.10.7.4 allows it for out-of-window ACKs). 0: none expected (the model's
+  -- strict reading). Linux: net.ipv4.tcp_invalid_ratelimit, 0.5 s by default, per socket
+  -- (tcp_oow_rate_limited in net/ipv4/tcp_input.c); a lab that sets it to 0 needs none.
+  ack_ratelimit = 0,
+}
+
+-- The rules whose ACK answers an unacceptable segment: what such a rate limit covers.
+local RATE_LIMITED = { ["seq.unacceptable"] = true, ["rst.challenge"] = true,
+  ["syn.challenge"] = true, ["ack.window_5961"] = true, ["ack.too_new"] = true,
+  ["paws.reject"] = true }
+
+-- Splits a knob table into the model's knobs and the judge's timing.
+local function split_knobs(k)
+  local model, timing = {}, {}
+  for n, v in pairs(M.TIMING) do timing[n] = v end
+  for n, v in pairs(k or {}) do
+    if M.TIMING[n] ~= nil then
+      if type(v) ~= "number" or v < 0 or v > 10 then
+        error(("sweep.judge knob %s: expected seconds 0..10, got %s"):format(n, tostring(v)), 3)
+      end
+      timing[n] = v
+    else
+      model[n] = v
+    end
+  end
+  return mknobs.resolve(model, "sweep.judge knob"), timing
+end
+
+local NO_TCB = { CLOSED = true, LISTEN = true }
+
+-- The model's TCB for a case's snapshot (RFC 9293 3.3.1 variables, absolute numbers).
+-- A listener's ISS is unknown until it answers (snap.iss nil): the model is given 0 and
+-- the replies that carry it are not compared (iss_unknown).
+function M.tcb(case, snap)
+  local ms = cases.model_state(case.state)
+  if snap.state ~= nil and cases.model_state(snap.state) ~= ms then
+    error(("sweep.judge snapshot.state: expected %s (case %s), got %s"):format(ms, case.id,
+      tostring(snap.state)), 2)
+  end
+  local t = { state = ms, rcv_wnd = snap.rcv_wnd, ipv6 = case.family == "inet6" }
+  local unknown = false
+  if not NO_TCB[ms] then
+    t.iss, t.snd_una, t.snd_nxt, t.snd_wnd = snap.iss, snap.snd_una, snap.snd_nxt, snap.snd_wnd
+    t.max_snd_wnd, t.snd_mss = snap.snd_wnd, snap.mss
+  elseif ms == "LISTEN" then
+    t.iss, unknown = snap.iss or 0, snap.iss == nil
+  end
+  if not NO_TCB[ms] and ms ~= "SYN-SENT" then t.irs, t.rcv_nxt = snap.irs, snap.rcv_nxt end
+  -- Timestamps: in play when the snapshot knows TS.Recent (RFC 7323 3.2); in SYN-SENT
+  -- when the target's SYN offered them; a listener takes them when offered.
+  if snap.ts_recent ~= nil then t.ts, t.ts_recent = true, snap.ts_recent
+  elseif ms == "SYN-SENT" then t.ts = snap.ts_val ~= nil
+  elseif ms == "LISTEN" then t.ts = true end
+  if ms == "SYN-RECEIVED" then t.passive = snap.passive ~= false end
+  return t, unknown
+end
+
+local function rule_of(e)
+  if not e then return nil end
+  return { id = e.id, rfc = e.rfc, sentence = e.text }
+end
+
+-- Replies of one model step in the contract's form.
+local function replies(r, unknown)
+  local out = {}
+  for _, s in ipairs(r.send) do
+    local own = s.rule and (s.rule.id == "reset.ack" or s.rule.id == "reset.no_ack")
+    local seq = s.seq
+    if unknown and not own then seq = nil end
+    out[#out + 1] = { flags = s.flags, seq = seq, ack = s.ack, len = s.len or 0, win = s.win,
+      delayed = s.delayed, rule = rule_of(s.rule) }
+  end
+  return out
+end
+
+-- Returns the model's expectation for each step of case under snapshot snap and knobs
+-- (the model's, model.knobs, plus the judge's TIMING names), as a list:
+--   { replies = {{flags, seq, ack, len, win?, delayed?, rule}...}, state =, effects =,
+--     rules = {{id, rfc, sentence}...}, window = seconds, sent = the materialized
+--     segment, retransmit = {lo, hi} | nil }
+-- window is how long to wait before "nothing (more) arrived" is believed: the ACK
+-- delay when a reply may be delayed, else TIMING.quiet. retransmit is the range of the
+-- target's own unacknowledged sequence space: a segment from it is the target's
+-- retransmission timer, not an answer to the step. snap.listening (a listener holds the
+-- port) makes a connection the model closes continue as LISTEN. Raises on a bad case,
+-- snapshot or knob, naming the field.
+function M.expect(case, snap, knobs)
+  local mk, timing = split_knobs(knobs)
+  local tcb, unknown = M.tcb(case, snap)
+  local retransmit
+  if snap.snd_una and snap.snd_nxt and snap.snd_una ~= snap.snd_nxt and not NO_TCB[tcb.state] then
+    retransmit = { lo = snap.snd_una, hi = snap.snd_nxt }
+  end
+  local out = {}
+  for i, spec in ipairs(case.steps) do
+    local sent = materialize.segment(spec, snap)
+    local r = arrive.segment(tcb, materialize.model_segment(sent), mk)
+    local effects = {}
+    for _, ev in ipairs(r.events) do
+      effects[#effects + 1] = { what = ev.what, n = ev.n, errno = ev.errno }
+      -- A new incarnation (RFC 6191): its ISS is the target's choice, not tcb.new_iss.
+      if ev.what == "reopened" then unknown = true end
+    end
+    local e = { replies = replies(r, unknown), state = r.state, effects = effects, rules = {},
+      sent = sent, retransmit = retransmit, window = timing.quiet,
+      ratelimit = timing.ack_ratelimit }
+    for _, ru in ipairs(r.rules) do e.rules[#e.rules + 1] = rule_of(ru) end
+    for _, rp in ipairs(e.replies) do
+      if rp.delayed then e.window = timing.ack_delay end
+    end
+    out[i] = e
+    tcb = r.tcb
+    if r.state == "CLOSED" and snap.listening then
+      tcb = { state = "LISTEN", iss = 0, rcv_wnd = snap.rcv_wnd, ts = true, ipv6 = tcb.ipv6 }
+      unknown = true
+    end
+  end
+  return out
+end
+
+-- Flags compared: SYN, FIN, RST, ACK, URG. PSH has no meaning on a segment without text
+-- (RFC 9293 3.9.1 leaves its use to the sender) and ECN's E/W are not negotiated here.
+local function flagset(f)
+  local out = {}
+  for ch in ("FSR.U"):gmatch(".") do
+    if (f or ""):find(ch, 1, true) then out[#out + 1] = ch end
+  end
+  return table.concat(out)
+end
+
+-- The first field of observed reply o that differs from expected reply x, or nil.
+local function mismatch(x, o)
+  if flagset(x.flags) ~= flagset(o.flags) then
+    return ("flags: expected %s, got %s"):format(x.flags, o.flags)
+  end
+  if x.seq ~= nil and x.seq ~= o.seq then
+    return ("seq: expected %d, got %s"):format(x.seq, tostring(o.seq))
+  end
+  if x.flags:find(".", 1, true) and x.ack ~= o.ack then
+    return ("ack: expected %d, got %s"):format(x.ack, tostring(o.ack))
+  end
+  if (x.len or 0) ~= (o.len or 0) then
+    return ("len: expected %d, got %s"):format(x.len or 0, tostring(o.len))
+  end
+  if x.win ~= nil and x.win ~= o.win then
+    return ("win: expected %d, got %s"):format(x.win, tostring(o.win))
+  end
+  return nil
+end
+
+-- A reply from the target's own unacknowledged SYN, data or FIN: its retransmission
+-- timer (RFC 6298), not an answer to the step.
+local function is_retransmit(e, o)
+  local f = o.flags or ""
+  if not e.retransmit or not (o.len and o.len > 0 or f:find("F", 1, true) or f:find("S", 1, true)) then
+    return false
+  end
+  return mstate.within(o.seq, e.retransmit.lo, mstate.add(e.retransmit.hi, -1))
+end
+
+-- A shorthand line of replies: "R. 0:0(0) ack 1 win 0 | ..." or "nothing".
+function M.show_replies(list)
+  local out = {}
+  for _, s in ipairs(list or {}) do
+    local f = { flags = s.flags, seq = s.seq or 0, ack = s.ack, len = s.len, win = s.win }
+    local txt = segment.format(f)
+    if s.seq == nil then txt = txt:gsub("^(%S+) %d+:%d+", "%1 *:*") end
+    if s.delayed then txt = txt .. " (may be delayed)" end
+    if s.t then txt = ("%s (at %.3f s)"):format(txt, s.t) end
+    out[#out + 1] = txt
+  end
+  return #out > 0 and table.concat(out, " | ") or "nothing"
+end
+
+-- "'. 1:1(0) ack 1' -> ESTABLISHED; nothing -> CLOSED": the contract's one-line form of
+-- expected or observed steps.
+function M.summary(steps)
+  local out = {}
+  for i, s in ipairs(steps) do
+    out[i] = ("%s -> %s"):format(M.show_replies(s.replies), s.state or "?")
+  end
+  return table.concat(out, "; ")
+end
+
+-- Every step, expected vs seen, with what was sent (the contract's "detail").
+function M.detail(case, expected, observed)
+  local lines = {}
+  for i, e in ipairs(expected) do
+    local o = observed[i] or {}
+    lines[#lines + 1] = ("step %d: sent %s"):format(i, segment.format({ flags = e.sent.flags,
+      seq = e.sent.seq, ack = e.sent.ack or 0, len = e.sent.len, win = e.sent.win }))
+    lines[#lines + 1] = ("  expected: %s -> %s"):format(M.show_replies(e.replies), e.state)
+    lines[#lines + 1] = ("  seen:     %s -> %s"):format(M.show_replies(o.replies),
+      tostring(o.state or "?"))
+  end
+  return case.id .. "\n" .. table.concat(lines, "\n")
+end
+
+local function verdict_text(case, i, n, what, rule)
+  local step = case.steps[i] and cases.step_id(case.steps[i]) or "?"
+  local s = ("step %d of %d (%s): %s"):format(i, n, step, what)
+  if rule then s = s .. ("; rule %s (RFC %s): %s"):format(rule.id, rule.rfc, rule.sentence) end
+  return s
+end
+
+-- An ACK among observed replies acknowledging at least ack (a coalesced ACK).
+local function covers(list, ack)
+  for _, o in ipairs(list or {}) do
+    if (o.flags or ""):find(".", 1, true) and o.ack and mstate.ge(o.ack, ack) then return true end
+  end
+  return false
+end
+
+-- Compares observed (per step {replies = {{flags, seq, ack, len, win, t}...}, state =})
+-- with expected (M.expect). Returns verdict, rule, text: "agree", nil, "" when every step
+-- matches; "differs", the rule {id, rfc, sentence} of the first difference and a text
+-- naming the step, expected vs seen, the rule and its sentence; "error", nil, why when a
+-- step was not observed at all. Tolerated: a reply the model marks delayed that is
+-- missing, when a later step's ACK covers it (RFC 9293 3.8.6.3 lets one ACK stand for
+-- several; RFC 1122 4.2.3.2); the same reply arriving one step late; the target's own
+-- retransmissions (retransmit range); a missing ACK to an unacceptable segment when one
+-- was seen earlier in the case and the ack_ratelimit knob is set (RFC 5961 7).
+-- Observed state nil: not compared.
+function M.compare(case, expected, observed)
+  local n = #expected
+  local late = {}                       -- delayed replies not yet seen
+  local limited = false                 -- a rate-limited kind of ACK was seen
+  for i = 1, n do
+    local e, o = expected[i], observed and observed[i]
+    if type(o) ~= "table" then
+      return "error", nil, verdict_text(case, i, n, "not observed (the case did not complete)")
+    end
+    local seen = {}
+    for _, r in ipairs(o.replies or {}) do
+      if not is_retransmit(e, r) then seen[#seen + 1] = r end
+    end
+    -- A delayed reply of the previous step arriving now (only when more came than this
+    -- step expects, so the step's own reply is never taken for the late one).
+    while #late > 0 and #seen > #e.replies and mismatch(late[1], seen[1]) == nil do
+      table.remove(late, 1); table.remove(seen, 1)
+    end
+    if #late > 0 and not covers(seen, late[#late].ack) then
+      local x = late[#late]
+      return "differs", x.rule, verdict_text(case, i - 1, n, ("expected %s, seen nothing "
+        .. "(not delayed into step %d either)"):format(M.show_replies({ x }), i), x.rule)
+    end
+    late = {}
+    local k = 1
+    for _, x in ipairs(e.replies) do
+      local got = seen[k]
+      local why = got and mismatch(x, got)
+      if got and not why then
+        k = k + 1
+        if x.rule and RATE_LIMITED[x.rule.id] then limited = true end
+      elseif x.delayed and i < n then
+        late[#late + 1] = x
+      elseif limited and x.rule and RATE_LIMITED[x.rule.id] and (e.ratelimit or 0) > 0 then
+        -- suppressed by the rate limit: the previous such ACK was within the interval
+        -- (the case's steps follow each other within it; see TIMING.ack_ratelimit)
+      else
+        local what = got and ("expected %s, seen %s (%s)"):format(M.show_replies({ x }),
+          M.show_replies({ got }), why)
+          or ("expected %s, seen nothing"):format(M.show_replies({ x }))
+        return "differs", x.rule, verdict_text(case, i, n, what, x.rule)
+      end
+    end
+    local last = e.rules[#e.rules]
+    if seen[k] then
+      local extra = {}
+      for j = k, #seen do extra[#extra + 1] = seen[j] end
+      return "differs", last, verdict_text(case, i, n, ("expected %s, seen also %s (extra)"):format(
+        M.show_replies(e.replies), M.show_replies(extra)), last)
+    end
+    if o.state ~= nil and o.state ~= e.state then
+      return "differs", last, verdict_text(case, i, n, ("state: expected %s, seen %s"):format(
+        e.state, tostring(o.state)), last)
+    end
+  end
+  return "agree", nil, ""
+end
+
+return M
