@@ -25,14 +25,6 @@ local function with(base, evidence)
 end
 
 return {
-    rfc = rfc,
-    reason = "netstack has no " .. setting .. " setting (the agent answers it with "
-      .. "ENOENT/EINVAL); the behaviour the test selects with it cannot be chosen",
-    evidence = evidence,
-  }
-end
-
-return {
   name = "gvisor",
   summary = "gVisor netstack (Debian golang-gvisor-gvisor-dev, snapshot 2022-12-19) on a TAP device",
   params = {
