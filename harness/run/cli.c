@@ -26,7 +26,7 @@ static void usage(FILE *f)
 		"                       [--jobs N|auto] [--shard K/N] [--repeat N] [--seed N]\n"
 		"                       [--timeout SECONDS] [--memory-limit SIZE] [--verbose]\n"
 		"       tcpconform list [PATH...] [--filter TEXT] [--tag TAG] [--exclude-tag TAG]\n"
-		"       tcpconform agent-check [--target T | COMMAND...]  (checks an agent)\n"
+		"       tcpconform agent-check [--target T | COMMAND...] [--pcap FILE]\n"
 		"       tcpconform --help | --version\n"
 		"\n"
 		"Runs Lua TCP conformance scripts against a TCP stack in a network namespace:\n"
