@@ -301,7 +301,7 @@ int agent_check_main(int argc, char **argv, FILE *out, FILE *errout)
 	if (!a.lab) {
 		fprintf(errout, "tcpconform agent-check: %s: %s\n", target, err);
 		lab_runtime_shutdown();
-		return 2;
+		return lab_interrupted() ? 130 : 2;
 	}
 	if (pcap && lab_pcap_open(a.lab, pcap, err, sizeof(err)) < 0)
 		fprintf(errout, "tcpconform agent-check: --pcap: %s\n", err);

@@ -8,7 +8,7 @@
  * "agent-check". Prints one line per check on out ("ok" or "FAIL", with what was sent,
  * what was expected and got, and the PROTOCOL.md section) and a summary. Returns 0 when
  * every check passed, 1 when one failed (or the agent died), 2 on a usage or set-up error
- * (message on errout). */
+ * (message on errout), 130 when interrupted (Ctrl-C, SIGTERM). */
 int agent_check_main(int argc, char **argv, FILE *out, FILE *errout);
 
 #endif

@@ -30,6 +30,7 @@ struct ac_reply {
 /* Seconds any reply may take (a parked call's wait comes on top). */
 #define AC_REPLY_SECS 3.0
 
+/* A fresh request id of ours (above 2^31). */
 uint32_t ac_id(struct ac *a);
 /* Sends "<id> <body>\n" with a fresh id, returned (0 when the agent is gone). */
 uint32_t ac_start(struct ac *a, const char *body);
