@@ -22,7 +22,8 @@ fi
 mkdir -p "$WORK/out" "$WORK/s"
 
 # nonpass_ok FILE TARGET: no failure or error, and every skip is a declared deviation or a missing capability. The flood test is left
-# out of the run: 20000 SYN|ACKs overflow the capture ring on a loaded machine.
+# out of the run: its 20000 SYN|ACKs can still overflow the capture ring on a loaded machine
+# (harness/lab/wire.c: about 1 run in 10 here), which is an ERROR, never a verdict.
 nonpass_ok() {
   "$PY" - "$1" "$2" <<'PY'
 import sys, junitparser
@@ -32,7 +33,8 @@ for suite in junitparser.JUnitXml.fromfile(sys.argv[1]):
         for r in case.result:
             text = (r.message or "") + (r.text or "")
             if isinstance(r, junitparser.Skipped):
-                if "known deviation of" in text or "lacks capability" in text or "this kernel has no" in text:
+                if "known deviation of" in text or "lacks capability" in text or "this kernel has no" in text \
+                        or "has no setting" in text or "cannot set" in text:
                     continue
             bad.append("%s: %s: %s" % (case.name, type(r).__name__, text[:200]))
 for b in bad:
@@ -64,14 +66,16 @@ grep -q gvisor "$WORK/out/matrix.md" 2>/dev/null && pass "matrix.md has a gvisor
   fail "matrix.md missing or without gvisor"
 
 # A crash of the Go process mid-test: a wrapper starts the agent and kills it with
-# SIGKILL once it has greeted; the test then calls the agent.
+# SIGKILL half a second later, while the test waits in a parked accept (up to 5 s). The
+# test's error must be the agent's death (the wrapper exits with the agent's status,
+# 137); an agent that lives on makes the accept time out and the test fail its check.
 cat >"$WORK/s/crash.lua" <<'LUA'
 local T = require "tcpconform"
 T.test("the agent dies mid-test", {id = "X1", rfc = "9293 3.5", tags = {"selftest"}},
   function(lab)
     local l = lab.target:listen(8080)
-    lab:sleep(1.0)
-    lab.target:listen(8081)
+    local s, err = l:accept{wait = 5}
+    T.check(false, "the agent answered the parked accept: " .. tostring(err))
   end)
 LUA
 cat >"$WORK/s/crash.sh" <<SH
@@ -79,7 +83,7 @@ cat >"$WORK/s/crash.sh" <<SH
 "$AGENT" & pid=\$!
 sleep 0.5
 kill -9 \$pid
-wait
+wait \$pid
 SH
 chmod +x "$WORK/s/crash.sh"
 netns_set() {
@@ -97,8 +101,9 @@ set +e
 rc=$?
 set -e
 [ $rc -eq 1 ] && pass "agent crash: run exit 1" || { cat "$WORK/out/crash.log"; fail "agent crash: exit $rc"; }
-grep -q '^ERROR' "$WORK/out/crash.log" && pass "agent crash: the test is an ERROR" ||
-  { cat "$WORK/out/crash.log"; fail "agent crash: not reported as an error"; }
+grep -q '^ERROR' "$WORK/out/crash.log" && grep -q 'exited with status 137' "$WORK/out/crash.log" &&
+  pass "agent crash: the test is an ERROR naming the agent's death" ||
+  { cat "$WORK/out/crash.log"; fail "agent crash: not reported as the agent's death"; }
 validate_junit "$WORK/out/crash.xml" && pass "agent crash: JUnit valid" || fail "agent crash: JUnit"
 for _ in $(seq 50); do [ -z "$(ours)" ] && break; sleep 0.1; done
 procs=$(ours); new_ns=$(netns_set); new_links=$(comm -13 <(echo "$before_links") <(links))

@@ -71,6 +71,28 @@ int lab_read_ctl(struct lab *lab, char *err, size_t errlen)
 }
 
 /* See lab.h. */
+int lab_agent_write(struct lab *lab, const char *bytes, size_t len, char *err, size_t errlen)
+{
+	if (lab->agent_gone) {
+		lab_describe_exit(lab, err, errlen);
+		return -1;
+	}
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = send(lab->ctl, bytes + off, len - off, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			lab->agent_gone = true;
+			lab_describe_exit(lab, err, errlen);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+/* See lab.h. */
 int lab_agent_send(struct lab *lab, const char *body, uint32_t *id, char *err, size_t errlen)
 {
 	if (lab->agent_gone) {
@@ -85,21 +107,9 @@ int lab_agent_send(struct lab *lab, const char *body, uint32_t *id, char *err, s
 		return -1;
 	}
 	int n = snprintf(line, blen + 16, "%u %s\n", *id, body);
-	size_t off = 0;
-	while (off < (size_t)n) {
-		ssize_t w = send(lab->ctl, line + off, (size_t)n - off, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			free(line);
-			lab->agent_gone = true;
-			lab_describe_exit(lab, err, errlen);
-			return -1;
-		}
-		off += (size_t)w;
-	}
+	int rc = lab_agent_write(lab, line, (size_t)n, err, errlen);
 	free(line);
-	return 0;
+	return rc;
 }
 
 static char *lab_take_reply(struct lab *lab, uint32_t id)

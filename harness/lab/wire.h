@@ -12,8 +12,8 @@
 
 struct wire;
 
-#define WIRE_SNAPLEN 2048           /* > the largest frame of a 1500-byte MTU link */
-#define WIRE_RING (1 << 20)         /* capture ring: about 480 frames between two reads */
+#define WIRE_SNAPLEN 1600           /* > the largest frame of a 1500-byte MTU link (1518) */
+#define WIRE_RING (4 << 20)         /* capture ring: about 2500 frames between two reads */
 
 /* Opens dev for injection and capture; `filter` is a BPF expression (pcap-filter(7)).
  * Returns NULL with err naming dev and the failing call. */

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent_check.h"
 #include "plan.h"
 #include "self_exe.h"
 #include "target.h"
@@ -25,6 +26,7 @@ static void usage(FILE *f)
 		"                       [--jobs N|auto] [--shard K/N] [--repeat N] [--seed N]\n"
 		"                       [--timeout SECONDS] [--memory-limit SIZE] [--verbose]\n"
 		"       tcpconform list [PATH...] [--filter TEXT] [--tag TAG] [--exclude-tag TAG]\n"
+		"       tcpconform agent-check [--target T | COMMAND...] [--pcap FILE]\n"
 		"       tcpconform --help | --version\n"
 		"\n"
 		"Runs Lua TCP conformance scripts against a TCP stack in a network namespace:\n"
@@ -192,6 +194,8 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		return 0;
 	}
 	const char *cmd = argv[1];
+	if (strcmp(cmd, "agent-check") == 0)
+		return agent_check_main(argc - 1, argv + 1, out, errout);
 	if (strcmp(cmd, "run") && strcmp(cmd, "list"))
 		return bad_usage(errout, "unknown command \"%s\" (expected run or list)", cmd);
 

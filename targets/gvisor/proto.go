@@ -175,18 +175,25 @@ func failf(errname, format string, a ...interface{}) reply {
 	return fail(errname, fmt.Sprintf(format, a...))
 }
 
-// cleanMsg applies section 4.2: spaces become '_', other bytes outside 0x21..0x7e '?'.
+// cleanMsg applies section 4.2: a backslash is doubled, '_' becomes backslash-underscore (so a reader can tell
+// an underscore from a space), spaces become '_', other bytes outside 0x21..0x7e '?'.
 func cleanMsg(s string) string {
-	b := []byte(s)
-	for i, c := range b {
+	var sb strings.Builder
+	for _, c := range []byte(s) {
 		switch {
+		case c == '\\':
+			sb.WriteString(`\\`)
+		case c == '_':
+			sb.WriteString(`\_`)
 		case c == ' ':
-			b[i] = '_'
+			sb.WriteByte('_')
 		case c < 0x21 || c > 0x7e:
-			b[i] = '?'
+			sb.WriteByte('?')
+		default:
+			sb.WriteByte(c)
 		}
 	}
-	return string(b)
+	return sb.String()
 }
 
 // format renders the reply line, LF included.

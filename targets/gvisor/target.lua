@@ -1,8 +1,10 @@
 -- Descriptor of the gVisor target: netstack (pkg/tcpip) from Debian's
 -- golang-gvisor-gvisor-dev, the gVisor snapshot of 2022-12-19, behind a TAP device
 -- (targets/gvisor/README.md). params are netstack's defaults read from its source;
--- deviations are its departures from the RFCs (or from settings it lacks), each reported
--- as skipped with its reason -- and as a failure ("unexpected pass") the day one passes.
+-- deviations are its departures from the RFCs, each reported as skipped with its
+-- reason -- and as a failure ("unexpected pass") the day one passes. Settings netstack
+-- lacks (tcp_rfc1337, tcp_abort_on_overflow, tcp_syncookies = 0) are not listed: the
+-- agent answers ENOENT / EOPNOTSUPP and lab:sysctl skips the test (PROTOCOL.md 6.6).
 -- Evidence is the matcher's line from `tcpconform run scripts --target gvisor`.
 local SRC = "/usr/share/gocode/src/gvisor.dev/gvisor/pkg/tcpip/transport/tcp/"
 
@@ -20,17 +22,6 @@ local SYN_RETRIES = {
 
 local function with(base, evidence)
   return {rfc = base.rfc, reason = base.reason, evidence = evidence}
-end
-
--- Settings Linux has per namespace and netstack does not: the test needs a capability
--- gVisor lacks; the agent answers ENOENT / EINVAL for them (README.md, sysctl).
-local function lacks(setting, rfc, evidence)
-  return {
-    rfc = rfc,
-    reason = "netstack has no " .. setting .. " setting (the agent answers it with "
-      .. "ENOENT/EINVAL); the behaviour the test selects with it cannot be chosen",
-    evidence = evidence,
-  }
 end
 
 return {
@@ -91,24 +82,5 @@ return {
         .. "accept backlog, not the SYN queue)",
       evidence = "expected: S. 0:0(0) ack 1, got: nothing matching within 1.500 s",
     },
-    ["SYN flood of 20000 half-open handshakes, tcp_syncookies = 1: a legitimate client still connects"] = {
-      rfc = "4987 3.6",
-      reason = "under a SYN flood netstack stops answering new SYNs on the listener, so a "
-        .. "legitimate client gets no SYN|ACK",
-      evidence = "expected: S. 0:0(0) ack 1 <mss 1460>, got: nothing matching within 1.000 s",
-    },
-    ["SYN queue full, tcp_syncookies = 0: further SYNs get no answer"] =
-      lacks("tcp_syncookies = 0 (SYN cookies cannot be turned off)", "4987 3.6",
-        "sysctl net.ipv4.tcp_syncookies failed: EINVAL"),
-    ["accept queue full, tcp_abort_on_overflow = 0: the final ACK is dropped and the SYN|ACK retransmitted"] =
-      lacks("tcp_abort_on_overflow", "9293 3.10.7.2",
-        "sysctl net.ipv4.tcp_abort_on_overflow failed: ENOENT"),
-    ["accept queue full, tcp_abort_on_overflow = 1: the final ACK is answered by RST"] =
-      lacks("tcp_abort_on_overflow", "9293 3.10.7.2",
-        "sysctl net.ipv4.tcp_abort_on_overflow failed: ENOENT"),
-    ["RST in TIME_WAIT with tcp_rfc1337 = 0 ends TIME_WAIT"] =
-      lacks("tcp_rfc1337", "1337 3", "sysctl net.ipv4.tcp_rfc1337 failed: ENOENT"),
-    ["RST in TIME_WAIT with tcp_rfc1337 = 1 is ignored (RFC 1337 TW-assassination fix)"] =
-      lacks("tcp_rfc1337", "1337 3", "sysctl net.ipv4.tcp_rfc1337 failed: ENOENT"),
   },
 }
