@@ -378,8 +378,17 @@ local function descriptor(name, path)
     if not chunk then error("descriptor " .. path .. ": " .. err, 0) end
     d = chunk()
   else
+    -- Only a target with no built-in descriptor (exec:) gets an empty one: a descriptor
+    -- that fails to load is an error, or its deviations would silently stop applying.
     local ok, mod = pcall(require, "target." .. name)
-    d = ok and mod or {}
+    if not ok then
+      local missing = ("module 'target.%s' not found"):format(name)
+      if tostring(mod):find(missing, 1, true) ~= 1 then
+        error("descriptor of target " .. name .. ": " .. tostring(mod), 0)
+      end
+      mod = {}
+    end
+    d = mod
   end
   if type(d) ~= "table" then error("descriptor of target " .. name .. " is not a table", 0) end
   d.params = d.params or {}
