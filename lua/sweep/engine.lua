@@ -1,0 +1,340 @@
+-- sweep.engine: runs a list of sweep cases over one lab at a time, many in flight at
+-- once (lua/sweep/README.md). Each case is a coroutine with a 4-tuple of its own: its
+-- prefix (sweep.prefix) reaches the state, the agent confirms it, the steps are sent,
+-- the replies and the state after each are observed (sweep.observe), the judge compares
+-- them with the model (sweep.judge) and the result line is emitted as JSON. Waiting for
+-- "nothing must arrive" overlaps across the cases in flight instead of adding up.
+--
+-- A lab serves `recycle` cases, or fewer when the target misbehaves (its agent gone, a
+-- case that overran its limit, a canary handshake between batches that fails); then it
+-- is closed and a fresh one made. Every wait is bounded: a case that does not complete
+-- is an error of that case, never a hang of the run.
+local core = require "tcpconform.core"
+local A = require "sweep.async"
+local json = require "sweep.json"
+local observe = require "sweep.observe"
+local prefix = require "sweep.prefix"
+
+local M = {}
+
+-- The knobs (README "Knobs"); opts fields of the same name override them.
+M.defaults = {
+  in_flight = 128,     -- cases in flight at once
+  batch = 512,         -- cases between two canaries
+  recycle = 2000,      -- cases per lab: its frame log only grows
+  window = 0.25,       -- seconds to wait for "nothing", when the judge gives no window
+  case_limit = 10.0,   -- seconds a case may take in all before it is an error
+}
+
+-- Per-namespace sysctls of every sweep lab (Linux): orphaned FIN-WAIT-2 connections go
+-- after 5 s instead of 60, so a long sweep does not pile them up; the clean-up's RST
+-- ends the TIME-WAIT ones (tcp_rfc1337=0) before tcp_max_tw_buckets matters.
+M.sysctls = {{"net.ipv4.tcp_fin_timeout", 5}}
+
+local U32 = 4294967296
+
+local function modules(mods)
+  mods = mods or {}
+  return {cases = mods.cases or require "sweep.cases",
+    judge = mods.judge or require "sweep.judge",
+    materialize = mods.materialize or require "sweep.materialize"}
+end
+
+local function knob(opts, name)
+  local v = opts[name]
+  if v == nil or v == 0 then return M.defaults[name] end
+  return v
+end
+
+-- The descriptor of the target (its `model` knobs, its `sweep_deviations`).
+local function descriptor(opts)
+  return require("tcpconform")._descriptor(opts.target_name or "linux", opts.descriptor)
+end
+
+-- The cases of this shard, in the cases module's order: index i (from 0) is the shard's
+-- when i % n == k - 1; at most max_cases of them.
+function M.select(opts, mods)
+  mods = modules(mods)
+  local knobs = descriptor(opts).model or {}
+  local all = {}
+  local states = {}
+  if opts.state then states = {opts.state}
+  else for _, s in ipairs(prefix.states) do states[#states + 1] = s[1] end end
+  local families = opts.family and {opts.family} or {"inet", "inet6"}
+  for _, st in ipairs(states) do
+    for _, fam in ipairs(families) do
+      for _, c in ipairs(mods.cases.enumerate{state = st, family = fam, knobs = knobs}) do
+        all[#all + 1] = c
+      end
+    end
+  end
+  local k, n = opts.shard_k or 1, opts.shard_n or 1
+  local mine = {}
+  for i, c in ipairs(all) do
+    if (i - 1) % n == k - 1 and (not opts.max_cases or opts.max_cases == 0 or #mine < opts.max_cases) then
+      mine[#mine + 1] = c
+    end
+  end
+  return mine, knobs
+end
+
+-- emit(json) for each case of the shard without running it.
+function M.list(opts, emit, mods)
+  local cases = M.select(opts, mods)
+  for _, c in ipairs(cases) do
+    emit(json.encode{id = c.id, state = c.state, family = c.family, class = c.class,
+      group = c.group, steps = json.array(c.steps)})
+  end
+  return #cases
+end
+
+-- ---- one lab: ports, ISNs, the scheduler ----
+
+local Lab = {}
+Lab.__index = Lab
+
+local function open_lab(opts, n, seed)
+  local pcap
+  if opts.pcap_dir then
+    pcap = ("%s/sweep-%s-%d-%d.pcap"):format(opts.pcap_dir, opts.target_name or "linux",
+      opts.shard_k or 1, n)
+  end
+  local c = core.lab_open{target = opts.target or "linux", id = n, pcap = pcap, seed = seed}
+  local lab = setmetatable({core = c, addr = c:addresses(), pcap = pcap or "",
+    sport = 40000, tport = 1024, iss = (0x5eed0001 ~ (seed * 2654435761)) % U32, cases = 0,
+    trouble = nil}, Lab)
+  if lab.addr.caps:find("sysctl", 1, true) then
+    for _, s in ipairs(M.sysctls) do c:call(("sysctl %s %s"):format(s[1], s[2])) end
+  end
+  return lab
+end
+
+-- A fresh 4-tuple and ISN: a harness port and a target port never used in this lab, so
+-- no case meets another's TIME-WAIT or a segment meant for another.
+function Lab:ports()
+  local p = {sport = self.sport, tport = self.tport, iss = self.iss}
+  self.sport = self.sport + 1
+  self.tport = self.tport + 1
+  self.iss = (self.iss * 1103515245 + 12345) % U32
+  if self.sport > 65000 or self.tport > 39999 then
+    self.trouble = self.trouble or "ports used up"
+  end
+  return p
+end
+
+-- Runs jobs (functions) as coroutines, at most `width` at once, each bounded by
+-- `limit` seconds; done(job, ok, value) for each. A job's waits yield the lab time it
+-- wants to be looked at (sweep.async); the scheduler pumps the lab once until the
+-- earliest of those or until anything arrives, then resumes the jobs.
+function Lab:schedule(jobs, width, limit, done)
+  local running, nextjob = {}, 1
+  local function finish(r, ok, v)
+    r.over = true
+    done(r.job, ok, v)
+  end
+  local function step(r)
+    local ok, v = coroutine.resume(r.co)
+    if not ok then
+      finish(r, false, v)
+    elseif coroutine.status(r.co) == "dead" then
+      finish(r, true, v)
+    else
+      r.wake = v or (self.core:now() + 0.05)
+    end
+  end
+  while true do
+    while #running < width and nextjob <= #jobs and not self.trouble do
+      local r = {job = jobs[nextjob], co = coroutine.create(jobs[nextjob].fn),
+        start = self.core:now()}
+      nextjob = nextjob + 1
+      running[#running + 1] = r
+      step(r)
+    end
+    local keep = {}
+    for _, r in ipairs(running) do if not r.over then keep[#keep + 1] = r end end
+    running = keep
+    if #running == 0 and (nextjob > #jobs or self.trouble) then break end
+    local wake = math.huge
+    for _, r in ipairs(running) do wake = math.min(wake, r.wake) end
+    if #running > 0 then
+      local ok, err = pcall(self.core.pump_once, self.core, math.min(wake, self.core:now() + 0.1))
+      if not ok then
+        if core.interrupted() then error(err, 0) end
+        self.trouble = err
+        for _, r in ipairs(running) do
+          coroutine.close(r.co)
+          finish(r, false, err)
+        end
+        running = {}
+      end
+    end
+    local now = self.core:now()
+    for _, r in ipairs(running) do
+      if not r.over then
+        if now - r.start > limit then
+          coroutine.close(r.co)
+          self.trouble = self.trouble or "a case overran its limit"
+          finish(r, false, ("the case did not complete within %.1f s"):format(limit))
+        else
+          step(r)
+        end
+      end
+    end
+  end
+  -- Jobs never started because of trouble come back to the caller: index of the first.
+  return nextjob
+end
+
+-- The canary: a handshake on a fresh port must complete, or the lab is in trouble.
+function Lab:canary()
+  local ok = false
+  local why
+  self:schedule({{fn = function()
+    local p = self:ports()
+    local c, _, held = prefix.reach(self, "ESTABLISHED", "inet", p)
+    c:send{"R. 1:1(0) ack 1"}
+    for _, h in ipairs(held) do A.call(self.core, ("close %d"):format(h)) end
+    return true
+  end}}, 1, 5.0, function(_, o, v)
+    ok = o
+    why = not o and (type(v) == "table" and v.msg or tostring(v)) or nil
+  end)
+  if not ok then self.trouble = self.trouble or ("the canary handshake failed: " .. tostring(why)) end
+  return ok
+end
+
+-- ---- one case ----
+
+local function rel(n, base)
+  return n and ((n - base) % U32) or 0
+end
+
+-- Replies as one line of shorthand relative to the ISNs, then "-> STATE".
+local function line_of(replies, state, snap)
+  local parts = {}
+  for _, r in ipairs(replies or {}) do
+    local s = rel(r.seq, snap.iss or 0)
+    local txt = ("%s %d:%d(%d)"):format(r.flags, s, (s + (r.len or 0)) % U32, r.len or 0)
+    if r.flags:find(".", 1, true) and r.ack then txt = txt .. " ack " .. rel(r.ack, snap.irs) end
+    parts[#parts + 1] = txt
+  end
+  return (#parts > 0 and table.concat(parts, ", ") or "nothing") .. " -> " .. tostring(state)
+end
+
+-- Clean-up of a case on the target: an RST|ACK at the target's RCV.NXT ends whatever
+-- connection the case left (also TIME-WAIT with tcp_rfc1337=0), then its handles close
+-- and the agent's parked replies are collected, each wait bounded.
+local function cleanup(lab, c, snap, held)
+  if c and snap and snap.iss and snap.iss ~= 0 then
+    c:send{"R.", seq = snap.rcv_nxt, seq_abs = true, ack = snap.snd_nxt, ack_abs = true, win = 0}
+  end
+  for _, h in ipairs(held or {}) do pcall(A.call, lab.core, ("close %d"):format(h), 1.0) end
+  for _, id in ipairs((held or {}).pending or {}) do
+    local deadline = lab.core:now() + 1.0
+    while not lab.core:reply(id, 0) and lab.core:now() < deadline do A.pause(deadline) end
+  end
+end
+
+local function run_case(lab, case, mods, knobs, opts)
+  local t0 = lab.core:now()
+  local p = lab:ports()
+  local res = {id = case.id, state = case.state, family = case.family, class = case.class,
+    group = case.group, target = opts.target_name or "linux", verdict = "error",
+    expected = "", seen = "", rule = "", rfc = "", sentence = "", detail = "",
+    pcap = lab.pcap}
+  local c, snap, held
+  local ok, err = pcall(function()
+    c, snap, held = prefix.reach(lab, case.state, case.family, p)
+    prefix.confirm(lab, case.state, case.family, p)
+    local expected = mods.judge.expect(case, snap, knobs)
+    local observed, detail = {}, {}
+    for i, spec in ipairs(case.steps) do
+      local e = expected[i] or {replies = {}}
+      local seg = mods.materialize.segment(spec, snap)
+      local sent = observe.send(c, seg)
+      local replies = observe.replies(lab, c, sent + (e.window or knob(opts, "window")),
+        #(e.replies or {}))
+      local st = observe.state(lab, case.family, p)
+      observed[i] = {replies = replies, state = st}
+      local stimes = {}
+      for _, r in ipairs(replies) do stimes[#stimes + 1] = ("%.3f %s"):format(r.t - sent, r.text) end
+      detail[#detail + 1] = ("step %d: sent %s %s at %.3f\n  expected: %s\n  seen:     %s%s")
+        :format(i, seg.flags, seg.seq, sent - t0, line_of(e.replies, e.state, snap),
+          line_of(replies, st, snap), #stimes > 0 and ("\n    " .. table.concat(stimes, "\n    ")) or "")
+    end
+    local verdict, rule, text = mods.judge.compare(case, expected, observed)
+    res.verdict, res.rule = verdict, rule or ""
+    local exp_l, seen_l = {}, {}
+    for i, e in ipairs(expected) do
+      exp_l[#exp_l + 1] = line_of(e.replies, e.state, snap)
+      seen_l[#seen_l + 1] = observed[i] and line_of(observed[i].replies, observed[i].state, snap) or "-"
+      for _, r in ipairs(e.rules or {}) do
+        if r.id == rule and res.rfc == "" then res.rfc, res.sentence = r.rfc or "", r.sentence or "" end
+      end
+    end
+    res.expected, res.seen = table.concat(exp_l, "; "), table.concat(seen_l, "; ")
+    res.detail = table.concat(detail, "\n") .. (text and text ~= "" and ("\n" .. text) or "")
+  end)
+  if not ok then
+    if type(err) == "table" then held = err.held; err = err.msg end
+    res.verdict, res.detail = "error", tostring(err)
+    res.seen = "error: " .. tostring(err):gsub("\n.*", "")
+  end
+  cleanup(lab, c, snap, held)
+  res.t = lab.core:now() - t0
+  return res
+end
+
+-- Runs the cases (a list from M.select, or given) over as many labs as it takes, calling
+-- emit(json) per case. Returns the number of cases emitted and the labs used.
+function M.run(opts, emit, mods)
+  mods = modules(mods)
+  local cases, knobs = opts.cases, nil
+  if cases then knobs = descriptor(opts).model or {}
+  else cases, knobs = M.select(opts, mods) end
+  local started = os.time()
+  local width, batch = knob(opts, "in_flight"), knob(opts, "batch")
+  local recycle, limit = knob(opts, "recycle"), knob(opts, "case_limit")
+  local pos, emitted, labs, idle = 1, 0, 0, 0
+  local function out_of_time()
+    return opts.seconds and opts.seconds > 0 and os.difftime(os.time(), started) >= opts.seconds
+  end
+  while pos <= #cases and not out_of_time() do
+    labs = labs + 1
+    local lab = open_lab(opts, labs, (opts.seed or 0) + labs)
+    local ok, err = pcall(function()
+      while pos <= #cases and lab.cases < recycle and not lab.trouble and not out_of_time() do
+        local jobs = {}
+        local n = math.min(batch, recycle - lab.cases, #cases - pos + 1)
+        for i = pos, pos + n - 1 do
+          local case = cases[i]
+          jobs[#jobs + 1] = {case = case, fn = function() return run_case(lab, case, mods, knobs, opts) end}
+        end
+        local started_upto = lab:schedule(jobs, width, limit, function(job, ok, v)
+          if not ok then
+            v = {id = job.case.id, state = job.case.state, family = job.case.family,
+              class = job.case.class, group = job.case.group, target = opts.target_name or "linux",
+              verdict = "error", expected = "", seen = "error", rule = "", rfc = "",
+              sentence = "", detail = tostring(v), pcap = lab.pcap, t = 0}
+          end
+          emitted = emitted + 1
+          emit(json.encode(v))
+        end)
+        pos = pos + started_upto - 1
+        lab.cases = lab.cases + started_upto - 1
+        if not lab.trouble then lab:canary() end
+      end
+    end)
+    lab.core:close()
+    if not ok then error(err, 0) end
+    -- A target that fails every lab before a case starts would loop forever: three
+    -- labs in a row without progress end the run with the lab's trouble.
+    idle = lab.cases == 0 and idle + 1 or 0
+    if idle >= 3 then
+      error(("sweep: three labs in a row ran no case: %s"):format(tostring(lab.trouble)), 0)
+    end
+  end
+  return emitted, labs
+end
+
+return M
