@@ -254,7 +254,7 @@ local function run_case(lab, case, mods, knobs, opts)
       local sent = observe.send(c, seg)
       local replies = observe.replies(lab, c, sent + (e.window or knob(opts, "window")),
         #(e.replies or {}))
-      local st = observe.state(lab, case.family, p)
+      local st = observe.state(lab, case.family, p, case.state == "LISTEN")
       observed[i] = {replies = replies, state = st}
       local stimes = {}
       for _, r in ipairs(replies) do stimes[#stimes + 1] = ("%.3f %s"):format(r.t - sent, r.text) end

@@ -51,9 +51,10 @@ function M.replies(lab, c, until_, want)
   end
 end
 
--- The state after a step in the model's names (ESTABLISHED, TIME-WAIT, CLOSED...).
-function M.state(lab, family, ports)
-  return prefix.model_name((prefix.state(lab, family, ports)))
+-- The state after a step in the model's names (ESTABLISHED, TIME-WAIT, CLOSED...); for a
+-- case that began in LISTEN, the listener's when the 4-tuple has no connection.
+function M.state(lab, family, ports, listener)
+  return prefix.model_name((prefix.state(lab, family, ports, listener)))
 end
 
 return M

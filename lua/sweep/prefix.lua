@@ -48,10 +48,16 @@ local function haddr(lab, family)
   return family == "inet6" and lab.addr.harness6 or lab.addr.harness4
 end
 
--- The target's state for this 4-tuple, in the agent's names.
-function M.state(lab, family, ports)
+-- The target's state for this 4-tuple, in the agent's names. With `listener` true, a
+-- 4-tuple the target has no connection for is looked up as the listener on the target
+-- port (PROTOCOL.md 6.5: the remote end of a listener is the wildcard).
+function M.state(lab, family, ports, listener)
   local r = A.must(lab.core, ("state %s %d %s %d"):format(taddr(lab, family), ports.tport,
     haddr(lab, family), ports.sport))
+  if r.state == "CLOSED" and listener then
+    r = A.must(lab.core, ("state %s %d %s 0"):format(taddr(lab, family), ports.tport,
+      family == "inet6" and "::" or "0.0.0.0"))
+  end
   return r.state, r
 end
 
@@ -63,7 +69,7 @@ function M.confirm(lab, state, family, ports, within)
   local deadline = lab.core:now() + (within or STEP)
   local seen = {}
   while true do
-    local st, r = M.state(lab, family, ports)
+    local st, r = M.state(lab, family, ports, state == "LISTEN")
     if seen[#seen] ~= st then seen[#seen + 1] = st end
     if st == want then return r end
     if lab.core:now() >= deadline then

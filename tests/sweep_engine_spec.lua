@@ -1,0 +1,49 @@
+-- The sweep engine on a real lab (Linux target) with the stand-in cases of
+-- tests/sweep_standin/: run by tests/test_sweep_engine.c. Returns a table of facts the C
+-- test checks. N (global) cases in all: the stand-ins repeated over every state and both
+-- families.
+local engine = require "sweep.engine"
+local prefix = require "sweep.prefix"
+local cases_m = require "standin_cases"
+local judge = require "standin_judge"
+local mat = require "standin_materialize"
+
+local list = {}
+while #list < N do
+  for _, s in ipairs(prefix.states) do
+    for _, fam in ipairs{"inet", "inet6"} do
+      for _, c in ipairs(cases_m.enumerate{state = s[1], family = fam}) do
+        if #list < N then
+          local copy = {}
+          for k, v in pairs(c) do copy[k] = v end
+          copy.id = c.id .. "#" .. #list
+          list[#list + 1] = copy
+        end
+      end
+    end
+  end
+end
+-- One case whose expected reply never comes (its window runs out) and one whose state
+-- no prefix reaches (an error of that case only).
+judge.expire[list[5].id] = true
+list[#list + 1] = {id = "NOWHERE/inet/ACK", state = "NOWHERE", family = "inet", class = "ACK",
+  group = "NOWHERE ACK", steps = {{flags = "A", seq = {"rcv_nxt", 0}, len = 0}}}
+
+local facts = {lines = 0, agree = 0, differs = 0, error = 0, by_id = {}, errors = {}}
+local t0 = os.clock()
+local wall0 = require("tcpconform.core") and nil
+local emitted, labs = engine.run({target = "linux", cases = list, recycle = RECYCLE,
+  batch = BATCH, in_flight = IN_FLIGHT, seed = 1}, function(line)
+  facts.lines = facts.lines + 1
+  local id = line:match('"id":"([^"]*)"')
+  local verdict = line:match('"verdict":"([^"]*)"')
+  local t = tonumber(line:match('"t":([%d%.e%-]+)'))
+  facts[verdict] = (facts[verdict] or 0) + 1
+  facts.by_id[id] = {verdict = verdict, t = t, line = line}
+  if verdict == "error" and #facts.errors < 5 then facts.errors[#facts.errors + 1] = line end
+end, {cases = cases_m, judge = judge, materialize = mat})
+facts.cpu = os.clock() - t0
+facts.emitted, facts.labs, facts.total = emitted, labs, #list
+facts.expired = facts.by_id[list[5].id]
+facts.nowhere = facts.by_id["NOWHERE/inet/ACK"]
+return facts
