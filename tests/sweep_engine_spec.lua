@@ -31,7 +31,6 @@ list[#list + 1] = {id = "NOWHERE/inet/ACK", state = "NOWHERE", family = "inet", 
 
 local facts = {lines = 0, agree = 0, differs = 0, error = 0, by_id = {}, errors = {}}
 local t0 = os.clock()
-local wall0 = require("tcpconform.core") and nil
 local emitted, labs = engine.run({target = "linux", cases = list, recycle = RECYCLE,
   batch = BATCH, in_flight = IN_FLIGHT, seed = 1}, function(line)
   facts.lines = facts.lines + 1
@@ -43,6 +42,10 @@ local emitted, labs = engine.run({target = "linux", cases = list, recycle = RECY
   if verdict == "error" and #facts.errors < 5 then facts.errors[#facts.errors + 1] = line end
 end, {cases = cases_m, judge = judge, materialize = mat})
 facts.cpu = os.clock() - t0
+local st = engine.stats
+print(("# cpu %.2f s; per case: prefix %.3f confirm %.3f steps %.3f cleanup %.3f s; %d pumps, %d resumes")
+  :format(facts.cpu, st.prefix / #list, st.confirm / #list, st.steps / #list, st.cleanup / #list,
+    st.pumps, st.resumes))
 facts.emitted, facts.labs, facts.total = emitted, labs, #list
 facts.expired = facts.by_id[list[5].id]
 facts.nowhere = facts.by_id["NOWHERE/inet/ACK"]

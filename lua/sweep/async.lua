@@ -36,6 +36,34 @@ function M.must(lab, line, timeout)
   return r
 end
 
+-- Several requests at once (the agent answers them in order): one round trip instead of
+-- one each. Every reply must be ret >= 0, else an error naming the request; returns the
+-- replies in order.
+function M.must_all(lab, lines, timeout)
+  timeout = timeout or 2.0
+  local ids = {}
+  for i, line in ipairs(lines) do ids[i] = lab:call_async(line) end
+  local deadline = lab:now() + timeout
+  local replies = {}
+  for i, id in ipairs(ids) do
+    while not replies[i] do
+      replies[i] = lab:reply(id, 0)
+      if not replies[i] then
+        if lab:now() >= deadline then
+          error(("the target's agent did not answer %q within %.1f s"):format(lines[i], timeout), 0)
+        end
+        M.pause(deadline)
+      end
+    end
+  end
+  for i, r in ipairs(replies) do
+    if r.ret < 0 then
+      error(("%s failed: %s%s"):format(lines[i], tostring(r.err), r.msg and (" (" .. r.msg .. ")") or ""), 0)
+    end
+  end
+  return replies
+end
+
 -- The next segment from the target on connection c before `deadline` (lab time), or nil.
 -- With a template also whether it matched and why not (c:next's values).
 function M.segment(lab, c, deadline, tpl)

@@ -26,12 +26,20 @@ M.defaults = {
   case_limit = 10.0,   -- seconds a case may take in all before it is an error
 }
 
+-- The agent keeps at most 256 handles (PROTOCOL.md, agent_core.h) and a case holds up to
+-- two: a larger in_flight would turn cases into EMFILE errors.
+M.max_in_flight = 120
+
 -- Per-namespace sysctls of every sweep lab (Linux): orphaned FIN-WAIT-2 connections go
 -- after 5 s instead of 60, so a long sweep does not pile them up; the clean-up's RST
 -- ends the TIME-WAIT ones (tcp_rfc1337=0) before tcp_max_tw_buckets matters.
 M.sysctls = {{"net.ipv4.tcp_fin_timeout", 5}}
 
 local U32 = 4294967296
+
+-- Where the time goes: seconds summed over cases per phase (cases overlap, so the sums
+-- exceed the wall time; their ratios are the point), pumps and resumes of the scheduler.
+M.stats = {prefix = 0, confirm = 0, steps = 0, cleanup = 0, pumps = 0, resumes = 0}
 
 local function modules(mods)
   mods = mods or {}
@@ -93,13 +101,17 @@ end
 local Lab = {}
 Lab.__index = Lab
 
+-- Labs made by this process so far: each gets an id of its own (its link's name).
+local lab_serial = 0
+
 local function open_lab(opts, n, seed)
   local pcap
   if opts.pcap_dir then
     pcap = ("%s/sweep-%s-%d-%d.pcap"):format(opts.pcap_dir, opts.target_name or "linux",
       opts.shard_k or 1, n)
   end
-  local c = core.lab_open{target = opts.target or "linux", id = n, pcap = pcap, seed = seed}
+  lab_serial = lab_serial + 1
+  local c = core.lab_open{target = opts.target or "linux", id = lab_serial, pcap = pcap, seed = seed}
   local lab = setmetatable({core = c, addr = c:addresses(), pcap = pcap or "",
     sport = 40000, tport = 1024, iss = (0x5eed0001 ~ (seed * 2654435761)) % U32, cases = 0,
     trouble = nil}, Lab)
@@ -123,16 +135,19 @@ function Lab:ports()
 end
 
 -- Runs jobs (functions) as coroutines, at most `width` at once, each bounded by
--- `limit` seconds; done(job, ok, value) for each. A job's waits yield the lab time it
+-- `limit` seconds; done(job, ok, value) for each. No job starts once the lab is in
+-- trouble or stop() is true; returns the index of the first job not started. A job's waits yield the lab time it
 -- wants to be looked at (sweep.async); the scheduler pumps the lab once until the
 -- earliest of those or until anything arrives, then resumes the jobs.
-function Lab:schedule(jobs, width, limit, done)
+function Lab:schedule(jobs, width, limit, done, stop)
   local running, nextjob = {}, 1
   local function finish(r, ok, v)
     r.over = true
     done(r.job, ok, v)
   end
+  local stats = M.stats
   local function step(r)
+    stats.resumes = stats.resumes + 1
     local ok, v = coroutine.resume(r.co)
     if not ok then
       finish(r, false, v)
@@ -143,7 +158,7 @@ function Lab:schedule(jobs, width, limit, done)
     end
   end
   while true do
-    while #running < width and nextjob <= #jobs and not self.trouble do
+    while #running < width and nextjob <= #jobs and not self.trouble and not (stop and stop()) do
       local r = {job = jobs[nextjob], co = coroutine.create(jobs[nextjob].fn),
         start = self.core:now()}
       nextjob = nextjob + 1
@@ -153,10 +168,11 @@ function Lab:schedule(jobs, width, limit, done)
     local keep = {}
     for _, r in ipairs(running) do if not r.over then keep[#keep + 1] = r end end
     running = keep
-    if #running == 0 and (nextjob > #jobs or self.trouble) then break end
+    if #running == 0 and (nextjob > #jobs or self.trouble or (stop and stop())) then break end
     local wake = math.huge
     for _, r in ipairs(running) do wake = math.min(wake, r.wake) end
     if #running > 0 then
+      stats.pumps = stats.pumps + 1
       local ok, err = pcall(self.core.pump_once, self.core, math.min(wake, self.core:now() + 0.1))
       if not ok then
         if core.interrupted() then error(err, 0) end
@@ -185,24 +201,6 @@ function Lab:schedule(jobs, width, limit, done)
   return nextjob
 end
 
--- The canary: a handshake on a fresh port must complete, or the lab is in trouble.
-function Lab:canary()
-  local ok = false
-  local why
-  self:schedule({{fn = function()
-    local p = self:ports()
-    local c, _, held = prefix.reach(self, "ESTABLISHED", "inet", p)
-    c:send{"R. 1:1(0) ack 1"}
-    for _, h in ipairs(held) do A.call(self.core, ("close %d"):format(h)) end
-    return true
-  end}}, 1, 5.0, function(_, o, v)
-    ok = o
-    why = not o and (type(v) == "table" and v.msg or tostring(v)) or nil
-  end)
-  if not ok then self.trouble = self.trouble or ("the canary handshake failed: " .. tostring(why)) end
-  return ok
-end
-
 -- ---- one case ----
 
 local function rel(n, base)
@@ -221,18 +219,40 @@ local function line_of(replies, state, snap)
   return (#parts > 0 and table.concat(parts, ", ") or "nothing") .. " -> " .. tostring(state)
 end
 
--- Clean-up of a case on the target: an RST|ACK at the target's RCV.NXT ends whatever
--- connection the case left (also TIME-WAIT with tcp_rfc1337=0), then its handles close
--- and the agent's parked replies are collected, each wait bounded.
+-- Clean-up of a case on the target: an RST|ACK at the target's RCV.NXT as the prefix left
+-- it and, when the steps moved the harness's SND.NXT, one there too, ends what is left of
+-- the connection (also TIME-WAIT: tcp_rfc1337=0); its handles close abortively (SO_LINGER
+-- {1, 0}: RFC 9293 3.10.5, an RST, no orphan left retransmitting -- an orphan would keep
+-- the lab's namespace, and so its link, alive after the lab is closed). The agent
+-- requests go out at once and are awaited together, each wait bounded.
 local function cleanup(lab, c, snap, held)
   if c and snap and snap.iss and snap.iss ~= 0 then
-    c:send{"R.", seq = snap.rcv_nxt, seq_abs = true, ack = snap.snd_nxt, ack_abs = true, win = 0}
+    local i = c:info()
+    local now_nxt = (i.iss + i.snd_nxt) % U32
+    for _, seq in ipairs(now_nxt ~= snap.rcv_nxt and {snap.rcv_nxt, now_nxt} or {snap.rcv_nxt}) do
+      c:send{"R.", seq = seq, seq_abs = true, ack = (i.irs or 0) + i.rcv_nxt, ack_abs = true, win = 0}
+    end
   end
-  for _, h in ipairs(held or {}) do pcall(A.call, lab.core, ("close %d"):format(h), 1.0) end
-  for _, id in ipairs((held or {}).pending or {}) do
-    local deadline = lab.core:now() + 1.0
+  local ids = {}
+  for _, h in ipairs(held or {}) do
+    ids[#ids + 1] = lab.core:call_async(("setsockopt %d so_linger 1 0"):format(h))
+    ids[#ids + 1] = lab.core:call_async(("close %d"):format(h))
+  end
+  for _, id in ipairs((held or {}).pending or {}) do ids[#ids + 1] = id end
+  local deadline = lab.core:now() + 1.0
+  for _, id in ipairs(ids) do
     while not lab.core:reply(id, 0) and lab.core:now() < deadline do A.pause(deadline) end
   end
+end
+
+-- The canary: a handshake on a fresh port must complete, or the lab is in trouble (the
+-- target stopped accepting connections: a stack that crashed or ran out of something).
+-- It runs among the cases, so the lab is never drained to check it.
+local function canary(lab)
+  local p = lab:ports()
+  local c, snap, held = prefix.reach(lab, "ESTABLISHED", "inet", p)
+  cleanup(lab, c, snap, held)
+  return true
 end
 
 local function run_case(lab, case, mods, knobs, opts)
@@ -243,9 +263,14 @@ local function run_case(lab, case, mods, knobs, opts)
     expected = "", seen = "", rule = "", rfc = "", sentence = "", detail = "",
     pcap = lab.pcap}
   local c, snap, held
+  local st = M.stats
   local ok, err = pcall(function()
     c, snap, held = prefix.reach(lab, case.state, case.family, p)
+    local t1 = lab.core:now()
+    st.prefix = st.prefix + (t1 - t0)
     prefix.confirm(lab, case.state, case.family, p)
+    local t2 = lab.core:now()
+    st.confirm = st.confirm + (t2 - t1)
     local expected = mods.judge.expect(case, snap, knobs)
     local observed, detail = {}, {}
     for i, spec in ipairs(case.steps) do
@@ -262,6 +287,7 @@ local function run_case(lab, case, mods, knobs, opts)
         :format(i, seg.flags, seg.seq, sent - t0, line_of(e.replies, e.state, snap),
           line_of(replies, st, snap), #stimes > 0 and ("\n    " .. table.concat(stimes, "\n    ")) or "")
     end
+    st.steps = st.steps + (lab.core:now() - t2)
     local verdict, rule, text = mods.judge.compare(case, expected, observed)
     res.verdict, res.rule = verdict, rule or ""
     local exp_l, seen_l = {}, {}
@@ -280,7 +306,9 @@ local function run_case(lab, case, mods, knobs, opts)
     res.verdict, res.detail = "error", tostring(err)
     res.seen = "error: " .. tostring(err):gsub("\n.*", "")
   end
+  local t3 = lab.core:now()
   cleanup(lab, c, snap, held)
+  st.cleanup = st.cleanup + (lab.core:now() - t3)
   res.t = lab.core:now() - t0
   return res
 end
@@ -293,7 +321,8 @@ function M.run(opts, emit, mods)
   if cases then knobs = descriptor(opts).model or {}
   else cases, knobs = M.select(opts, mods) end
   local started = os.time()
-  local width, batch = knob(opts, "in_flight"), knob(opts, "batch")
+  -- A case holds up to two of the agent's handles (AGENT_MAX_HANDLES: 256) at a time.
+  local width, batch = math.min(knob(opts, "in_flight"), M.max_in_flight), knob(opts, "batch")
   local recycle, limit = knob(opts, "recycle"), knob(opts, "case_limit")
   local pos, emitted, labs, idle = 1, 0, 0, 0
   local function out_of_time()
@@ -303,27 +332,36 @@ function M.run(opts, emit, mods)
     labs = labs + 1
     local lab = open_lab(opts, labs, (opts.seed or 0) + labs)
     local ok, err = pcall(function()
-      while pos <= #cases and lab.cases < recycle and not lab.trouble and not out_of_time() do
-        local jobs = {}
-        local n = math.min(batch, recycle - lab.cases, #cases - pos + 1)
-        for i = pos, pos + n - 1 do
-          local case = cases[i]
-          jobs[#jobs + 1] = {case = case, fn = function() return run_case(lab, case, mods, knobs, opts) end}
+      -- This lab's cases, a canary after every `batch` of them.
+      local jobs, n = {}, math.min(recycle, #cases - pos + 1)
+      for i = pos, pos + n - 1 do
+        local case = cases[i]
+        jobs[#jobs + 1] = {case = case, fn = function() return run_case(lab, case, mods, knobs, opts) end}
+        if (i - pos + 1) % batch == 0 and i < pos + n - 1 then
+          jobs[#jobs + 1] = {canary = true, fn = function() return canary(lab) end}
         end
-        local started_upto = lab:schedule(jobs, width, limit, function(job, ok, v)
-          if not ok then
-            v = {id = job.case.id, state = job.case.state, family = job.case.family,
-              class = job.case.class, group = job.case.group, target = opts.target_name or "linux",
-              verdict = "error", expected = "", seen = "error", rule = "", rfc = "",
-              sentence = "", detail = tostring(v), pcap = lab.pcap, t = 0}
-          end
-          emitted = emitted + 1
-          emit(json.encode(v))
-        end)
-        pos = pos + started_upto - 1
-        lab.cases = lab.cases + started_upto - 1
-        if not lab.trouble then lab:canary() end
       end
+      local upto = lab:schedule(jobs, width, limit, function(job, ok, v)
+        if job.canary then
+          if not ok then
+            lab.trouble = lab.trouble or ("the canary handshake failed: " ..
+              tostring(type(v) == "table" and v.msg or v))
+          end
+          return
+        end
+        if not ok then
+          v = {id = job.case.id, state = job.case.state, family = job.case.family,
+            class = job.case.class, group = job.case.group, target = opts.target_name or "linux",
+            verdict = "error", expected = "", seen = "error", rule = "", rfc = "",
+            sentence = "", detail = tostring(v), pcap = lab.pcap, t = 0}
+        end
+        emitted = emitted + 1
+        emit(json.encode(v))
+      end, out_of_time)
+      for i = 1, upto - 1 do
+        if jobs[i].case then lab.cases = lab.cases + 1 end
+      end
+      pos = pos + lab.cases
     end)
     lab.core:close()
     if not ok then error(err, 0) end
