@@ -62,12 +62,23 @@ end
 -- The cases of this shard, in the cases module's order: index i (from 0) is the shard's
 -- when i % n == k - 1; at most max_cases of them.
 function M.select(opts, mods)
+  local states, known = {}, {}
+  for _, s in ipairs(prefix.states) do known[#known + 1] = s[1] end
+  if opts.state then
+    if not prefix.agent_state(opts.state) then
+      error(("sweep: unknown state %q; the states are %s"):format(opts.state,
+        table.concat(known, ", ")), 0)
+    end
+    states = {opts.state}
+  else
+    states = known
+  end
+  if opts.family and opts.family ~= "inet" and opts.family ~= "inet6" then
+    error(("sweep: family must be \"inet\" or \"inet6\", got %q"):format(opts.family), 0)
+  end
   mods = modules(mods)
   local knobs = descriptor(opts).model or {}
   local all = {}
-  local states = {}
-  if opts.state then states = {opts.state}
-  else for _, s in ipairs(prefix.states) do states[#states + 1] = s[1] end end
   local families = opts.family and {opts.family} or {"inet", "inet6"}
   for _, st in ipairs(states) do
     for _, fam in ipairs(families) do
@@ -316,10 +327,10 @@ end
 -- Runs the cases (a list from M.select, or given) over as many labs as it takes, calling
 -- emit(json) per case. Returns the number of cases emitted and the labs used.
 function M.run(opts, emit, mods)
-  mods = modules(mods)
   local cases, knobs = opts.cases, nil
   if cases then knobs = descriptor(opts).model or {}
   else cases, knobs = M.select(opts, mods) end
+  mods = modules(mods)
   local started = os.time()
   -- A case holds up to two of the agent's handles (AGENT_MAX_HANDLES: 256) at a time.
   local width, batch = math.min(knob(opts, "in_flight"), M.max_in_flight), knob(opts, "batch")
