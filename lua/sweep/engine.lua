@@ -19,16 +19,18 @@ local M = {}
 
 -- The knobs (README "Knobs"); opts fields of the same name override them.
 M.defaults = {
-  in_flight = 128,     -- cases in flight at once
+  in_flight = 384,     -- cases in flight at once (the agent's handles bound it too)
   batch = 512,         -- cases between two canaries
   recycle = 2000,      -- cases per lab: its frame log only grows
   window = 0.25,       -- seconds to wait for "nothing", when the judge gives no window
   case_limit = 10.0,   -- seconds a case may take in all before it is an error
 }
 
--- The agent keeps at most 256 handles (PROTOCOL.md, agent_core.h) and a case holds up to
--- two: a larger in_flight would turn cases into EMFILE errors.
-M.max_in_flight = 120
+-- The agent keeps at most 256 handles (agent_core.h AGENT_MAX_HANDLES): the cases in
+-- flight share a budget a little below that (a case reserves its prefix's peak before it
+-- starts and gives back what it no longer holds), so no case meets EMFILE.
+M.handle_budget = 240
+M.max_in_flight = 1000
 
 -- Per-namespace sysctls of every sweep lab (Linux): orphaned FIN-WAIT-2 connections go
 -- after 5 s instead of 60, so a long sweep does not pile them up; the clean-up's RST
@@ -125,7 +127,7 @@ local function open_lab(opts, n, seed)
   local c = core.lab_open{target = opts.target or "linux", id = lab_serial, pcap = pcap, seed = seed}
   local lab = setmetatable({core = c, addr = c:addresses(), pcap = pcap or "",
     sport = 40000, tport = 1024, iss = (0x5eed0001 ~ (seed * 2654435761)) % U32, cases = 0,
-    trouble = nil}, Lab)
+    trouble = nil, handles = 0}, Lab)
   if lab.addr.caps:find("sysctl", 1, true) then
     for _, s in ipairs(M.sysctls) do c:call(("sysctl %s %s"):format(s[1], s[2])) end
   end
@@ -143,6 +145,17 @@ function Lab:ports()
     self.trouble = self.trouble or "ports used up"
   end
   return p
+end
+
+-- Reserves n of the agent's handles for the calling case, waiting (yielding) while the
+-- budget is spent; the scheduler's case limit bounds the wait.
+function Lab:reserve(n)
+  while self.handles + n > M.handle_budget do A.pause(self.core:now() + 0.01) end
+  self.handles = self.handles + n
+end
+
+function Lab:release(n)
+  self.handles = self.handles - n
 end
 
 -- Runs jobs (functions) as coroutines, at most `width` at once, each bounded by
@@ -261,8 +274,18 @@ end
 -- It runs among the cases, so the lab is never drained to check it.
 local function canary(lab)
   local p = lab:ports()
-  local c, snap, held = prefix.reach(lab, "ESTABLISHED", "inet", p)
+  lab:reserve(2)
+  local ok, c, snap, held = pcall(prefix.reach, lab, "ESTABLISHED", "inet", p)
+  local why
+  if not ok then
+    why = type(c) == "table" and c.msg or tostring(c)
+    held = type(c) == "table" and c.held or {}
+    c = nil
+  end
+  lab:release(2 - #held)
   cleanup(lab, c, snap, held)
+  lab:release(#held)
+  if not ok then error(why, 0) end
   return true
 end
 
@@ -275,8 +298,14 @@ local function run_case(lab, case, mods, knobs, opts)
     pcap = lab.pcap}
   local c, snap, held
   local st = M.stats
+  local peak = prefix.peak_handles(case.state)
+  local reserved = false
   local ok, err = pcall(function()
+    lab:reserve(peak)
+    reserved = true
     c, snap, held = prefix.reach(lab, case.state, case.family, p)
+    lab:release(peak - #held)
+    reserved = false
     local t1 = lab.core:now()
     st.prefix = st.prefix + (t1 - t0)
     prefix.confirm(lab, case.state, case.family, p)
@@ -314,11 +343,13 @@ local function run_case(lab, case, mods, knobs, opts)
   end)
   if not ok then
     if type(err) == "table" then held = err.held; err = err.msg end
+    if reserved then lab:release(peak - #(held or {})) end
     res.verdict, res.detail = "error", tostring(err)
     res.seen = "error: " .. tostring(err):gsub("\n.*", "")
   end
   local t3 = lab.core:now()
   cleanup(lab, c, snap, held)
+  lab:release(#(held or {}))
   st.cleanup = st.cleanup + (lab.core:now() - t3)
   res.t = lab.core:now() - t0
   return res

@@ -34,6 +34,14 @@ end
 -- What the agent must report for contract state `state` (nil: not a state of the sweep).
 function M.agent_state(state) return agent_name[state] end
 
+-- The most agent handles the prefix of `state` holds at once (a listener and the
+-- accepted socket), for the engine's handle budget.
+function M.peak_handles(state)
+  if state == "CLOSED" then return 0 end
+  if state == "LISTEN" or state == "SYN-RECEIVED" or state == "SYN-SENT" then return 1 end
+  return 2
+end
+
 -- Data the prefixes put in flight: small, so one segment carries it.
 local DATA = 100
 -- How long one step of a prefix may take: Linux answers in well under a millisecond; a

@@ -17,7 +17,7 @@ function M.expect(case, snap, knobs)
     local seg = mat.segment(spec, snap)
     local ok, r = pcall(arrive.segment, tcb, {flags = seg.flags:gsub("A", "."), seq = seg.seq,
       ack = seg.ack, len = seg.len, win = seg.win}, knobs)
-    local e = {replies = {}, state = tcb.state, rules = {}, window = 0.25}
+    local e = {replies = {}, state = tcb.state, rules = {}, window = tonumber(os.getenv("SWEEP_WINDOW") or "") or 0.25}
     if ok then
       for _, s in ipairs(r.send) do e.replies[#e.replies + 1] = {flags = s.flags, seq = s.seq, ack = s.ack, len = s.len or 0} end
       for _, rule in ipairs(r.rules) do e.rules[#e.rules + 1] = {id = rule.id, rfc = rule.rfc, sentence = rule.text} end
