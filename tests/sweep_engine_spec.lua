@@ -48,5 +48,27 @@ print(("# cpu %.2f s; per case: prefix %.3f confirm %.3f steps %.3f cleanup %.3f
     st.pumps, st.resumes))
 facts.emitted, facts.labs, facts.total = emitted, labs, #list
 facts.expired = facts.by_id[list[5].id]
+-- Every line carries the contract's fields (lua/sweep/README.md).
+facts.missing = {}
+for _, rec in pairs(facts.by_id) do
+  for _, k in ipairs{"id", "state", "family", "class", "group", "target", "verdict", "expected",
+      "seen", "rule", "rfc", "sentence", "detail", "pcap", "t"} do
+    if not rec.line:find('"' .. k .. '":', 1, true) then facts.missing[#facts.missing + 1] = k end
+  end
+end
+facts.missing = table.concat(facts.missing, ",")
+-- Shards: disjoint, together the whole list, in its order; max_cases caps a shard.
+local n_all = #engine.select({}, {cases = cases_m, judge = judge, materialize = mat})
+local seen, shards_ok = {}, true
+for k = 1, 3 do
+  for _, c in ipairs(engine.select({shard_k = k, shard_n = 3}, {cases = cases_m})) do
+    if seen[c.id] then shards_ok = false end
+    seen[c.id] = true
+  end
+end
+local count = 0
+for _ in pairs(seen) do count = count + 1 end
+facts.shards_ok = shards_ok and count == n_all and n_all == 3 * 14 * 2
+facts.capped = #engine.select({shard_k = 1, shard_n = 2, max_cases = 5}, {cases = cases_m}) == 5
 facts.nowhere = facts.by_id["NOWHERE/inet/ACK"]
 return facts

@@ -128,6 +128,16 @@ static void test_engine_runs_cases_over_recycled_labs(void **state)
 	/* every case, once */
 	assert_int_equal(lines, total);
 	assert_int_equal(field_int(L, f, "emitted"), total);
+	/* every line has every field of the contract */
+	lua_getfield(L, f, "missing");
+	assert_string_equal(lua_tostring(L, -1), "");
+	lua_pop(L, 1);
+	/* shards are disjoint and cover the list; max_cases caps one */
+	lua_getfield(L, f, "shards_ok");
+	assert_true(lua_toboolean(L, -1));
+	lua_getfield(L, f, "capped");
+	assert_true(lua_toboolean(L, -1));
+	lua_pop(L, 2);
 	/* recycled: RECYCLE cases per lab at most */
 	assert_true(labs >= (total + env_long("SWEEP_RECYCLE", 50) - 1) / env_long("SWEEP_RECYCLE", 50));
 	/* the case whose expected ACK never came: it differs, having waited its window */

@@ -78,13 +78,13 @@ function M.select(opts, mods)
   if opts.family and opts.family ~= "inet" and opts.family ~= "inet6" then
     error(("sweep: family must be \"inet\" or \"inet6\", got %q"):format(opts.family), 0)
   end
-  mods = modules(mods)
+  local cases_m = (mods and mods.cases) or require "sweep.cases"
   local knobs = descriptor(opts).model or {}
   local all = {}
   local families = opts.family and {opts.family} or {"inet", "inet6"}
   for _, st in ipairs(states) do
     for _, fam in ipairs(families) do
-      for _, c in ipairs(mods.cases.enumerate{state = st, family = fam, knobs = knobs}) do
+      for _, c in ipairs(cases_m.enumerate{state = st, family = fam, knobs = knobs}) do
         all[#all + 1] = c
       end
     end
