@@ -1,7 +1,7 @@
 -- The sweep engine on a real lab (Linux target) with the stand-in cases of
 -- tests/sweep_standin/: run by tests/test_sweep_engine.c. Returns a table of facts the C
 -- test checks. N (global) cases in all: the stand-ins repeated over every state and both
--- families.
+-- families; with TROUBLE, then a run whose agent quits half-way.
 local engine = require "sweep.engine"
 local prefix = require "sweep.prefix"
 local cases_m = require "standin_cases"
@@ -71,4 +71,25 @@ for _ in pairs(seen) do count = count + 1 end
 facts.shards_ok = shards_ok and count == n_all and n_all == 3 * 14 * 2
 facts.capped = #engine.select({shard_k = 1, shard_n = 2, max_cases = 5}, {cases = cases_m}) == 5
 facts.nowhere = facts.by_id["NOWHERE/inet/ACK"]
+-- A target that misbehaves: its agent quits under the 20th prefix. The cases in flight
+-- then are errors, the lab is recycled, and the rest run on a fresh one.
+if not TROUBLE then return facts end
+local reach, calls = prefix.reach, 0
+prefix.reach = function(lab, ...)
+  calls = calls + 1
+  if calls == 20 then lab.core:call_async("quit") end
+  return reach(lab, ...)
+end
+local small = {}
+for i = 1, 60 do small[i] = list[i] end
+local t = {lines = 0, error = 0, agree = 0}
+local _, tlabs = engine.run({target = "linux", cases = small, recycle = 1000, in_flight = 8,
+  seed = 2}, function(line)
+  t.lines = t.lines + 1
+  local v = line:match('"verdict":"([^"]*)"')
+  t[v] = (t[v] or 0) + 1
+end, {cases = cases_m, judge = judge, materialize = mat})
+prefix.reach = reach
+t.labs = tlabs
+facts.trouble = t
 return facts

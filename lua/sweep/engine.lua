@@ -127,7 +127,7 @@ local function open_lab(opts, n, seed)
   local c = core.lab_open{target = opts.target or "linux", id = lab_serial, pcap = pcap, seed = seed}
   local lab = setmetatable({core = c, addr = c:addresses(), pcap = pcap or "",
     sport = 40000, tport = 1024, iss = (0x5eed0001 ~ (seed * 2654435761)) % U32, cases = 0,
-    trouble = nil, handles = 0}, Lab)
+    trouble = nil, handles = 0, live = {}}, Lab)
   if lab.addr.caps:find("sysctl", 1, true) then
     for _, s in ipairs(M.sysctls) do c:call(("sysctl %s %s"):format(s[1], s[2])) end
   end
@@ -243,20 +243,28 @@ local function line_of(replies, state, snap)
   return (#parts > 0 and table.concat(parts, ", ") or "nothing") .. " -> " .. tostring(state)
 end
 
--- Clean-up of a case on the target: an RST|ACK at the target's RCV.NXT as the prefix left
--- it and, when the steps moved the harness's SND.NXT, one there too, ends what is left of
--- the connection (also TIME-WAIT: tcp_rfc1337=0); its handles close abortively (SO_LINGER
--- {1, 0}: RFC 9293 3.10.5, an RST, no orphan left retransmitting -- an orphan would keep
--- the lab's namespace, and so its link, alive after the lab is closed). The agent
--- requests go out at once and are awaited together, each wait bounded.
-local function cleanup(lab, c, snap, held)
-  if c and snap and snap.iss and snap.iss ~= 0 then
-    local i = c:info()
-    local now_nxt = (i.iss + i.snd_nxt) % U32
-    for _, seq in ipairs(now_nxt ~= snap.rcv_nxt and {snap.rcv_nxt, now_nxt} or {snap.rcv_nxt}) do
-      c:send{"R.", seq = seq, seq_abs = true, ack = (i.irs or 0) + i.rcv_nxt, ack_abs = true, win = 0}
-    end
+-- RSTs that end whatever the case left of its connection on the target (also TIME-WAIT:
+-- tcp_rfc1337=0): an RST|ACK at the target's RCV.NXT as the prefix left it (snap) and,
+-- when the steps moved the harness's SND.NXT (or there is no snapshot), one there too.
+-- Wire only: it works when the agent is gone.
+local function reset(c, snap)
+  local i = c:info()
+  local now_nxt = (i.iss + i.snd_nxt) % U32
+  local ack = ((i.irs or 0) + i.rcv_nxt) % U32
+  local seqs = {now_nxt}
+  if snap and snap.iss ~= 0 and snap.rcv_nxt ~= now_nxt then seqs[2] = snap.rcv_nxt end
+  if not i.irs and not (snap and snap.iss ~= 0) then return end   -- no TCB at the target
+  for _, seq in ipairs(seqs) do
+    c:send{"R.", seq = seq, seq_abs = true, ack = ack, ack_abs = true, win = 0}
   end
+end
+
+-- Clean-up of a case on the target: reset() its connection, then its handles close
+-- abortively (SO_LINGER {1, 0}: RFC 9293 3.10.5, an RST, no orphan left retransmitting
+-- -- an orphan would keep the lab's namespace, and so its link, alive after the lab is
+-- closed). The agent requests go out at once and are awaited together, each bounded.
+local function cleanup(lab, c, snap, held)
+  if c then reset(c, snap) end
   local ids = {}
   for _, h in ipairs(held or {}) do
     ids[#ids + 1] = lab.core:call_async(("setsockopt %d so_linger 1 0"):format(h))
@@ -304,6 +312,7 @@ local function run_case(lab, case, mods, knobs, opts)
     lab:reserve(peak)
     reserved = true
     c, snap, held = prefix.reach(lab, case.state, case.family, p)
+    lab.live[c] = snap
     lab:release(peak - #held)
     reserved = false
     local t1 = lab.core:now()
@@ -342,13 +351,14 @@ local function run_case(lab, case, mods, knobs, opts)
     res.detail = table.concat(detail, "\n") .. (text and text ~= "" and ("\n" .. text) or "")
   end)
   if not ok then
-    if type(err) == "table" then held = err.held; err = err.msg end
+    if type(err) == "table" then held = err.held; err = err.msg; c = c or held.conn end
     if reserved then lab:release(peak - #(held or {})) end
     res.verdict, res.detail = "error", tostring(err)
     res.seen = "error: " .. tostring(err):gsub("\n.*", "")
   end
   local t3 = lab.core:now()
   cleanup(lab, c, snap, held)
+  if c then lab.live[c] = nil end
   lab:release(#(held or {}))
   st.cleanup = st.cleanup + (lab.core:now() - t3)
   res.t = lab.core:now() - t0
@@ -405,6 +415,10 @@ function M.run(opts, emit, mods)
       end
       pos = pos + lab.cases
     end)
+    -- Cases cut short (the lab's trouble, a case over its limit) never cleaned up:
+    -- reset their connections on the wire before the lab goes, so no orphan of theirs
+    -- keeps its namespace alive.
+    for c, snap in pairs(lab.live) do pcall(reset, c, snap) end
     lab.core:close()
     if not ok then error(err, 0) end
     -- A target that fails every lab before a case starts would loop forever: three

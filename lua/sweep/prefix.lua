@@ -97,6 +97,13 @@ local function listener(lab, family, port, held)
   return h
 end
 
+-- The case's connection, recorded in held.conn so that a prefix that fails half-way
+-- can still be cleaned up on the wire.
+local function newconn(lab, family, ports, held)
+  held.conn = lab.core:conn{port = ports.tport, sport = ports.sport, family = family, iss = ports.iss}
+  return held.conn
+end
+
 -- The harness's SYN (MSS 1460, no window scaling, no timestamps: the numbers stay plain)
 -- and the target's SYN|ACK.
 local function syn(lab, c, what)
@@ -113,7 +120,7 @@ end
 -- listen, the harness's handshake, accept: ESTABLISHED with a socket the agent holds.
 local function established(lab, family, ports, held, what)
   local l = listener(lab, family, ports.tport, held)
-  local c = lab.core:conn{port = ports.tport, sport = ports.sport, family = family, iss = ports.iss}
+  local c = newconn(lab, family, ports, held)
   local sa = syn(lab, c, what)
   c:send ". 1:1(0) ack 1"
   local a = A.must(lab.core, ("accept %d wait=%d"):format(l, STEP * 1000), STEP + 1)
@@ -138,20 +145,20 @@ end
 -- (relative to the target's ISN), win: the target's last advertised window.
 local reach = {}
 
-reach["CLOSED"] = function(lab, family, ports)
-  return lab.core:conn{port = ports.tport, sport = ports.sport, family = family, iss = ports.iss},
+reach["CLOSED"] = function(lab, family, ports, held)
+  return newconn(lab, family, ports, held),
     {closed = true}
 end
 
 reach["LISTEN"] = function(lab, family, ports, held)
   listener(lab, family, ports.tport, held)
-  return lab.core:conn{port = ports.tport, sport = ports.sport, family = family, iss = ports.iss},
+  return newconn(lab, family, ports, held),
     {listen = true}
 end
 
 reach["SYN-RECEIVED"] = function(lab, family, ports, held, what)
   listener(lab, family, ports.tport, held)
-  local c = lab.core:conn{port = ports.tport, sport = ports.sport, family = family, iss = ports.iss}
+  local c = newconn(lab, family, ports, held)
   local sa = syn(lab, c, what)
   return c, {acked = 0, win = sa.win}
 end
@@ -162,7 +169,7 @@ reach["SYN-SENT"] = function(lab, family, ports, held, what)
   local h = A.must(lab.core, "socket " .. family).ret
   held[#held + 1] = h
   A.must(lab.core, ("bind %d %s %d"):format(h, taddr(lab, family), ports.tport))
-  local c = lab.core:conn{port = ports.tport, sport = ports.sport, family = family, iss = ports.iss}
+  local c = newconn(lab, family, ports, held)
   -- Its reply (CANCELED when the case closes the socket) is collected by the clean-up.
   held.pending = held.pending or {}
   held.pending[#held.pending + 1] = lab.core:call_async(("connect %d %s %d wait=%d"):format(h,
