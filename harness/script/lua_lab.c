@@ -98,6 +98,25 @@ static int lab_log_count_l(lua_State *L)
 	return 1;
 }
 
+/* lab:inbound_ports(from) -> {[port] = true}: the harness ports that TCP segments from
+ * the target reached in log records from..end (from counts from 0). The sweep's
+ * scheduler wakes only the cases whose port got something, instead of all of them. */
+static int lab_inbound_ports_l(lua_State *L)
+{
+	struct lua_lab *ll = check_lab(L, 1);
+	lua_Integer from = luaL_checkinteger(L, 2);
+	size_t n = lab_log_count(ll->lab);
+	lua_newtable(L);
+	for (size_t i = from < 0 ? 0 : (size_t)from; i < n; i++) {
+		const struct lab_rec *r = lab_log_get(ll->lab, i);
+		if (!r->inbound || r->seg.kind != SEG_KIND_TCP)
+			continue;
+		lua_pushboolean(L, 1);
+		lua_rawseti(L, -2, r->seg.dport);
+	}
+	return 1;
+}
+
 static int lab_log_l(lua_State *L)
 {
 	struct lua_lab *ll = check_lab(L, 1);
@@ -316,6 +335,7 @@ void lua_lab_register(lua_State *L)
 		{"log", lab_log_l},	      {"addresses", lab_addresses}, {"call", lab_call},
 		{"call_async", lab_call_async}, {"reply", lab_reply},
 		{"pump_once", lab_pump_once_l}, {"log_count", lab_log_count_l},
+		{"inbound_ports", lab_inbound_ports_l},
 		{"close", lab_close_l},	      {NULL, NULL}};
 	luaL_newmetatable(L, LAB_MT);
 	luaL_newlib(L, lab_methods);

@@ -6,9 +6,11 @@
 -- case whose target never answers ends as an error of that case, never as a hang.
 local M = {}
 
--- Suspends the calling case until at most `at` (lab time) or until something arrives.
-function M.pause(at)
-  coroutine.yield(at)
+-- Suspends the calling case until at most `at` (lab time); earlier, as `kind` says,
+-- when a segment from the target reached harness port `port` ("wire"), or when anything
+-- arrived at all ("agent": the lab cannot tell which reply came). No kind: only `at`.
+function M.pause(at, kind, port)
+  coroutine.yield(at, kind, port)
 end
 
 -- One agent request (targets/PROTOCOL.md), answered within `timeout` seconds (default
@@ -23,7 +25,7 @@ function M.call(lab, line, timeout)
     if lab:now() >= deadline then
       error(("the target's agent did not answer %q within %.1f s"):format(line, timeout), 0)
     end
-    M.pause(deadline)
+    M.pause(deadline, "agent")
   end
 end
 
@@ -52,7 +54,7 @@ function M.must_all(lab, lines, timeout)
         if lab:now() >= deadline then
           error(("the target's agent did not answer %q within %.1f s"):format(lines[i], timeout), 0)
         end
-        M.pause(deadline)
+        M.pause(deadline, "agent")
       end
     end
   end
@@ -67,11 +69,13 @@ end
 -- The next segment from the target on connection c before `deadline` (lab time), or nil.
 -- With a template also whether it matched and why not (c:next's values).
 function M.segment(lab, c, deadline, tpl)
+  local port
   while true do
     local s, ok, why = c:next(tpl)
     if s then return s, ok, why end
     if lab:now() >= deadline then return nil end
-    M.pause(deadline)
+    port = port or c:info().sport
+    M.pause(deadline, "wire", port)
   end
 end
 

@@ -165,6 +165,7 @@ end
 -- earliest of those or until anything arrives, then resumes the jobs.
 function Lab:schedule(jobs, width, limit, done, stop)
   local running, nextjob = {}, 1
+  local seen = self.core:log_count()
   local function finish(r, ok, v)
     r.over = true
     done(r.job, ok, v)
@@ -172,13 +173,13 @@ function Lab:schedule(jobs, width, limit, done, stop)
   local stats = M.stats
   local function step(r)
     stats.resumes = stats.resumes + 1
-    local ok, v = coroutine.resume(r.co)
+    local ok, v, kind, port = coroutine.resume(r.co)
     if not ok then
       finish(r, false, v)
     elseif coroutine.status(r.co) == "dead" then
       finish(r, true, v)
     else
-      r.wake = v or (self.core:now() + 0.05)
+      r.wake, r.kind, r.port = v or (self.core:now() + 0.05), kind, port
     end
   end
   while true do
@@ -193,11 +194,17 @@ function Lab:schedule(jobs, width, limit, done, stop)
     for _, r in ipairs(running) do if not r.over then keep[#keep + 1] = r end end
     running = keep
     if #running == 0 and (nextjob > #jobs or self.trouble or (stop and stop())) then break end
-    local wake = math.huge
-    for _, r in ipairs(running) do wake = math.min(wake, r.wake) end
+    -- A reply read by a case's own look is not news to pump_once: while cases wait on
+    -- the agent, pump at most 5 ms, so such a reply waits no longer than that.
+    local wake, cap = math.huge, 0.1
+    for _, r in ipairs(running) do
+      wake = math.min(wake, r.wake)
+      if r.kind == "agent" then cap = 0.005 end
+    end
+    local ports
     if #running > 0 then
       stats.pumps = stats.pumps + 1
-      local ok, err = pcall(self.core.pump_once, self.core, math.min(wake, self.core:now() + 0.1))
+      local ok, err = pcall(self.core.pump_once, self.core, math.min(wake, self.core:now() + cap))
       if not ok then
         if core.interrupted() then error(err, 0) end
         self.trouble = err
@@ -209,8 +216,15 @@ function Lab:schedule(jobs, width, limit, done, stop)
       end
     end
     local now = self.core:now()
+    -- Who to wake: a case whose time came, one waiting on the wire whose port got a
+    -- segment, and every one waiting on the agent -- any case's look for its reply may
+    -- have read another's (lab_agent_wait pumps), so the lab cannot say whose came.
+    local count = self.core:log_count()
+    if count > seen then ports = self.core:inbound_ports(seen) end
+    seen = count
     for _, r in ipairs(running) do
-      if not r.over then
+      if not r.over and (now >= r.wake or now - r.start > limit or r.kind == "agent"
+          or (r.kind == "wire" and ports and ports[r.port])) then
         if now - r.start > limit then
           coroutine.close(r.co)
           self.trouble = self.trouble or "a case overran its limit"
@@ -273,7 +287,7 @@ local function cleanup(lab, c, snap, held)
   for _, id in ipairs((held or {}).pending or {}) do ids[#ids + 1] = id end
   local deadline = lab.core:now() + 1.0
   for _, id in ipairs(ids) do
-    while not lab.core:reply(id, 0) and lab.core:now() < deadline do A.pause(deadline) end
+    while not lab.core:reply(id, 0) and lab.core:now() < deadline do A.pause(deadline, "agent") end
   end
 end
 
