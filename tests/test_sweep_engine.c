@@ -172,6 +172,9 @@ static void test_engine_runs_cases_over_recycled_labs(void **state)
 	assert_int_equal(field_int(L, -1, "labs"), 2);
 	assert_true(field_int(L, -1, "error") >= 1 && field_int(L, -1, "error") <= 9);
 	assert_true(field_int(L, -1, "agree") >= 40);
+	/* seconds = 0.5: some cases, far from all */
+	printf("# budget of 0.5 s: %lld cases\n", (long long)field_int(L, f, "budget"));
+	assert_true(field_int(L, f, "budget") > 0 && field_int(L, f, "budget") < total / 2);
 no_trouble:
 	lua_pop(L, 1);
 	/* most cases reached their state: errors are the planted one and few others */

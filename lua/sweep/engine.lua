@@ -160,9 +160,10 @@ end
 
 -- Runs jobs (functions) as coroutines, at most `width` at once, each bounded by
 -- `limit` seconds; done(job, ok, value) for each. No job starts once the lab is in
--- trouble or stop() is true; returns the index of the first job not started. A job's waits yield the lab time it
--- wants to be looked at (sweep.async); the scheduler pumps the lab once until the
--- earliest of those or until anything arrives, then resumes the jobs.
+-- trouble or stop() is true; returns the index of the first job not started. A job's
+-- waits yield the lab time it wants to be looked at (sweep.async); the scheduler pumps
+-- the lab once until the earliest of those or until anything arrives, then resumes the
+-- jobs that may go on (below).
 function Lab:schedule(jobs, width, limit, done, stop)
   local running, nextjob = {}, 1
   local seen = self.core:log_count()
@@ -386,17 +387,20 @@ function M.run(opts, emit, mods)
   if cases then knobs = descriptor(opts).model or {}
   else cases, knobs = M.select(opts, mods) end
   mods = modules(mods)
-  local started = os.time()
   -- A case holds up to two of the agent's handles (AGENT_MAX_HANDLES: 256) at a time.
   local width, batch = math.min(knob(opts, "in_flight"), M.max_in_flight), knob(opts, "batch")
   local recycle, limit = knob(opts, "recycle"), knob(opts, "case_limit")
   local pos, emitted, labs, idle = 1, 0, 0, 0
+  -- The time budget, on the labs' clocks: the labs closed so far, plus the open one's.
+  local spent, current = 0, nil
   local function out_of_time()
-    return opts.seconds and opts.seconds > 0 and os.difftime(os.time(), started) >= opts.seconds
+    if not opts.seconds or opts.seconds <= 0 then return false end
+    return spent + (current and current.core:now() or 0) >= opts.seconds
   end
   while pos <= #cases and not out_of_time() do
     labs = labs + 1
     local lab = open_lab(opts, labs, (opts.seed or 0) + labs)
+    current = lab
     local ok, err = pcall(function()
       -- This lab's cases, a canary after every `batch` of them.
       local jobs, n = {}, math.min(recycle, #cases - pos + 1)
@@ -433,6 +437,7 @@ function M.run(opts, emit, mods)
     -- reset their connections on the wire before the lab goes, so no orphan of theirs
     -- keeps its namespace alive.
     for c, snap in pairs(lab.live) do pcall(reset, c, snap) end
+    spent, current = spent + lab.core:now(), nil
     lab.core:close()
     if not ok then error(err, 0) end
     -- A target that fails every lab before a case starts would loop forever: three
