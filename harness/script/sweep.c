@@ -3,8 +3,10 @@
 #include "sweep.h"
 
 #include <lauxlib.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lab.h"
 #include "script_mem.h"
@@ -90,6 +92,9 @@ static int sweep_enter(lua_State *L)
 	set_int(L, "max_cases", o->max_cases);
 	set_str(L, "pcap_dir", o->pcap_dir);
 	set_int(L, "in_flight", o->in_flight);
+	/* Labs of several sweep workers may share one harness namespace (forked after
+	 * lab_runtime_init): their links' names must differ, so ids start from the pid. */
+	set_int(L, "lab_base", (lua_Integer)((uint32_t)getpid() * 1000u));
 	lua_pushlightuserdata(L, (void *)c);
 	lua_pushcclosure(L, emit_l, 1);
 	lua_call(L, 2, 0);

@@ -124,7 +124,8 @@ local function open_lab(opts, n, seed)
       opts.shard_k or 1, n)
   end
   lab_serial = lab_serial + 1
-  local c = core.lab_open{target = opts.target or "linux", id = lab_serial, pcap = pcap, seed = seed}
+  local c = core.lab_open{target = opts.target or "linux",
+    id = ((opts.lab_base or 0) + lab_serial) % U32, pcap = pcap, seed = seed}
   local lab = setmetatable({core = c, addr = c:addresses(), pcap = pcap or "",
     sport = 40000, tport = 1024, iss = (0x5eed0001 ~ (seed * 2654435761)) % U32, cases = 0,
     trouble = nil, handles = 0, live = {}}, Lab)
