@@ -396,6 +396,9 @@ local function descriptor(name, path)
   return d
 end
 
+-- The sweep reads the same descriptors (its knobs: the `model` table).
+M._descriptor = descriptor
+
 -- The final verdict of a test on this target: a failure or error that the target's
 -- descriptor lists as a known deviation is reported as skipped with the reason (and
 -- true as a third value: the matrix shows it as a deviation, not a skip); a listed test

@@ -198,6 +198,22 @@ static void conn_note_inbound(struct conn *c, const struct seg *s)
 	}
 }
 
+/* See conn.h. */
+void conn_next(struct conn *c, const struct lab_rec **rec)
+{
+	size_t count = lab_log_count(c->lab);
+	*rec = NULL;
+	for (; c->cursor < count; c->cursor++) {
+		const struct lab_rec *r = lab_log_get(c->lab, c->cursor);
+		if (r->inbound && conn_owns(c, &r->seg)) {
+			conn_note_inbound(c, &r->seg);
+			c->cursor++;
+			*rec = r;
+			return;
+		}
+	}
+}
+
 /* Appends the connection's conversation since record `from` to the report. */
 static int conn_describe(const struct conn *c, size_t from, char *buf, size_t len)
 {

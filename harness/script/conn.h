@@ -48,6 +48,13 @@ enum conn_wait {
 int conn_wait(struct conn *c, const struct tpl *t, enum conn_wait mode, double deadline,
 	      const struct lab_rec **rec, char *why, size_t whylen);
 
+/* The next segment the target sent on this connection that no wait or earlier call
+ * consumed, without waiting (the caller pumps the lab): *rec is it and it is consumed
+ * (RCV.NXT and IRS advance as in conn_wait), or NULL when none is there yet. Exists for
+ * the sweep's engine, which runs many connections over one lab and must never block on
+ * one of them. */
+void conn_next(struct conn *c, const struct lab_rec **rec);
+
 /* The sequence context for reading this connection's segments. */
 struct match_ctx conn_ctx(const struct conn *c, const struct seg *s);
 const struct conn_addr *conn_addr(const struct conn *c);

@@ -185,13 +185,21 @@ void lua_api_known_keys(lua_State *L, int idx, const char *what, const char *con
 	}
 }
 
+/* core.interrupted() -> true once Ctrl-C or SIGTERM came: code that catches a lab's
+ * errors (the sweep's engine) must let this one end the run. */
+static int core_interrupted(lua_State *L)
+{
+	lua_pushboolean(L, lab_interrupted());
+	return 1;
+}
+
 /* ---- registration ---- */
 
 static int core_open(lua_State *L)
 {
 	static const luaL_Reg funcs[] = {
 		{"fail", core_fail}, {"skip", core_skip}, {"hex", core_hex}, {"unhex", core_unhex},
-		{NULL, NULL}};
+		{"lab_open", lua_lab_open}, {"interrupted", core_interrupted}, {NULL, NULL}};
 
 	lua_lab_register(L);
 	lua_conn_register(L);

@@ -18,7 +18,13 @@ struct lua_lab {
 	struct strbuf *log;
 	uint16_t next_port;
 	uint32_t next_iss;
+	bool owned;              /* made by core.lab_open: destroyed by lab:close / __gc */
+	struct strbuf own_log;   /* lab:log text of an owned lab */
 };
+
+/* core.lab_open{target=, id=, pcap=, seed=} -> a lab userdata that owns its lab
+ * (lua_lab.c): for code that keeps one lab over many cases (the sweep's engine). */
+int lua_lab_open(lua_State *L);
 
 /* A test failure (not an error): raises {msg = "file:line: text"} with the failure
  * metatable, which lua_api_is_failure recognises. */

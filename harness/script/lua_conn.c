@@ -1,5 +1,5 @@
 /* lua_conn: the connection object (userdata "tcpconform.conn"): send, expect, await,
- * silence, flood and its numbers. It keeps its lab alive through its user value and
+ * silence, flood, the non-blocking next and its numbers. It keeps its lab alive through its user value and
  * refuses use once the lab's test has ended. Part of the Lua binding family. */
 #include "lua_api_int.h"
 
@@ -204,6 +204,33 @@ static int conn_silence_l(lua_State *L)
 	return conn_wait_l(L, CONN_NONE);
 }
 
+/* c:next([segment]) -> the next unconsumed segment from the target on this connection
+ * (a table as expect returns), or nil when none has arrived; it never waits, so a
+ * coroutine can poll it between lab:pump_once calls. With a template, also true when it
+ * matches, else false and the first differing field (match.h). */
+static int conn_next_l(lua_State *L)
+{
+	struct lua_conn *lc = check_conn(L, 1);
+	struct tpl *t = lua_isnoneornil(L, 2) ? NULL : lua_tpl_check(L, 2);
+	const struct lab_rec *rec;
+	conn_next(lc->c, &rec);
+	if (!rec) {
+		lua_pushnil(L);
+		return 1;
+	}
+	push_rec(L, lc->c, rec);
+	if (!t)
+		return 1;
+	struct match_ctx ctx = conn_ctx(lc->c, &rec->seg);
+	char why[300];
+	bool ok = match_seg(t, &rec->seg, &ctx, why, sizeof(why));
+	lua_pushboolean(L, ok);
+	if (ok)
+		return 2;
+	lua_pushstring(L, why);
+	return 3;
+}
+
 static int conn_info_l(lua_State *L)
 {
 	struct lua_conn *lc = check_conn(L, 1);
@@ -244,7 +271,7 @@ void lua_conn_register(lua_State *L)
 	static const luaL_Reg conn_methods[] = {
 		{"send", conn_send_l},	   {"expect", conn_expect_l}, {"await", conn_await_l},
 		{"silence", conn_silence_l}, {"info", conn_info_l},     {"flood", conn_flood_l},
-		{NULL, NULL}};
+		{"next", conn_next_l},	   {NULL, NULL}};
 	luaL_newmetatable(L, CONN_MT);
 	luaL_newlib(L, conn_methods);
 	lua_pushvalue(L, -1);

@@ -1,5 +1,6 @@
 /* lua_lab: the lab object a test gets (userdata "tcpconform.lab"): connections, the
- * lab's clock, its log, its addresses and calls to the target's agent. Part of the Lua
+ * lab's clock, its log, its addresses, calls to the target's agent, the one-step pump,
+ * and labs that Lua owns (core.lab_open: the sweep keeps one lab for many cases). Part of the Lua
  * binding family (lua_api.h). */
 #include "lua_api.h"
 
@@ -71,6 +72,49 @@ static int lab_pump_l(lua_State *L)
 		if (lab_pump(ll->lab, until, err, sizeof(err)) < 0)
 			return lua_api_error(L, "%s", err);
 	return 0;
+}
+
+/* lab:pump_once(deadline) -> true when a frame or an agent line arrived, false at
+ * `deadline` (lab time; one in the past polls without waiting). One lab_pump: the
+ * sweep's scheduler pumps once, then lets every waiting case look at what came, so no
+ * case's wait holds up the others. */
+static int lab_pump_once_l(lua_State *L)
+{
+	struct lua_lab *ll = check_lab(L, 1);
+	double deadline = luaL_checknumber(L, 2);
+	char err[LAB_ERR_MAX];
+	int rc = lab_pump(ll->lab, deadline, err, sizeof(err));
+	if (rc < 0)
+		return lua_api_error(L, "%s", err);
+	lua_pushboolean(L, rc > 0);
+	return 1;
+}
+
+/* lab:log_count() -> frames in the lab's log so far (it only grows: the engine
+ * recycles a lab whose log is long). */
+static int lab_log_count_l(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)lab_log_count(check_lab(L, 1)->lab));
+	return 1;
+}
+
+/* lab:inbound_ports(from) -> {[port] = true}: the harness ports that TCP segments from
+ * the target reached in log records from..end (from counts from 0). The sweep's
+ * scheduler wakes only the cases whose port got something, instead of all of them. */
+static int lab_inbound_ports_l(lua_State *L)
+{
+	struct lua_lab *ll = check_lab(L, 1);
+	lua_Integer from = luaL_checkinteger(L, 2);
+	size_t n = lab_log_count(ll->lab);
+	lua_newtable(L);
+	for (size_t i = from < 0 ? 0 : (size_t)from; i < n; i++) {
+		const struct lab_rec *r = lab_log_get(ll->lab, i);
+		if (!r->inbound || r->seg.kind != SEG_KIND_TCP)
+			continue;
+		lua_pushboolean(L, 1);
+		lua_rawseti(L, -2, r->seg.dport);
+	}
+	return 1;
 }
 
 static int lab_log_l(lua_State *L)
@@ -213,11 +257,69 @@ void lua_api_push_lab(lua_State *L, struct lab *lab, struct strbuf *log, unsigne
 	struct lua_lab *ll = lua_newuserdatauv(L, sizeof(*ll), 0);
 	ll->lab = lab;
 	ll->log = log;
+	ll->owned = false;
+	ll->own_log = (struct strbuf){0};
 	/* Ports 40000..60999 and ISNs from the seed: reproducible, yet different per run
 	 * when the seed is. Seed 0 gives the historical 40000 / 0x5eed0001. */
 	ll->next_port = (uint16_t)(40000 + seed % 1000);
 	ll->next_iss = 0x5eed0001u ^ (seed * 2654435761u);
 	luaL_setmetatable(L, LAB_MT);
+}
+
+/* An owned lab is destroyed (its target, namespace and link go); a test's lab is only
+ * detached, its runner destroys it. Idempotent. */
+static void lab_release(struct lua_lab *ll)
+{
+	if (ll->owned && ll->lab)
+		lab_destroy(ll->lab);
+	if (ll->owned)
+		strbuf_free(&ll->own_log);
+	ll->lab = NULL;
+}
+
+/* lab:close(): ends an owned lab now; using it or its connections afterwards is an
+ * error. */
+static int lab_close_l(lua_State *L)
+{
+	struct lua_lab *ll = luaL_checkudata(L, 1, LAB_MT);
+	if (!ll->owned)
+		return lua_api_error(L, "lab:close: this lab belongs to a test; its runner ends it");
+	lab_release(ll);
+	return 0;
+}
+
+static int lab_gc(lua_State *L)
+{
+	lab_release(luaL_checkudata(L, 1, LAB_MT));
+	return 0;
+}
+
+/* See lua_api_int.h. The userdata is made (and its metatable set) before the lab, so
+ * an allocation that fails leaves nothing; a lab that cannot be made is an error with
+ * lab_create's message (target not found, set-up failed). */
+int lua_lab_open(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	static const char *const keys[] = {"target", "id", "pcap", "seed", NULL};
+	lua_api_known_keys(L, 1, "lab_open", keys);
+	lua_getfield(L, 1, "target");
+	const char *target = luaL_optstring(L, -1, "linux");
+	lua_getfield(L, 1, "pcap");
+	const char *pcap = luaL_optstring(L, -1, NULL);
+	unsigned id = (unsigned)lua_api_opt_int_field(L, 1, "lab_open", "id", 0, UINT32_MAX, 1);
+	unsigned seed = (unsigned)lua_api_opt_int_field(L, 1, "lab_open", "seed", 0, UINT32_MAX, 0);
+	lua_api_push_lab(L, NULL, NULL, seed);
+	struct lua_lab *ll = lua_touserdata(L, -1);
+	ll->owned = true;
+	ll->log = &ll->own_log;
+	char err[LAB_ERR_MAX];
+	struct lab *lab = lab_create(&(struct lab_opts){.target = target, .id = id}, err, sizeof(err));
+	if (!lab)
+		return lua_api_error(L, "lab_open: %s", err);
+	ll->lab = lab;
+	if (pcap && lab_pcap_open(lab, pcap, err, sizeof(err)) < 0)
+		return lua_api_error(L, "lab_open: %s", err);
+	return 1;
 }
 
 void lua_api_lab_end(lua_State *L, int idx)
@@ -231,10 +333,15 @@ void lua_lab_register(lua_State *L)
 	static const luaL_Reg lab_methods[] = {
 		{"conn", lab_conn},	      {"now", lab_now_l},	{"pump", lab_pump_l},
 		{"log", lab_log_l},	      {"addresses", lab_addresses}, {"call", lab_call},
-		{"call_async", lab_call_async}, {"reply", lab_reply},	{NULL, NULL}};
+		{"call_async", lab_call_async}, {"reply", lab_reply},
+		{"pump_once", lab_pump_once_l}, {"log_count", lab_log_count_l},
+		{"inbound_ports", lab_inbound_ports_l},
+		{"close", lab_close_l},	      {NULL, NULL}};
 	luaL_newmetatable(L, LAB_MT);
 	luaL_newlib(L, lab_methods);
 	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, lab_gc);
+	lua_setfield(L, -2, "__gc");
 	lua_pop(L, 1);
 	luaL_newmetatable(L, REPLY_MT);
 	lua_pushcfunction(L, reply_gc);

@@ -10,7 +10,7 @@
 
 #include "lua_api.h"
 #include "script_mem.h"
-#include "lua_embedded.h"
+#include "script_state.h"
 
 #define HOOK_EVERY 10000   /* instructions between checks for time-outs and Ctrl-C */
 
@@ -22,14 +22,6 @@ struct script {
 	double deadline;           /* CLOCK_MONOTONIC seconds; 0: none */
 	struct script_mem mem;     /* what the Lua state holds, and its limit */
 };
-
-/* Without a protected call around it, an error is fatal: say so before Lua aborts. */
-static int script_panic(lua_State *L)
-{
-	const char *msg = lua_tostring(L, -1);
-	fprintf(stderr, "tcpconform: Lua error outside a protected call: %s\n", msg ? msg : "?");
-	return 0;
-}
 
 static double mono_now(void)
 {
@@ -53,39 +45,6 @@ static void script_hook(lua_State *L, lua_Debug *ar)
 		lua_pushfstring(L, "%s %s", where, why);
 		lua_error(L);
 	}
-}
-
-static int traceback(lua_State *L)
-{
-	const char *failure;
-	if (lua_api_is_failure(L, 1, &failure) || lua_api_is_skip(L, 1, &failure))
-		return 1;   /* failures and skips carry their own message; no traceback */
-	const char *msg = lua_tostring(L, 1);
-	if (!msg)
-		msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
-	luaL_traceback(L, L, msg, 1);
-	return 1;
-}
-
-/* Loads the embedded modules of lua/ as package.preload entries. */
-static int embedded_loader(lua_State *L)
-{
-	const struct lua_embedded *m = lua_touserdata(L, lua_upvalueindex(1));
-	if (luaL_loadbufferx(L, m->src, m->len, m->chunk, "t") != LUA_OK)
-		return lua_error(L);
-	lua_call(L, 0, 1);
-	return 1;
-}
-
-static void open_embedded(lua_State *L)
-{
-	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-	for (const struct lua_embedded *m = lua_embedded_modules; m->name; m++) {
-		lua_pushlightuserdata(L, (void *)m);
-		lua_pushcclosure(L, embedded_loader, 1);
-		lua_setfield(L, -2, m->name);
-	}
-	lua_pop(L, 1);
 }
 
 static char *dupstr(const char *s)
@@ -159,16 +118,6 @@ static int run_chunk(lua_State *L)
 	return 0;
 }
 
-/* The standard libraries, the embedded modules and tcpconform.core, protected: each
- * allocates, and a small --memory-limit may already refuse that. */
-static int open_libs(lua_State *L)
-{
-	luaL_openlibs(L);
-	open_embedded(L);
-	lua_api_open(L);
-	return 0;
-}
-
 /* err = the error at the top of the stack, or the memory limit's message when that is
  * what ended the call (LUA_ERRMEM says only "not enough memory"). */
 static void load_error(struct script *s, char *err, size_t errlen)
@@ -190,9 +139,9 @@ static void load_error(struct script *s, char *err, size_t errlen)
 static int load_file(struct script *s, char *err, size_t errlen)
 {
 	lua_State *L = s->L;
-	lua_pushcfunction(L, traceback);
+	lua_pushcfunction(L, script_state_traceback);
 	int tb = lua_gettop(L);
-	lua_pushcfunction(L, open_libs);
+	lua_pushcfunction(L, script_state_open_libs);
 	int rc = lua_pcall(L, 0, 0, 0);
 	if (rc == LUA_OK) {
 		lua_pushcfunction(L, run_chunk);
@@ -221,12 +170,11 @@ struct script *script_load(const char *path, size_t mem_limit, char *err, size_t
 	struct script *s = calloc(1, sizeof(*s));
 	if (s)
 		s->mem.limit = mem_limit;
-	if (!s || !(s->path = strdup(path)) || !(s->L = lua_newstate(script_mem_alloc, &s->mem))) {
+	if (!s || !(s->path = strdup(path)) || !(s->L = script_state_new(&s->mem))) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		script_free(s);
 		return NULL;
 	}
-	lua_atpanic(s->L, script_panic);
 	*(struct script **)lua_getextraspace(s->L) = s;
 	lua_sethook(s->L, script_hook, LUA_MASKCOUNT, HOOK_EVERY);
 	if (load_file(s, err, errlen) < 0) {
@@ -405,7 +353,7 @@ void script_test_run(struct script *s, int i, struct lab *lab, const struct scri
 {
 	lua_State *L = s->L;
 	lua_settop(L, 0);
-	lua_pushcfunction(L, traceback);
+	lua_pushcfunction(L, script_state_traceback);
 	/* T._run(test, T._lab(core_lab, descriptor)): the test's body, its checks counted */
 	struct prepare_args args = {i, lab, res, how};
 	lua_pushcfunction(L, prepare);

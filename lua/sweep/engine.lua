@@ -1,0 +1,454 @@
+-- sweep.engine: runs a list of sweep cases over one lab at a time, many in flight at
+-- once (lua/sweep/README.md). Each case is a coroutine with a 4-tuple of its own: its
+-- prefix (sweep.prefix) reaches the state, the agent confirms it, the steps are sent,
+-- the replies and the state after each are observed (sweep.observe), the judge compares
+-- them with the model (sweep.judge) and the result line is emitted as JSON. Waiting for
+-- "nothing must arrive" overlaps across the cases in flight instead of adding up.
+--
+-- A lab serves `recycle` cases, or fewer when the target misbehaves (its agent gone, a
+-- case that overran its limit, a canary handshake between batches that fails); then it
+-- is closed and a fresh one made. Every wait is bounded: a case that does not complete
+-- is an error of that case, never a hang of the run.
+local core = require "tcpconform.core"
+local A = require "sweep.async"
+local json = require "sweep.json"
+local observe = require "sweep.observe"
+local prefix = require "sweep.prefix"
+
+local M = {}
+
+-- The knobs (README "Knobs"); opts fields of the same name override them.
+M.defaults = {
+  in_flight = 384,     -- cases in flight at once (the agent's handles bound it too)
+  batch = 512,         -- cases between two canaries
+  recycle = 2000,      -- cases per lab: its frame log only grows
+  window = 0.25,       -- seconds to wait for "nothing", when the judge gives no window
+  case_limit = 10.0,   -- seconds a case may take in all before it is an error
+}
+
+-- The agent keeps at most 256 handles (agent_core.h AGENT_MAX_HANDLES): the cases in
+-- flight share a budget a little below that (a case reserves its prefix's peak before it
+-- starts and gives back what it no longer holds), so no case meets EMFILE.
+M.handle_budget = 240
+M.max_in_flight = 1000
+
+-- Per-namespace sysctls of every sweep lab (Linux): orphaned FIN-WAIT-2 connections go
+-- after 5 s instead of 60, so a long sweep does not pile them up; the clean-up's RST
+-- ends the TIME-WAIT ones (tcp_rfc1337=0) before tcp_max_tw_buckets matters.
+M.sysctls = {{"net.ipv4.tcp_fin_timeout", 5}}
+
+local U32 = 4294967296
+
+-- Where the time goes: seconds summed over cases per phase (cases overlap, so the sums
+-- exceed the wall time; their ratios are the point), pumps and resumes of the scheduler.
+M.stats = {prefix = 0, confirm = 0, steps = 0, cleanup = 0, pumps = 0, resumes = 0}
+
+local function modules(mods)
+  mods = mods or {}
+  return {cases = mods.cases or require "sweep.cases",
+    judge = mods.judge or require "sweep.judge",
+    materialize = mods.materialize or require "sweep.materialize"}
+end
+
+local function knob(opts, name)
+  local v = opts[name]
+  if v == nil or v == 0 then return M.defaults[name] end
+  return v
+end
+
+-- The descriptor of the target (its `model` knobs, its `sweep_deviations`).
+local function descriptor(opts)
+  return require("tcpconform")._descriptor(opts.target_name or "linux", opts.descriptor)
+end
+
+-- The cases of this shard, in the cases module's order: index i (from 0) is the shard's
+-- when i % n == k - 1; at most max_cases of them.
+function M.select(opts, mods)
+  local states, known = {}, {}
+  for _, s in ipairs(prefix.states) do known[#known + 1] = s[1] end
+  if opts.state then
+    if not prefix.agent_state(opts.state) then
+      error(("sweep: unknown state %q; the states are %s"):format(opts.state,
+        table.concat(known, ", ")), 0)
+    end
+    states = {opts.state}
+  else
+    states = known
+  end
+  if opts.family and opts.family ~= "inet" and opts.family ~= "inet6" then
+    error(("sweep: family must be \"inet\" or \"inet6\", got %q"):format(opts.family), 0)
+  end
+  local cases_m = (mods and mods.cases) or require "sweep.cases"
+  local knobs = descriptor(opts).model or {}
+  local all = {}
+  local families = opts.family and {opts.family} or {"inet", "inet6"}
+  for _, st in ipairs(states) do
+    for _, fam in ipairs(families) do
+      for _, c in ipairs(cases_m.enumerate{state = st, family = fam, knobs = knobs}) do
+        all[#all + 1] = c
+      end
+    end
+  end
+  local k, n = opts.shard_k or 1, opts.shard_n or 1
+  local mine = {}
+  for i, c in ipairs(all) do
+    if (i - 1) % n == k - 1 and (not opts.max_cases or opts.max_cases == 0 or #mine < opts.max_cases) then
+      mine[#mine + 1] = c
+    end
+  end
+  return mine, knobs
+end
+
+-- emit(json) for each case of the shard without running it.
+function M.list(opts, emit, mods)
+  local cases = M.select(opts, mods)
+  for _, c in ipairs(cases) do
+    emit(json.encode{id = c.id, state = c.state, family = c.family, class = c.class,
+      group = c.group, steps = json.array(c.steps)})
+  end
+  return #cases
+end
+
+-- ---- one lab: ports, ISNs, the scheduler ----
+
+local Lab = {}
+Lab.__index = Lab
+
+-- Labs made by this process so far: each gets an id of its own (its link's name).
+local lab_serial = 0
+
+local function open_lab(opts, n, seed)
+  local pcap
+  if opts.pcap_dir then
+    pcap = ("%s/sweep-%s-%d-%d.pcap"):format(opts.pcap_dir, opts.target_name or "linux",
+      opts.shard_k or 1, n)
+  end
+  lab_serial = lab_serial + 1
+  local c = core.lab_open{target = opts.target or "linux",
+    id = ((opts.lab_base or 0) + lab_serial) % U32, pcap = pcap, seed = seed}
+  local lab = setmetatable({core = c, addr = c:addresses(), pcap = pcap or "",
+    sport = 40000, tport = 1024, iss = (0x5eed0001 ~ (seed * 2654435761)) % U32, cases = 0,
+    trouble = nil, handles = 0, live = {}}, Lab)
+  if lab.addr.caps:find("sysctl", 1, true) then
+    for _, s in ipairs(M.sysctls) do c:call(("sysctl %s %s"):format(s[1], s[2])) end
+  end
+  return lab
+end
+
+-- A fresh 4-tuple and ISN: a harness port and a target port never used in this lab, so
+-- no case meets another's TIME-WAIT or a segment meant for another.
+function Lab:ports()
+  local p = {sport = self.sport, tport = self.tport, iss = self.iss}
+  self.sport = self.sport + 1
+  self.tport = self.tport + 1
+  self.iss = (self.iss * 1103515245 + 12345) % U32
+  if self.sport > 65000 or self.tport > 39999 then
+    self.trouble = self.trouble or "ports used up"
+  end
+  return p
+end
+
+-- Reserves n of the agent's handles for the calling case, waiting (yielding) while the
+-- budget is spent; the scheduler's case limit bounds the wait.
+function Lab:reserve(n)
+  while self.handles + n > M.handle_budget do A.pause(self.core:now() + 0.01) end
+  self.handles = self.handles + n
+end
+
+function Lab:release(n)
+  self.handles = self.handles - n
+end
+
+-- Runs jobs (functions) as coroutines, at most `width` at once, each bounded by
+-- `limit` seconds; done(job, ok, value) for each. No job starts once the lab is in
+-- trouble or stop() is true; returns the index of the first job not started. A job's
+-- waits yield the lab time it wants to be looked at (sweep.async); the scheduler pumps
+-- the lab once until the earliest of those or until anything arrives, then resumes the
+-- jobs that may go on (below).
+function Lab:schedule(jobs, width, limit, done, stop)
+  local running, nextjob = {}, 1
+  local seen = self.core:log_count()
+  local function finish(r, ok, v)
+    r.over = true
+    done(r.job, ok, v)
+  end
+  local stats = M.stats
+  local function step(r)
+    stats.resumes = stats.resumes + 1
+    local ok, v, kind, port = coroutine.resume(r.co)
+    if not ok then
+      finish(r, false, v)
+    elseif coroutine.status(r.co) == "dead" then
+      finish(r, true, v)
+    else
+      r.wake, r.kind, r.port = v or (self.core:now() + 0.05), kind, port
+    end
+  end
+  while true do
+    while #running < width and nextjob <= #jobs and not self.trouble and not (stop and stop()) do
+      local r = {job = jobs[nextjob], co = coroutine.create(jobs[nextjob].fn),
+        start = self.core:now()}
+      nextjob = nextjob + 1
+      running[#running + 1] = r
+      step(r)
+    end
+    local keep = {}
+    for _, r in ipairs(running) do if not r.over then keep[#keep + 1] = r end end
+    running = keep
+    if #running == 0 and (nextjob > #jobs or self.trouble or (stop and stop())) then break end
+    -- A reply read by a case's own look is not news to pump_once: while cases wait on
+    -- the agent, pump at most 5 ms, so such a reply waits no longer than that.
+    local wake, cap = math.huge, 0.1
+    for _, r in ipairs(running) do
+      wake = math.min(wake, r.wake)
+      if r.kind == "agent" then cap = 0.005 end
+    end
+    local ports
+    if #running > 0 then
+      stats.pumps = stats.pumps + 1
+      local ok, err = pcall(self.core.pump_once, self.core, math.min(wake, self.core:now() + cap))
+      if not ok then
+        if core.interrupted() then error(err, 0) end
+        self.trouble = err
+        for _, r in ipairs(running) do
+          coroutine.close(r.co)
+          finish(r, false, err)
+        end
+        running = {}
+      end
+    end
+    local now = self.core:now()
+    -- Who to wake: a case whose time came, one waiting on the wire whose port got a
+    -- segment, and every one waiting on the agent -- any case's look for its reply may
+    -- have read another's (lab_agent_wait pumps), so the lab cannot say whose came.
+    local count = self.core:log_count()
+    if count > seen then ports = self.core:inbound_ports(seen) end
+    seen = count
+    for _, r in ipairs(running) do
+      if not r.over and (now >= r.wake or now - r.start > limit or r.kind == "agent"
+          or (r.kind == "wire" and ports and ports[r.port])) then
+        if now - r.start > limit then
+          coroutine.close(r.co)
+          self.trouble = self.trouble or "a case overran its limit"
+          finish(r, false, ("the case did not complete within %.1f s"):format(limit))
+        else
+          step(r)
+        end
+      end
+    end
+  end
+  -- Jobs never started because of trouble come back to the caller: index of the first.
+  return nextjob
+end
+
+-- ---- one case ----
+
+local function rel(n, base)
+  return n and ((n - base) % U32) or 0
+end
+
+-- Replies as one line of shorthand relative to the ISNs, then "-> STATE".
+local function line_of(replies, state, snap)
+  local parts = {}
+  for _, r in ipairs(replies or {}) do
+    local s = rel(r.seq, snap.iss or 0)
+    local txt = ("%s %d:%d(%d)"):format(r.flags, s, (s + (r.len or 0)) % U32, r.len or 0)
+    if r.flags:find(".", 1, true) and r.ack then txt = txt .. " ack " .. rel(r.ack, snap.irs) end
+    parts[#parts + 1] = txt
+  end
+  return (#parts > 0 and table.concat(parts, ", ") or "nothing") .. " -> " .. tostring(state)
+end
+
+-- RSTs that end whatever the case left of its connection on the target (also TIME-WAIT:
+-- tcp_rfc1337=0): an RST|ACK at the target's RCV.NXT as the prefix left it (snap) and,
+-- when the steps moved the harness's SND.NXT (or there is no snapshot), one there too.
+-- Wire only: it works when the agent is gone.
+local function reset(c, snap)
+  local i = c:info()
+  local now_nxt = (i.iss + i.snd_nxt) % U32
+  local ack = ((i.irs or 0) + i.rcv_nxt) % U32
+  local seqs = {now_nxt}
+  if snap and snap.iss ~= 0 and snap.rcv_nxt ~= now_nxt then seqs[2] = snap.rcv_nxt end
+  if not i.irs and not (snap and snap.iss ~= 0) then return end   -- no TCB at the target
+  for _, seq in ipairs(seqs) do
+    c:send{"R.", seq = seq, seq_abs = true, ack = ack, ack_abs = true, win = 0}
+  end
+end
+
+-- Clean-up of a case on the target: reset() its connection, then its handles close
+-- abortively (SO_LINGER {1, 0}: RFC 9293 3.10.5, an RST, no orphan left retransmitting
+-- -- an orphan would keep the lab's namespace, and so its link, alive after the lab is
+-- closed). The agent requests go out at once and are awaited together, each bounded.
+local function cleanup(lab, c, snap, held)
+  if c then reset(c, snap) end
+  local ids = {}
+  for _, h in ipairs(held or {}) do
+    ids[#ids + 1] = lab.core:call_async(("setsockopt %d so_linger 1 0"):format(h))
+    ids[#ids + 1] = lab.core:call_async(("close %d"):format(h))
+  end
+  for _, id in ipairs((held or {}).pending or {}) do ids[#ids + 1] = id end
+  local deadline = lab.core:now() + 1.0
+  for _, id in ipairs(ids) do
+    while not lab.core:reply(id, 0) and lab.core:now() < deadline do A.pause(deadline, "agent") end
+  end
+end
+
+-- The canary: a handshake on a fresh port must complete, or the lab is in trouble (the
+-- target stopped accepting connections: a stack that crashed or ran out of something).
+-- It runs among the cases, so the lab is never drained to check it.
+local function canary(lab)
+  local p = lab:ports()
+  lab:reserve(2)
+  local ok, c, snap, held = pcall(prefix.reach, lab, "ESTABLISHED", "inet", p)
+  local why
+  if not ok then
+    why = type(c) == "table" and c.msg or tostring(c)
+    held = type(c) == "table" and c.held or {}
+    c = nil
+  end
+  lab:release(2 - #held)
+  cleanup(lab, c, snap, held)
+  lab:release(#held)
+  if not ok then error(why, 0) end
+  return true
+end
+
+local function run_case(lab, case, mods, knobs, opts)
+  local t0 = lab.core:now()
+  local p = lab:ports()
+  local res = {id = case.id, state = case.state, family = case.family, class = case.class,
+    group = case.group, target = opts.target_name or "linux", verdict = "error",
+    expected = "", seen = "", rule = "", rfc = "", sentence = "", detail = "",
+    pcap = lab.pcap}
+  local c, snap, held
+  local st = M.stats
+  local peak = prefix.peak_handles(case.state)
+  local reserved = false
+  local ok, err = pcall(function()
+    lab:reserve(peak)
+    reserved = true
+    c, snap, held = prefix.reach(lab, case.state, case.family, p)
+    lab.live[c] = snap
+    lab:release(peak - #held)
+    reserved = false
+    local t1 = lab.core:now()
+    st.prefix = st.prefix + (t1 - t0)
+    prefix.confirm(lab, case.state, case.family, p)
+    local t2 = lab.core:now()
+    st.confirm = st.confirm + (t2 - t1)
+    local expected = mods.judge.expect(case, snap, knobs)
+    local observed, detail = {}, {}
+    for i, spec in ipairs(case.steps) do
+      local e = expected[i] or {replies = {}}
+      local seg = mods.materialize.segment(spec, snap)
+      local sent = observe.send(c, seg)
+      local replies = observe.replies(lab, c, sent + (e.window or knob(opts, "window")),
+        #(e.replies or {}))
+      local st = observe.state(lab, case.family, p, case.state == "LISTEN")
+      observed[i] = {replies = replies, state = st}
+      local stimes = {}
+      for _, r in ipairs(replies) do stimes[#stimes + 1] = ("%.3f %s"):format(r.t - sent, r.text) end
+      detail[#detail + 1] = ("step %d: sent %s %s at %.3f\n  expected: %s\n  seen:     %s%s")
+        :format(i, seg.flags, seg.seq, sent - t0, line_of(e.replies, e.state, snap),
+          line_of(replies, st, snap), #stimes > 0 and ("\n    " .. table.concat(stimes, "\n    ")) or "")
+    end
+    st.steps = st.steps + (lab.core:now() - t2)
+    local verdict, rule, text = mods.judge.compare(case, expected, observed)
+    res.verdict, res.rule = verdict, rule or ""
+    local exp_l, seen_l = {}, {}
+    for i, e in ipairs(expected) do
+      exp_l[#exp_l + 1] = line_of(e.replies, e.state, snap)
+      seen_l[#seen_l + 1] = observed[i] and line_of(observed[i].replies, observed[i].state, snap) or "-"
+      for _, r in ipairs(e.rules or {}) do
+        if r.id == rule and res.rfc == "" then res.rfc, res.sentence = r.rfc or "", r.sentence or "" end
+      end
+    end
+    res.expected, res.seen = table.concat(exp_l, "; "), table.concat(seen_l, "; ")
+    res.detail = table.concat(detail, "\n") .. (text and text ~= "" and ("\n" .. text) or "")
+  end)
+  if not ok then
+    if type(err) == "table" then held = err.held; err = err.msg; c = c or held.conn end
+    if reserved then lab:release(peak - #(held or {})) end
+    res.verdict, res.detail = "error", tostring(err)
+    res.seen = "error: " .. tostring(err):gsub("\n.*", "")
+  end
+  local t3 = lab.core:now()
+  cleanup(lab, c, snap, held)
+  if c then lab.live[c] = nil end
+  lab:release(#(held or {}))
+  st.cleanup = st.cleanup + (lab.core:now() - t3)
+  res.t = lab.core:now() - t0
+  return res
+end
+
+-- Runs the cases (a list from M.select, or given) over as many labs as it takes, calling
+-- emit(json) per case. Returns the number of cases emitted and the labs used.
+function M.run(opts, emit, mods)
+  local cases, knobs = opts.cases, nil
+  if cases then knobs = descriptor(opts).model or {}
+  else cases, knobs = M.select(opts, mods) end
+  mods = modules(mods)
+  -- A case holds up to two of the agent's handles (AGENT_MAX_HANDLES: 256) at a time.
+  local width, batch = math.min(knob(opts, "in_flight"), M.max_in_flight), knob(opts, "batch")
+  local recycle, limit = knob(opts, "recycle"), knob(opts, "case_limit")
+  local pos, emitted, labs, idle = 1, 0, 0, 0
+  -- The time budget, on the labs' clocks: the labs closed so far, plus the open one's.
+  local spent, current = 0, nil
+  local function out_of_time()
+    if not opts.seconds or opts.seconds <= 0 then return false end
+    return spent + (current and current.core:now() or 0) >= opts.seconds
+  end
+  while pos <= #cases and not out_of_time() do
+    labs = labs + 1
+    local lab = open_lab(opts, labs, (opts.seed or 0) + labs)
+    current = lab
+    local ok, err = pcall(function()
+      -- This lab's cases, a canary after every `batch` of them.
+      local jobs, n = {}, math.min(recycle, #cases - pos + 1)
+      for i = pos, pos + n - 1 do
+        local case = cases[i]
+        jobs[#jobs + 1] = {case = case, fn = function() return run_case(lab, case, mods, knobs, opts) end}
+        if (i - pos + 1) % batch == 0 and i < pos + n - 1 then
+          jobs[#jobs + 1] = {canary = true, fn = function() return canary(lab) end}
+        end
+      end
+      local upto = lab:schedule(jobs, width, limit, function(job, ok, v)
+        if job.canary then
+          if not ok then
+            lab.trouble = lab.trouble or ("the canary handshake failed: " ..
+              tostring(type(v) == "table" and v.msg or v))
+          end
+          return
+        end
+        if not ok then
+          v = {id = job.case.id, state = job.case.state, family = job.case.family,
+            class = job.case.class, group = job.case.group, target = opts.target_name or "linux",
+            verdict = "error", expected = "", seen = "error", rule = "", rfc = "",
+            sentence = "", detail = tostring(v), pcap = lab.pcap, t = 0}
+        end
+        emitted = emitted + 1
+        emit(json.encode(v))
+      end, out_of_time)
+      for i = 1, upto - 1 do
+        if jobs[i].case then lab.cases = lab.cases + 1 end
+      end
+      pos = pos + lab.cases
+    end)
+    -- Cases cut short (the lab's trouble, a case over its limit) never cleaned up:
+    -- reset their connections on the wire before the lab goes, so no orphan of theirs
+    -- keeps its namespace alive.
+    for c, snap in pairs(lab.live) do pcall(reset, c, snap) end
+    spent, current = spent + lab.core:now(), nil
+    lab.core:close()
+    if not ok then error(err, 0) end
+    -- A target that fails every lab before a case starts would loop forever: three
+    -- labs in a row without progress end the run with the lab's trouble.
+    idle = lab.cases == 0 and idle + 1 or 0
+    if idle >= 3 then
+      error(("sweep: three labs in a row ran no case: %s"):format(tostring(lab.trouble)), 0)
+    end
+  end
+  return emitted, labs
+end
+
+return M
