@@ -354,6 +354,11 @@ local function run_case(lab, case, mods, knobs, opts)
     end
     st.steps = st.steps + (lab.core:now() - t2)
     local verdict, rule, text = mods.judge.compare(case, expected, observed)
+    -- The judge names the first difference's rule as {id=, rfc=, sentence=}.
+    if type(rule) == "table" then
+      res.rfc, res.sentence = rule.rfc or "", rule.sentence or ""
+      rule = rule.id
+    end
     res.verdict, res.rule = verdict, rule or ""
     local exp_l, seen_l = {}, {}
     for i, e in ipairs(expected) do
