@@ -16,6 +16,7 @@
 
 #include "plan.h"
 #include "self_exe.h"
+#include "sweep_cli.h"
 #include "target.h"
 
 static void usage(FILE *f)
@@ -26,7 +27,9 @@ static void usage(FILE *f)
 		"                       [--filter TEXT] [--tag TAG] [--exclude-tag TAG]\n"
 		"                       [--jobs N|auto] [--shard K/N] [--repeat N] [--seed N]\n"
 		"                       [--timeout SECONDS] [--memory-limit SIZE] [--verbose]\n"
-		"       tcpconform list [PATH...] [--filter TEXT] [--tag TAG] [--exclude-tag TAG]\n"
+		"       tcpconform list [PATH...] [--filter TEXT] [--tag TAG] [--exclude-tag TAG]\n");
+	sweep_cli_usage(f);
+	fprintf(f,
 		"       tcpconform --help | --version\n"
 		"\n"
 		"Runs Lua TCP conformance scripts against a TCP stack in a network namespace:\n"
@@ -51,6 +54,8 @@ static void usage(FILE *f)
 		"  --memory-limit SIZE  memory each test's Lua state may hold: 256M, 1G, or bytes\n"
 		"                     (default: 512M; at least 1M); beyond it the test is an ERROR\n"
 		"  --verbose, -v      print what each test logged\n"
+		"  sweep              the state-by-event sweep against the RFC 9293 model:\n"
+		"                     tcpconform sweep --help\n"
 		"\n"
 		"Exit status: 0 all tests passed, 1 a test failed or errored, 2 usage or set-up error.\n"
 		"Not root: runs in a user namespace of its own (README: Running without root).\n"
@@ -206,8 +211,10 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		return 0;
 	}
 	const char *cmd = argv[1];
+	if (strcmp(cmd, "sweep") == 0)
+		return sweep_cli_main(argc - 1, argv + 1, out, errout);
 	if (strcmp(cmd, "run") && strcmp(cmd, "list"))
-		return cli_bad_usage(errout, "unknown command \"%s\" (expected run or list)", cmd);
+		return cli_bad_usage(errout, "unknown command \"%s\" (expected run, list or sweep)", cmd);
 
 	struct runner_opts o = {
 		.junit = "results/junit.xml", .pcap_dir = "results/pcap",
