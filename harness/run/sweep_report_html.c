@@ -265,8 +265,8 @@ static void diff_panel(FILE *f, const struct grid *g, size_t first, size_t end)
 	for (size_t i = first; i < end && shown < PANEL_MAX;) {
 		size_t j = i;
 		bool all_agree = true;
-		while (j < end && strcmp(rep->e[j].r.id, rep->e[i].r.id) == 0)
-			all_agree = all_agree && rep->e[j++].r.verdict == SWEEP_AGREE;
+		for (; j < end && strcmp(rep->e[j].r.id, rep->e[i].r.id) == 0; j++)
+			all_agree = all_agree && rep->e[j].r.verdict == SWEEP_AGREE;
 		if (!all_agree) {
 			shown++;
 			fputs("<tr><td class=\"mono\">", f);
