@@ -305,8 +305,11 @@ static int start_workers(struct sweep *s, char *err, size_t errlen)
 				if (o.max_cases == 0)
 					continue;
 			}
+			/* An exec target's label is a command line: its folder is "exec", as the
+			 * run's (runner_target_label). */
 			char dir[4096];
-			snprintf(dir, sizeof(dir), "%s/pcap/%s/w%d", c->out_dir, c->targets[t], j);
+			const char *label = strncmp(c->targets[t], "exec:", 5) ? c->targets[t] : "exec";
+			snprintf(dir, sizeof(dir), "%s/pcap/%s/w%d", c->out_dir, label, j);
 			if (make_dir(dir, err, errlen) < 0)
 				return -1;
 			o.pcap_dir = dir;
