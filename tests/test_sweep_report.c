@@ -240,7 +240,8 @@ static void junit_has_a_testcase_per_group_and_target_and_is_schema_valid(void *
 	assert_non_null(strstr(s, "<testsuite name=\"sweep linux\" tests=\"3\" failures=\"0\" "
 				  "errors=\"1\""));
 	assert_non_null(strstr(s, "<testsuite name=\"sweep linux:net.ipv4.tcp_rfc1337=1\" "
-				  "tests=\"3\" failures=\"1\" errors=\"1\""));
+				  "tests=\"3\" failures=\"1\" errors=\"2\""));
+	assert_non_null(strstr(s, "message=\"1 of 2 cases ended in an error\""));
 	assert_non_null(strstr(s, "1 of 1 cases differ from the model; first: TW/inet/R:1 "
 				  "(rule rfc5961.syn, RFC 9293 3.10.7.4)"));
 	assert_non_null(strstr(s, "seen:     nothing -&gt; TIME-WAIT"));
