@@ -32,8 +32,11 @@ static const char STYLE[] =
 	".v-deviation{background:#fff1c2;color:#5c3b00}.v-error{background:#f1e4ff;color:#4f1a87}\n"
 	".v-alike{background:#ffe3e3;color:#8a0b0b}.v-disagree{background:#ffd8a8;color:#5c2100}\n"
 	".v-none{color:var(--muted)}\n"
-	".cases{display:none;margin:16px 0;padding:8px 16px;border:2px solid var(--link)}\n"
-	".cases:target{display:block}.case{border-top:1px solid var(--line);padding:6px 0}\n"
+	/* A cell's panel opens beside the matrices, which stay in view. */
+	".cases{display:none;padding:8px 16px;border-left:3px solid var(--link);background:#fff}\n"
+	".cases:target{display:block;position:fixed;top:0;right:0;bottom:0;"
+	"width:min(56em,60vw);overflow:auto;box-shadow:-4px 0 12px rgba(0,0,0,.2)}\n"
+	".close{float:right}.case{border-top:1px solid var(--line);padding:6px 0}\n"
 	"blockquote{margin:4px 0 4px 12px;color:var(--muted)}pre{white-space:pre-wrap}\n";
 
 static const char *const SYMBOL[SWEEP_NVERDICTS] = {"\u2713", "\u2717", "~", "!"};
@@ -220,7 +223,8 @@ static void one_case(FILE *f, const struct grid *g, const struct sweep_result *r
 static void target_panel(FILE *f, const struct grid *g, int t, size_t first, size_t end)
 {
 	const struct sweep_report *rep = g->rep;
-	fprintf(f, "<section class=\"cases\" id=\"c%d-%zu\">\n<h3>", t, first);
+	fprintf(f, "<section class=\"cases\" id=\"c%d-%zu\">\n<a class=\"close\" href=\"#t%d\">"
+		"close</a><h3>", t, first, t);
 	matrix_html_put(f, rep->e[first].r.state);
 	fputs(" \u00d7 ", f);
 	matrix_html_put(f, rep->e[first].r.klass);
@@ -250,7 +254,8 @@ static void target_panel(FILE *f, const struct grid *g, int t, size_t first, siz
 static void diff_panel(FILE *f, const struct grid *g, size_t first, size_t end)
 {
 	const struct sweep_report *rep = g->rep;
-	fprintf(f, "<section class=\"cases\" id=\"d%zu\">\n<h3>", first);
+	fprintf(f, "<section class=\"cases\" id=\"d%zu\">\n<a class=\"close\" href=\"#diff\">"
+		"close</a><h3>", first);
 	matrix_html_put(f, rep->e[first].r.state);
 	fputs(" \u00d7 ", f);
 	matrix_html_put(f, rep->e[first].r.klass);
