@@ -121,7 +121,8 @@ struct lab *lab_create(const struct lab_opts *o, char *err, size_t errlen)
 	lab->wire = wire_open(lab->dev, "arp or ip or ip6", err, errlen);
 	if (!lab->wire)
 		goto fail;
-	if (lab_wait_greeting(lab, err, errlen) < 0 || lab_link_ready(lab, err, errlen) < 0)
+	if (lab_wait_greeting(lab, err, errlen) < 0 || lab_link_ready(lab, err, errlen) < 0 ||
+	    lab_apply_options(lab, err, errlen) < 0)
 		goto fail;
 	return lab;
 fail:

@@ -10,7 +10,8 @@
  *   lab_link.c     the link: veth creation, readiness, the ARP probe of a bridged stack
  *   lab_pump.c     the event pump: frames off the wire, ARP/ND answers, the frame log
  *   lab_agent.c    the control channel: replies, requests, the greeting
- *   lab_words.c    the target's output (its last words) and why it is gone */
+ *   lab_words.c    the target's output (its last words) and why it is gone
+ *   target_opts.c  a target's options (sysctls): parsed from the spec, applied in a lab */
 #include <stdbool.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -82,6 +83,14 @@ double lab_time_of(const struct lab *lab, const struct timeval *tv);
  * checks the greeting. */
 int lab_read_ctl(struct lab *lab, char *err, size_t errlen);
 int lab_wait_greeting(struct lab *lab, char *err, size_t errlen);
+
+/* target_opts.c: "sysctl=value[:sysctl=value...]" (the part of a spec after "NAME:")
+ * into out->sysctls, each name checked by sysctl_name_path; 0, or -1 with err naming the
+ * option, expected vs actual. */
+int target_opts_parse(const char *opts, struct target_spec *out, char *err, size_t errlen);
+/* Sets the target's sysctls through its agent once it has greeted; a target whose caps
+ * lack `sysctl` is an error naming the target and its caps. 0, or -1 with err. */
+int lab_apply_options(struct lab *lab, char *err, size_t errlen);
 
 /* lab_words.c. */
 int lab_words_open(struct lab *lab, int pipefd[2], char *err, size_t errlen);

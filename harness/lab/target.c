@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "agent_core.h"
+#include "lab_int.h"
 #include "self_exe.h"
 
 int target_fail_greeting(int ctl, const char *msg)
@@ -43,6 +44,9 @@ static const struct built_agent lwip_agent = {"lwip", "TCPCONFORM_LWIP", "tcpcon
 static const struct built_agent gvisor_agent = {"gvisor", "TCPCONFORM_GVISOR",
 						"tcpconform-gvisor", "gvisor",
 						"golang-go and golang-gvisor-gvisor-dev"};
+
+static int target_resolve_name(const char *spec, struct target_spec *out, char *err,
+			       size_t errlen);
 
 /* Writes path single-quoted for sh -c ('\'' for a quote). Returns 0, or -1 when the
  * result would not fit in len. */
@@ -105,9 +109,35 @@ static int find_agent(const struct built_agent *b, char *out, size_t len, char *
 	return -1;
 }
 
-int target_resolve(const char *spec, struct target_spec *out, char *err, size_t errlen)
+/* See target.h. */
+int target_resolve(const char *full, struct target_spec *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
+	if (strlen(full) >= sizeof(out->label)) {
+		snprintf(err, errlen, "target \"%.40s...\": longer than %zu bytes", full,
+			 sizeof(out->label) - 1);
+		return -1;
+	}
+	snprintf(out->label, sizeof(out->label), "%s", full);
+	/* "NAME:options" for a named target; exec: keeps the rest as its command. */
+	size_t n = strcspn(full, ":");
+	if (strncmp(full, "exec:", 5) == 0 || !full[n])
+		return target_resolve_name(full, out, err, errlen);
+	char name[64];
+	snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : sizeof(name) - 1), full);
+	if (target_resolve_name(name, out, err, errlen) < 0)
+		return -1;
+	if (!full[n + 1]) {
+		snprintf(err, errlen, "target %s: no option after ':' (expected %s:sysctl=value, "
+			 "as in %s:net.ipv4.tcp_rfc1337=1)", full, name, name);
+		return -1;
+	}
+	return target_opts_parse(full + n + 1, out, err, errlen);
+}
+
+static int target_resolve_name(const char *spec, struct target_spec *out, char *err,
+			       size_t errlen)
+{
 	if (strcmp(spec, "linux") == 0) {
 		out->ops = &target_linux;
 		snprintf(out->name, sizeof(out->name), "linux");

@@ -30,17 +30,30 @@ struct target_ops {
 extern const struct target_ops target_linux;
 extern const struct target_ops target_exec;
 
+/* A target option: a sysctl set in every lab of the target (issue 10 item 6). */
+#define TARGET_MAX_SYSCTLS 8
+struct target_sysctl {
+	char name[208];         /* "net.ipv4.tcp_rfc1337", checked by base/sysctl_name.h */
+	char value[64];         /* "1"; a list as PROTOCOL.md 6.6 writes it: "4096,65536" */
+};
+
 /* A target named on the command line: "linux", "lwip" (the lwIP agent built with
  * tcpconform), or "exec:COMMAND" (any stack speaking PROTOCOL.md; README "Testing your
- * own stack"). */
+ * own stack"); a named one may carry options, "NAME:sysctl=value[:sysctl=value...]". */
 struct target_spec {
 	const struct target_ops *ops;
 	char name[64];          /* "linux", "lwip", "exec" */
 	char arg[4096];         /* the command for exec targets */
+	char label[4096];       /* the spec as given, what reports call it:
+				 * "linux:net.ipv4.tcp_rfc1337=1"; lab_create takes it */
+	int nsysctls;
+	struct target_sysctl sysctls[TARGET_MAX_SYSCTLS];
 };
 
 /* Resolves spec. Returns 0, or -1 with err naming what is wrong (unknown name, the lwIP
- * agent not built). */
+ * agent not built, an option that is no "sysctl=value" or names a sysctl outside net.).
+ * Whether the target can take options is known only from its agent's greeting (the
+ * `sysctl` capability): lab_create checks that and applies them. */
 int target_resolve(const char *spec, struct target_spec *out, char *err, size_t errlen);
 
 /* Reports a set-up failure from the child as a failed greeting ("0 -1 EIO msg=...",

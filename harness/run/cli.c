@@ -1,6 +1,8 @@
 /* cli: argument parsing and dispatch (see cli.h). */
 #include "cli.h"
 
+#include "cli_int.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -15,6 +17,7 @@
 #include "agent_check.h"
 #include "plan.h"
 #include "self_exe.h"
+#include "sweep_cli.h"
 #include "target.h"
 
 static void usage(FILE *f)
@@ -25,7 +28,9 @@ static void usage(FILE *f)
 		"                       [--filter TEXT] [--tag TAG] [--exclude-tag TAG]\n"
 		"                       [--jobs N|auto] [--shard K/N] [--repeat N] [--seed N]\n"
 		"                       [--timeout SECONDS] [--memory-limit SIZE] [--verbose]\n"
-		"       tcpconform list [PATH...] [--filter TEXT] [--tag TAG] [--exclude-tag TAG]\n"
+		"       tcpconform list [PATH...] [--filter TEXT] [--tag TAG] [--exclude-tag TAG]\n");
+	sweep_cli_usage(f);
+	fprintf(f,
 		"       tcpconform agent-check [--target T | COMMAND...] [--pcap FILE]\n"
 		"       tcpconform --help | --version\n"
 		"\n"
@@ -51,6 +56,8 @@ static void usage(FILE *f)
 		"  --memory-limit SIZE  memory each test's Lua state may hold: 256M, 1G, or bytes\n"
 		"                     (default: 512M; at least 1M); beyond it the test is an ERROR\n"
 		"  --verbose, -v      print what each test logged\n"
+		"  sweep              the state-by-event sweep against the RFC 9293 model:\n"
+		"                     tcpconform sweep --help\n"
 		"\n"
 		"Exit status: 0 all tests passed, 1 a test failed or errored, 2 usage or set-up error.\n"
 		"Not root: runs in a user namespace of its own (README: Running without root).\n"
@@ -58,7 +65,7 @@ static void usage(FILE *f)
 		target_names());
 }
 
-static int parse_int(const char *text, int lo, int hi, int *out)
+int cli_parse_int(const char *text, int lo, int hi, int *out)
 {
 	char *end;
 	errno = 0;
@@ -102,17 +109,29 @@ static int parse_size(const char *text, size_t *out)
 	return 0;
 }
 
-/* "--target linux,lwip": several targets, each a name or exec:COMMAND. An exec target
- * takes the rest of the argument (its command may hold commas), so it comes last. */
-static int split_targets(char *arg, struct runner_opts *o, FILE *errout)
+/* The comma that ends the target spec at p, or NULL. A comma followed by a digit is part
+ * of a sysctl value ("linux:net.ipv4.tcp_rmem=4096,65536"): no target name starts with a
+ * digit. */
+static char *target_list_comma(char *p)
 {
-	o->ntargets = 0;
+	for (char *c = strchr(p, ','); c; c = strchr(c + 1, ','))
+		if (c[1] < '0' || c[1] > '9')
+			return c;
+	return NULL;
+}
+
+/* "--target linux,lwip": several targets, each a name (with options,
+ * "linux:net.ipv4.tcp_rfc1337=1") or exec:COMMAND. An exec target takes the rest of the
+ * argument (its command may hold commas), so it comes last. */
+int cli_split_targets(char *arg, const char **targets, int *ntargets, FILE *errout)
+{
+	*ntargets = 0;
 	for (char *p = arg; p && *p;) {
-		if (o->ntargets == RUNNER_MAX_TARGETS) {
+		if (*ntargets == RUNNER_MAX_TARGETS) {
 			fprintf(errout, "tcpconform: --target: at most %d targets\n", RUNNER_MAX_TARGETS);
 			return -1;
 		}
-		char *comma = strncmp(p, "exec:", 5) == 0 ? NULL : strchr(p, ',');
+		char *comma = strncmp(p, "exec:", 5) == 0 ? NULL : target_list_comma(p);
 		if (comma)
 			*comma = 0;
 		struct target_spec spec;
@@ -121,15 +140,15 @@ static int split_targets(char *arg, struct runner_opts *o, FILE *errout)
 			fprintf(errout, "tcpconform: %s\n", terr);
 			return -1;
 		}
-		for (int i = 0; i < o->ntargets; i++)
-			if (strcmp(o->targets[i], p) == 0) {
+		for (int i = 0; i < *ntargets; i++)
+			if (strcmp(targets[i], p) == 0) {
 				fprintf(errout, "tcpconform: --target: \"%s\" given twice\n", p);
 				return -1;
 			}
-		o->targets[o->ntargets++] = p;
+		targets[(*ntargets)++] = p;
 		p = comma ? comma + 1 : NULL;
 	}
-	if (o->ntargets == 0) {
+	if (*ntargets == 0) {
 		fprintf(errout, "tcpconform: --target: empty (known: %s)\n", target_names());
 		return -1;
 	}
@@ -175,7 +194,7 @@ static int default_suite(char *out, size_t len, FILE *verbose, FILE *errout)
 	return 0;
 }
 
-static int bad_usage(FILE *errout, const char *fmt, const char *arg)
+int cli_bad_usage(FILE *errout, const char *fmt, const char *arg)
 {
 	fprintf(errout, "tcpconform: ");
 	fprintf(errout, fmt, arg);
@@ -196,8 +215,10 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "agent-check") == 0)
 		return agent_check_main(argc - 1, argv + 1, out, errout);
+	if (strcmp(cmd, "sweep") == 0)
+		return sweep_cli_main(argc - 1, argv + 1, out, errout);
 	if (strcmp(cmd, "run") && strcmp(cmd, "list"))
-		return bad_usage(errout, "unknown command \"%s\" (expected run or list)", cmd);
+		return cli_bad_usage(errout, "unknown command \"%s\" (expected run, list, sweep or agent-check)", cmd);
 
 	struct runner_opts o = {
 		.junit = "results/junit.xml", .pcap_dir = "results/pcap",
@@ -233,21 +254,21 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 				o.jobs = 0;
 				break;
 			}
-			if (parse_int(optarg, 1, 256, &o.jobs) < 0)
-				return bad_usage(errout, "--jobs: expected auto or 1..256, got \"%s\"", optarg);
+			if (cli_parse_int(optarg, 1, 256, &o.jobs) < 0)
+				return cli_bad_usage(errout, "--jobs: expected auto or 1..256, got \"%s\"", optarg);
 			break;
 		case 'S':
 			if (plan_parse_shard(optarg, &o.shard_k, &o.shard_n) < 0)
-				return bad_usage(errout, "--shard: expected K/N with 1 <= K <= N, got \"%s\"", optarg);
+				return cli_bad_usage(errout, "--shard: expected K/N with 1 <= K <= N, got \"%s\"", optarg);
 			break;
 		case 'R':
-			if (parse_int(optarg, 1, 10000, &o.repeat) < 0)
-				return bad_usage(errout, "--repeat: expected 1..10000, got \"%s\"", optarg);
+			if (cli_parse_int(optarg, 1, 10000, &o.repeat) < 0)
+				return cli_bad_usage(errout, "--repeat: expected 1..10000, got \"%s\"", optarg);
 			break;
 		case 'E': {
 			int v;
-			if (parse_int(optarg, 0, 2147483647, &v) < 0)
-				return bad_usage(errout, "--seed: expected 0..2147483647, got \"%s\"", optarg);
+			if (cli_parse_int(optarg, 0, 2147483647, &v) < 0)
+				return cli_bad_usage(errout, "--seed: expected 0..2147483647, got \"%s\"", optarg);
 			o.seed = (unsigned)v;
 			seed_given = true;
 			break;
@@ -257,17 +278,17 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		case 'T':
 			o.timeout = strtod(optarg, &end);
 			if (*end || !(o.timeout > 0 && o.timeout <= 86400))
-				return bad_usage(errout, "--timeout: expected seconds in (0, 86400], got \"%s\"", optarg);
+				return cli_bad_usage(errout, "--timeout: expected seconds in (0, 86400], got \"%s\"", optarg);
 			break;
 		case 'M':
 			if (parse_size(optarg, &o.memory_limit) < 0 || o.memory_limit < MIN_MEMORY_LIMIT)
-				return bad_usage(errout, "--memory-limit: expected a size of at least 1M "
+				return cli_bad_usage(errout, "--memory-limit: expected a size of at least 1M "
 						 "(256M, 1G, or bytes), got \"%s\"", optarg);
 			break;
 		case ':':
-			return bad_usage(errout, "option %s needs a value", a[optind - 1]);
+			return cli_bad_usage(errout, "option %s needs a value", a[optind - 1]);
 		default:
-			return bad_usage(errout, "unknown option \"%s\"", a[optind - 1]);
+			return cli_bad_usage(errout, "unknown option \"%s\"", a[optind - 1]);
 		}
 	}
 	if (!seed_given) {
@@ -279,7 +300,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		o.jobs = (int)(cpus > 0 ? (4 * cpus > 32 ? 32 : 4 * cpus) : 4);
 	}
-	if (split_targets(target_arg, &o, errout) < 0)
+	if (cli_split_targets(target_arg, o.targets, &o.ntargets, errout) < 0)
 		return 2;
 	char suite[PATH_MAX];
 	const char *dflt[] = {suite};

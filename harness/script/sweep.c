@@ -58,11 +58,14 @@ static void set_int(lua_State *L, const char *k, lua_Integer v)
 	lua_setfield(L, -2, k);
 }
 
-/* The target as lab_create takes it ("linux", "exec:COMMAND"). */
+/* The target as lab_create takes it: the spec as given ("linux",
+ * "linux:net.ipv4.tcp_rfc1337=1", "exec:COMMAND"), so its options reach every lab. */
 static void push_target(lua_State *L, const struct target_spec *t)
 {
 	if (!t)
 		lua_pushstring(L, "linux");
+	else if (t->label[0])
+		lua_pushstring(L, t->label);
 	else if (t->arg[0])
 		lua_pushfstring(L, "%s:%s", t->name, t->arg);
 	else

@@ -14,6 +14,7 @@ local A = require "sweep.async"
 local json = require "sweep.json"
 local observe = require "sweep.observe"
 local prefix = require "sweep.prefix"
+local deviations = require "sweep.deviations"
 
 local M = {}
 
@@ -393,6 +394,7 @@ function M.run(opts, emit, mods)
   if cases then knobs = descriptor(opts).model or {}
   else cases, knobs = M.select(opts, mods) end
   mods = modules(mods)
+  local desc = descriptor(opts)
   -- A case holds up to two of the agent's handles (AGENT_MAX_HANDLES: 256) at a time.
   local width, batch = math.min(knob(opts, "in_flight"), M.max_in_flight), knob(opts, "batch")
   local recycle, limit = knob(opts, "recycle"), knob(opts, "case_limit")
@@ -431,6 +433,8 @@ function M.run(opts, emit, mods)
             verdict = "error", expected = "", seen = "error", rule = "", rfc = "",
             sentence = "", detail = tostring(v), pcap = lab.pcap, t = 0}
         end
+        -- A difference the descriptor declares (sweep_deviations) is a deviation.
+        if v.verdict == "differs" then deviations.classify(v, desc) end
         emitted = emitted + 1
         emit(json.encode(v))
       end, out_of_time)

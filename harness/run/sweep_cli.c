@@ -1,0 +1,160 @@
+/* sweep_cli: the options of `tcpconform sweep` (sweep_cli.h). */
+#include "sweep_cli.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli_int.h"
+#include "plan.h"
+#include "sweep_result.h"
+#include "sweep_run.h"
+#include "target.h"
+
+#define DEFAULT_SECONDS 600.0
+
+void sweep_cli_usage(FILE *f)
+{
+	fprintf(f,
+		"       tcpconform sweep [--target T[,T...]] [--state S] [--family inet|inet6]\n"
+		"                        [--jobs N] [--shard K/N] [--seed N] [--cases N]\n"
+		"                        [--seconds N] [--out DIR] [--junit FILE]\n"
+		"                        [--descriptor FILE] [--list]\n");
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage:\n");
+	sweep_cli_usage(f);
+	fprintf(f,
+		"\n"
+		"Sweeps the TCP state machine: every state reached by a prefix, times every class\n"
+		"of arriving segment, each case judged against the RFC 9293 model (lua/model/).\n"
+		"\n"
+		"  --target T[,T...]  stack(s) (default: linux; known: %s); options as sysctls:\n"
+		"                     linux:net.ipv4.tcp_rfc1337=1 (several joined by ':')\n"
+		"  --state S          only this state (%s)\n"
+		"  --family F         only inet or inet6 (default: both)\n"
+		"  --jobs N           workers per target, each with labs of its own (default: 2 per CPU)\n"
+		"  --shard K/N        only the K-th of N disjoint parts of the cases\n"
+		"  --seed N           ISNs and ports (default: from the clock; printed)\n"
+		"  --cases N          at most N cases per target (default: all)\n"
+		"  --seconds N        time budget of the run (default: %.0f); past it the cases in\n"
+		"                     flight finish, then workers are killed\n"
+		"  --out DIR          cases.jsonl, index.html, pcap/ (default: results/sweep)\n"
+		"  --junit FILE       JUnit XML (default: OUT/junit.xml; \"-\": none)\n"
+		"  --descriptor FILE  target descriptor (model knobs, sweep_deviations)\n"
+		"  --list             print the cases (JSON, one a line) without running them\n"
+		"\n"
+		"Exit status: 0 every case agrees with the model or is a declared deviation, 1 a case\n"
+		"differs undeclared or errs, 2 usage or set-up error, 130 interrupted.\n",
+		target_names(), sweep_state_list(), DEFAULT_SECONDS);
+}
+
+int sweep_cli_main(int argc, char **argv, FILE *out, FILE *errout)
+{
+	static const struct option longopts[] = {
+		{"target", required_argument, NULL, 't'}, {"state", required_argument, NULL, 's'},
+		{"family", required_argument, NULL, 'f'}, {"jobs", required_argument, NULL, 'J'},
+		{"shard", required_argument, NULL, 'S'}, {"seed", required_argument, NULL, 'E'},
+		{"cases", required_argument, NULL, 'c'}, {"seconds", required_argument, NULL, 'T'},
+		{"out", required_argument, NULL, 'o'}, {"junit", required_argument, NULL, 'j'},
+		{"descriptor", required_argument, NULL, 'D'}, {"list", no_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	struct sweep_cmd c = {.shard_k = 1, .shard_n = 1, .seconds = DEFAULT_SECONDS,
+			      .out_dir = "results/sweep", .out = out};
+	char *target_arg = "linux", *end;
+	const char *junit = NULL;
+	bool seed_given = false, no_junit = false;
+	int v;
+	optind = 1;
+	opterr = 0;
+	for (int o; (o = getopt_long(argc, argv, ":h", longopts, NULL)) != -1;) {
+		switch (o) {
+		case 't': target_arg = optarg; break;
+		case 'D': c.descriptor = optarg; break;
+		case 'l': c.list_only = true; break;
+		case 'h': usage(out); return 0;
+		case 'o':
+			if (!*optarg)
+				return cli_bad_usage(errout, "--out: expected a directory, got \"%s\"", optarg);
+			c.out_dir = optarg;
+			break;
+		case 'j':
+			no_junit = strcmp(optarg, "-") == 0;
+			junit = optarg;
+			break;
+		case 's':
+			if (sweep_state_rank(optarg) == sweep_state_rank("")) {
+				char fmt[600];
+				snprintf(fmt, sizeof(fmt), "--state: expected one of %s; got \"%%s\"",
+					 sweep_state_list());
+				return cli_bad_usage(errout, fmt, optarg);
+			}
+			c.state = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "inet") && strcmp(optarg, "inet6"))
+				return cli_bad_usage(errout, "--family: expected inet or inet6, got \"%s\"",
+						     optarg);
+			c.family = optarg;
+			break;
+		case 'J':
+			if (cli_parse_int(optarg, 1, 256, &c.jobs) < 0)
+				return cli_bad_usage(errout, "--jobs: expected 1..256, got \"%s\"", optarg);
+			break;
+		case 'S':
+			if (plan_parse_shard(optarg, &c.shard_k, &c.shard_n) < 0)
+				return cli_bad_usage(errout, "--shard: expected K/N with 1 <= K <= N, got "
+						     "\"%s\"", optarg);
+			break;
+		case 'E':
+			if (cli_parse_int(optarg, 0, 2147483647, &v) < 0)
+				return cli_bad_usage(errout, "--seed: expected 0..2147483647, got \"%s\"",
+						     optarg);
+			c.seed = (unsigned)v;
+			seed_given = true;
+			break;
+		case 'c':
+			if (cli_parse_int(optarg, 1, 1000000000, &v) < 0)
+				return cli_bad_usage(errout, "--cases: expected 1..1000000000, got \"%s\"",
+						     optarg);
+			c.max_cases = v;
+			break;
+		case 'T':
+			c.seconds = strtod(optarg, &end);
+			if (end == optarg || *end || !(c.seconds > 0 && c.seconds <= 86400))
+				return cli_bad_usage(errout, "--seconds: expected seconds in (0, 86400], "
+						     "got \"%s\"", optarg);
+			break;
+		case ':':
+			return cli_bad_usage(errout, "sweep: option %s needs a value", argv[optind - 1]);
+		default:
+			return cli_bad_usage(errout, "sweep: unknown option \"%s\"", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_bad_usage(errout, "sweep: unexpected argument \"%s\" (the sweep takes "
+				     "no PATH)", argv[optind]);
+	if (cli_split_targets(target_arg, c.targets, &c.ntargets, errout) < 0)
+		return 2;
+	if (!seed_given) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		c.seed = (unsigned)((ts.tv_sec ^ ts.tv_nsec) & 0x7fffffff);
+	}
+	if (c.jobs == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		c.jobs = (int)(cpus > 0 ? (2 * cpus > 64 ? 64 : 2 * cpus) : 2);
+	}
+	char junit_default[4200];
+	if (!junit) {
+		snprintf(junit_default, sizeof(junit_default), "%s/junit.xml", c.out_dir);
+		junit = junit_default;
+	}
+	c.junit = no_junit ? NULL : junit;
+	return sweep_run(&c);
+}

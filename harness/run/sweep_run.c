@@ -1,0 +1,405 @@
+/* sweep_run: `tcpconform sweep` -- workers forked per job per target, their result lines
+ * gathered, progress, the summary, the reports and the exit status (sweep_run.h). The
+ * parent stays single-threaded and never makes a lab itself (see lab.h on forking). */
+#include "sweep_run.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lab.h"
+#include "strbuf.h"
+#include "sweep_report.h"
+#include "sweep_worker.h"
+#include "target.h"
+
+/* Past its time budget a worker gets this long to finish its cases in flight and report
+ * before it is killed; a killed worker that has not died this long after is left to die
+ * with the harness (PR_SET_PDEATHSIG). */
+#define KILL_GRACE 10.0
+#define DEATH_WAIT 5.0
+#define PROGRESS_EVERY 0.25
+
+struct sw {
+	pid_t pid;
+	int fd;               /* -1 once at EOF */
+	int target, j;
+	struct strbuf in;     /* bytes not yet a whole line */
+	bool said_end;        /* "D" or "E" seen */
+	bool reaped, killed;
+	int status;
+	double killed_at;
+	double eof_at;        /* when its pipe closed: it is tearing its labs down */
+};
+
+struct sweep {
+	const struct sweep_cmd *c;
+	struct target_spec specs[RUNNER_MAX_TARGETS];
+	struct sw *w;
+	int nw;
+	struct sweep_report *rep;
+	long done, differs;
+	double t0, last_progress;
+	bool tty;
+};
+
+static double mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void sweep_worker_shard(int k, int n, int jobs, int j, int *wk, int *wn)
+{
+	*wn = n * jobs;
+	*wk = k + n * (j - 1);
+}
+
+/* mkdir -p for a directory we write into. 0, or -1 with err. */
+static int make_dir(const char *path, char *err, size_t errlen)
+{
+	char buf[4096];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1;; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+		*p = 0;
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
+			snprintf(err, errlen, "cannot create %s: %s", buf, strerror(errno));
+			return -1;
+		}
+		if (!(*p = c))
+			return 0;
+	}
+}
+
+static void fill_opts(const struct sweep *s, int t, struct sweep_opts *o)
+{
+	const struct sweep_cmd *c = s->c;
+	*o = (struct sweep_opts){.target = &s->specs[t], .descriptor = c->descriptor,
+				 .state = c->state, .family = c->family, .shard_k = c->shard_k,
+				 .shard_n = c->shard_n, .seed = c->seed, .seconds = c->seconds,
+				 .max_cases = c->max_cases, .memory_limit = c->memory_limit};
+}
+
+static void list_emit(void *ctx, const char *json)
+{
+	const char *const *args = ctx;
+	FILE *out = (FILE *)args[0];
+	/* {"target":"<label>", ...the engine's fields} */
+	fputs("{\"target\":", out);
+	sweep_json_string(out, args[1]);
+	fputs(json[0] == '{' && json[1] != '}' ? "," : "", out);
+	fputs(json[0] == '{' ? json + 1 : json, out);
+	fputc('\n', out);
+}
+
+static int list_cases(struct sweep *s)
+{
+	char err[4096];
+	for (int t = 0; t < s->c->ntargets; t++) {
+		struct sweep_opts o;
+		fill_opts(s, t, &o);
+		const void *args[2] = {s->c->out, s->c->targets[t]};
+		if (script_sweep_list(&o, list_emit, args, err, sizeof(err)) < 0) {
+			fprintf(stderr, "tcpconform: sweep --list: %s\n", err);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+static void progress(struct sweep *s, bool final)
+{
+	double now = mono();
+	if (!s->tty || (!final && now - s->last_progress < PROGRESS_EVERY))
+		return;
+	s->last_progress = now;
+	double el = now - s->t0;
+	fprintf(s->c->out, "\r\033[Ksweep: %ld cases, %.0f cases/s, %ld differ%s", s->done,
+		el > 0 ? (double)s->done / el : 0.0, s->differs, final ? "\n" : "");
+	fflush(s->c->out);
+}
+
+static void trouble(struct sweep *s, const struct sw *w, const char *what)
+{
+	char msg[4400];
+	snprintf(msg, sizeof(msg), "worker %d of %d: %s", w->j, s->c->jobs, what);
+	sweep_report_trouble(s->rep, w->target, msg);
+	if (s->tty)
+		fputs("\r\033[K", s->c->out);
+	fprintf(s->c->out, "%s: %s\n", s->c->targets[w->target], msg);
+}
+
+static void on_line(struct sweep *s, struct sw *w, char *line)
+{
+	if (line[0] == 'R' && line[1] == ' ') {
+		struct sweep_result r;
+		char err[256];
+		if (sweep_result_parse(line + 2, &r, err, sizeof(err)) < 0) {
+			char msg[600];
+			snprintf(msg, sizeof(msg), "a result line the report cannot read: %s: %.200s",
+				 err, line + 2);
+			trouble(s, w, msg);
+			return;
+		}
+		s->done++;
+		s->differs += r.verdict == SWEEP_DIFFERS;
+		if (sweep_report_add(s->rep, w->target, &r) < 0) {
+			sweep_result_free(&r);
+			trouble(s, w, "out of memory keeping a result");
+		}
+		progress(s, false);
+	} else if (line[0] == 'D' && !line[1]) {
+		w->said_end = true;
+	} else if (line[0] == 'E' && line[1] == ' ') {
+		w->said_end = true;
+		trouble(s, w, line + 2);
+	}
+}
+
+/* Reads what w sent; handles its whole lines. */
+static void drain(struct sweep *s, struct sw *w)
+{
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(w->fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n > 0)
+			strbuf_add(&w->in, buf, (size_t)n);
+		size_t used = 0;
+		for (char *nl; w->in.len > used && (nl = memchr(w->in.s + used, '\n',
+								w->in.len - used));) {
+			*nl = 0;
+			on_line(s, w, w->in.s + used);
+			used = (size_t)(nl - w->in.s) + 1;
+		}
+		if (used) {
+			memmove(w->in.s, w->in.s + used, w->in.len - used);
+			w->in.len -= used;
+		}
+		if (n == 0) {
+			close(w->fd);
+			w->fd = -1;
+			w->eof_at = mono();
+			return;
+		}
+		if (n < 0)
+			return;
+	}
+}
+
+/* Reaps every worker that has exited (the parent makes no lab: its only children are
+ * workers). */
+static void reap(struct sweep *s)
+{
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		for (int i = 0; i < s->nw; i++)
+			if (s->w[i].pid == pid) {
+				s->w[i].reaped = true;
+				s->w[i].status = status;
+			}
+}
+
+static void kill_worker(struct sw *w, double now)
+{
+	if (!w->killed && !w->reaped) {
+		kill(w->pid, SIGKILL);
+		w->killed = true;
+		w->killed_at = now;
+	}
+}
+
+/* The loop: results in, time limits and Ctrl-C enforced, until every worker is gone. */
+static void gather(struct sweep *s)
+{
+	double budget = s->c->seconds > 0 ? s->c->seconds : 0;
+	double kill_at = budget > 0 ? s->t0 + budget + KILL_GRACE : 0;
+	bool told = false;
+	for (;;) {
+		double now = mono();
+		if (lab_interrupted() && !told) {
+			told = true;
+			for (int i = 0; i < s->nw; i++)
+				if (!s->w[i].reaped)
+					kill(s->w[i].pid, SIGINT);
+			kill_at = now + DEATH_WAIT;
+		}
+		struct pollfd pfd[s->nw + 1];
+		struct sw *who[s->nw + 1];
+		int n = 0, alive = 0;
+		for (int i = 0; i < s->nw; i++) {
+			struct sw *w = &s->w[i];
+			if (kill_at > 0 && now > kill_at && w->fd >= 0)
+				kill_worker(w, now);
+			/* Its labs' teardown waits on the kernel, but not for ever. */
+			if (w->fd < 0 && !w->reaped && now > w->eof_at + KILL_GRACE)
+				kill_worker(w, now);
+			if (w->killed && !w->reaped && now > w->killed_at + DEATH_WAIT && w->fd >= 0) {
+				close(w->fd);   /* it will not die: give up on it */
+				w->fd = -1;
+			}
+			if (w->fd >= 0) {
+				pfd[n] = (struct pollfd){.fd = w->fd, .events = POLLIN};
+				who[n++] = w;
+			}
+			alive += w->fd >= 0 || (!w->reaped && !(w->killed &&
+								 now > w->killed_at + DEATH_WAIT));
+		}
+		if (!alive)
+			break;
+		if (poll(pfd, (nfds_t)n, 100) > 0)
+			for (int i = 0; i < n; i++)
+				if (pfd[i].revents)
+					drain(s, who[i]);
+		reap(s);
+		progress(s, false);
+	}
+	progress(s, true);
+	for (int i = 0; i < s->nw; i++) {
+		struct sw *w = &s->w[i];
+		char what[200];
+		if (w->said_end)
+			continue;
+		if (w->killed)
+			snprintf(what, sizeof(what), "killed %s: it did not finish within its time "
+				 "budget (--seconds) and %.0f s of grace",
+				 lab_interrupted() ? "after Ctrl-C" : "at its time limit", KILL_GRACE);
+		else if (w->reaped && WIFSIGNALED(w->status))
+			snprintf(what, sizeof(what), "died from signal %d (%s) before finishing its "
+				 "shard", WTERMSIG(w->status), strsignal(WTERMSIG(w->status)));
+		else
+			snprintf(what, sizeof(what), "exited with status %d before finishing its shard",
+				 w->reaped && WIFEXITED(w->status) ? WEXITSTATUS(w->status) : -1);
+		trouble(s, w, what);
+	}
+}
+
+static int start_workers(struct sweep *s, char *err, size_t errlen)
+{
+	const struct sweep_cmd *c = s->c;
+	s->w = calloc((size_t)(c->ntargets * c->jobs), sizeof(*s->w));
+	if (!s->w) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (int t = 0; t < c->ntargets; t++)
+		for (int j = 1; j <= c->jobs; j++) {
+			struct sweep_opts o;
+			fill_opts(s, t, &o);
+			sweep_worker_shard(c->shard_k, c->shard_n, c->jobs, j, &o.shard_k, &o.shard_n);
+			/* --cases N per target: the first N % jobs workers take one more. */
+			if (c->max_cases > 0) {
+				o.max_cases = c->max_cases / c->jobs + (j <= c->max_cases % c->jobs);
+				if (o.max_cases == 0)
+					continue;
+			}
+			/* An exec target's label is a command line: its folder is "exec", as the
+			 * run's (runner_target_label). */
+			char dir[4096];
+			const char *label = strncmp(c->targets[t], "exec:", 5) ? c->targets[t] : "exec";
+			snprintf(dir, sizeof(dir), "%s/pcap/%s/w%d", c->out_dir, label, j);
+			if (make_dir(dir, err, errlen) < 0)
+				return -1;
+			o.pcap_dir = dir;
+			struct sw *w = &s->w[s->nw];
+			*w = (struct sw){.target = t, .j = j, .fd = -1};
+			/* The child copies o (and dir) at fork. */
+			if ((w->pid = sweep_worker_fork(&o, &w->fd, err, errlen)) < 0)
+				return -1;
+			s->nw++;
+		}
+	return 0;
+}
+
+static int write_reports(struct sweep *s)
+{
+	const struct sweep_cmd *c = s->c;
+	char path[4200], err[4400];
+	int rc = 0;
+	snprintf(path, sizeof(path), "%s/cases.jsonl", c->out_dir);
+	if (sweep_report_write_jsonl(s->rep, path, err, sizeof(err)) < 0)
+		fprintf(stderr, "tcpconform: %s\n", err), rc = -1;
+	snprintf(path, sizeof(path), "%s/index.html", c->out_dir);
+	if (sweep_report_write_html(s->rep, path, err, sizeof(err)) < 0)
+		fprintf(stderr, "tcpconform: %s\n", err), rc = -1;
+	if (c->junit && sweep_report_write_junit(s->rep, c->junit, err, sizeof(err)) < 0)
+		fprintf(stderr, "tcpconform: %s\n", err), rc = -1;
+	return rc;
+}
+
+static void on_signal(int sig)
+{
+	lab_interrupt();
+	signal(sig, SIG_DFL);   /* a second Ctrl-C ends the harness; workers die with it */
+}
+
+int sweep_run(const struct sweep_cmd *c)
+{
+	struct sweep s = {.c = c};
+	char err[4400];
+	for (int t = 0; t < c->ntargets; t++)
+		if (target_resolve(c->targets[t], &s.specs[t], err, sizeof(err)) < 0) {
+			fprintf(stderr, "tcpconform: %s\n", err);
+			return 2;
+		}
+	if (c->list_only)
+		return list_cases(&s);
+	if (make_dir(c->out_dir, err, sizeof(err)) < 0 ||
+	    !(s.rep = sweep_report_new(c->targets, c->ntargets))) {
+		fprintf(stderr, "tcpconform: sweep: %s\n", s.rep ? err : "out of memory");
+		return 2;
+	}
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	s.tty = isatty(fileno(c->out));
+	s.t0 = mono();
+	int status = 0;
+	if (start_workers(&s, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tcpconform: sweep: %s\n", err);
+		status = 2;
+		lab_interrupt();   /* the workers already started stop as on Ctrl-C */
+	}
+	gather(&s);
+	double secs = mono() - s.t0;
+	sweep_report_summary(s.rep, c->out);
+	long n[SWEEP_NVERDICTS];
+	sweep_report_counts(s.rep, -1, n);
+	long total = n[0] + n[1] + n[2] + n[3];
+	fprintf(c->out, "\n%ld cases in %.1f s (%.0f cases/s), seed %u, %d job%s per target%s\n",
+		total, secs, secs > 0 ? (double)total / secs : 0.0, c->seed, c->jobs,
+		c->jobs == 1 ? "" : "s", sweep_report_has_stub(s.rep) ?
+		"; stand-in engine (stub): no case was run" : "");
+	if (write_reports(&s) < 0)
+		status = 2;
+	else
+		fprintf(c->out, "reports: %s/index.html, %s/cases.jsonl%s%s\n", c->out_dir,
+			c->out_dir, c->junit ? ", " : "", c->junit ? c->junit : "");
+	if (status == 0)
+		status = n[SWEEP_DIFFERS] || n[SWEEP_ERROR] || sweep_report_troubles(s.rep) ? 1 : 0;
+	if (lab_interrupted() && status != 2) {
+		fprintf(c->out, "interrupted\n");
+		status = 130;
+	}
+	for (int i = 0; i < s.nw; i++) {
+		strbuf_free(&s.w[i].in);
+		if (s.w[i].fd >= 0)
+			close(s.w[i].fd);
+	}
+	free(s.w);
+	sweep_report_free(s.rep);
+	return status;
+}

@@ -1,0 +1,97 @@
+-- sweep.deviations: a target's known departures from the RFC 9293 model, declared in
+-- its descriptor (targets/<name>/target.lua) as
+--
+--   sweep_deviations = {
+--     ["rfc5961.challenge_ack"] = {reason = "...", rfc = "5961 3.2"},          -- a rule id
+--     ["TIME-WAIT/*/RST*"]      = {reason = "...", rfc = "1337 F1"},           -- case ids
+--   }
+--
+-- Why a table of its own and not `deviations`: those name hand-written tests; these
+-- name model rules and generated cases, and turn a sweep `differs` into `deviation`,
+-- which does not fail the run (README "Sweeping the state machine").
+--
+-- A key covers a result when it equals the result's rule id (the model rule of its first
+-- difference), or when it matches the case id as a glob in which '*' stands for any run
+-- of characters and every other character for itself (case ids are full of '+', '-' and
+-- '.', which a Lua pattern would read as magic). Several keys may cover one result: the
+-- first in sorted order wins, so the verdict does not depend on table order.
+local M = {}
+
+-- Whether glob (only '*' special) matches all of s.
+local function glob(pat, s)
+  local parts, n = {}, 0
+  for piece in (pat .. "*"):gmatch("([^*]*)%*") do
+    n = n + 1
+    parts[n] = piece
+  end
+  -- parts[1] must be a prefix, parts[n] a suffix, the rest in order between.
+  if #parts == 1 then return s == pat end
+  local first, last = parts[1], parts[n]
+  if s:sub(1, #first) ~= first then return false end
+  local pos = #first + 1
+  for i = 2, n - 1 do
+    local at = s:find(parts[i], pos, true)
+    if not at then return false end
+    pos = at + #parts[i]
+  end
+  return #s - pos + 1 >= #last and (last == "" or s:sub(-#last) == last)
+end
+M.glob = glob
+
+-- Checks the shape of descriptor.sweep_deviations: true, or nil and a message naming
+-- the key and what was expected.
+function M.check(descriptor)
+  local devs = descriptor and descriptor.sweep_deviations
+  if devs == nil then return true end
+  if type(devs) ~= "table" then
+    return nil, ("sweep_deviations: expected a table, got %s"):format(type(devs))
+  end
+  for key, d in pairs(devs) do
+    if type(key) ~= "string" or key == "" then
+      return nil, ("sweep_deviations: expected a rule id or case-id pattern as key, got %s")
+        :format(tostring(key))
+    end
+    if type(d) ~= "table" or type(d.reason) ~= "string" or d.reason == "" then
+      return nil, ('sweep_deviations["%s"]: expected {reason = "...", rfc = "..."}, got %s')
+        :format(key, type(d) == "table" and "no reason" or type(d))
+    end
+    if d.rfc ~= nil and type(d.rfc) ~= "string" then
+      return nil, ('sweep_deviations["%s"].rfc: expected a string, got %s'):format(key, type(d.rfc))
+    end
+  end
+  return true
+end
+
+-- The key of descriptor.sweep_deviations that covers result, and its entry; nil if none.
+function M.find(result, descriptor)
+  local devs = descriptor and descriptor.sweep_deviations
+  if type(devs) ~= "table" then return nil end
+  local keys = {}
+  for k in pairs(devs) do if type(k) == "string" then keys[#keys + 1] = k end end
+  table.sort(keys)
+  for _, k in ipairs(keys) do
+    if (result.rule ~= nil and result.rule ~= "" and k == result.rule)
+       or glob(k, result.id or "") then
+      return k, devs[k]
+    end
+  end
+  return nil
+end
+
+-- The engine calls this on every result before emitting it: a `differs` covered by the
+-- descriptor becomes `deviation`, with reason "<reason> (RFC <rfc>; declared as <key>)".
+-- Other verdicts are left alone (an `agree` is no deviation; an `error` proves nothing).
+-- Changes result in place and returns it. A malformed table is an error naming the key.
+function M.classify(result, descriptor)
+  local ok, msg = M.check(descriptor)
+  if not ok then error(msg, 2) end
+  if result.verdict ~= "differs" then return result end
+  local key, d = M.find(result, descriptor)
+  if key then
+    result.verdict = "deviation"
+    result.reason = ("%s (RFC %s; declared as %s)"):format(d.reason, d.rfc or "?", key)
+  end
+  return result
+end
+
+return M
