@@ -46,8 +46,11 @@ both_errored() {
 
 # --- a crash: its status and its last words, in the console and in the JUnit message ---
 run crash "exec:sh $WORK/crash.sh; exit \$?"
-want="exited with status 134; its last words: stack: starting | assertion failed: pcb->state"
+# The one-line message carries the line that says why (the assertion); the whole output,
+# the line before it included, follows in the detail.
+want="exited with status 134; its last words: assertion failed: pcb->state"
 if [ $rc -eq 1 ] && both_errored crash && grep -q "$want" "$WORK/crash.log" &&
+   grep -q "^stack: starting" "$WORK/crash.xml" &&
    grep -q "message=\"lab set-up failed: the target (exec) $(echo "$want" | sed 's/>/\&gt;/')" "$WORK/crash.xml" &&
    validate_junit "$WORK/crash.xml"; then
   pass "crashing target: \"$want\", console and JUnit, and the second test still ran"

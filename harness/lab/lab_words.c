@@ -140,8 +140,31 @@ static void words_one_line(const char *w, size_t n, char *out, size_t outlen)
 	out[o < outlen ? o : outlen - 1] = 0;
 }
 
-/* See lab_int.h. Appends "; its last words: <their end>" to the one-line err, and the
- * whole of them (as much as errlen holds) on the lines after it. Nothing when the target
+/* The line that says why a stack died, when its output has one: a sanitizer's report
+ * line, an assertion, a Go panic or fatal signal. A sanitizer report or a goroutine dump
+ * runs to kilobytes whose end (registers, frames) says nothing; its first line says
+ * what happened. NULL when no such line is there: then the end is shown. */
+static const char *words_headline(const char *w, size_t n, size_t *len)
+{
+	static const char *const marks[] = {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+					    "runtime error:", "Assertion", "assertion",
+					    "panic:", "fatal error:", "SIGQUIT:", "SIGSEGV",
+					    "SIGABRT:"};
+	for (size_t i = 0; i < n;) {
+		const char *nl = memchr(w + i, '\n', n - i);
+		size_t m = nl ? (size_t)(nl - (w + i)) : n - i;
+		for (size_t k = 0; k < sizeof(marks) / sizeof(marks[0]); k++)
+			if (memmem(w + i, m, marks[k], strlen(marks[k]))) {
+				*len = m;
+				return w + i;
+			}
+		i += m + 1;
+	}
+	return NULL;
+}
+
+/* See lab_int.h. Appends "; its last words: <the line that says why, else their end>" to
+ * the one-line err, and the whole of them (as much as errlen holds) on the lines after it. Nothing when the target
  * said nothing. */
 void lab_words_append(struct lab *lab, char *err, size_t errlen)
 {
@@ -154,7 +177,12 @@ void lab_words_append(struct lab *lab, char *err, size_t errlen)
 		return;
 	tailbuf_copy(lab->words, w, n + 1);
 	char line[LAB_WORDS_LINE * 3 + 8];
-	words_one_line(w, n, line, sizeof(line));
+	size_t hl;
+	const char *head = words_headline(w, n, &hl);
+	if (head)
+		words_one_line(head, hl < LAB_WORDS_LINE ? hl : LAB_WORDS_LINE, line, sizeof(line));
+	else
+		words_one_line(w, n, line, sizeof(line));
 	size_t used = strlen(err);
 	if (line[0] && used + 1 < errlen)
 		snprintf(err + used, errlen - used, "; its last words: %s\nits output%s (%zu bytes):\n%s",
