@@ -20,6 +20,7 @@ struct lua_lab {
 	uint32_t next_iss;
 	bool owned;              /* made by core.lab_open: destroyed by lab:close / __gc */
 	struct strbuf own_log;   /* lab:log text of an owned lab */
+	bool log_full;           /* lab:log reached LAB_LOG_MAX (lua_lab.c) */
 };
 
 /* core.lab_open{target=, id=, pcap=, seed=} -> a lab userdata that owns its lab
