@@ -195,7 +195,7 @@ set -e
 read -r _ d1 _ _ < <(verdicts "$WORK/dv1/cases.jsonl")
 read -r _ d2 v2 e2 < <(verdicts "$WORK/dv2/cases.jsonl")
 if [ "$rc2" -eq 0 ] && [ "$d2" -eq 0 ] && [ "$v2" -eq "$d1" ] && [ "$e2" -eq 0 ] &&
-   grep -q '"reason":"planted by selftest_sweep.sh"' "$WORK/dv2/cases.jsonl" &&
+   grep -q '"reason":"planted by selftest_sweep.sh' "$WORK/dv2/cases.jsonl" &&
    grep -q 'deviation=ESTABLISHED/inet/.*planted by selftest_sweep.sh' "$WORK/dv2.xml"; then
   pass "the same $d1 cases declared: deviations with their reason, exit 0"
 else fail "declared: exit $rc2, differs $d2, deviation $v2 (of $d1), errors $e2, reason" \
@@ -260,4 +260,27 @@ rm -rf "$WORK/int"
 rck=$(mid_sweep KILL)
 [ "$rck" -eq 137 ] && pass "kill -9 mid-sweep: the harness died (137)" || fail "kill -9: exit $rck"
 check_clean "kill -9 mid-sweep"
+# --emit: a case as a T.test script that fails where the target disagrees with the
+# model and passes where it agrees (checked on one case of each from the ESTABLISHED run).
+mkdir -p "$WORK/em"
+for v in differs agree; do
+  id=$("$PY" -c 'import json,sys
+for l in open(sys.argv[1]):
+    r=json.loads(l)
+    if r["verdict"]==sys.argv[2]: print(r["id"]); break' "$WORK/sw/cases.jsonl" "$v")
+  if [ -z "$id" ]; then echo "SKIP --emit of a case that $v: none in the run"; continue; fi
+  "$TCPCONFORM" sweep --emit "$id" >"$WORK/em/$v.lua"
+  set +e
+  "$TCPCONFORM" run "$WORK/em/$v.lua" --junit - --pcap-dir - >"$WORK/em/$v.out" 2>&1
+  r=$?
+  set -e
+  want=1; [ "$v" = agree ] && want=0
+  [ "$r" -eq "$want" ] && pass "--emit of a case that $v on Linux: the test exits $r ($id)" ||
+    fail "--emit $id ($v): exit $r: $(cat "$WORK/em/$v.out")"
+done
+"$TCPCONFORM" sweep --emit all --out "$WORK/sw" >"$WORK/em/all.out"
+nd=$(grep -c '"verdict":"differs"' "$WORK/sw/cases.jsonl" || true)
+nf=$(find "$WORK/sw/emit" -name '*.lua' | wc -l)
+[ "$nf" -eq "$nd" ] && pass "--emit all: a script per disagreement ($nf)" || fail "--emit all: $nf files for $nd"
+expect_usage "--emit of an unknown case" 'sweep --emit: no case "NOPE/inet/x"' sweep --emit NOPE/inet/x
 finish
