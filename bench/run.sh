@@ -34,6 +34,9 @@
 # BENCH_RSS_MAX cheap tests (A1 against a closed port) in scripts of 10 tests, JUnit and
 # pcaps written; and of one script holding all BENCH_RSS_MAX tests.
 #
+# sweep: `tcpconform sweep` cases/s on linux and lwip against the same cases emitted as
+# T.tests and run one lab each (bench/sweep.sh).
+#
 # jobs: the suite (scripts/ --exclude-tag slow) with --jobs auto: wall time against the
 # sum of the test times and the longest test, when `tcpconform run --help` has --jobs.
 set -euo pipefail
@@ -264,4 +267,5 @@ if [ -s "$tmp/suite" ]; then
 else
   printf '%-40s %-20s %s\n' "suite --jobs auto" "(placeholder)" "tcpconform run has no --jobs yet"
 fi
+bash bench/sweep.sh "$B"   # the sweep against one lab per case (bench/sweep.sh)
 echo "============================================================================================================================"

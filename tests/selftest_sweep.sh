@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # tcpconform sweep: usage errors (exit 2, a message naming the option), --list (JSON
 # lines, the target named with its options, shards that partition the cases), target
-# options applied in every lab (also for `tcpconform run`), and a short real sweep
-# (--state ESTABLISHED --cases 50) whose reports are checked -- skipped with a SKIP line
-# while the engine is the stand-in (its results carry "stub":true).
+# options applied in every lab (also for `tcpconform run`), and real sweeps: ESTABLISHED
+# (--cases 200) and TIME-WAIT over IPv6, their JSON lines, JUnit and pcaps; the exit
+# status rule (a case that differs undeclared -> 1; the same case declared by a
+# --descriptor -> a deviation, 0); --cases and --seconds bounds; Ctrl-C (130, reports
+# written) and kill -9 leave no process, namespace or link.
 source "$(dirname "$0")/lib_selftest.sh"
 
 # expect_usage NAME PATTERN ARGS...: exit 2, and stderr's first line matches PATTERN.
@@ -97,28 +99,188 @@ else
   echo "SKIP lwip with options: the lwIP agent is not built"
 fi
 
-# A short real sweep, with its reports.
+# check_sweep NAME DIR N STATE FAMILY: cases.jsonl has N lines (0: any), each with the
+# contract's fields, in STATE (and FAMILY unless "-"), its pcap a file; the JUnit valid.
+check_sweep() {
+  local name=$1 dir=$2 n=$3 state=$4 family=$5
+  if "$PY" - "$dir/cases.jsonl" "$n" "$state" "$family" <<'PY'
+import json, os, sys
+path, n, state, family = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+rows = [json.loads(l) for l in open(path)]
+assert rows, "no case"
+assert n == 0 or len(rows) == n, ("cases", len(rows), n)
+assert len({r["id"] for r in rows}) == len(rows), "ids unique"
+for r in rows:
+    for k in ("id", "state", "family", "class", "group", "target", "verdict", "expected",
+              "seen", "rule", "rfc", "sentence", "detail", "pcap", "reason", "t"):
+        assert k in r, (k, r["id"])
+    assert r["state"] == state, (r["state"], r["id"])
+    assert family == "-" or r["family"] == family, (r["family"], r["id"])
+    assert r["verdict"] in ("agree", "differs", "deviation", "error"), r["verdict"]
+    assert r["target"] == "linux", r["target"]
+    assert r["id"].startswith(state + "/" + r["family"] + "/"), r["id"]
+    assert r["verdict"] == "error" or r["expected"].endswith(tuple("-> " + s for s in ("CLOSED", "LISTEN", "SYN-SENT",
+        "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING",
+        "LAST-ACK", "TIME-WAIT"))), r["expected"]
+    assert r["verdict"] != "differs" or (r["rule"] and r["rfc"] and r["sentence"]), r
+    assert isinstance(r["t"], (int, float)) and 0 <= r["t"] < 15, r["t"]
+    assert os.path.isfile(r["pcap"]) and os.path.getsize(r["pcap"]) > 24, r["pcap"]
+PY
+  then pass "$name: cases.jsonl: $(wc -l <"$dir/cases.jsonl") cases, fields, state, pcaps"
+  else fail "$name: cases.jsonl"; fi
+  validate_junit "$dir/junit.xml" && pass "$name: JUnit valid" || fail "$name: JUnit invalid"
+  grep -q "$state" "$dir/index.html" && pass "$name: index.html has the $state row" ||
+    fail "$name: index.html"
+}
+
+# verdicts FILE: "agree differs deviation error" counts.
+verdicts() {
+  "$PY" -c 'import json,sys,collections
+c=collections.Counter(json.loads(l)["verdict"] for l in open(sys.argv[1]))
+print(c["agree"], c["differs"], c["deviation"], c["error"])' "$1"
+}
+
+# The exit status the rule gives for a cases.jsonl: 0 when no case differs or errs.
+rule_rc() { read -r _ d _ e < <(verdicts "$1"); [ "$d" -eq 0 ] && [ "$e" -eq 0 ] && echo 0 || echo 1; }
+
 set +e
-"$TCPCONFORM" sweep --state ESTABLISHED --cases 50 --seed 7 --jobs 2 --out "$WORK/sw" >"$WORK/sw.out" 2>&1
+"$TCPCONFORM" sweep --state ESTABLISHED --cases 200 --seed 7 --jobs 2 --out "$WORK/sw" >"$WORK/sw.out" 2>&1
 rc=$?
+"$TCPCONFORM" sweep --state TIME-WAIT --family inet6 --seed 7 --jobs 2 --out "$WORK/tw" >"$WORK/tw.out" 2>&1
+rc6=$?
 set -e
-if [ $rc -eq 2 ] || [ ! -s "$WORK/sw/cases.jsonl" ] || [ ! -s "$WORK/sw/index.html" ]; then
-  fail "sweep --state ESTABLISHED --cases 50: exit $rc: $(cat "$WORK/sw.out")"
-elif grep -q '"stub":true' "$WORK/sw/cases.jsonl"; then
-  echo "SKIP the real sweep: script_sweep_run is the stand-in engine (its results carry \"stub\":true)"
-else
-  n=$(wc -l <"$WORK/sw/cases.jsonl")
-  [ "$n" -eq 50 ] && pass "50 cases run" || fail "--cases 50 ran $n"
-  grep -v '"state":"ESTABLISHED"' "$WORK/sw/cases.jsonl" | grep -q . &&
-    fail "a case outside ESTABLISHED" || pass "every case in ESTABLISHED"
-  validate_junit "$WORK/sw/junit.xml" && pass "JUnit valid" || fail "JUnit invalid"
-  grep -q 'ESTABLISHED' "$WORK/sw/index.html" && pass "index.html has the ESTABLISHED row" ||
-    fail "index.html"
-  grep -q "^  ESTABLISHED " "$WORK/sw.out" && pass "summary row for ESTABLISHED" ||
-    fail "summary: $(cat "$WORK/sw.out")"
-  case $rc in
-    0) pass "exit 0: no undeclared disagreement" ;;
-    1) echo "note: exit 1: undeclared disagreements or errors (see $WORK/sw/index.html)" ;;
-  esac
-fi
+check_sweep "ESTABLISHED --cases 200" "$WORK/sw" 200 ESTABLISHED -
+check_sweep "TIME-WAIT inet6" "$WORK/tw" 0 TIME-WAIT inet6
+grep -q "^  ESTABLISHED  *200 " "$WORK/sw.out" && pass "summary row: ESTABLISHED 200 cases" ||
+  fail "summary: $(cat "$WORK/sw.out")"
+[ "$rc" -eq "$(rule_rc "$WORK/sw/cases.jsonl")" ] && [ "$rc6" -eq "$(rule_rc "$WORK/tw/cases.jsonl")" ] &&
+  pass "exit status follows the verdicts (ESTABLISHED: $rc, $(verdicts "$WORK/sw/cases.jsonl"); TIME-WAIT inet6: $rc6)" ||
+  fail "exit $rc / $rc6 against verdicts $(verdicts "$WORK/sw/cases.jsonl") / $(verdicts "$WORK/tw/cases.jsonl")"
+
+# A deviation on purpose: a descriptor whose model has RFC 5961's RST check off makes
+# Linux's challenge ACKs (RFC 5961 3.2) differ: exit 1. The same descriptor declaring
+# every case that then differs turns each into a deviation with its reason: exit 0.
+cat >"$WORK/nochallenge.lua" <<'EOF2'
+local d = {}
+for k, v in pairs(require "target.linux") do d[k] = v end
+d.model = {}
+for k, v in pairs(require("target.linux").model) do d.model[k] = v end
+d.model.rfc5961_rst = false
+return d
+EOF2
+set +e
+"$TCPCONFORM" sweep --state ESTABLISHED --family inet --seed 7 --descriptor "$WORK/nochallenge.lua" \
+  --out "$WORK/dv1" --junit - >"$WORK/dv1.out" 2>&1
+rc1=$?
+set -e
+"$PY" - "$WORK/dv1/cases.jsonl" "$WORK/sw/cases.jsonl" >"$WORK/declare.lua" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+diff = [r["id"] for r in rows if r["verdict"] == "differs"]
+print("local d = dofile(%r)" % sys.argv[1].replace("dv1/cases.jsonl", "nochallenge.lua"))
+print("d.sweep_deviations = {")
+for i in diff:
+    print('  [%s] = {reason = "planted by selftest_sweep.sh", rfc = "5961 3.2"},' % json.dumps(i))
+print("}\nreturn d")
+PY
+rst_differs=$(grep -c '"verdict":"differs".*"rule":"rst\.' "$WORK/dv1/cases.jsonl" || true)
+if [ "$rc1" -eq 1 ] && [ "$rst_differs" -gt 0 ]; then
+  pass "rfc5961_rst off: $rst_differs RST cases differ, exit 1"
+else fail "rfc5961_rst off: exit $rc1, $rst_differs RST differences: $(tail -5 "$WORK/dv1.out")"; fi
+set +e
+"$TCPCONFORM" sweep --state ESTABLISHED --family inet --seed 7 --descriptor "$WORK/declare.lua" \
+  --out "$WORK/dv2" --junit "$WORK/dv2.xml" >"$WORK/dv2.out" 2>&1
+rc2=$?
+set -e
+read -r _ d1 _ _ < <(verdicts "$WORK/dv1/cases.jsonl")
+read -r _ d2 v2 e2 < <(verdicts "$WORK/dv2/cases.jsonl")
+if [ "$rc2" -eq 0 ] && [ "$d2" -eq 0 ] && [ "$v2" -eq "$d1" ] && [ "$e2" -eq 0 ] &&
+   grep -q '"reason":"planted by selftest_sweep.sh' "$WORK/dv2/cases.jsonl" &&
+   grep -q 'deviation=ESTABLISHED/inet/.*planted by selftest_sweep.sh' "$WORK/dv2.xml"; then
+  pass "the same $d1 cases declared: deviations with their reason, exit 0"
+else fail "declared: exit $rc2, differs $d2, deviation $v2 (of $d1), errors $e2, reason" \
+  "$(grep -c 'planted by' "$WORK/dv2/cases.jsonl"), JUnit $(grep -c 'deviation=' "$WORK/dv2.xml")"; fi
+
+# Bounds: --seconds ends a whole sweep early (the cases in flight finish).
+set +e
+start=$(date +%s.%N)
+"$TCPCONFORM" sweep --seconds 1 --seed 7 --out "$WORK/sec" --junit - >"$WORK/sec.out" 2>&1
+rcs=$?
+el=$(echo "$(date +%s.%N) - $start" | bc)
+total=$("$TCPCONFORM" sweep --list | wc -l)
+set -e
+ns=$(wc -l <"$WORK/sec/cases.jsonl")
+if [ "$rcs" -ne 2 ] && [ "$ns" -gt 0 ] && [ "$ns" -lt "$total" ] && [ "$(echo "$el < 15" | bc)" -eq 1 ]; then
+  pass "--seconds 1: $ns of $total cases in ${el%??????} s"
+else fail "--seconds 1: exit $rcs, $ns of $total cases in $el s"; fi
+
+# Ctrl-C and kill -9 mid-sweep: nothing outlives the harness.
+netns_set() {
+  lsns -t net -n -o NS,PID 2>/dev/null | while read -r ns pid; do
+    if tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null | grep -q -- "$WORK/int"; then echo "$ns"; fi
+  done | sort -u
+}
+links() { ip -o link show | awk -F': ' '{print $2}' | sort; }
+ours() { pgrep -f -- "$WORK/int" || true; }
+before_links=$(links)
+check_clean() {
+  local name=$1 i
+  for i in $(seq 100); do [ -z "$(ours)" ] && break; sleep 0.1; done
+  local procs; procs=$(ours)
+  local new_ns; new_ns=$(netns_set)
+  local new_links; new_links=$(comm -13 <(echo "$before_links") <(links) | grep -v '^$' || true)
+  if [ -z "$procs$new_ns$new_links" ]; then
+    pass "$name: no process, namespace or link left"
+  else fail "$name: left procs=[$procs] netns=[$new_ns] links=[$new_links]"; fi
+}
+# mid_sweep SIGNAL: a whole sweep started, the signal once cases are running (the
+# reports are written only at the end, so the event is a lab's pcap passing 64 KiB).
+mid_sweep() {
+  "$TCPCONFORM" sweep --seconds 60 --seed 7 --jobs 2 --out "$WORK/int" >"$WORK/int.out" 2>&1 &
+  local pid=$! i
+  for i in $(seq 200); do
+    [ -n "$(find "$WORK/int/pcap" -name '*.pcap' -size +64k 2>/dev/null)" ] && break
+    sleep 0.05
+  done
+  kill -"$1" "$pid"
+  set +e
+  wait "$pid"
+  local r=$?
+  set -e
+  echo "$r"
+}
+rm -rf "$WORK/int"
+rci=$(mid_sweep INT)
+if [ "$rci" -eq 130 ] && [ -s "$WORK/int/cases.jsonl" ] && [ -s "$WORK/int/junit.xml" ] &&
+   [ -s "$WORK/int/index.html" ]; then
+  pass "Ctrl-C mid-sweep: exit 130, $(wc -l <"$WORK/int/cases.jsonl") cases reported"
+else fail "Ctrl-C: exit $rci, $(ls "$WORK/int" 2>&1), $(tail -3 "$WORK/int.out")"; fi
+check_clean "Ctrl-C mid-sweep"
+rm -rf "$WORK/int"
+rck=$(mid_sweep KILL)
+[ "$rck" -eq 137 ] && pass "kill -9 mid-sweep: the harness died (137)" || fail "kill -9: exit $rck"
+check_clean "kill -9 mid-sweep"
+# --emit: a case as a T.test script that fails where the target disagrees with the
+# model and passes where it agrees (checked on one case of each from the ESTABLISHED run).
+mkdir -p "$WORK/em"
+for v in differs agree; do
+  id=$("$PY" -c 'import json,sys
+for l in open(sys.argv[1]):
+    r=json.loads(l)
+    if r["verdict"]==sys.argv[2]: print(r["id"]); break' "$WORK/sw/cases.jsonl" "$v")
+  if [ -z "$id" ]; then echo "SKIP --emit of a case that $v: none in the run"; continue; fi
+  "$TCPCONFORM" sweep --emit "$id" >"$WORK/em/$v.lua"
+  set +e
+  "$TCPCONFORM" run "$WORK/em/$v.lua" --junit - --pcap-dir - >"$WORK/em/$v.out" 2>&1
+  r=$?
+  set -e
+  want=1; [ "$v" = agree ] && want=0
+  [ "$r" -eq "$want" ] && pass "--emit of a case that $v on Linux: the test exits $r ($id)" ||
+    fail "--emit $id ($v): exit $r: $(cat "$WORK/em/$v.out")"
+done
+"$TCPCONFORM" sweep --emit all --out "$WORK/sw" >"$WORK/em/all.out"
+nd=$(grep -c '"verdict":"differs"' "$WORK/sw/cases.jsonl" || true)
+nf=$(find "$WORK/sw/emit" -name '*.lua' | wc -l)
+[ "$nf" -eq "$nd" ] && pass "--emit all: a script per disagreement ($nf)" || fail "--emit all: $nf files for $nd"
+expect_usage "--emit of an unknown case" 'sweep --emit: no case "NOPE/inet/x"' sweep --emit NOPE/inet/x
 finish

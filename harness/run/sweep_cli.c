@@ -10,6 +10,7 @@
 
 #include "cli_int.h"
 #include "plan.h"
+#include "sweep_emit.h"
 #include "sweep_result.h"
 #include "sweep_run.h"
 #include "target.h"
@@ -22,7 +23,8 @@ void sweep_cli_usage(FILE *f)
 		"       tcpconform sweep [--target T[,T...]] [--state S] [--family inet|inet6]\n"
 		"                        [--jobs N] [--shard K/N] [--seed N] [--cases N]\n"
 		"                        [--seconds N] [--out DIR] [--junit FILE]\n"
-		"                        [--descriptor FILE] [--list]\n");
+		"                        [--descriptor FILE] [--list]\n"
+		"       tcpconform sweep --emit CASE-ID|all [--target T] [--out DIR]\n");
 }
 
 static void usage(FILE *f)
@@ -48,6 +50,9 @@ static void usage(FILE *f)
 		"  --junit FILE       JUnit XML (default: OUT/junit.xml; \"-\": none)\n"
 		"  --descriptor FILE  target descriptor (model knobs, sweep_deviations)\n"
 		"  --list             print the cases (JSON, one a line) without running them\n"
+		"  --emit CASE-ID     print a T.test script reproducing that case (judged with the\n"
+		"                     first target's knobs); \"all\": one per disagreement of\n"
+		"                     OUT/cases.jsonl into OUT/emit/<id>.lua\n"
 		"\n"
 		"Exit status: 0 every case agrees with the model or is a declared deviation, 1 a case\n"
 		"differs undeclared or errs, 2 usage or set-up error, 130 interrupted.\n",
@@ -63,11 +68,12 @@ int sweep_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		{"cases", required_argument, NULL, 'c'}, {"seconds", required_argument, NULL, 'T'},
 		{"out", required_argument, NULL, 'o'}, {"junit", required_argument, NULL, 'j'},
 		{"descriptor", required_argument, NULL, 'D'}, {"list", no_argument, NULL, 'l'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+		{"emit", required_argument, NULL, 'e'}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
 	struct sweep_cmd c = {.shard_k = 1, .shard_n = 1, .seconds = DEFAULT_SECONDS,
 			      .out_dir = "results/sweep", .out = out};
 	char *target_arg = "linux", *end;
-	const char *junit = NULL;
+	const char *junit = NULL, *emit = NULL;
 	bool seed_given = false, no_junit = false;
 	int v;
 	optind = 1;
@@ -77,6 +83,12 @@ int sweep_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		case 't': target_arg = optarg; break;
 		case 'D': c.descriptor = optarg; break;
 		case 'l': c.list_only = true; break;
+		case 'e':
+			if (!*optarg)
+				return cli_bad_usage(errout, "--emit: expected a case id or \"all\", got "
+						     "\"%s\"", optarg);
+			emit = optarg;
+			break;
 		case 'h': usage(out); return 0;
 		case 'o':
 			if (!*optarg)
@@ -156,5 +168,5 @@ int sweep_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		junit = junit_default;
 	}
 	c.junit = no_junit ? NULL : junit;
-	return sweep_run(&c);
+	return emit ? sweep_emit(&c, emit) : sweep_run(&c);
 }

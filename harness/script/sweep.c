@@ -18,7 +18,8 @@
 
 struct sweep_call {
 	const struct sweep_opts *o;
-	const char *fn;            /* "run" or "list" */
+	const char *module, *fn;   /* sweep.engine's "run" or "list", sweep.emit's "main" */
+	const char *emit_id;       /* the case --emit names (NULL: none) */
 	sweep_emit_fn emit;
 	void *ctx;
 };
@@ -72,13 +73,13 @@ static void push_target(lua_State *L, const struct target_spec *t)
 		lua_pushstring(L, t->name);
 }
 
-/* Protected, 1: the sweep_call. require("sweep.engine")[fn](opts, emit). */
+/* Protected, 1: the sweep_call. require(module)[fn](opts, emit). */
 static int sweep_enter(lua_State *L)
 {
 	const struct sweep_call *c = lua_touserdata(L, 1);
 	const struct sweep_opts *o = c->o;
 	lua_getglobal(L, "require");
-	lua_pushstring(L, "sweep.engine");
+	lua_pushstring(L, c->module);
 	lua_call(L, 1, 1);
 	lua_getfield(L, -1, c->fn);
 	lua_newtable(L);
@@ -95,6 +96,7 @@ static int sweep_enter(lua_State *L)
 	set_int(L, "max_cases", o->max_cases);
 	set_str(L, "pcap_dir", o->pcap_dir);
 	set_int(L, "in_flight", o->in_flight);
+	set_str(L, "emit", c->emit_id);
 	/* Labs of several sweep workers may share one harness namespace (forked after
 	 * lab_runtime_init): their links' names must differ, so ids start from the pid. */
 	set_int(L, "lab_base", (lua_Integer)((uint32_t)getpid() * 1000u));
@@ -137,13 +139,20 @@ static int sweep_call(const struct sweep_call *c, char *err, size_t errlen)
 int script_sweep_run(const struct sweep_opts *o, sweep_emit_fn emit, void *ctx, char *err,
 		     size_t errlen)
 {
-	struct sweep_call c = {o, "run", emit, ctx};
+	struct sweep_call c = {o, "sweep.engine", "run", NULL, emit, ctx};
 	return sweep_call(&c, err, errlen);
 }
 
 int script_sweep_list(const struct sweep_opts *o, sweep_emit_fn emit, void *ctx, char *err,
 		      size_t errlen)
 {
-	struct sweep_call c = {o, "list", emit, ctx};
+	struct sweep_call c = {o, "sweep.engine", "list", NULL, emit, ctx};
+	return sweep_call(&c, err, errlen);
+}
+
+int script_sweep_emit(const struct sweep_opts *o, const char *case_id, sweep_emit_fn emit,
+		      void *ctx, char *err, size_t errlen)
+{
+	struct sweep_call c = {o, "sweep.emit", "main", case_id, emit, ctx};
 	return sweep_call(&c, err, errlen);
 }

@@ -36,4 +36,12 @@ int script_sweep_run(const struct sweep_opts *o, sweep_emit_fn emit, void *ctx, 
 int script_sweep_list(const struct sweep_opts *o, sweep_emit_fn emit, void *ctx, char *err,
 		      size_t errlen);
 
+/* The text of a T.test script that reproduces case case_id (an id as the list gives)
+ * with the public API (lua/sweep/emit.lua), judged with the model knobs of o's target
+ * (or o->descriptor): emit is called once with the whole script. No lab is made. Why it
+ * exists: a disagreement found by the sweep becomes a test of the suite (issue 10 item
+ * 7). Returns 0, or -1 with err ("sweep --emit: no case ..." for an unknown id). */
+int script_sweep_emit(const struct sweep_opts *o, const char *case_id, sweep_emit_fn emit,
+		      void *ctx, char *err, size_t errlen);
+
 #endif
