@@ -377,6 +377,16 @@ case("expect: a listener's SYN,ACK has an unknown seq; a listening port reopens"
 end)
 
 
+case("compare: SYN-SENT's SYN,ACK of a simultaneous open is an answer, its SYN a retransmission", function()
+  local c = one("SYN-SENT", { flags = "S", seq = { "raw", 7000 }, ack = { "raw", 0 } })
+  local e = judge.expect(c, snapshot("SYN-SENT"))
+  eq(e[1].replies[1].flags, "S.", "simultaneous open: SYN,ACK (RFC 9293 3.10.7.3)")
+  eq((judge.compare(c, e, { obs({ R("S.", 1000, 7001) }, "SYN-RECEIVED") })), "agree",
+    "the SYN,ACK with the target's ISS is the answer")
+  eq((judge.compare(c, e, { obs({ R("S", 1000, 0), R("S.", 1000, 7001) }, "SYN-RECEIVED") })),
+    "agree", "a bare SYN with the ISS is the retransmission timer")
+end)
+
 case("compare: agree, and each kind of difference named", function()
   local snap = snapshot("ESTABLISHED")
   local c = one("ESTABLISHED", { flags = "SA", seq = { "rcv_nxt", 1 }, ack = { "snd_nxt", 0 } })

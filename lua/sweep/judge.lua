@@ -121,7 +121,9 @@ function M.expect(case, snap, knobs)
   if tcb.state == "TIME-WAIT" and not snap.listening then mk.timewait_syn = false end
   local retransmit
   if snap.snd_una and snap.snd_nxt and snap.snd_una ~= snap.snd_nxt and not NO_TCB[tcb.state] then
-    retransmit = { lo = snap.snd_una, hi = snap.snd_nxt }
+    -- In SYN-SENT the target's own segment is a bare SYN: its SYN,ACK of a simultaneous
+    -- open (RFC 9293 3.10.7.3) carries the same ISS and is an answer, not a retransmission.
+    retransmit = { lo = snap.snd_una, hi = snap.snd_nxt, bare_syn = tcb.state == "SYN-SENT" }
   end
   local out = {}
   for i, spec in ipairs(case.steps) do
@@ -190,6 +192,7 @@ local function is_retransmit(e, o)
   if not e.retransmit or not (o.len and o.len > 0 or f:find("F", 1, true) or f:find("S", 1, true)) then
     return false
   end
+  if e.retransmit.bare_syn and f:find(".", 1, true) then return false end
   return mstate.within(o.seq, e.retransmit.lo, mstate.add(e.retransmit.hi, -1))
 end
 

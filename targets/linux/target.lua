@@ -114,5 +114,19 @@ return {
     ["seq.unacceptable_rst@*:seq=rcv_wend:*"] = {rfc = "9293 3.10.7.4",
       reason = "a RST at RCV.NXT+RCV.WND passes Linux's sequence test (right edge included) " ..
         "and is challenged: \"(unless the RST bit is set, if so drop the segment and return)\""},
+    -- tcp_sequence drops a segment that ends beyond the window when the receive queue
+    -- is not empty (unread data, or a FIN taken): a RST with text past the right edge
+    -- is then dropped before the RST check, not challenged.
+    -- ESTABLISHED-DATA-IN/inet/FIN+RST+ACK+data:seq=rcv_wend-1:ack=snd_nxt:len=mss:
+    -- expected . 1:1(0) ack 101, seen nothing
+    ["rst.challenge@ESTABLISHED-DATA-IN/*:seq=rcv_wend-1:*"] = {rfc = "5961 3.2",
+      reason = "a RST whose text passes the right edge is dropped while data is unread " ..
+        "(tcp_sequence): its SEG.SEQ is in the window, \"TCP MUST send an acknowledgment\""},
+    ["rst.challenge@CLOSE-WAIT/*:seq=rcv_wend-1:*"] = {rfc = "5961 3.2",
+      reason = "a RST whose text passes the right edge is dropped after a FIN was queued " ..
+        "(tcp_sequence): its SEG.SEQ is in the window, \"TCP MUST send an acknowledgment\""},
+    ["rst.challenge@CLOSING/*:seq=rcv_wend-1:*"] = {rfc = "5961 3.2",
+      reason = "a RST whose text passes the right edge is dropped after a FIN was queued " ..
+        "(tcp_sequence): its SEG.SEQ is in the window, \"TCP MUST send an acknowledgment\""},
   },
 }
