@@ -344,6 +344,16 @@ case("expect: a listener's SYN,ACK has an unknown seq; a listening port reopens"
     snapshot("LISTEN"))[1]
   eq(e.replies[1].flags, "S.", "SYN,ACK")
   eq(e.replies[1].seq, nil, "its seq is the target's choice")
+  local ps = snapshot("LISTEN")
+  ps.iss, ps.snd_una, ps.snd_nxt = 0, 0, 0   -- as sweep.prefix gives it: no TCB yet
+  eq(judge.expect(one("LISTEN", { flags = "S", seq = { "raw", 1000000 }, ack = { "raw", 0 } }),
+    ps)[1].replies[1].seq, nil, "a prefix's placeholder ISS 0 is not the listener's ISS")
+  local sr = one("SYN-RECEIVED", { flags = "R", seq = { "rcv_nxt", 0 } })
+  sr.steps[2] = { flags = "S", seq = { "raw", 7000 }, ack = { "raw", 0 } }
+  local again = judge.expect(sr, snapshot("SYN-RECEIVED"))
+  eq(again[1].state, "LISTEN", "a RST returns a passive SYN-RECEIVED to LISTEN (9293 3.10.7.4)")
+  eq(again[2].replies[1].flags, "S.", "back in LISTEN: a new SYN gets a SYN,ACK")
+  eq(again[2].replies[1].seq, nil, "back in LISTEN: its ISS is the target's new choice")
   eq(e.replies[1].ack, 1000001, "ack SEG.SEQ+1")
   eq(e.state, "SYN-RECEIVED", "SYN-RECEIVED")
   local c = one("ESTABLISHED", { flags = "R", seq = { "rcv_nxt", 0 } })
@@ -351,8 +361,14 @@ case("expect: a listener's SYN,ACK has an unknown seq; a listening port reopens"
   local snap = snapshot("ESTABLISHED")
   eq(judge.expect(c, snap)[2].replies[1].flags, "R.", "closed port: RST,ACK")
   local tw = one("TIME-WAIT", { flags = "S", seq = { "rcv_nxt", 1 }, ack = { "raw", 0 } })
-  local r = judge.expect(tw, snapshot("TIME-WAIT"))[1]
-  eq(r.effects[1].what, "reopened", "a newer SYN reopens TIME-WAIT (RFC 6191)")
+  local tws = snapshot("TIME-WAIT")
+  local alone = judge.expect(tw, tws)[1]
+  eq(alone.replies[1].rule.id, "syn.challenge",
+    "no listener: nothing to reopen to, the SYN of a synchronized state (RFC 5961 4.2)")
+  eq(alone.state, "TIME-WAIT", "no listener: TIME-WAIT stays")
+  tws.listening = true
+  local r = judge.expect(tw, tws)[1]
+  eq(r.effects[1].what, "reopened", "a newer SYN reopens TIME-WAIT for a listener (RFC 6191)")
   eq(r.replies[1].seq, nil, "the new incarnation's ISS is the target's")
   eq((judge.compare(tw, { r }, { obs({ R("S.", 777, 5004) }, "SYN-RECEIVED") })), "agree",
     "any ISS agrees")
@@ -360,6 +376,16 @@ case("expect: a listener's SYN,ACK has an unknown seq; a listening port reopens"
   eq(judge.expect(c, snap)[2].replies[1].flags, "S.", "listening port: SYN,ACK")
 end)
 
+
+case("compare: SYN-SENT's SYN,ACK of a simultaneous open is an answer, its SYN a retransmission", function()
+  local c = one("SYN-SENT", { flags = "S", seq = { "raw", 7000 }, ack = { "raw", 0 } })
+  local e = judge.expect(c, snapshot("SYN-SENT"))
+  eq(e[1].replies[1].flags, "S.", "simultaneous open: SYN,ACK (RFC 9293 3.10.7.3)")
+  eq((judge.compare(c, e, { obs({ R("S.", 1000, 7001) }, "SYN-RECEIVED") })), "agree",
+    "the SYN,ACK with the target's ISS is the answer")
+  eq((judge.compare(c, e, { obs({ R("S", 1000, 0), R("S.", 1000, 7001) }, "SYN-RECEIVED") })),
+    "agree", "a bare SYN with the ISS is the retransmission timer")
+end)
 
 case("compare: agree, and each kind of difference named", function()
   local snap = snapshot("ESTABLISHED")

@@ -4,6 +4,7 @@
 --   sweep_deviations = {
 --     ["rfc5961.challenge_ack"] = {reason = "...", rfc = "5961 3.2"},          -- a rule id
 --     ["TIME-WAIT/*/RST*"]      = {reason = "...", rfc = "1337 F1"},           -- case ids
+--     ["rst.challenge@TIME-WAIT/*"] = {reason = "...", rfc = "5961 3.2"},      -- both
 --   }
 --
 -- Why a table of its own and not `deviations`: those name hand-written tests; these
@@ -13,7 +14,9 @@
 -- A key covers a result when it equals the result's rule id (the model rule of its first
 -- difference), or when it matches the case id as a glob in which '*' stands for any run
 -- of characters and every other character for itself (case ids are full of '+', '-' and
--- '.', which a Lua pattern would read as magic). Several keys may cover one result: the
+-- '.', which a Lua pattern would read as magic), or, written "RULE@GLOB", when both hold
+-- (a rule id in some states only: neither rule ids nor case ids contain '@'). Several
+-- keys may cover one result: the
 -- first in sorted order wins, so the verdict does not depend on table order.
 local M = {}
 
@@ -69,9 +72,11 @@ function M.find(result, descriptor)
   local keys = {}
   for k in pairs(devs) do if type(k) == "string" then keys[#keys + 1] = k end end
   table.sort(keys)
+  local rule = result.rule ~= "" and result.rule or nil
   for _, k in ipairs(keys) do
-    if (result.rule ~= nil and result.rule ~= "" and k == result.rule)
-       or glob(k, result.id or "") then
+    local r, g = k:match("^([^@]+)@(.+)$")
+    if (r and r == rule and glob(g, result.id or ""))
+       or (not r and (k == rule or glob(k, result.id or ""))) then
       return k, devs[k]
     end
   end

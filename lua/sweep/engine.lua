@@ -36,7 +36,11 @@ M.max_in_flight = 1000
 -- Per-namespace sysctls of every sweep lab (Linux): orphaned FIN-WAIT-2 connections go
 -- after 5 s instead of 60, so a long sweep does not pile them up; the clean-up's RST
 -- ends the TIME-WAIT ones (tcp_rfc1337=0) before tcp_max_tw_buckets matters.
-M.sysctls = {{"net.ipv4.tcp_fin_timeout", 5}}
+-- tcp_invalid_ratelimit=0: Linux sends at most one ACK per 0.5 s per socket in answer to
+-- unacceptable segments (challenge ACKs, out-of-window ACKs: tcp_oow_rate_limited,
+-- RFC 5961 7 "SHOULD implement a rate-limiting mechanism"); a case's steps come within
+-- that interval, so without this its second and third challenge ACK would be missing.
+M.sysctls = {{"net.ipv4.tcp_fin_timeout", 5}, {"net.ipv4.tcp_invalid_ratelimit", 0}}
 
 local U32 = 4294967296
 
@@ -345,7 +349,10 @@ local function run_case(lab, case, mods, knobs, opts)
       local sent = observe.send(c, seg)
       local replies = observe.replies(lab, c, sent + (e.window or knob(opts, "window")),
         #(e.replies or {}))
-      local st = observe.state(lab, case.family, p, case.state == "LISTEN")
+      -- With a listener on the port (LISTEN, SYN-RECEIVED), a 4-tuple without a socket
+      -- is the listener's: Linux drops the request socket of a reset SYN-RECEIVED, which
+      -- is RFC 9293 3.10.7.4's "return this connection to the LISTEN state".
+      local st = observe.state(lab, case.family, p, case.state == "LISTEN" or snap.listening)
       observed[i] = {replies = replies, state = st}
       local stimes = {}
       for _, r in ipairs(replies) do stimes[#stimes + 1] = ("%.3f %s"):format(r.t - sent, r.text) end

@@ -56,8 +56,9 @@ end
 local NO_TCB = { CLOSED = true, LISTEN = true }
 
 -- The model's TCB for a case's snapshot (RFC 9293 3.3.1 variables, absolute numbers).
--- A listener's ISS is unknown until it answers (snap.iss nil): the model is given 0 and
--- the replies that carry it are not compared (iss_unknown).
+-- A listener's ISS is the target's choice (RFC 9293 3.4.1: a clock-driven ISN, RFC 6528
+-- a secret hash): the prefix cannot know it (its snapshot says 0, or nil), so the model
+-- is given 0 and the replies that carry it are not compared (unknown).
 function M.tcb(case, snap)
   local ms = cases.model_state(case.state)
   if snap.state ~= nil and cases.model_state(snap.state) ~= ms then
@@ -70,7 +71,7 @@ function M.tcb(case, snap)
     t.iss, t.snd_una, t.snd_nxt, t.snd_wnd = snap.iss, snap.snd_una, snap.snd_nxt, snap.snd_wnd
     t.max_snd_wnd, t.snd_mss = snap.snd_wnd, snap.mss
   elseif ms == "LISTEN" then
-    t.iss, unknown = snap.iss or 0, snap.iss == nil
+    t.iss, unknown = snap.iss or 0, true
   end
   if not NO_TCB[ms] and ms ~= "SYN-SENT" then t.irs, t.rcv_nxt = snap.irs, snap.rcv_nxt end
   -- Timestamps: in play when the snapshot knows TS.Recent (RFC 7323 3.2); in SYN-SENT
@@ -114,9 +115,15 @@ end
 function M.expect(case, snap, knobs)
   local mk, timing = split_knobs(knobs)
   local tcb, unknown = M.tcb(case, snap)
+  -- A SYN that reopens TIME-WAIT (RFC 1122 4.2.2.13 MAY, RFC 6191) makes a connection
+  -- for a listening user: with no listener on the port there is none to reopen (Linux
+  -- hands the SYN to a listener, else ACKs it from TIME-WAIT: tcp_v4_rcv TCP_TW_SYN).
+  if tcb.state == "TIME-WAIT" and not snap.listening then mk.timewait_syn = false end
   local retransmit
   if snap.snd_una and snap.snd_nxt and snap.snd_una ~= snap.snd_nxt and not NO_TCB[tcb.state] then
-    retransmit = { lo = snap.snd_una, hi = snap.snd_nxt }
+    -- In SYN-SENT the target's own segment is a bare SYN: its SYN,ACK of a simultaneous
+    -- open (RFC 9293 3.10.7.3) carries the same ISS and is an answer, not a retransmission.
+    retransmit = { lo = snap.snd_una, hi = snap.snd_nxt, bare_syn = tcb.state == "SYN-SENT" }
   end
   local out = {}
   for i, spec in ipairs(case.steps) do
@@ -137,6 +144,9 @@ function M.expect(case, snap, knobs)
     end
     out[i] = e
     tcb = r.tcb
+    -- Back in LISTEN (RFC 9293 3.10.7.4, SYN-RECEIVED from a passive open): the next
+    -- SYN,ACK carries an ISS the target picks anew.
+    if r.state == "LISTEN" then unknown = true end
     if r.state == "CLOSED" and snap.listening then
       tcb = { state = "LISTEN", iss = 0, rcv_wnd = snap.rcv_wnd, ts = true, ipv6 = tcb.ipv6 }
       unknown = true
@@ -182,6 +192,7 @@ local function is_retransmit(e, o)
   if not e.retransmit or not (o.len and o.len > 0 or f:find("F", 1, true) or f:find("S", 1, true)) then
     return false
   end
+  if e.retransmit.bare_syn and f:find(".", 1, true) then return false end
   return mstate.within(o.seq, e.retransmit.lo, mstate.add(e.retransmit.hi, -1))
 end
 

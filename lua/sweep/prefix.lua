@@ -160,7 +160,9 @@ reach["SYN-RECEIVED"] = function(lab, family, ports, held, what)
   listener(lab, family, ports.tport, held)
   local c = newconn(lab, family, ports, held)
   local sa = syn(lab, c, what)
-  return c, {acked = 0, win = sa.win}
+  -- The listener stays: a RST or SYN that returns the connection to LISTEN (RFC 9293
+  -- 3.10.7.4) leaves it, not a socket of the 4-tuple, in charge of the port.
+  return c, {acked = 0, win = sa.win, listening = true}
 end
 
 -- The target connects (bound to the case's own port first, so the 4-tuple is known)
@@ -273,7 +275,7 @@ local function snapshot(state, c, how)
   local i = c:info()
   local snap = {state = state, irs = i.iss, rcv_nxt = (i.iss + i.snd_nxt) % U32,
     snd_wnd = 65535, mss = 1460, unread = how.unread or 0, inflight = how.inflight or 0,
-    orphan = how.orphan or false}
+    orphan = how.orphan or false, listening = how.listening or nil}
   if i.irs then
     snap.iss = i.irs
     snap.snd_nxt = (i.irs + i.rcv_nxt) % U32

@@ -29,4 +29,104 @@ return {
     ts_missing = "accept",  -- RFC 7323 3.2 SHOULD drop; Linux processes the segment
   },
   deviations = {},
+  -- Where Linux departs from the sweep's RFC model (lua/sweep/deviations.lua), each with
+  -- the sentence it breaks, the kernel code that decides, and one case as wire evidence
+  -- (relative numbers, from cases.jsonl).
+  sweep_deviations = {
+    -- tcp_check_req: a SYN in the window of a request socket is an "embryonic reset":
+    -- Linux sends RST and drops the request (the listener stays, so the port is LISTEN).
+    -- SYN-RECEIVED/inet/SYN:seq=rcv_nxt+1:ack=0: expected nothing -> LISTEN,
+    -- seen R. 0:0(0) ack 3 -> LISTEN
+    ["syn.synrcvd_passive"] = {rfc = "9293 3.10.7.4",
+      reason = "a SYN in the window of a passive SYN-RECEIVED is answered with RST " ..
+        "(tcp_check_req); RFC 9293: \"return this connection to the LISTEN state and return\""},
+    -- Orphaned FIN-WAIT-2 (after close) is a TIME-WAIT mini-socket with substate
+    -- FIN_WAIT2 (tcp_close -> tcp_time_wait; tcp_timewait_state_process), which repeats
+    -- RFC 793's checks without RFC 5961's:
+    -- FIN-WAIT-2-ORPHAN/inet/FIN+RST:seq=rcv_nxt+1:ack=0: expected . 2:2(0) ack 1 ->
+    -- FIN-WAIT-2, seen nothing -> CLOSED
+    ["rst.challenge@FIN-WAIT-2-ORPHAN/*"] = {rfc = "5961 3.2",
+      reason = "orphaned FIN-WAIT-2 (a timewait socket) is reset by any RST in the window: " ..
+        "\"TCP MUST send an acknowledgment (challenge ACK)\" when SEG.SEQ is not RCV.NXT"},
+    -- FIN-WAIT-2-ORPHAN/inet/SYN:seq=rcv_nxt+1:ack=0: expected . 2:2(0) ack 1 ->
+    -- FIN-WAIT-2, seen R. 0:0(0) ack 3 -> CLOSED
+    ["syn.challenge@FIN-WAIT-2-ORPHAN/*"] = {rfc = "5961 4.2",
+      reason = "orphaned FIN-WAIT-2 answers a SYN at or after RCV.NXT with RST (TCP_TW_RST), " ..
+        "not \"the TCP MUST send an ACK (challenge ACK) to the remote peer\""},
+    -- FIN-WAIT-2-ORPHAN/inet/ACK:seq=rcv_nxt+1:ack=snd_nxt+1: expected . 2:2(0) ack 1,
+    -- seen nothing
+    ["ack.window_5961@FIN-WAIT-2-ORPHAN/*"] = {rfc = "5961 5.2",
+      reason = "orphaned FIN-WAIT-2 does not check SEG.ACK: a bare ACK is a silent " ..
+        "duplicate; \"MUST be discarded and an ACK sent back\""},
+    -- FIN-WAIT-2-ORPHAN/inet/FIN+RST:seq=rcv_nxt+2^31:ack=0: expected nothing, seen
+    -- . 2:2(0) ack 1
+    ["seq.unacceptable_rst@FIN-WAIT-2-ORPHAN/*"] = {rfc = "9293 3.10.7.4",
+      reason = "orphaned FIN-WAIT-2 ACKs every out-of-window segment, a RST too; " ..
+        "\"(unless the RST bit is set, if so drop the segment and return)\""},
+    -- TIME-WAIT (tcp_timewait_state_process): a RST is taken only at RCV.NXT, any other
+    -- is dropped without a challenge ACK.
+    -- TIME-WAIT/inet/FIN+RST:seq=rcv_nxt+1:ack=0: expected . 2:2(0) ack 2 -> TIME-WAIT,
+    -- seen nothing -> TIME-WAIT
+    ["rst.challenge@TIME-WAIT/*"] = {rfc = "5961 3.2",
+      reason = "TIME-WAIT drops a RST in the window that is not at RCV.NXT silently: " ..
+        "\"TCP MUST send an acknowledgment (challenge ACK)\""},
+    -- TIME-WAIT/inet/ACK:seq=rcv_nxt:ack=snd_nxt+1: expected . 2:2(0) ack 2, seen nothing
+    ["ack.window_5961@TIME-WAIT/*"] = {rfc = "5961 5.2",
+      reason = "TIME-WAIT takes a bare ACK at RCV.NXT without checking SEG.ACK: " ..
+        "\"MUST be discarded and an ACK sent back\""},
+    -- tcp_reset_check: after the peer's FIN (CLOSE-WAIT, CLOSING, LAST-ACK) a RST at
+    -- RCV.NXT-1 resets, for peers that do not count their FIN.
+    -- CLOSE-WAIT/inet/FIN+RST:seq=rcv_nxt-1:ack=0: expected nothing -> CLOSE-WAIT,
+    -- seen nothing -> CLOSED
+    ["seq.unacceptable_rst@CLOSE-WAIT/*:seq=rcv_nxt-1:*"] = {rfc = "9293 3.10.7.4",
+      reason = "CLOSE-WAIT is reset by a RST at RCV.NXT-1 (tcp_reset_check); a RST outside " ..
+        "the window: \"drop the segment and return\""},
+    ["seq.unacceptable_rst@CLOSING/*:seq=rcv_nxt-1:*"] = {rfc = "9293 3.10.7.4",
+      reason = "CLOSING is reset by a RST at RCV.NXT-1 (tcp_reset_check); a RST outside " ..
+        "the window: \"drop the segment and return\""},
+    ["seq.unacceptable_rst@LAST-ACK/*:seq=rcv_nxt-1:*"] = {rfc = "9293 3.10.7.4",
+      reason = "LAST-ACK is reset by a RST at RCV.NXT-1 (tcp_reset_check); a RST outside " ..
+        "the window: \"drop the segment and return\""},
+    -- CLOSE-WAIT/inet/FIN+RST+ACK+data:seq=rcv_nxt-1:ack=snd_nxt:len=1: expected
+    -- . 1:1(0) ack 2 -> CLOSE-WAIT, seen nothing -> CLOSED
+    ["rst.challenge@CLOSE-WAIT/*:seq=rcv_nxt-1:*"] = {rfc = "5961 3.2",
+      reason = "CLOSE-WAIT is reset by a RST at RCV.NXT-1 (tcp_reset_check), not " ..
+        "challenged: \"TCP MUST send an acknowledgment (challenge ACK)\""},
+    ["rst.challenge@CLOSING/*:seq=rcv_nxt-1:*"] = {rfc = "5961 3.2",
+      reason = "CLOSING is reset by a RST at RCV.NXT-1 (tcp_reset_check), not " ..
+        "challenged: \"TCP MUST send an acknowledgment (challenge ACK)\""},
+    ["rst.challenge@LAST-ACK/*:seq=rcv_nxt-1:*"] = {rfc = "5961 3.2",
+      reason = "LAST-ACK is reset by a RST at RCV.NXT-1 (tcp_reset_check), not " ..
+        "challenged: \"TCP MUST send an acknowledgment (challenge ACK)\""},
+    -- tcp_sequence accepts a segment whose end is RCV.NXT (SEG.SEQ+SEG.LEN = RCV.NXT:
+    -- "before(end_seq, rcv_wup)" is false), so a RST with FIN or SYN at RCV.NXT-1 is
+    -- in its window and, not at RCV.NXT, gets a challenge ACK.
+    -- ESTABLISHED/inet/FIN+RST:seq=rcv_nxt-1:ack=0: expected nothing, seen . 1:1(0) ack 1
+    ["seq.unacceptable_rst@*FIN+RST*:seq=rcv_nxt-1:*"] = {rfc = "9293 3.10.7.4",
+      reason = "a RST|FIN ending at RCV.NXT passes Linux's sequence test and is challenged; " ..
+        "unacceptable by the four cases: \"(unless the RST bit is set, if so drop the segment and return)\""},
+    ["seq.unacceptable_rst@*SYN+RST*:seq=rcv_nxt-1:*"] = {rfc = "9293 3.10.7.4",
+      reason = "a RST|SYN ending at RCV.NXT passes Linux's sequence test and is challenged; " ..
+        "unacceptable by the four cases: \"(unless the RST bit is set, if so drop the segment and return)\""},
+    -- tcp_sequence (and tcp_in_window for a request socket) accepts SEG.SEQ =
+    -- RCV.NXT+RCV.WND ("after(seq, rcv_nxt + window)" is false): a RST there is challenged.
+    -- SYN-RECEIVED/inet/RST:seq=rcv_wend:ack=0: expected nothing, seen . 1:1(0) ack 1
+    ["seq.unacceptable_rst@*:seq=rcv_wend:*"] = {rfc = "9293 3.10.7.4",
+      reason = "a RST at RCV.NXT+RCV.WND passes Linux's sequence test (right edge included) " ..
+        "and is challenged: \"(unless the RST bit is set, if so drop the segment and return)\""},
+    -- tcp_sequence drops a segment that ends beyond the window when the receive queue
+    -- is not empty (unread data, or a FIN taken): a RST with text past the right edge
+    -- is then dropped before the RST check, not challenged.
+    -- ESTABLISHED-DATA-IN/inet/FIN+RST+ACK+data:seq=rcv_wend-1:ack=snd_nxt:len=mss:
+    -- expected . 1:1(0) ack 101, seen nothing
+    ["rst.challenge@ESTABLISHED-DATA-IN/*:seq=rcv_wend-1:*"] = {rfc = "5961 3.2",
+      reason = "a RST whose text passes the right edge is dropped while data is unread " ..
+        "(tcp_sequence): its SEG.SEQ is in the window, \"TCP MUST send an acknowledgment\""},
+    ["rst.challenge@CLOSE-WAIT/*:seq=rcv_wend-1:*"] = {rfc = "5961 3.2",
+      reason = "a RST whose text passes the right edge is dropped after a FIN was queued " ..
+        "(tcp_sequence): its SEG.SEQ is in the window, \"TCP MUST send an acknowledgment\""},
+    ["rst.challenge@CLOSING/*:seq=rcv_wend-1:*"] = {rfc = "5961 3.2",
+      reason = "a RST whose text passes the right edge is dropped after a FIN was queued " ..
+        "(tcp_sequence): its SEG.SEQ is in the window, \"TCP MUST send an acknowledgment\""},
+  },
 }
