@@ -252,20 +252,6 @@ case("a FIN beyond RCV.NXT is out of order: acknowledged at once, not taken (568
   check(applied(r, "fin.out_of_order"), "cites RFC 5681 4.2")
 end)
 
-case("after the peer's FIN a FIN at RCV.NXT is ignored: RCV.NXT stays (9293 3.10.7.4, 3.6)", function()
-  local cw = { state = "CLOSE-WAIT", iss = 299, snd_una = 300, snd_nxt = 300, rcv_nxt = 101 }
-  local r = arrive.segment(cw, seg("F.", 101, 300))
-  eq(sent(r), "", "nothing sent")
-  eq(r.tcb.rcv_nxt, 101, "RCV.NXT")
-  check(applied(r, "fin.again"), "under fin.again")
-  local tw = { state = "TIME-WAIT", iss = 99, snd_una = 101, snd_nxt = 101, rcv_nxt = 301 }
-  eq(sent(arrive.segment(tw, seg("F.", 301, 101))), ". 101:101(0) ack 301",
-    "TIME-WAIT acknowledges it with RCV.NXT unchanged")
-  local cl = { state = "CLOSING", iss = 99, snd_una = 100, snd_nxt = 101, rcv_nxt = 301 }
-  r = arrive.segment(cl, seg("F.", 301, 101))
-  eq(sent(r) .. " -> " .. r.state, " -> TIME-WAIT", "CLOSING: the ACK of our FIN counts, the FIN not")
-end)
-
 case("TIME-WAIT: a RST at RCV.NXT closes it unless RFC 1337 is on", function()
   eq(arrive.segment(TW, seg("R", 301)).state, "CLOSED", "rfc1337 off (9293 3.10.7.4)")
   local r = arrive.segment(TW, seg("R", 301), { rfc1337 = true })

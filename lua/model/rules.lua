@@ -184,10 +184,9 @@ rule("fin.fin_wait_1", "9293 3.10.7.4",
   "FIN-WAIT-1: If our FIN has been ACKed (perhaps in this segment), then enter TIME-WAIT; "
     .. "otherwise, enter the CLOSING state.")
 rule("fin.fin_wait_2", "9293 3.10.7.4", "FIN-WAIT-2: Enter the TIME-WAIT state.")
-rule("fin.again", "9293 3.10.7.4",
-  "CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: This should not occur since a FIN has been "
-    .. "received from the remote side (3.6: the FIN is the last octet of the stream); the "
-    .. "segment is ignored and RCV.NXT stays.")
+rule("fin.remain", "9293 3.10.7.4",
+  "CLOSE-WAIT, CLOSING, LAST-ACK: remain in the state; TIME-WAIT: remain and restart the "
+    .. "2 MSL time-wait timeout.")
 rule("fin.out_of_order", "5681 4.2",
   "A TCP receiver SHOULD send an immediate duplicate ACK when an out-of-order segment "
     .. "arrives (a FIN beyond RCV.NXT occupies sequence space, RFC 9293 3.4).")

@@ -205,19 +205,16 @@ function M.after_ack(ctx)
       ctx:want_ack("text.deliver", delayed)
     end
   end
-  if seg.FIN and closed_in then                             -- eighth, the FIN bit
-    -- A FIN was already received: RCV.NXT is past it, the last number of the peer's
-    -- stream (3.6), so a FIN at or beyond RCV.NXT is not the peer's FIN; it is ignored
-    -- like the text beside it (seventh step), and RCV.NXT does not move. Its
-    -- retransmission (below RCV.NXT) was answered by the first step.
-    ctx:apply("fin.again")
-  elseif seg.FIN and not (in_order and stop == t.rcv_nxt) then
+  if seg.FIN and not (in_order and stop == t.rcv_nxt) then  -- eighth, the FIN bit
     -- Beyond RCV.NXT: an out-of-order segment, which 5681 4.2 has acknowledged at once
-    -- (the text's rule already did when it carried text).
-    if seg.len == 0 and state.gt(start, t.rcv_nxt) then ctx:want_ack("fin.out_of_order", false) end
+    -- (the text's rule already did when it carried text; after the peer's FIN the
+    -- segment is ignored like its text, seventh step).
+    if seg.len == 0 and not closed_in and state.gt(start, t.rcv_nxt) then
+      ctx:want_ack("fin.out_of_order", false)
+    end
   elseif seg.FIN then
     t.rcv_nxt = state.add(t.rcv_nxt, 1)
-    ctx:event("eof", "fin.receive")
+    if not closed_in then ctx:event("eof", "fin.receive") end
     ctx:want_ack("fin.receive", false)
     if t.state == "ESTABLISHED" or t.state == "SYN-RECEIVED" then
       ctx:apply("fin.close_wait")
@@ -228,6 +225,8 @@ function M.after_ack(ctx)
     elseif t.state == "FIN-WAIT-2" then
       ctx:apply("fin.fin_wait_2")
       ctx:go("TIME-WAIT")
+    else
+      ctx:apply("fin.remain")
     end
   end
 end
