@@ -242,6 +242,16 @@ end)
 local TW = { state = "TIME-WAIT", iss = 99, snd_una = 101, snd_nxt = 101, rcv_nxt = 301,
   rcv_wnd = 1000 }
 
+-- ---------------------------------------------------------------- FIN processing
+
+case("a FIN beyond RCV.NXT is out of order: acknowledged at once, not taken (5681 4.2)", function()
+  local r = arrive.segment(EST_B, seg("F.", 101, 300))
+  eq(sent(r), ". 300:300(0) ack 100", "immediate duplicate ACK")
+  eq(r.state, "ESTABLISHED", "the FIN is not processed")
+  eq(events(r), "", "no eof")
+  check(applied(r, "fin.out_of_order"), "cites RFC 5681 4.2")
+end)
+
 case("TIME-WAIT: a RST at RCV.NXT closes it unless RFC 1337 is on", function()
   eq(arrive.segment(TW, seg("R", 301)).state, "CLOSED", "rfc1337 off (9293 3.10.7.4)")
   local r = arrive.segment(TW, seg("R", 301), { rfc1337 = true })

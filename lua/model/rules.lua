@@ -187,6 +187,9 @@ rule("fin.fin_wait_2", "9293 3.10.7.4", "FIN-WAIT-2: Enter the TIME-WAIT state."
 rule("fin.remain", "9293 3.10.7.4",
   "CLOSE-WAIT, CLOSING, LAST-ACK: remain in the state; TIME-WAIT: remain and restart the "
     .. "2 MSL time-wait timeout.")
+rule("fin.out_of_order", "5681 4.2",
+  "A TCP receiver SHOULD send an immediate duplicate ACK when an out-of-order segment "
+    .. "arrives (a FIN beyond RCV.NXT occupies sequence space, RFC 9293 3.4).")
 
 -- User calls (RFC 9293 3.10.1, 3.10.2, 3.10.4)
 rule("user.open_active", "9293 3.10.1",

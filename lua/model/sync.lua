@@ -205,7 +205,14 @@ function M.after_ack(ctx)
       ctx:want_ack("text.deliver", delayed)
     end
   end
-  if seg.FIN and in_order and stop == t.rcv_nxt then         -- eighth, the FIN bit
+  if seg.FIN and not (in_order and stop == t.rcv_nxt) then  -- eighth, the FIN bit
+    -- Beyond RCV.NXT: an out-of-order segment, which 5681 4.2 has acknowledged at once
+    -- (the text's rule already did when it carried text; after the peer's FIN the
+    -- segment is ignored like its text, seventh step).
+    if seg.len == 0 and not closed_in and state.gt(start, t.rcv_nxt) then
+      ctx:want_ack("fin.out_of_order", false)
+    end
+  elseif seg.FIN then
     t.rcv_nxt = state.add(t.rcv_nxt, 1)
     if not closed_in then ctx:event("eof", "fin.receive") end
     ctx:want_ack("fin.receive", false)

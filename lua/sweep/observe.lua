@@ -27,7 +27,10 @@ end
 function M.send(c, seg)
   local t = {flags = M.flags(seg.flags), seq = seg.seq, seq_abs = true,
     win = seg.win or 65535, len = seg.len or 0}
-  if t.flags == "" then t.flags = "." end   -- a segment with no flag at all
+  -- A segment with no flag at all is "-" in the shorthand (lua/SHORTHAND.md); an empty
+  -- string would leave the conn API's default, ACK, and the case would not test what
+  -- it says (RFC 9293 3.10.7.4 fifth: "if the ACK bit is off, drop the segment").
+  if t.flags == "" then t.flags = "-" end
   if seg.ack then t.ack, t.ack_abs = seg.ack, true end
   for _, o in ipairs(seg.opts or {}) do
     for k, v in pairs(o) do t[k] = v end

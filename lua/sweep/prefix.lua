@@ -273,9 +273,12 @@ local U32 = 4294967296
 -- snapshot), from what the harness's connection learnt on the wire.
 local function snapshot(state, c, how)
   local i = c:info()
+  -- The largest segment the target accepts: the harness's SYN offers 1460, and the lab
+  -- links' MTU of 1500 holds 1460 bytes behind IPv4 and TCP headers but only 1440
+  -- behind IPv6's 40 (RFC 9293 3.7.1; RFC 8200 5), which is what an IPv6 target offers.
   local snap = {state = state, irs = i.iss, rcv_nxt = (i.iss + i.snd_nxt) % U32,
-    snd_wnd = 65535, mss = 1460, unread = how.unread or 0, inflight = how.inflight or 0,
-    orphan = how.orphan or false, listening = how.listening or nil}
+    snd_wnd = 65535, mss = i.family == "inet6" and 1440 or 1460, unread = how.unread or 0,
+    inflight = how.inflight or 0, orphan = how.orphan or false, listening = how.listening or nil}
   if i.irs then
     snap.iss = i.irs
     snap.snd_nxt = (i.irs + i.rcv_nxt) % U32

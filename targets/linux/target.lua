@@ -1,38 +1,93 @@
 -- Descriptor of the built-in Linux target (targets/linux/README.md): the values tests
 -- read instead of hard-coding them, and the known deviations (none: the suite's
 -- expectations are the kernel's, with RFC citations where it departs from the RFC text).
-return {
-  name = "linux",
-  summary = "the Linux kernel's TCP stack in a network namespace",
-  params = {
-    -- RFC 6298 2.1 initial RTO (TCP_TIMEOUT_INIT), seconds
-    initial_rto = 1.0,
-    -- granularity of the stack's TCP timers, seconds (jiffies: 1-4 ms)
-    timer_tick = 0.004,
-    -- defaults of a fresh network namespace
-    synack_retries = 5,
-    syn_retries = 6,
-    fin_timeout = 60,
-    msl = 60,
-  },
-  -- The choices the RFCs leave open, as the RFC model's knobs (lua/model/README.md).
-  model = {
-    rfc5961_rst = true,     -- RFC 5961 3.2: tcp_validate_incoming sends a challenge ACK
-    rfc5961_syn = true,     -- RFC 5961 4.2: challenge ACK for a SYN in a synchronized state
-    rfc5961_ack = true,     -- RFC 5961 5.2: tcp_ack drops SEG.ACK < SND.UNA - max_window
-    rfc1337 = false,        -- net.ipv4.tcp_rfc1337 defaults to 0: a RST ends TIME-WAIT
-    -- RFC 6191 / 1122 4.2.2.13: tcp_timewait_state_process takes a SYN that is after
-    -- RCV.NXT, or whose TSval is newer than TS.Recent
-    timewait_syn = "seq_or_ts",
-    delayed_ack = true,     -- RFC 9293 3.8.6.3 (after the quick-ack start of a connection)
-    rst_window = "zero",    -- tcp_v4_send_reset: window 0
-    ts_missing = "accept",  -- RFC 7323 3.2 SHOULD drop; Linux processes the segment
-  },
-  deviations = {},
-  -- Where Linux departs from the sweep's RFC model (lua/sweep/deviations.lua), each with
-  -- the sentence it breaks, the kernel code that decides, and one case as wire evidence
-  -- (relative numbers, from cases.jsonl).
-  sweep_deviations = {
+-- Sweep deviations (lua/sweep/deviations.lua): Linux behaviours that depart from the text
+-- of RFC 9293 3.10.7.4 as the model reads it, each read in net/ipv4/tcp_input.c or
+-- tcp_minisocks.c (Linux 6.18) and keyed by case-id globs no wider than the cells the
+-- behaviour governs: a state, a flag class, the edge that matters.
+local sweep_deviations = {}
+local function declare(states, patterns, d)
+  for _, st in ipairs(states) do
+    for _, p in ipairs(patterns) do sweep_deviations[st .. "/*/" .. p] = d end
+  end
+end
+local SYNCED = { "ESTABLISHED", "ESTABLISHED-DATA-IN", "ESTABLISHED-DATA-OUT", "FIN-WAIT-1",
+  "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK" }
+
+-- tcp_rcv_state_process / tcp_rcv_established drop a segment with none of ACK, RST, SYN
+-- before the sequence test, so an unacceptable one gets no ACK.
+-- Evidence: ESTABLISHED/inet/NONE:seq=rcv_wend:ack=0:len=0 expected . 1:1(0) ack 1, seen nothing.
+declare(SYNCED, { "NONE:seq=rcv_nxt-1:*", "NONE:seq=rcv_wend:*", "NONE:seq=rcv_wend+1:*",
+  "NONE:seq=rcv_nxt+2^31:*", "FIN:seq=rcv_nxt-1:*", "FIN:seq=rcv_wend:*", "FIN:seq=rcv_wend+1:*",
+  "FIN:seq=rcv_nxt+2^31:*" }, { rfc = "9293 3.10.7.4",
+  reason = "an ACK-less segment is dropped before the sequence test (tcp_rcv_state_process: "
+    .. "!th->ack && !th->rst && !th->syn), so the ACK the first step asks for an unacceptable "
+    .. "segment (\"an acknowledgment should be sent in reply\") is not sent" })
+
+-- tcp_sequence (and tcp_in_window for a request socket) accept a zero-length segment at
+-- RCV.NXT+RCV.WND, and let a FIN reach one beyond: its ACK is processed.
+-- Evidence: ESTABLISHED/inet/ACK:seq=rcv_wend:ack=snd_nxt:len=0 expected . 1:1(0) ack 1, seen nothing.
+declare({ "SYN-RECEIVED", table.unpack(SYNCED) }, { "ACK:seq=rcv_wend:*", "FIN+ACK:seq=rcv_wend:*" },
+  { rfc = "9293 3.10.7.4", reason = "a segment at the right edge of the window (SEG.SEQ = "
+    .. "RCV.NXT+RCV.WND, no text) is taken as acceptable: the table asks SEG.SEQ < RCV.NXT+RCV.WND" })
+declare({ "SYN-RECEIVED" }, { "NONE:seq=rcv_wend:*" }, { rfc = "9293 3.10.7.4",
+  reason = "tcp_check_req takes a segment at the right edge as in the window, then drops it "
+    .. "for the missing ACK bit without the first step's ACK" })
+
+-- tcp_sequence tests SEG.SEQ+SEG.LEN against RCV.WUP (= RCV.NXT once acknowledged), so a
+-- retransmitted FIN (ending at RCV.NXT) passes and its ACK field is processed.
+-- Evidence: FIN-WAIT-1/inet/FIN+ACK:seq=rcv_nxt-1:ack=snd_nxt:len=0 expected -> FIN-WAIT-1, seen -> FIN-WAIT-2.
+declare({ "FIN-WAIT-1", "CLOSING", "LAST-ACK" }, { "FIN+ACK:seq=rcv_nxt-1:*" }, {
+  rfc = "9293 3.10.7.4", reason = "an old FIN that ends at RCV.NXT is acceptable (end_seq "
+    .. ">= RCV.WUP) and its ACK acknowledges our FIN; the table finds it unacceptable" })
+
+-- tcp_ack bounds RFC 5961's window by the bytes ever acknowledged (\"do not accept ACK for
+-- bytes we never sent\", 2023): with none yet, SEG.ACK = SND.UNA-1 gets a challenge ACK and
+-- the segment is dropped (text and FIN too).
+-- Evidence: ESTABLISHED/inet/ACK:seq=rcv_nxt:ack=snd_una-1:len=0 expected nothing, seen . 1:1(0) ack 1.
+declare(SYNCED, { "ACK:*:ack=snd_una-1:*", "ACK+data:*:ack=snd_una-1:*", "FIN+ACK:*:ack=snd_una-1:*",
+  "FIN+ACK+data:*:ack=snd_una-1:*" }, { rfc = "5961 5.2", reason = "an ACK below SND.UNA but "
+    .. "within MAX.SND.WND is dropped with an ACK when no byte was acknowledged yet "
+    .. "(max_window = min(max_window, bytes_acked)); (SND.UNA - MAX.SND.WND) =< SEG.ACK is acceptable" })
+
+-- tcp_timewait_state_process answers every segment but a bare ACK or RST at RCV.NXT (and a
+-- new SYN) with an ACK of RCV.NXT, also without the ACK bit, and does not take a FIN at RCV.NXT.
+-- Evidence: TIME-WAIT/inet/FIN:seq=rcv_nxt:ack=0:len=0 expected nothing, seen . 2:2(0) ack 2.
+declare({ "TIME-WAIT" }, { "NONE:*", "NONE+data:*", "FIN:*", "FIN+data:*", "ACK:seq=rcv_nxt+1:*",
+  "ACK:seq=rcv_wend-1:*", "ACK:*:ack=snd_una-1:*", "FIN+ACK:*:ack=snd_una-1:*",
+  "FIN+ACK:seq=rcv_nxt:*", "FIN+ACK+data:seq=rcv_nxt-1:*" }, { rfc = "9293 3.10.7.4",
+  reason = "TIME-WAIT ACKs any segment other than a bare ACK or RST at RCV.NXT with <ACK=RCV.NXT> "
+    .. "(ACK-less ones too, which the fifth step drops) and does not advance RCV.NXT over a FIN" })
+
+-- After the peer's FIN, tcp_rcv_state_process ignores segments at or after RCV.NXT (no
+-- eighth step for their FIN), but one starting below RCV.NXT goes through tcp_data_queue:
+-- its FIN advances RCV.NXT, and text beyond RCV.NXT resets (LINUX_MIB_TCPABORTONDATA).
+-- Evidence: CLOSE-WAIT/inet/FIN+ACK:seq=rcv_nxt:ack=snd_nxt:len=0 expected . 1:1(0) ack 3, seen nothing;
+-- CLOSE-WAIT/inet/ACK+data:seq=rcv_nxt-1:ack=snd_nxt:len=mss expected nothing, seen R 1:1(0).
+declare({ "CLOSE-WAIT", "CLOSING", "LAST-ACK" }, { "FIN+ACK:seq=rcv_nxt:*",
+  "FIN+ACK+data:seq=rcv_nxt-1:*", "ACK+data:seq=rcv_nxt-1:*:len=mss*" }, { rfc = "9293 3.10.7.4",
+  reason = "after the peer's FIN a FIN at RCV.NXT is ignored unless its segment starts below "
+    .. "RCV.NXT, and text past RCV.NXT resets the connection where the seventh step ignores it" })
+
+-- tcp_sequence drops a segment that straddles the right edge while the receive queue is not
+-- empty (SKB_DROP_REASON_TCP_INVALID_END_SEQUENCE) and sends a duplicate ACK.
+-- Evidence: CLOSING/inet/ACK+data:seq=rcv_wend-1:ack=snd_nxt:len=mss expected nothing -> TIME-WAIT, seen . 2:2(0) ack 2 -> CLOSING.
+declare({ "CLOSE-WAIT", "CLOSING", "LAST-ACK" }, { "ACK+data:seq=rcv_wend-1:*:len=mss*",
+  "FIN+ACK+data:seq=rcv_wend-1:*:len=mss*" }, { rfc = "9293 3.10.7.4",
+  reason = "a segment that starts in the window but ends beyond it is dropped when unread "
+    .. "data waits; the table accepts it (its first octet is in the window)" })
+
+-- tcp_check_req retransmits the SYN,ACK for a retransmitted SYN (SEG.SEQ = IRS).
+-- Evidence: SYN-RECEIVED/inet/SYN:seq=rcv_nxt-1:ack=0:len=0 expected . 1:1(0) ack 1, seen S. 0:0(0) ack 1.
+declare({ "SYN-RECEIVED" }, { "SYN:seq=rcv_nxt-1:*" }, { rfc = "9293 3.10.7.4",
+  reason = "a retransmitted SYN is answered by a retransmission of the SYN,ACK "
+    .. "<SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, not the ACK <SEQ=SND.NXT><ACK=RCV.NXT>" })
+
+-- RST, SYN and RFC 5961, keyed RULE@PATTERN (that rule in those cases only).
+-- Where Linux departs from the sweep's RFC model (lua/sweep/deviations.lua), each with
+-- the sentence it breaks, the kernel code that decides, and one case as wire evidence
+-- (relative numbers, from cases.jsonl).
+for key, d in pairs({
     -- tcp_check_req: a SYN in the window of a request socket is an "embryonic reset":
     -- Linux sends RST and drops the request (the listener stays, so the port is LISTEN).
     -- SYN-RECEIVED/inet/SYN:seq=rcv_nxt+1:ack=0: expected nothing -> LISTEN,
@@ -128,5 +183,35 @@ return {
     ["rst.challenge@CLOSING/*:seq=rcv_wend-1:*"] = {rfc = "5961 3.2",
       reason = "a RST whose text passes the right edge is dropped after a FIN was queued " ..
         "(tcp_sequence): its SEG.SEQ is in the window, \"TCP MUST send an acknowledgment\""},
+}) do sweep_deviations[key] = d end
+
+return {
+  name = "linux",
+  summary = "the Linux kernel's TCP stack in a network namespace",
+  params = {
+    -- RFC 6298 2.1 initial RTO (TCP_TIMEOUT_INIT), seconds
+    initial_rto = 1.0,
+    -- granularity of the stack's TCP timers, seconds (jiffies: 1-4 ms)
+    timer_tick = 0.004,
+    -- defaults of a fresh network namespace
+    synack_retries = 5,
+    syn_retries = 6,
+    fin_timeout = 60,
+    msl = 60,
   },
+  -- The choices the RFCs leave open, as the RFC model's knobs (lua/model/README.md).
+  model = {
+    rfc5961_rst = true,     -- RFC 5961 3.2: tcp_validate_incoming sends a challenge ACK
+    rfc5961_syn = true,     -- RFC 5961 4.2: challenge ACK for a SYN in a synchronized state
+    rfc5961_ack = true,     -- RFC 5961 5.2: tcp_ack drops SEG.ACK < SND.UNA - max_window
+    rfc1337 = false,        -- net.ipv4.tcp_rfc1337 defaults to 0: a RST ends TIME-WAIT
+    -- RFC 6191 / 1122 4.2.2.13: tcp_timewait_state_process takes a SYN that is after
+    -- RCV.NXT, or whose TSval is newer than TS.Recent
+    timewait_syn = "seq_or_ts",
+    delayed_ack = true,     -- RFC 9293 3.8.6.3 (after the quick-ack start of a connection)
+    rst_window = "zero",    -- tcp_v4_send_reset: window 0
+    ts_missing = "accept",  -- RFC 7323 3.2 SHOULD drop; Linux processes the segment
+  },
+  deviations = {},
+  sweep_deviations = sweep_deviations,
 }
