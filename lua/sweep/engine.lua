@@ -342,6 +342,7 @@ local function run_case(lab, case, mods, knobs, opts)
     for i, spec in ipairs(case.steps) do
       local e = expected[i] or {replies = {}}
       local seg = mods.materialize.segment(spec, snap)
+      if i == 1 then observe.drain(c) end
       local sent = observe.send(c, seg)
       local replies = observe.replies(lab, c, sent + (e.window or knob(opts, "window")),
         #(e.replies or {}))

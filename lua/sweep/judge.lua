@@ -79,6 +79,8 @@ function M.tcb(case, snap)
   elseif ms == "SYN-SENT" then t.ts = snap.ts_val ~= nil
   elseif ms == "LISTEN" then t.ts = true end
   if ms == "SYN-RECEIVED" then t.passive = snap.passive ~= false end
+  -- The application closed (an orphan): RFC 1122 4.2.2.13's half-duplex close applies.
+  if snap.orphan then t.closed = true end
   return t, unknown
 end
 

@@ -27,12 +27,21 @@ end
 function M.send(c, seg)
   local t = {flags = M.flags(seg.flags), seq = seg.seq, seq_abs = true,
     win = seg.win or 65535, len = seg.len or 0}
-  if t.flags == "" then t.flags = "." end   -- a segment with no flag at all
+  if t.flags == "" then t.flags = "-" end   -- a segment with no flag at all (SHORTHAND.md)
   if seg.ack then t.ack, t.ack_abs = seg.ack, true end
   for _, o in ipairs(seg.opts or {}) do
     for k, v in pairs(o) do t[k] = v end
   end
   return c:send(t)
+end
+
+-- Passes over the segments of c that arrived before the first step: they answer the
+-- prefix, not the step (e.g. the target's FIN retransmitted by its RTO while a loaded
+-- harness was late acknowledging it). Returns how many.
+function M.drain(c)
+  local n = 0
+  while c:next() do n = n + 1 end
+  return n
 end
 
 -- The replies on c until `until_` (lab time), or M.settle after `want` (> 0) of them

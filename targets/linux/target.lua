@@ -27,6 +27,11 @@ return {
     delayed_ack = true,     -- RFC 9293 3.8.6.3 (after the quick-ack start of a connection)
     rst_window = "zero",    -- tcp_v4_send_reset: window 0
     ts_missing = "accept",  -- RFC 7323 3.2 SHOULD drop; Linux processes the segment
+    -- RFC 1122 4.2.2.13 (MAY a half-duplex close; then SHOULD RST new data): an orphaned
+    -- FIN-WAIT-2 is a timewait socket (tcp_time_wait(sk, TCP_FIN_WAIT2, ...) once
+    -- tcp_fin_timeout is below TCP_TIMEWAIT_LEN), whose tcp_timewait_state_process
+    -- answers new data, or a FIN that does not end at rcv_nxt + 1, with TCP_TW_RST
+    half_duplex_close = true,
   },
   deviations = {},
 }
