@@ -92,6 +92,10 @@ return {
     -- answers new data, or a FIN that does not end at rcv_nxt + 1, with TCP_TW_RST
     half_duplex_close = true,
   },
+  -- Sysctls of a target with options ("linux:net.ipv4.tcp_rfc1337=1") that set a model
+  -- knob (lua/sweep/engine.lua M.knobs): tcp_rfc1337=1 makes tcp_timewait_state_process
+  -- ignore a RST in TIME-WAIT (RFC 1337 section 3, remedy R1).
+  model_sysctls = { ["net.ipv4.tcp_rfc1337"] = "rfc1337" },
   deviations = {},
   -- Sweep cells where Linux departs from the model (lua/sweep/deviations.lua); keys are
   -- case-id globs, narrow to one state and one class of segment.
