@@ -170,6 +170,39 @@ case("URG in ESTABLISHED signals urgent data; after a FIN it is ignored", functi
   check(applied(r, "urg.ignored") and applied(r, "text.ignored"), "cited")
 end)
 
+-- ------------------------------------------ RFC 1122 4.2.2.13: text after the user's CLOSE
+
+-- FIN-WAIT-2 after close(): SND.NXT 302 (the FIN acknowledged), RCV.NXT 100.
+local FW2_CLOSED = { state = "FIN-WAIT-2", iss = 299, snd_una = 302, snd_nxt = 302,
+  rcv_nxt = 100, rcv_wnd = 1000, closed = true }
+
+case("half_duplex_close: new text after CLOSE is answered by a RST (1122 4.2.2.13)", function()
+  local k = { half_duplex_close = true }
+  local r = arrive.segment(FW2_CLOSED, seg("P.", 100, 302, { len = 5 }), k)
+  eq(sent(r), "R 302:302(0) win 0", "RST in the 3.10.7.1 form of the segment")
+  eq(r.state, "CLOSED", "connection dropped")
+  eq(events(r), "", "no data delivered, nobody to tell")
+  check(applied(r, "text.after_close"), "cites RFC 1122 4.2.2.13")
+  eq(sent(arrive.segment(FW2_CLOSED, seg(".", 101, 302, { len = 1 }), k)), "R 302:302(0) win 0",
+    "out-of-order text too")
+  eq(sent(arrive.segment(FW2_CLOSED, seg("F.", 101, 302), k)), "R 302:302(0) win 0",
+    "a FIN beyond RCV.NXT: text was sent after CLOSE")
+end)
+
+case("half_duplex_close: a FIN at RCV.NXT, a bare ACK, a held socket are not reset", function()
+  local k = { half_duplex_close = true }
+  local r = arrive.segment(FW2_CLOSED, seg("F.", 100, 302), k)
+  eq(sent(r), ". 302:302(0) ack 101", "the FIN is acknowledged")
+  eq(r.state, "TIME-WAIT", "state")
+  eq(sent(arrive.segment(FW2_CLOSED, seg(".", 101, 302), k)), "", "no text: nothing")
+  local held = { state = "FIN-WAIT-2", iss = 299, snd_una = 302, snd_nxt = 302, rcv_nxt = 100,
+    rcv_wnd = 1000 }
+  eq(arrive.segment(held, seg("P.", 100, 302, { len = 5 }), k).state, "FIN-WAIT-2",
+    "shutdown(): the user still reads")
+  eq(arrive.segment(FW2_CLOSED, seg("P.", 100, 302, { len = 5 })).state, "FIN-WAIT-2",
+    "knob off (the default): acknowledged and kept")
+end)
+
 -- ---------------------------------------------------------------- PAWS (RFC 7323 5.3)
 
 local TS = { state = "ESTABLISHED", iss = 1, snd_una = 2, snd_nxt = 2, rcv_nxt = 100,

@@ -489,5 +489,32 @@ case("compare: a retransmitted SYN,ACK in SYN-RECEIVED is not a reply", function
     "the SYN,ACK timer fired")
 end)
 
+-- A target with options: the sysctls its labs run with set the model's knobs through the
+-- descriptor's model_sysctls (RFC 1337: tcp_rfc1337=1 ignores a RST in TIME-WAIT).
+case("a target's sysctl options set the model knobs its descriptor maps them to", function()
+  local linux = assert(loadfile(SOURCE_DIR .. "/targets/linux/target.lua"))()
+  local tk = judge.target_knobs
+  eq(tk(linux, "linux").rfc1337, false, "default")
+  eq(tk(linux, "linux:net.ipv4.tcp_rfc1337=1").rfc1337, true, "tcp_rfc1337=1")
+  local k = tk(linux, "linux:net.ipv4.tcp_fin_timeout=7:net.ipv4.tcp_rfc1337=0")
+  eq(k.rfc1337, false, "tcp_rfc1337=0 among other sysctls")
+  eq(k.rfc5961_rst, true, "the descriptor's other knobs stay")
+  eq(linux.model.rfc1337, false, "the descriptor itself is not changed")
+  local ok, err = pcall(tk, linux, "linux:net.ipv4.tcp_rfc1337=on")
+  check(not ok and tostring(err):find("net.ipv4.tcp_rfc1337: expected an integer", 1, true),
+    "a value that is no integer is named: " .. tostring(err))
+  local d = { model = {}, model_sysctls = { ["x.y"] = { knob = "timewait_syn",
+    values = { ["0"] = false, ["2"] = "rfc6191" } } } }
+  eq(tk(d, "t:x.y=2").timewait_syn, "rfc6191", "a mapping by value")
+  ok, err = pcall(tk, d, "t:x.y=1")
+  check(not ok and tostring(err):find('expected one of 0, 2 (model knob timewait_syn), got "1"', 1, true),
+    "an unmapped value is named: " .. tostring(err))
+  local c = one("TIME-WAIT", { flags = "R", seq = { "rcv_nxt", 0 }, ack = { "raw", 0 } })
+  eq(judge.expect(c, snapshot("TIME-WAIT"), tk(linux, "linux:net.ipv4.tcp_rfc1337=1"))[1].state,
+    "TIME-WAIT", "the judge follows it (RFC 1337 3)")
+  eq(judge.expect(c, snapshot("TIME-WAIT"), tk(linux, "linux"))[1].state, "CLOSED",
+    "and without it a RST ends TIME-WAIT")
+end)
+
 print(("%d passed, %d failed"):format(passed, failed))
 return passed, failed

@@ -40,6 +40,11 @@ M.DEFS = {
     what = "the window field of a RST the stack sends: the RFC gives none (its forms carry "
       .. "none), so 0, the receive window, or not checked (any)",
   },
+  half_duplex_close = {
+    default = false, values = { true, false }, rfc = "1122 4.2.2.13 (MAY, then SHOULD)",
+    what = "after the application's CLOSE (tcb.closed), text arriving is answered by a RST "
+      .. "and the connection dropped (else it is acknowledged as in any FIN-WAIT state)",
+  },
   ts_missing = {
     default = "accept", values = { "accept", "drop" }, rfc = "7323 3.2 (SHOULD)",
     what = "a non-RST segment without TSopt on a connection that negotiated timestamps is "

@@ -173,6 +173,10 @@ rule("text.delayed_ack", "9293 3.8.6.3",
     .. "the delay MUST be less than 0.5 seconds.")
 rule("text.out_of_order", "5681 4.2",
   "Out-of-order data segments SHOULD be acknowledged immediately.")
+rule("text.after_close", "1122 4.2.2.13",
+  "If such a host issues a CLOSE call while received data is still pending in TCP, or if "
+    .. "new data is received after CLOSE is called, its TCP SHOULD send a RST to show that "
+    .. "data was lost.")
 rule("text.ignored", "9293 3.10.7.4",
   "CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: This should not occur since a FIN has been "
     .. "received from the remote side. Ignore the segment text.")

@@ -178,16 +178,36 @@ local function check_ack(ctx)
   return true
 end
 
+-- Seventh, after the application's CLOSE (tcb.closed: no socket refers to the
+-- connection) on a host with a half-duplex close (RFC 1122 4.2.2.13, the
+-- half_duplex_close knob): new text cannot be delivered to anyone, so a RST shows the
+-- peer that it was lost. A FIN beyond RCV.NXT without text proves such text as well (it
+-- sits after bytes that were sent). The reset takes the 3.10.7.1 form of the arriving
+-- segment; nothing is left to be signalled. Returns true when it reset the connection.
+local function text_after_close(ctx, start, stop)
+  local t, seg = ctx.tcb, ctx.seg
+  if not (t.closed and ctx.knobs.half_duplex_close) or state.FIN_RECEIVED[t.state] then
+    return false
+  end
+  local new_text = seg.len > 0 and state.gt(stop, t.rcv_nxt)
+  if not (new_text or (seg.FIN and state.gt(start, t.rcv_nxt))) then return false end
+  ctx:reset("text.after_close")
+  ctx:drop("text.after_close")
+  ctx:go("CLOSED")
+  return true
+end
+
 -- Sixth to eighth: URG, the segment text, FIN. Also where a SYN,ACK carrying text or FIN
 -- continues from SYN-SENT (RFC 9293 3.10.7.3).
 function M.after_ack(ctx)
   local t, seg, k = ctx.tcb, ctx.seg, ctx.knobs
   local closed_in = state.FIN_RECEIVED[t.state]
+  local start = seg.SYN and state.add(seg.seq, 1) or seg.seq
+  local stop = state.add(start, seg.len)                    -- where a FIN would sit
+  if text_after_close(ctx, start, stop) then return end     -- nobody to signal URG to
   if seg.URG then                                           -- sixth, the URG bit
     if closed_in then ctx:apply("urg.ignored") else ctx:event("urgent", "urg.signal", { up = seg.up }) end
   end
-  local start = seg.SYN and state.add(seg.seq, 1) or seg.seq
-  local stop = state.add(start, seg.len)                    -- where a FIN would sit
   local in_order = state.le(start, t.rcv_nxt)
   if seg.len > 0 then                                       -- seventh, the segment text
     if closed_in then

@@ -66,6 +66,12 @@ local function descriptor(opts)
   return require("tcpconform")._descriptor(opts.target_name or "linux", opts.descriptor)
 end
 
+-- The model's knobs for the target as given, its options' sysctls included
+-- (sweep.judge.target_knobs).
+function M.knobs(opts)
+  return require("sweep.judge").target_knobs(descriptor(opts), opts.target)
+end
+
 -- The cases of this shard, in the cases module's order: index i (from 0) is the shard's
 -- when i % n == k - 1; at most max_cases of them.
 function M.select(opts, mods)
@@ -84,7 +90,7 @@ function M.select(opts, mods)
     error(("sweep: family must be \"inet\" or \"inet6\", got %q"):format(opts.family), 0)
   end
   local cases_m = (mods and mods.cases) or require "sweep.cases"
-  local knobs = descriptor(opts).model or {}
+  local knobs = M.knobs(opts)
   local all = {}
   local families = opts.family and {opts.family} or {"inet", "inet6"}
   for _, st in ipairs(states) do
@@ -346,6 +352,7 @@ local function run_case(lab, case, mods, knobs, opts)
     for i, spec in ipairs(case.steps) do
       local e = expected[i] or {replies = {}}
       local seg = mods.materialize.segment(spec, snap)
+      if i == 1 then observe.drain(c) end
       local sent = observe.send(c, seg)
       local replies = observe.replies(lab, c, sent + (e.window or knob(opts, "window")),
         #(e.replies or {}))
@@ -398,7 +405,7 @@ end
 -- emit(json) per case. Returns the number of cases emitted and the labs used.
 function M.run(opts, emit, mods)
   local cases, knobs = opts.cases, nil
-  if cases then knobs = descriptor(opts).model or {}
+  if cases then knobs = M.knobs(opts)
   else cases, knobs = M.select(opts, mods) end
   mods = modules(mods)
   local desc = descriptor(opts)

@@ -80,6 +80,8 @@ function M.tcb(case, snap)
   elseif ms == "SYN-SENT" then t.ts = snap.ts_val ~= nil
   elseif ms == "LISTEN" then t.ts = true end
   if ms == "SYN-RECEIVED" then t.passive = snap.passive ~= false end
+  -- The application closed (an orphan): RFC 1122 4.2.2.13's half-duplex close applies.
+  if snap.orphan then t.closed = true end
   return t, unknown
 end
 
@@ -99,6 +101,39 @@ local function replies(r, unknown)
       delayed = s.delayed, rule = rule_of(s.rule) }
   end
   return out
+end
+
+-- The model's knobs for a target: descriptor d's `model`, then each sysctl of the
+-- target's options (target "linux:net.ipv4.tcp_rfc1337=1:...", as --target gives it)
+-- that d's `model_sysctls` maps to a knob -- sysctl name -> knob name (a boolean knob:
+-- "0" false, any other integer true) or -> {knob =, values = {["1"] = v, ...}} -- so the
+-- model follows the configuration the labs really run. A value the mapping does not
+-- know is an error naming the sysctl, the values it takes and the one given.
+function M.target_knobs(d, target)
+  local k = {}
+  for n, v in pairs(d and d.model or {}) do k[n] = v end
+  local map = d and d.model_sysctls
+  if type(map) ~= "table" then return k end
+  for name, value in (target or ""):gmatch(":([^:=]+)=([^:]*)") do
+    local m = map[name]
+    if type(m) == "string" then
+      if not value:match("^%-?%d+$") then
+        error(("target %s: %s: expected an integer (model knob %s), got %q"):format(
+          target, name, m, value), 0)
+      end
+      k[m] = tonumber(value) ~= 0
+    elseif type(m) == "table" then
+      if m.values[value] == nil then
+        local known = {}
+        for v in pairs(m.values) do known[#known + 1] = v end
+        table.sort(known)
+        error(("target %s: %s: expected one of %s (model knob %s), got %q"):format(
+          target, name, table.concat(known, ", "), m.knob, value), 0)
+      end
+      k[m.knob] = m.values[value]
+    end
+  end
+  return k
 end
 
 -- Returns the model's expectation for each step of case under snapshot snap and knobs

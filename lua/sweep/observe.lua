@@ -38,6 +38,15 @@ function M.send(c, seg)
   return c:send(t)
 end
 
+-- Passes over the segments of c that arrived before the first step: they answer the
+-- prefix, not the step (e.g. the target's FIN retransmitted by its RTO while a loaded
+-- harness was late acknowledging it). Returns how many.
+function M.drain(c)
+  local n = 0
+  while c:next() do n = n + 1 end
+  return n
+end
+
 -- The replies on c until `until_` (lab time), or M.settle after `want` (> 0) of them
 -- came: {flags =, seq =, ack =, len =, win =, t =} with absolute numbers.
 function M.replies(lab, c, until_, want)

@@ -95,29 +95,6 @@ for key, d in pairs({
     ["syn.synrcvd_passive"] = {rfc = "9293 3.10.7.4",
       reason = "a SYN in the window of a passive SYN-RECEIVED is answered with RST " ..
         "(tcp_check_req); RFC 9293: \"return this connection to the LISTEN state and return\""},
-    -- Orphaned FIN-WAIT-2 (after close) is a TIME-WAIT mini-socket with substate
-    -- FIN_WAIT2 (tcp_close -> tcp_time_wait; tcp_timewait_state_process), which repeats
-    -- RFC 793's checks without RFC 5961's:
-    -- FIN-WAIT-2-ORPHAN/inet/FIN+RST:seq=rcv_nxt+1:ack=0: expected . 2:2(0) ack 1 ->
-    -- FIN-WAIT-2, seen nothing -> CLOSED
-    ["rst.challenge@FIN-WAIT-2-ORPHAN/*"] = {rfc = "5961 3.2",
-      reason = "orphaned FIN-WAIT-2 (a timewait socket) is reset by any RST in the window: " ..
-        "\"TCP MUST send an acknowledgment (challenge ACK)\" when SEG.SEQ is not RCV.NXT"},
-    -- FIN-WAIT-2-ORPHAN/inet/SYN:seq=rcv_nxt+1:ack=0: expected . 2:2(0) ack 1 ->
-    -- FIN-WAIT-2, seen R. 0:0(0) ack 3 -> CLOSED
-    ["syn.challenge@FIN-WAIT-2-ORPHAN/*"] = {rfc = "5961 4.2",
-      reason = "orphaned FIN-WAIT-2 answers a SYN at or after RCV.NXT with RST (TCP_TW_RST), " ..
-        "not \"the TCP MUST send an ACK (challenge ACK) to the remote peer\""},
-    -- FIN-WAIT-2-ORPHAN/inet/ACK:seq=rcv_nxt+1:ack=snd_nxt+1: expected . 2:2(0) ack 1,
-    -- seen nothing
-    ["ack.window_5961@FIN-WAIT-2-ORPHAN/*"] = {rfc = "5961 5.2",
-      reason = "orphaned FIN-WAIT-2 does not check SEG.ACK: a bare ACK is a silent " ..
-        "duplicate; \"MUST be discarded and an ACK sent back\""},
-    -- FIN-WAIT-2-ORPHAN/inet/FIN+RST:seq=rcv_nxt+2^31:ack=0: expected nothing, seen
-    -- . 2:2(0) ack 1
-    ["seq.unacceptable_rst@FIN-WAIT-2-ORPHAN/*"] = {rfc = "9293 3.10.7.4",
-      reason = "orphaned FIN-WAIT-2 ACKs every out-of-window segment, a RST too; " ..
-        "\"(unless the RST bit is set, if so drop the segment and return)\""},
     -- TIME-WAIT (tcp_timewait_state_process): a RST is taken only at RCV.NXT, any other
     -- is dropped without a challenge ACK.
     -- TIME-WAIT/inet/FIN+RST:seq=rcv_nxt+1:ack=0: expected . 2:2(0) ack 2 -> TIME-WAIT,
@@ -185,6 +162,66 @@ for key, d in pairs({
         "(tcp_sequence): its SEG.SEQ is in the window, \"TCP MUST send an acknowledgment\""},
 }) do sweep_deviations[key] = d end
 
+-- An orphaned FIN-WAIT-2 (the application closed; prefix FIN-WAIT-2-ORPHAN) is not a
+-- socket on Linux but a timewait socket with tw_substate TCP_FIN_WAIT2 (tcp_rcv_state_
+-- process, FIN_WAIT1: tcp_time_wait(sk, TCP_FIN_WAIT2, tmo) when tcp_fin_timeout is
+-- below TCP_TIMEWAIT_LEN). tcp_timewait_state_process "just repeats the checks" in a
+-- shorter form: tcp_in_window, then RST -> kill, SYN at or after rcv_nxt -> TCP_TW_RST,
+-- no test of the ACK field, new data -> TCP_TW_RST. The RFC 5961 mitigations Linux applies
+-- to full sockets (tcp_validate_incoming, tcp_ack) are missing there.
+local TW_FW2 = "Linux's orphaned FIN-WAIT-2 is a timewait socket (tcp_timewait_state_process, "
+  .. "tw_substate TCP_FIN_WAIT2), which "
+local RST_IN_ORPHAN = {
+  rfc = "5961 3.2",
+  -- FIN-WAIT-2-ORPHAN/inet/RST:seq=rcv_nxt+1:ack=0:len=0: expected . 2:2(0) ack 1 ->
+  --   FIN-WAIT-2, seen nothing -> CLOSED;  .../RST:seq=rcv_wend+1:ack=0:len=0: expected
+  --   nothing, seen . 2:2(0) ack 1
+  reason = TW_FW2 .. "kills the connection on any RST that passes tcp_in_window (RFC 5961 3.2 "
+    .. "step 3: not exactly RCV.NXT, TCP MUST send a challenge ACK) and answers one outside "
+    .. "the window with an ACK (step 1 and 9293 3.10.7.4: silently drop; a SHOULD there)",
+}
+local SYN_IN_ORPHAN = {
+  rfc = "5961 4.2",
+  -- FIN-WAIT-2-ORPHAN/inet/SYN:seq=rcv_nxt:ack=0:len=0: expected . 2:2(0) ack 1 ->
+  --   FIN-WAIT-2, seen R. 0:0(0) ack 2 -> CLOSED (RFC 793's reset)
+  reason = TW_FW2 .. "answers a SYN at or after rcv_nxt with a RST and drops the connection, "
+    .. "and one overlapping rcv_nxt like any other segment, where RFC 5961 4.2 says: if the "
+    .. "SYN bit is set, irrespective of the sequence number, TCP MUST send an ACK (challenge "
+    .. "ACK)",
+}
+local ACK_IN_ORPHAN = {
+  rfc = "5961 5.2",
+  -- FIN-WAIT-2-ORPHAN/inet/ACK:seq=rcv_nxt:ack=snd_nxt+1:len=0: expected . 2:2(0) ack 1,
+  --   seen nothing;  .../ACK+data:seq=rcv_nxt:ack=snd_una-2^20:len=1: expected . 2:2(0)
+  --   ack 1 -> FIN-WAIT-2, seen R 4293918722:4293918722(0) -> CLOSED
+  reason = TW_FW2 .. "never tests SEG.ACK: an ACK beyond SND.NXT or below SND.UNA - "
+    .. "MAX.SND.WND is taken (dropped if bare, its text reset), where RFC 5961 5.2 says all "
+    .. "other segments MUST be discarded and an ACK sent back",
+}
+local EDGE_IN_ORPHAN = {
+  rfc = "9293 3.10.7.4",
+  -- FIN-WAIT-2-ORPHAN/inet/ACK:seq=rcv_wend:ack=snd_nxt:len=0: expected . 2:2(0) ack 1,
+  --   seen nothing
+  reason = TW_FW2 .. "takes a zero-length segment at SEG.SEQ = RCV.NXT+RCV.WND as in the "
+    .. "window (tcp_in_window: seq == e_win && seq == end_seq), where the acceptability "
+    .. "table's RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND refuses it and an acknowledgment "
+    .. "should be sent",
+}
+local ORPHAN_FW2 = {
+  ["FIN-WAIT-2-ORPHAN/*RST*"] = RST_IN_ORPHAN,
+  ["FIN-WAIT-2-ORPHAN/*/SYN:*"] = SYN_IN_ORPHAN,
+  ["FIN-WAIT-2-ORPHAN/*/SYN+ACK*"] = SYN_IN_ORPHAN,
+  ["FIN-WAIT-2-ORPHAN/*/SYN+data*"] = SYN_IN_ORPHAN,
+  ["FIN-WAIT-2-ORPHAN/*/SYN+FIN:*"] = SYN_IN_ORPHAN,
+  ["FIN-WAIT-2-ORPHAN/*/SYN+FIN+ACK*"] = SYN_IN_ORPHAN,
+  ["FIN-WAIT-2-ORPHAN/*/SYN+FIN+data*"] = SYN_IN_ORPHAN,
+  ["FIN-WAIT-2-ORPHAN/*:ack=snd_nxt+*"] = ACK_IN_ORPHAN,
+  ["FIN-WAIT-2-ORPHAN/*:ack=snd_una-2^20*"] = ACK_IN_ORPHAN,
+  ["FIN-WAIT-2-ORPHAN/*/ACK:seq=rcv_wend:*"] = EDGE_IN_ORPHAN,
+  ["FIN-WAIT-2-ORPHAN/*/NONE:seq=rcv_wend:*"] = EDGE_IN_ORPHAN,
+}
+for key, d in pairs(ORPHAN_FW2) do sweep_deviations[key] = d end
+
 return {
   name = "linux",
   summary = "the Linux kernel's TCP stack in a network namespace",
@@ -211,7 +248,18 @@ return {
     delayed_ack = true,     -- RFC 9293 3.8.6.3 (after the quick-ack start of a connection)
     rst_window = "zero",    -- tcp_v4_send_reset: window 0
     ts_missing = "accept",  -- RFC 7323 3.2 SHOULD drop; Linux processes the segment
+    -- RFC 1122 4.2.2.13 (MAY a half-duplex close; then SHOULD RST new data): an orphaned
+    -- FIN-WAIT-2 is a timewait socket (tcp_time_wait(sk, TCP_FIN_WAIT2, ...) once
+    -- tcp_fin_timeout is below TCP_TIMEWAIT_LEN), whose tcp_timewait_state_process
+    -- answers new data, or a FIN that does not end at rcv_nxt + 1, with TCP_TW_RST
+    half_duplex_close = true,
   },
+  -- Sysctls of a target with options ("linux:net.ipv4.tcp_rfc1337=1") that set a model
+  -- knob (lua/sweep/engine.lua M.knobs): tcp_rfc1337=1 makes tcp_timewait_state_process
+  -- ignore a RST in TIME-WAIT (RFC 1337 section 3, remedy R1).
+  model_sysctls = { ["net.ipv4.tcp_rfc1337"] = "rfc1337" },
   deviations = {},
+  -- Sweep cells where Linux departs from the model (lua/sweep/deviations.lua), built
+  -- above: case-id globs narrow to one state and one class of segment, or RULE@PATTERN.
   sweep_deviations = sweep_deviations,
 }
