@@ -3,13 +3,13 @@
 # configurations of the Linux target (tcp_rfc1337 0 and 1, which RFC 1337 says must
 # differ for a RST in TIME-WAIT) writes index.html; headless Chromium screenshots it and
 # dumps its DOM. The screenshot must be a 1400x900 PNG that is not blank and shows the
-# agree and differs colours (the inline CSS was applied); the DOM must
-# hold the differential and a matrix per target with a row for TIME-WAIT, cells that
-# link to their panels, a cell where the targets disagree, a panel showing expected vs seen, the rule's RFC sentence and a
-# link to a pcap that exists, and no script element. A cell's panel, opened by its
-# fragment, must show on screen (the :target rule), in a second screenshot.
-# Escaping of hostile strings is tests/test_sweep_report.c's (the page has no input a
-# sweep can make hostile).
+# agree and differs colours (the inline CSS was applied). The DOM must hold the
+# differential and a matrix per target with a row for TIME-WAIT, a cell where the
+# targets disagree, cells that link to their panels, a panel (of a cell that differs or
+# is a declared deviation) showing expected vs seen, the rule's RFC sentence and a link
+# to a pcap that exists, and no script element. A cell's panel, opened by its fragment,
+# must show on screen (the :target rule), in a second screenshot. Escaping of hostile
+# strings is tests/test_sweep_report.c's (the page has no input a sweep can make hostile).
 source "$(dirname "$0")/lib_selftest.sh"
 source "$(dirname "$0")/lib_chromium.sh"
 chromium_find
@@ -56,7 +56,7 @@ grep -q 'class="v-disagree"' "$dom" && pass "DOM: cells where the two targets di
 frag=$("$PY" - "$dom" <<'PY'
 import re, sys
 dom = open(sys.argv[1]).read()
-m = re.search(r'<td class="v-differs"><a href="#([^"]+)"', dom)
+m = re.search(r'<td class="v-(?:differs|deviation)"><a href="#([^"]+)"', dom)
 print(m.group(1) if m else "")
 PY
 )
