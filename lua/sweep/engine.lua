@@ -139,7 +139,7 @@ local function open_lab(opts, n, seed)
     id = ((opts.lab_base or 0) + lab_serial) % U32, pcap = pcap, seed = seed}
   local lab = setmetatable({core = c, addr = c:addresses(), pcap = pcap or "",
     sport = 40000, tport = 1024, iss = (0x5eed0001 ~ (seed * 2654435761)) % U32, cases = 0,
-    trouble = nil, handles = 0, live = {}}, Lab)
+    trouble = nil, handles = 0, parked = 0, live = {}}, Lab)
   if lab.addr.caps:find("sysctl", 1, true) then
     for _, s in ipairs(M.sysctls) do c:call(("sysctl %s %s"):format(s[1], s[2])) end
   end
@@ -168,6 +168,20 @@ end
 
 function Lab:release(n)
   self.handles = self.handles - n
+end
+
+-- The agent parks at most 64 calls at once (agent_core.h AGENT_MAX_PENDING, else EBUSY),
+-- and a SYN-SENT case keeps its connect parked for its whole life: such cases share a
+-- budget below that, leaving room for the short-lived calls of the others.
+M.parked_budget = 48
+
+function Lab:park(n)
+  while self.parked + n > M.parked_budget do A.pause(self.core:now() + 0.01) end
+  self.parked = self.parked + n
+end
+
+function Lab:unpark(n)
+  self.parked = self.parked - n
 end
 
 -- Runs jobs (functions) as coroutines, at most `width` at once, each bounded by
@@ -334,7 +348,9 @@ local function run_case(lab, case, mods, knobs, opts)
   local c, snap, held
   local st = M.stats
   local peak = prefix.peak_handles(case.state)
+  local parks = prefix.parked_calls(case.state)
   local reserved = false
+  lab:park(parks)
   local ok, err = pcall(function()
     lab:reserve(peak)
     reserved = true
@@ -396,6 +412,7 @@ local function run_case(lab, case, mods, knobs, opts)
   cleanup(lab, c, snap, held)
   if c then lab.live[c] = nil end
   lab:release(#(held or {}))
+  lab:unpark(parks)
   st.cleanup = st.cleanup + (lab.core:now() - t3)
   res.t = lab.core:now() - t0
   return res

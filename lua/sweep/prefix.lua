@@ -42,6 +42,12 @@ function M.peak_handles(state)
   return 2
 end
 
+-- The agent calls the prefix of `state` leaves parked for the case's life (the target's
+-- connect in SYN-SENT, answered CANCELED at the clean-up), for the engine's budget.
+function M.parked_calls(state)
+  return state == "SYN-SENT" and 1 or 0
+end
+
 -- Data the prefixes put in flight: small, so one segment carries it.
 local DATA = 100
 -- How long one step of a prefix may take: Linux answers in well under a millisecond; a
