@@ -203,6 +203,27 @@ case("half_duplex_close: a FIN at RCV.NXT, a bare ACK, a held socket are not res
     "knob off (the default): acknowledged and kept")
 end)
 
+-- ------------------------------------------- held text (RFC 9293 SHLD-31, RFC 5681 4.2)
+
+local EST = { state = "ESTABLISHED", iss = 1, snd_una = 2, snd_nxt = 2, rcv_nxt = 100,
+  rcv_wnd = 1000 }
+
+case("ooo_hold: text beyond RCV.NXT is held, and delivered when the gap is filled", function()
+  local r1 = arrive.segment(EST, seg(".", 101, 2, { len = 1 }))
+  eq(sent(r1), ". 2:2(0) ack 100", "out of order: an immediate duplicate ACK")
+  check(applied(r1, "text.held"), "held (SHLD-31)")
+  eq(r1.tcb.ooo_start, 101, "held from 101")
+  local r2 = arrive.segment(r1.tcb, seg(".", 100, 2, { len = 1 }))
+  eq(sent(r2), ". 2:2(0) ack 102", "the gap filled: both delivered, acknowledged at once")
+  check(applied(r2, "text.reassembled"), "cites RFC 5681 4.2")
+  eq(events(r2), "data(1),data(1)", "two deliveries: the segment, then the held text")
+  eq(r2.tcb.ooo_start, nil, "nothing held any more")
+  local k = { ooo_hold = false }
+  local d1 = arrive.segment(EST, seg(".", 101, 2, { len = 1 }), k)
+  local d2 = arrive.segment(d1.tcb, seg(".", 100, 2, { len = 1 }), k)
+  eq(d2.tcb.rcv_nxt, 101, "knob off: the held text was dropped, only the second delivered")
+end)
+
 -- ---------------------------------------------------------------- PAWS (RFC 7323 5.3)
 
 local TS = { state = "ESTABLISHED", iss = 1, snd_una = 2, snd_nxt = 2, rcv_nxt = 100,

@@ -45,6 +45,11 @@ M.DEFS = {
     what = "after the application's CLOSE (tcb.closed), text arriving is answered by a RST "
       .. "and the connection dropped (else it is acknowledged as in any FIN-WAIT state)",
   },
+  ooo_hold = {
+    default = true, values = { true, false }, rfc = "9293 3.10.7.4 (SHOULD, SHLD-31)",
+    what = "text beyond RCV.NXT in the window is held (one range) and delivered, with an "
+      .. "immediate ACK (RFC 5681 4.2), once the gap before it is filled; else it is dropped",
+  },
   ts_missing = {
     default = "accept", values = { "accept", "drop" }, rfc = "7323 3.2 (SHOULD)",
     what = "a non-RST segment without TSopt on a connection that negotiated timestamps is "

@@ -173,6 +173,11 @@ rule("text.delayed_ack", "9293 3.8.6.3",
     .. "the delay MUST be less than 0.5 seconds.")
 rule("text.out_of_order", "5681 4.2",
   "Out-of-order data segments SHOULD be acknowledged immediately.")
+rule("text.held", "9293 3.10.7.4",
+  "Segments with higher beginning sequence numbers SHOULD be held for later processing.")
+rule("text.reassembled", "5681 4.2",
+  "A TCP receiver SHOULD send an immediate ACK when the incoming segment fills in all or "
+    .. "part of a gap in the sequence space.")
 rule("text.after_close", "1122 4.2.2.13",
   "If such a host issues a CLOSE call while received data is still pending in TCP, or if "
     .. "new data is received after CLOSE is called, its TCP SHOULD send a RST to show that "

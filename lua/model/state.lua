@@ -75,7 +75,9 @@ end
 -- lo =< x =< hi (modulo 2^32).
 function M.within(x, lo, hi) return M.dist(x, lo) <= M.dist(hi, lo) end
 
-local SEQ_FIELDS = { "iss", "irs", "snd_una", "snd_nxt", "snd_wl1", "snd_wl2", "rcv_nxt" }
+-- ooo_start/ooo_stop: the one range of text held out of order (sync.lua, SHLD-31).
+local SEQ_FIELDS = { "iss", "irs", "snd_una", "snd_nxt", "snd_wl1", "snd_wl2", "rcv_nxt",
+  "ooo_start", "ooo_stop" }
 local WND_FIELDS = { "snd_wnd", "rcv_wnd", "max_snd_wnd", "snd_mss" }
 
 local function check_u32(t, k, where)

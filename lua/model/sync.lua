@@ -12,6 +12,7 @@ local M = {}
 -- open, the peer's SYN,ACK (SEG.SEQ = IRS, acknowledging our SYN) crosses ours. Its SYN
 -- is old (SEG.SEQ+1 = RCV.NXT), so the sequence test alone would refuse it; the figure
 -- has it establish the connection, so the model trims the SYN and keeps the rest.
+local hold, reassemble
 local function crossing_synack(ctx)
   local t, seg = ctx.tcb, ctx.seg
   if t.state == "SYN-RECEIVED" and not t.passive and seg.SYN and seg.ACK and not seg.RST
@@ -197,6 +198,39 @@ local function text_after_close(ctx, start, stop)
   return true
 end
 
+-- Text beyond RCV.NXT is held for later (SHLD-31, knob ooo_hold): one range, which a
+-- segment overlapping or touching it extends; a second, disjoint one is dropped (the
+-- sweep's cases hold at most one gap).
+hold = function(ctx, start, stop)
+  local t = ctx.tcb
+  if not ctx.knobs.ooo_hold then return end
+  if t.ooo_start == nil then
+    t.ooo_start, t.ooo_stop = start, stop
+  elseif state.le(start, t.ooo_stop) and state.ge(stop, t.ooo_start) then
+    if state.lt(start, t.ooo_start) then t.ooo_start = start end
+    if state.gt(stop, t.ooo_stop) then t.ooo_stop = stop end
+  else
+    return
+  end
+  ctx:apply("text.held")
+end
+
+-- Once RCV.NXT reaches the held range, its text is delivered too: true when it was.
+reassemble = function(ctx)
+  local t = ctx.tcb
+  if t.ooo_start == nil or state.gt(t.ooo_start, t.rcv_nxt) then return false end
+  local filled = false
+  if state.gt(t.ooo_stop, t.rcv_nxt) then
+    local n = math.min(state.dist(t.ooo_stop, t.rcv_nxt), t.rcv_wnd)
+    t.rcv_nxt = state.add(t.rcv_nxt, n)
+    t.rcv_wnd = t.rcv_wnd - n
+    ctx:event("data", "text.reassembled", { n = n })
+    filled = true
+  end
+  t.ooo_start, t.ooo_stop = nil, nil
+  return filled
+end
+
 -- Sixth to eighth: URG, the segment text, FIN. Also where a SYN,ACK carrying text or FIN
 -- continues from SYN-SENT (RFC 9293 3.10.7.3).
 function M.after_ack(ctx)
@@ -215,14 +249,19 @@ function M.after_ack(ctx)
     elseif not in_order then
       ctx:event("queued", "text.out_of_order", { n = seg.len })
       ctx:want_ack("text.out_of_order", false)
+      hold(ctx, start, stop)
     elseif state.gt(stop, t.rcv_nxt) then
       local n = math.min(state.dist(stop, t.rcv_nxt), t.rcv_wnd)
       t.rcv_nxt = state.add(t.rcv_nxt, n)
       t.rcv_wnd = t.rcv_wnd - n   -- the right edge stays: the user has not read yet
       ctx:event("data", "text.deliver", { n = n })
-      local delayed = k.delayed_ack and not seg.FIN
-      if delayed then ctx:apply("text.delayed_ack") end
-      ctx:want_ack("text.deliver", delayed)
+      if reassemble(ctx) then
+        ctx:want_ack("text.reassembled", false)
+      else
+        local delayed = k.delayed_ack and not seg.FIN
+        if delayed then ctx:apply("text.delayed_ack") end
+        ctx:want_ack("text.deliver", delayed)
+      end
     end
   end
   if seg.FIN and not (in_order and stop == t.rcv_nxt) then  -- eighth, the FIN bit

@@ -222,6 +222,48 @@ local ORPHAN_FW2 = {
 }
 for key, d in pairs(ORPHAN_FW2) do sweep_deviations[key] = d end
 
+-- tcp_rcv_state_process, LISTEN: "if (th->fin) goto discard" before conn_request, so a
+-- SYN carrying FIN opens nothing. RFC 9293 3.10.7.2: "If the SYN bit is set ... <SEQ=ISS>
+-- <ACK=RCV.NXT><CTL=SYN,ACK> is sent ... any other incoming control or data (combined with
+-- SYN) will be processed in the SYN-RECEIVED state".
+-- Evidence: LISTEN/inet/SYN+FIN:seq=1000000:ack=0:len=0 expected S. 0:0(0) ack 1000001 ->
+-- SYN-RECEIVED, seen nothing -> LISTEN.
+sweep_deviations["listen.syn@LISTEN/*/SYN+FIN*"] = { rfc = "9293 3.10.7.2",
+  reason = "a SYN that carries FIN is dropped in LISTEN (tcp_rcv_state_process: th->fin -> "
+    .. "discard); the RFC answers any SYN with <CTL=SYN,ACK> and processes the rest in "
+    .. "SYN-RECEIVED" }
+-- The same retransmitted SYN as SYN-RECEIVED's above, reached from LISTEN by a first SYN.
+-- Evidence: LISTEN/inet/SYN:seq=1000000:ack=0:len=0>SYN:seq=1000000:ack=0:len=0, step 2
+-- expected . 0:0(0) ack 1000001, seen S. 0:0(0) ack 1000001.
+sweep_deviations["seq.unacceptable@LISTEN/*/SYN:*>SYN:*"] = { rfc = "9293 3.10.7.4",
+  reason = "a retransmitted SYN in SYN-RECEIVED is answered by a retransmission of the SYN,ACK "
+    .. "(tcp_check_req), not the ACK <SEQ=SND.NXT><ACK=RCV.NXT> the first step sends" }
+-- tcp_rcv_synsent_state_process completes the handshake, sends the ACK and returns -1;
+-- tcp_rcv_state_process then does only "step6 onward by hand" for URG and frees the
+-- segment: its text and FIN are never processed. RFC 9293 3.10.7.3: "If there are other
+-- controls or text in the segment, then continue processing at the sixth step".
+-- Evidence: SYN-SENT/inet/SYN+FIN+ACK:seq=1000000:ack=snd_nxt:len=0 expected . 1:1(0) ack
+-- 1000002 -> CLOSE-WAIT, seen . 1:1(0) ack 1000001 -> ESTABLISHED.
+sweep_deviations["synsent.established@SYN-SENT/*/SYN+ACK+data:*"] = { rfc = "9293 3.10.7.3",
+  reason = "text on the SYN,ACK that completes an active open is dropped (only URG is "
+    .. "processed after tcp_rcv_synsent_state_process); \"continue processing at the sixth step\"" }
+sweep_deviations["synsent.established@SYN-SENT/*/SYN+FIN+ACK*"] = { rfc = "9293 3.10.7.3",
+  reason = "a FIN on the SYN,ACK that completes an active open is ignored (only URG is "
+    .. "processed after tcp_rcv_synsent_state_process); \"continue processing at the sixth step\"" }
+-- With data unread or in flight, an ACK+data segment at RCV.NXT whose SEG.ACK is 2^20
+-- below SND.UNA (outside MAX.SND.WND) has its text delivered; ESTABLISHED without data
+-- agrees with the model. Probably the header-prediction fast path of tcp_rcv_established,
+-- which queues the text before tcp_ack and ignores tcp_ack's verdict (not confirmed by
+-- a kernel trace). RFC 5961 5.2: "all other segments MUST be discarded and an ACK sent".
+-- Evidence: ESTABLISHED-DATA-IN/inet/ACK+data:seq=rcv_nxt:ack=snd_una-2^20:len=1 expected
+-- . 1:1(0) ack 101 -> ESTABLISHED, seen . 1:1(0) ack 102 -> ESTABLISHED.
+for _, st in ipairs({ "ESTABLISHED-DATA-IN", "ESTABLISHED-DATA-OUT" }) do
+  sweep_deviations["ack.window_5961@" .. st .. "/*/ACK+data:seq=rcv_nxt:ack=snd_una-2^20:*"] = {
+    rfc = "5961 5.2", reason = "text whose SEG.ACK is below SND.UNA - MAX.SND.WND is delivered "
+      .. "(with data unread or in flight); \"all other segments MUST be discarded and an ACK "
+      .. "sent back\"" }
+end
+
 return {
   name = "linux",
   summary = "the Linux kernel's TCP stack in a network namespace",
