@@ -170,7 +170,10 @@ static void test_engine_runs_cases_over_recycled_labs(void **state)
 	       (long long)field_int(L, -1, "error"), (long long)field_int(L, -1, "labs"));
 	assert_int_equal(field_int(L, -1, "lines"), 60);
 	assert_int_equal(field_int(L, -1, "labs"), 2);
-	assert_true(field_int(L, -1, "error") >= 1 && field_int(L, -1, "error") <= 9);
+	/* Errors: the cases in flight when the agent quit (8), and those that started before
+	 * its end was read on the control channel, which a loaded machine makes later (11
+	 * seen while other builds ran): bounded, not exact. */
+	assert_true(field_int(L, -1, "error") >= 1 && field_int(L, -1, "error") <= 20);
 	assert_true(field_int(L, -1, "agree") >= 40);
 	/* seconds = 0.5: some cases, far from all */
 	printf("# budget of 0.5 s: %lld cases\n", (long long)field_int(L, f, "budget"));
