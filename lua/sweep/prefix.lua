@@ -97,6 +97,8 @@ end
 local function listener(lab, family, port, held)
   local h = A.must(lab.core, "socket " .. family).ret
   held[#held + 1] = h
+  held.plain = held.plain or {}
+  held.plain[h] = true   -- closed without SO_LINGER by the engine's clean-up
   -- In one round trip: the agent answers in order, and a failure still names its call.
   A.must_all(lab.core, {("setsockopt %d so_reuseaddr 1"):format(h),
     ("bind %d %s %d"):format(h, taddr(lab, family), port), ("listen %d 8"):format(h)})
@@ -176,6 +178,8 @@ end
 reach["SYN-SENT"] = function(lab, family, ports, held, what)
   local h = A.must(lab.core, "socket " .. family).ret
   held[#held + 1] = h
+  held.plain = held.plain or {}
+  held.plain[h] = true   -- see the engine's clean-up: the harness's RST ends it
   A.must(lab.core, ("bind %d %s %d"):format(h, taddr(lab, family), ports.tport))
   local c = newconn(lab, family, ports, held)
   -- Its reply (CANCELED when the case closes the socket) is collected by the clean-up.
