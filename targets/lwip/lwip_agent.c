@@ -65,12 +65,44 @@ static ssize_t lw_recv(int fd, void *buf, size_t len, int flags)
 	return lwip_recv(fd, buf, len, flags | MSG_DONTWAIT);
 }
 
+/* A listener's SO_LINGER is cleared before lwIP closes it. Why: lwIP 2.1's close
+ * (lwip_netconn_do_close_internal) decides on an abortive close by reading
+ * pcb->unsent and pcb->unacked whenever the linger is set, also for a listener, whose
+ * struct tcp_pcb_listen ends long before those fields (88 bytes here; unsent at 184):
+ * it reads the next heap block, and when that is not zero calls tcp_abort() on the
+ * listener, which lwIP refuses ("don't call tcp_abort/tcp_abandon for listen-pcbs")
+ * by aborting the process. A listener has nothing to linger on: RFC 9293 3.10.4 CLOSE
+ * in LISTEN just deletes the TCB, so clearing the option changes nothing on the wire. */
+static void unlinger_listener(int fd)
+{
+	struct linger off = { 0, 0 };
+	int listening = 0;
+	socklen_t len = sizeof(listening);
+
+	if (lwip_getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 &&
+	    listening)
+		lwip_setsockopt(fd, SOL_SOCKET, SO_LINGER, &off, sizeof(off));
+}
+
+static int lw_close(int fd)
+{
+	unlinger_listener(fd);
+	return lwip_close(fd);
+}
+
 /* A non-blocking socket with SO_LINGER on refuses to close (EWOULDBLOCK) instead of
  * waiting for the peer's ACK (RFC 9293 3.6): made blocking, in the helper thread. */
 static int lw_close_linger(int fd)
 {
 	lwip_fcntl(fd, F_SETFL, 0);
-	return lwip_close(fd);
+	return lw_close(fd);
+}
+
+/* shutdown(SHUT_RDWR) of a listener takes the same path in lwIP as close. */
+static int lw_shutdown(int fd, int how)
+{
+	unlinger_listener(fd);
+	return lwip_shutdown(fd, how);
 }
 
 static int lw_poll(struct pollfd *fds, nfds_t n)
@@ -152,8 +184,8 @@ static const struct agent_backend lw_backend = {
 		.connect = lwip_connect,
 		.send = lw_send,
 		.recv = lw_recv,
-		.shutdown = lwip_shutdown,
-		.close = lwip_close,
+		.shutdown = lw_shutdown,
+		.close = lw_close,
 		.close_linger = lw_close_linger,
 		.getsockname = lwip_getsockname,
 		.getpeername = lwip_getpeername,

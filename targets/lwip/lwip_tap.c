@@ -96,7 +96,12 @@ static err_t tap_linkoutput(struct netif *netif, struct pbuf *p)
 
 /* The reader: each read() on a TAP is one frame. tcpip_input() queues it for the
  * tcpip thread, so no lwIP lock is needed here; pbuf_alloc is plain malloc in this
- * build (MEM_LIBC_MALLOC, MEMP_MEM_MALLOC), safe from any thread. */
+ * build (MEM_LIBC_MALLOC, MEMP_MEM_MALLOC), safe from any thread.
+ * Why PBUF_RAM and not PBUF_POOL: Debian's liblwip 2.1.3 allocates a pool pbuf of 616
+ * bytes (a 536-byte-MSS pool) yet gives it a length of up to 1514, so pbuf_take of a
+ * full-sized frame wrote ~900 bytes past the block: glibc's "double free" and "bad
+ * fastbin chunk" under load, and garbage in the PCBs next to it. A PBUF_RAM pbuf is
+ * one block of exactly the frame's size. */
 static void *tap_reader(void *arg)
 {
 	struct lwip_tap *t = arg;
@@ -110,7 +115,7 @@ static void *tap_reader(void *arg)
 			continue;
 		if (n <= 0)
 			return NULL;     /* device gone: the lab is being torn down */
-		p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_POOL);
+		p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_RAM);
 		if (!p)
 			continue;        /* out of memory: dropped, as a busy NIC would */
 		if (pbuf_take(p, frame, (u16_t)n) != ERR_OK ||
