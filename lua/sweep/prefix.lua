@@ -131,7 +131,13 @@ local function established(lab, family, ports, held, what)
   local c = newconn(lab, family, ports, held)
   local sa = syn(lab, c, what)
   c:send ". 1:1(0) ack 1"
-  local a = A.must(lab.core, ("accept %d wait=%d"):format(l, STEP * 1000), STEP + 1)
+  -- The accept stays parked in the agent until the handshake completes: within the
+  -- engine's budget of parked calls (a slow stack keeps hundreds of cases there at once,
+  -- past the agent's AGENT_MAX_PENDING, and the rest would meet EBUSY).
+  if lab.park then lab:park(1) end
+  local ok, a = pcall(A.must, lab.core, ("accept %d wait=%d"):format(l, STEP * 1000), STEP + 1)
+  if lab.unpark then lab:unpark(1) end
+  if not ok then error(a, 0) end
   held[#held + 1] = a.ret
   -- The accepted connection outlives its listener: closing that now halves the handles
   -- a case holds (the agent has AGENT_MAX_HANDLES, 256, which bounds the cases in
