@@ -427,6 +427,14 @@ local function run_case(lab, case, mods, knobs, opts)
   return res
 end
 
+-- The passes of a run: all cases at the full width; then the cases that ended in an
+-- error while their lab was in trouble (the target died or hung under one of the cases
+-- in flight, and took the others with it) again, a few at a time; then those that met
+-- trouble again, each alone. A case that fails its lab when alone is the one the target
+-- could not take: its error says so. So one crashing case costs its own verdict only,
+-- not those of the hundreds in flight beside it.
+M.retry_widths = {16, 1}
+
 -- Runs the cases (a list from M.select, or given) over as many labs as it takes, calling
 -- emit(json) per case. Returns the number of cases emitted and the labs used.
 function M.run(opts, emit, mods)
@@ -438,64 +446,100 @@ function M.run(opts, emit, mods)
   -- A case holds up to two of the agent's handles (AGENT_MAX_HANDLES: 256) at a time.
   local width, batch = math.min(knob(opts, "in_flight"), M.max_in_flight), knob(opts, "batch")
   local recycle, limit = knob(opts, "recycle"), knob(opts, "case_limit")
-  local pos, emitted, labs, idle = 1, 0, 0, 0
+  local emitted, labs, idle = 0, 0, 0
   -- The time budget, on the labs' clocks: the labs closed so far, plus the open one's.
   local spent, current = 0, nil
   local function out_of_time()
     if not opts.seconds or opts.seconds <= 0 then return false end
     return spent + (current and current.core:now() or 0) >= opts.seconds
   end
-  while pos <= #cases and not out_of_time() do
-    labs = labs + 1
-    local lab = open_lab(opts, labs, (opts.seed or 0) + labs)
-    current = lab
-    local ok, err = pcall(function()
-      -- This lab's cases, a canary after every `batch` of them.
-      local jobs, n = {}, math.min(recycle, #cases - pos + 1)
-      for i = pos, pos + n - 1 do
-        local case = cases[i]
-        jobs[#jobs + 1] = {case = case, fn = function() return run_case(lab, case, mods, knobs, opts) end}
-        if (i - pos + 1) % batch == 0 and i < pos + n - 1 then
-          jobs[#jobs + 1] = {canary = true, fn = function() return canary(lab) end}
-        end
-      end
-      local upto = lab:schedule(jobs, width, limit, function(job, ok, v)
-        if job.canary then
-          if not ok then
-            lab.trouble = lab.trouble or ("the canary handshake failed: " ..
-              tostring(type(v) == "table" and v.msg or v))
+  local function put(v)
+    -- A difference the descriptor declares (sweep_deviations) is a deviation.
+    if v.verdict == "differs" then deviations.classify(v, desc) end
+    emitted = emitted + 1
+    emit(json.encode(v))
+  end
+  -- One pass over `list`, `w` cases in flight; `last`: no later pass will retry. Returns
+  -- the cases to retry (those whose error came from their lab's trouble).
+  local function pass(list, w, last)
+    local retry, pos = {}, 1
+    while pos <= #list and not out_of_time() do
+      labs = labs + 1
+      local lab = open_lab(opts, labs, (opts.seed or 0) + labs)
+      current = lab
+      local failed = {}   -- errors of this lab, decided once its fate is known
+      local ok, err = pcall(function()
+        -- This lab's cases, a canary after every `batch` of them.
+        local jobs, n = {}, math.min(recycle, #list - pos + 1)
+        for i = pos, pos + n - 1 do
+          local case = list[i]
+          jobs[#jobs + 1] = {case = case, fn = function() return run_case(lab, case, mods, knobs, opts) end}
+          if (i - pos + 1) % batch == 0 and i < pos + n - 1 then
+            jobs[#jobs + 1] = {canary = true, fn = function() return canary(lab) end}
           end
-          return
         end
-        if not ok then
-          v = {id = job.case.id, state = job.case.state, family = job.case.family,
-            class = job.case.class, group = job.case.group, target = opts.target_name or "linux",
-            verdict = "error", expected = "", seen = "error", rule = "", rfc = "",
-            sentence = "", detail = tostring(v), pcap = lab.pcap, t = 0}
+        local upto = lab:schedule(jobs, w, limit, function(job, ok, v)
+          if job.canary then
+            if not ok then
+              lab.trouble = lab.trouble or ("the canary handshake failed: " ..
+                tostring(type(v) == "table" and v.msg or v))
+            end
+            return
+          end
+          if not ok then
+            v = {id = job.case.id, state = job.case.state, family = job.case.family,
+              class = job.case.class, group = job.case.group, target = opts.target_name or "linux",
+              verdict = "error", expected = "", seen = "error", rule = "", rfc = "",
+              sentence = "", detail = tostring(v), pcap = lab.pcap, t = 0}
+          end
+          if v.verdict == "error" then failed[#failed + 1] = {case = job.case, v = v}
+          else put(v) end
+        end, out_of_time)
+        for i = 1, upto - 1 do
+          if jobs[i].case then lab.cases = lab.cases + 1 end
         end
-        -- A difference the descriptor declares (sweep_deviations) is a deviation.
-        if v.verdict == "differs" then deviations.classify(v, desc) end
-        emitted = emitted + 1
-        emit(json.encode(v))
-      end, out_of_time)
-      for i = 1, upto - 1 do
-        if jobs[i].case then lab.cases = lab.cases + 1 end
+        pos = pos + lab.cases
+      end)
+      -- Cases cut short (the lab's trouble, a case over its limit) never cleaned up:
+      -- reset their connections on the wire before the lab goes, so no orphan of theirs
+      -- keeps its namespace alive.
+      for c, snap in pairs(lab.live) do pcall(reset, c, snap) end
+      spent, current = spent + lab.core:now(), nil
+      lab.core:close()
+      if not ok then error(err, 0) end
+      for _, f in ipairs(failed) do
+        if lab.trouble and not last then
+          retry[#retry + 1] = f.case
+        else
+          if lab.trouble and w == 1 then
+            f.v.detail = ("the target failed under this case run alone (%s):\n%s")
+              :format(tostring(lab.trouble), f.v.detail)
+          end
+          put(f.v)
+        end
       end
-      pos = pos + lab.cases
-    end)
-    -- Cases cut short (the lab's trouble, a case over its limit) never cleaned up:
-    -- reset their connections on the wire before the lab goes, so no orphan of theirs
-    -- keeps its namespace alive.
-    for c, snap in pairs(lab.live) do pcall(reset, c, snap) end
-    spent, current = spent + lab.core:now(), nil
-    lab.core:close()
-    if not ok then error(err, 0) end
-    -- A target that fails every lab before a case starts would loop forever: three
-    -- labs in a row without progress end the run with the lab's trouble.
-    idle = lab.cases == 0 and idle + 1 or 0
-    if idle >= 3 then
-      error(("sweep: three labs in a row ran no case: %s"):format(tostring(lab.trouble)), 0)
+      -- A target that fails every lab before a case starts would loop forever: three
+      -- labs in a row without progress end the run with the lab's trouble.
+      idle = lab.cases == 0 and idle + 1 or 0
+      if idle >= 3 then
+        error(("sweep: three labs in a row ran no case: %s"):format(tostring(lab.trouble)), 0)
+      end
     end
+    return retry
+  end
+  local retry = pass(cases, width, false)
+  for i, w in ipairs(M.retry_widths) do
+    if #retry == 0 or out_of_time() then break end
+    M.stats.retried = (M.stats.retried or 0) + #retry
+    retry = pass(retry, math.min(w, width), i == #M.retry_widths)
+  end
+  -- Out of time before a retry: the held-back errors are still every case's line.
+  for _, case in ipairs(retry) do
+    put({id = case.id, state = case.state, family = case.family, class = case.class,
+      group = case.group, target = opts.target_name or "linux", verdict = "error",
+      expected = "", seen = "error: the run's time ran out before this case was retried",
+      rule = "", rfc = "", sentence = "", detail = "its lab failed under another case, and "
+        .. "the run's --seconds ended before it ran again", pcap = "", t = 0})
   end
   return emitted, labs
 end
