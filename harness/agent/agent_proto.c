@@ -5,6 +5,7 @@
  * broken or hostile (a stack under test), so every path here rejects what it does not
  * understand with a message naming the field, what was expected and what was seen. */
 #include "agent_proto.h"
+#include "hex.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -405,17 +406,6 @@ size_t agent_hex_encode(const void *data, size_t len, char *out, size_t outlen)
 	return 2 * len;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes hex (either case, as a lenient reader) into out. Returns the byte count, or
  * -1 on odd length, a non-hex digit, or more bytes than outlen; out is then
  * unspecified. The empty string decodes to 0 bytes. */
@@ -427,7 +417,7 @@ long agent_hex_decode(const char *hex, void *out, size_t outlen)
 	if (n % 2 != 0 || n / 2 > outlen || n / 2 > (size_t)LONG_MAX)
 		return -1;
 	for (i = 0; i < n / 2; i++) {
-		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hex.h"
 #include "tpl_parse_int.h"
 
 /* Fills err with: shorthand "<text>": <detail>. The text is shortened and
@@ -163,24 +164,13 @@ int tpl_lex_expect_word(struct tpl_cursor *ps, const char *w, const char *what)
 	return 0;
 }
 
-static int hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* HEXBYTES into buf (at most max bytes). */
 int tpl_lex_hex(struct tpl_cursor *ps, uint8_t *buf, size_t max, size_t *got)
 {
 	char tb[40];
 	const char *p = ps->p;
 	size_t n = 0;
-	while (hex_nibble(p[n]) >= 0)
+	while (hex_value(p[n]) >= 0)
 		n++;
 	if (tpl_lex_is_alnum(p[n]))
 		return tpl_lex_err(ps, "raw: %s is not hex", tpl_lex_tok_show(p, tb));
@@ -191,7 +181,7 @@ int tpl_lex_hex(struct tpl_cursor *ps, uint8_t *buf, size_t max, size_t *got)
 	if (n / 2 > max)
 		return tpl_lex_err(ps, "raw: %zu bytes, at most %zu", n / 2, max);
 	for (size_t i = 0; i < n / 2; i++)
-		buf[i] = (uint8_t)(hex_nibble(p[2 * i]) << 4 | hex_nibble(p[2 * i + 1]));
+		buf[i] = (uint8_t)(hex_value(p[2 * i]) << 4 | hex_value(p[2 * i + 1]));
 	*got = n / 2;
 	ps->p = p + n;
 	return 0;
