@@ -7,30 +7,8 @@ local user = require "model.user"
 local state = require "model.state"
 local segment = require "model.segment"
 
-local passed, failed, ncases = 0, 0, 0
-local current
-
-local function check(ok, what)
-  if ok then
-    passed = passed + 1
-  else
-    failed = failed + 1
-    print(("      %s: %s"):format(current, what))
-  end
-end
-
-local function eq(actual, expected, what)
-  check(actual == expected, ("%s: expected %s, got %s"):format(what, tostring(expected),
-    tostring(actual)))
-end
-
-local function case(name, fn)
-  current, ncases = name, ncases + 1
-  local before = failed
-  local ok, err = xpcall(fn, debug.traceback)
-  if not ok then check(false, "error: " .. tostring(err)) end
-  print((failed == before and "ok    " or "FAIL  ") .. name)
-end
+local S = dofile(SOURCE_DIR .. "/tests/spec.lua").new()
+local check, eq, case = S.check, S.eq, S.case
 
 -- A segment: flags, seq, ack, then optional fields (len, win, tsval, ...).
 local function seg(flags, seq, ack, f)
@@ -372,5 +350,4 @@ local more = assert(loadfile(SOURCE_DIR .. "/tests/model_spec_rules.lua"))
 more({ check = check, eq = eq, case = case, seg = seg, sent = sent, applied = applied,
   events = events, cited = cited, EST_B = EST_B })
 
-print(("%d passed, %d failed (%d cases)"):format(passed, failed, ncases))
-return passed, failed
+return S.finish()

@@ -8,42 +8,8 @@ local cases = require "sweep.cases"
 local materialize = require "sweep.materialize"
 local judge = require "sweep.judge"
 
-local passed, failed = 0, 0
-local current
-
-local function check(ok, what)
-  if ok then
-    passed = passed + 1
-  else
-    failed = failed + 1
-    print(("      %s: %s"):format(current, what))
-  end
-end
-
-local function eq(actual, expected, what)
-  check(actual == expected, ("%s: expected %s, got %s"):format(what, tostring(expected),
-    tostring(actual)))
-end
-
-local function has(s, sub, what)
-  check(type(s) == "string" and s:find(sub, 1, true) ~= nil,
-    ("%s: expected to contain %q, got %q"):format(what, sub, tostring(s)))
-end
-
-local function raises(fn, sub, what)
-  local ok, err = pcall(fn)
-  check(not ok and tostring(err):find(sub, 1, true) ~= nil,
-    ("%s: expected an error containing %q, got %s"):format(what, sub,
-      ok and "no error" or tostring(err)))
-end
-
-local function case(name, fn)
-  current = name
-  local before = failed
-  local ok, err = xpcall(fn, debug.traceback)
-  if not ok then check(false, "error: " .. tostring(err)) end
-  print((failed == before and "ok    " or "FAIL  ") .. name)
-end
+local S = dofile(SOURCE_DIR .. "/tests/spec.lua").new()
+local check, eq, has, raises, case = S.check, S.eq, S.has, S.raises, S.case
 
 -- Snapshots of each state as a prefix would take them (target's view). base shifts every
 -- sequence number, so base near 2^32 puts the edges across the wrap.
@@ -516,5 +482,4 @@ case("a target's sysctl options set the model knobs its descriptor maps them to"
     "and without it a RST ends TIME-WAIT")
 end)
 
-print(("%d passed, %d failed"):format(passed, failed))
-return passed, failed
+return S.finish()
