@@ -70,19 +70,7 @@ validate_junit "$WORK/m/junit.xml" && pass "two-target JUnit valid" || fail "two
 
 # --- a target that crashes, and one that hangs, mid-test ---
 mkdir -p "$WORK/s"
-cat >"$WORK/s/waits.lua" <<'EOF'
-local T = require "tcpconform"
-T.test("waits while the target dies", {id = "A5", rfc = "9293 3.10.7.1", timeout = 20}, function(lab)
-  local l = lab.target:listen(8080)
-  lab:conn{port = 9}:silence(3)
-  l:accept{wait = 3}
-end)
-T.test("runs after it", {id = "A1", rfc = "9293 3.10.7.1"}, function(lab)
-  local c = lab:conn{port = 9}
-  c:send "S 0:0(0)"
-  c:expect "R. 0:0(0) ack 1"
-end)
-EOF
+cp "$SRC/tests/lua/target_dies.lua" "$WORK/s/waits.lua"
 # A crash reads as the target's exit: "died from signal", "exited with status" (the shell
 # around the agent) or "closed its control channel", whichever the harness sees first.
 for how in "SEGV:died from signal\\|exited with status\\|closed its control channel" "STOP:did not answer"; do
