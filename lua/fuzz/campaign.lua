@@ -21,7 +21,7 @@ local M = {}
 
 M.defaults = {batch = 512, minimise_rounds = 12, max_findings = 64,
   -- Liveness: suspects re-run alone, and the seconds its minimisation may take.
-  liveness_suspects = 8, liveness_seconds = 20,
+  liveness_suspects = 1024, liveness_runs = 24, liveness_seconds = 30,
   -- Counter attribution: re-runs and seconds per window of cases.
   attribution_runs = 16, attribution_seconds = 3}
 
@@ -303,24 +303,45 @@ function M.run(opts, emit)
   local function liveness(t, tr)
     local why = tostring(tr.why)
     if why:match("^interrupted") or core.interrupted() then return end
+    -- A crash already reported (same target, same site) is not hunted again.
+    local sig0 = oracles.signature{oracle = "liveness", target = T[t].name, site = oracles.site(why)}
+    if sigs[sig0] then stats.repeated_trouble = (stats.repeated_trouble or 0) + 1 return end
     local seen_ids, sus = {}, {}
     for _, p in ipairs(tr.suspects or {}) do
       local id = program.id(p)
       if not seen_ids[id] and #sus < M.defaults.liveness_suspects then seen_ids[id] = true; sus[#sus + 1] = p end
     end
+    -- The culprit: the suspects bisected on fresh labs (a half that takes the lab down
+    -- holds it), then the one left run alone; bounded in runs and seconds.
+    local runs, t_end = 0, now() + M.defaults.liveness_seconds
+    local function together(list)
+      runs = runs + 1
+      local tg = T[t]
+      local one = exec.target(tg.name, tg.spec, tg.knobs, tg.desc, t)
+      local _, trouble = exec.batch(one, list, T[1].knobs, opts, nil, nil, true)
+      exec.close(one)
+      stats.execs = stats.execs + #list
+      put_stats()
+      return trouble
+    end
     local culprit, words
-    for _, p in ipairs(sus) do
-      local _, trouble = alone(t, p)
-      if trouble then culprit, words = p, tostring(trouble) break end
+    local list = sus
+    while #list > 1 and runs < M.defaults.liveness_runs and now() < t_end do
+      local h = #list // 2
+      local A, B = table.move(list, 1, h, 1, {}), table.move(list, h + 1, #list, 1, {})
+      if together(A) then list = A
+      elseif together(B) then list = B
+      else list = {} end
     end
-    if not culprit then
-      stats.unattributed_trouble = (stats.unattributed_trouble or 0) + 1
-      return
+    if #list == 1 and runs < M.defaults.liveness_runs + 2 then
+      local _, trouble = alone(t, list[1])
+      runs = runs + 1
+      if trouble then culprit, words = list[1], tostring(trouble) end
     end
-    local function site(text) return (tostring(text):gsub("%d+", "N"):sub(1, 160)) end
+    local site = oracles.site
     local f = {oracle = "liveness", target = T[t].name, ti = t, state = culprit.start.state,
       class = program.event_class(culprit.steps[#culprit.steps]), reply_class = "",
-      site = site(words), detail = ("the lab failed (%s); of %d case(s) in flight this one fails alone"):format(why, #sus),
+      site = site(words), detail = ("the lab failed (%s); of the %d case(s) in flight this one takes a fresh lab down by itself (%d re-runs)"):format(why, #sus, runs),
       last_words = words, rule = "", rfc = "", sentence = "", step = #culprit.steps}
     f.signature = oracles.signature(f)
     if sigs[f.signature] then return end

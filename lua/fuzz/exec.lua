@@ -344,8 +344,8 @@ function M.stream(T, ref_knobs, opts, src)
         -- at most 2 ms for its turn.
         local wake, cap = math.huge, active > 1 and 0.002 or 0.1
         for _, r in ipairs(rs) do
-          if r.wake < wake then wake = r.wake end
-          if r.kind == "agent" and cap > 0.005 then cap = 0.005 end
+          if not r.over and r.wake < wake then wake = r.wake end
+          if not r.over and r.kind == "agent" and cap > 0.005 then cap = 0.005 end
         end
         local ok, err = pcall(lab.core.pump_once, lab.core, math.min(wake, lab.core:now() + cap))
         if not ok then

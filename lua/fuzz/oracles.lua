@@ -197,11 +197,25 @@ end
 
 -- The signature of a finding: a hash of (oracle, target, state, event class, reply
 -- class or rule or crash site), 16 hex digits.
+-- A crash is one finding whatever segment or state led to it: liveness signs with the
+-- target and the crash site (M.site) only.
 function M.signature(f)
+  if f.oracle == "liveness" then
+    return program.hash(table.concat({f.oracle, f.target or "", f.site or ""}, "\0"))
+  end
   local what = f.oracle == "model" and f.rule or f.reply_class
-  if f.oracle == "liveness" then what = f.site or "" end
   return program.hash(table.concat({f.oracle, f.target or "", f.state or "", f.class or "",
     what or ""}, "\0"))
+end
+
+-- The crash site of a lab's trouble text: the target's last words when the lab gives
+-- them ("its last words: Assertion ... at line 1430 in tcp_in.c"), else the text; digits
+-- other than a source line's are masked (pids, ports, times).
+function M.site(text)
+  text = tostring(text)
+  local words = text:match("last words: ([^\n]*)")
+  if words then return (words:sub(1, 160)) end
+  return (text:gsub("%d+", "N"):sub(1, 160))
 end
 
 return M
