@@ -6,7 +6,7 @@
 -- pcap, and emitted with its T.test script. JSON lines go to emit (README "Contract").
 local core = require "tcpconform.core"
 local judge = require "sweep.judge"
-local deviations = require "sweep.deviations"
+local declared = require "fuzz.declared"
 local prefix = require "sweep.prefix"
 local json = require "fuzz.json"
 local program = require "fuzz.program"
@@ -89,44 +89,9 @@ local function deviation(T, f, p)
   dev_memo[t.desc or T] = memo
   local mk = (f.rule or "") .. "\0" .. program.id(p) .. "\0" .. (f.state or "") .. "\0" .. tostring(f.step)
   if memo[mk] ~= nil then return memo[mk] or nil end
-  local k = M.deviation_of(t, f, p)
+  local k = declared.find(t, f, p)
   memo[mk] = k or false
   return k
-end
-
--- The step as the sweep's nearest case names it, for the declared deviations (written
--- against the sweep's ids): URG and PSH and the text left out, a sequence number below
--- RCV.NXT as RCV.NXT-1, one far beyond (2^20 and more) as RCV.NXT+2^31, one beyond the
--- window's right edge as RCV.WND+1, and left of it as its last byte -- the sweep's
--- representatives of "unacceptable", "the right edge",
--- "in the window" (RFC 9293 3.10.7.4's table: what decides acceptability is where the
--- segment starts, not by how much). The fuzzer's offsets are any; the sweep's are these.
-function M.canonical_step(st)
-  if not st.seg then return st end
-  local g = program.copy(st.seg)
-  g.flags = g.flags:gsub("[UP]", "")
-  g.up, g.data, g.len, g.opts = nil, nil, nil, nil
-  local e, off = g.seq[1], g.seq[2] or 0
-  if e == "rcv_nxt" and off < 0 and off > -2147483648 then g.seq = {e, -1}
-  elseif e == "rcv_nxt" and off >= 1048576 and off < 2147483648 + 1048576 then g.seq = {e, 2147483648}
-  elseif e == "rcv_wend" and off > 0 and off < 1048576 then g.seq = {e, 1}
-  elseif e == "rcv_wend" and off < -1 and off > -1048576 then g.seq = {e, -1} end
-  return {seg = g}
-end
-
-function M.deviation_of(t, f, p)
-  local st = p.steps[f.step]
-  local ids = {program.case_id(p, f.step),
-    (f.state or "") .. "/" .. p.start.family .. "/" .. program.step_id(st)}
-  if st and st.seg then
-    local c = M.canonical_step(st)
-    ids[#ids + 1] = (f.state or "") .. "/" .. p.start.family .. "/" .. program.step_id(c)
-  end
-  for _, id in ipairs(ids) do
-    local k = deviations.find({rule = f.rule or "", id = id}, t.desc)
-    if k then return k end
-  end
-  return nil
 end
 
 function M.run(opts, emit)
@@ -521,8 +486,10 @@ function M.run(opts, emit)
       local troubles = exec.stream(T, T[1].knobs, opts, src)
       stats.t_stream = (stats.t_stream or 0) + now() - t_a
       t_a = now()
+      -- A crash is handled even when the budget ran out meanwhile (bounded by
+      -- liveness_runs and liveness_seconds): it is what a campaign most wants to keep.
       for t, tr in pairs(troubles) do
-        if done() then break end
+        if core.interrupted() then break end
         liveness(t, tr)
       end
       local work = pending
