@@ -132,13 +132,15 @@ function M.run(opts, emit)
     return (t.spent or 0) + (t.lab and t.lab.core:now() or 0)
   end
   local last_stats = -1
+  local stream_t0 = nil   -- when the stream under way started (stats' "streaming")
   local function put_stats(force)
     local t = now()
     if not force and t - last_stats < 0.5 then return end
     last_stats = t
     emit(json.encode{kind = "stats", t = t, cases = stats.cases, execs = stats.execs,
       corpus = #cov.entries, coverage = cov.n, counters = cov.ncounters,
-      findings = stats.findings, suppressed = stats.suppressed})
+      findings = stats.findings, suppressed = stats.suppressed,
+      streaming = (stats.t_stream or 0) + (stream_t0 and now() - stream_t0 or 0)})
   end
   local function done()
     if core.interrupted() then return true end
@@ -483,7 +485,9 @@ function M.run(opts, emit)
   local ok, err = pcall(function()
     while not done() do
       local t_a = now()
+      stream_t0 = t_a
       local troubles = exec.stream(T, T[1].knobs, opts, src)
+      stream_t0 = nil
       stats.t_stream = (stats.t_stream or 0) + now() - t_a
       t_a = now()
       -- A crash is handled even when the budget ran out meanwhile (bounded by
