@@ -140,6 +140,7 @@ function M.run(opts, emit)
     emit(json.encode{kind = "stats", t = t, cases = stats.cases, execs = stats.execs,
       corpus = #cov.entries, coverage = cov.n, counters = cov.ncounters,
       findings = stats.findings, suppressed = stats.suppressed,
+      attributed = stats.attributed or 0,
       streaming = (stats.t_stream or 0) + (stream_t0 and now() - stream_t0 or 0)})
   end
   local function done()
