@@ -7,6 +7,7 @@
 local core = require "tcpconform.core"
 local judge = require "sweep.judge"
 local declared = require "fuzz.declared"
+local attribution = require "fuzz.attribution"
 local prefix = require "sweep.prefix"
 local json = require "fuzz.json"
 local program = require "fuzz.program"
@@ -173,7 +174,14 @@ function M.run(opts, emit)
     local tg = T[t]
     local one = exec.target(tg.name, tg.spec, tg.knobs, tg.desc, t)
     one.pcap_dir = pcap_dir
-    local rs, trouble = exec.batch(one, {p}, T[1].knobs, opts)
+    -- A fresh lab that cannot be set up (the machine under load) is no finding: the run
+    -- counts as one without result, the campaign goes on.
+    local ok, rs, trouble = pcall(exec.batch, one, {p}, T[1].knobs, opts)
+    if not ok then
+      if core.interrupted() then error(rs, 0) end
+      stats.lab_errors = (stats.lab_errors or 0) + 1
+      rs, trouble = {{program = p, steps = {}, error = tostring(rs)}}, nil
+    end
     local labs = one.labs
     exec.close(one)
     stats.execs = stats.execs + 1
@@ -294,90 +302,10 @@ function M.run(opts, emit)
     pending[#pending + 1] = {f = f, p = p}
   end
 
-  -- ---- liveness: a lab's trouble, its culprit named by running the suspects alone ----
-  local function liveness(t, tr)
-    local why = tostring(tr.why)
-    if why:match("^interrupted") or core.interrupted() then return end
-    -- A crash already reported (same target, same site) is not hunted again.
-    local sig0 = oracles.signature{oracle = "liveness", target = T[t].name, site = oracles.site(why)}
-    if sigs[sig0] then stats.repeated_trouble = (stats.repeated_trouble or 0) + 1 return end
-    local seen_ids, sus = {}, {}
-    for _, p in ipairs(tr.suspects or {}) do
-      local id = program.id(p)
-      if not seen_ids[id] and #sus < M.defaults.liveness_suspects then seen_ids[id] = true; sus[#sus + 1] = p end
-    end
-    -- The culprit: the suspects bisected on fresh labs (a half that takes the lab down
-    -- holds it), then the one left run alone; bounded in runs and seconds.
-    local runs, t_end = 0, now() + M.defaults.liveness_seconds
-    local function together(list)
-      runs = runs + 1
-      local tg = T[t]
-      local one = exec.target(tg.name, tg.spec, tg.knobs, tg.desc, t)
-      local _, trouble = exec.batch(one, list, T[1].knobs, opts, nil, nil, true)
-      exec.close(one)
-      stats.execs = stats.execs + #list
-      put_stats()
-      return trouble
-    end
-    local culprit, words
-    local list = sus
-    while #list > 1 and runs < M.defaults.liveness_runs and now() < t_end do
-      local h = #list // 2
-      local A, B = table.move(list, 1, h, 1, {}), table.move(list, h + 1, #list, 1, {})
-      if together(A) then list = A
-      elseif together(B) then list = B
-      else list = {} end
-    end
-    if #list == 1 and runs < M.defaults.liveness_runs + 2 then
-      local _, trouble = alone(t, list[1])
-      runs = runs + 1
-      if trouble then culprit, words = list[1], tostring(trouble) end
-    end
-    local site = oracles.site
-    local f = {oracle = "liveness", target = T[t].name, ti = t, state = culprit.start.state,
-      class = program.event_class(culprit.steps[#culprit.steps]), reply_class = "",
-      site = site(words), detail = ("the lab failed (%s); of the %d case(s) in flight this one takes a fresh lab down by itself (%d re-runs)"):format(why, #sus, runs),
-      last_words = words, rule = "", rfc = "", sentence = "", step = #culprit.steps}
-    f.signature = oracles.signature(f)
-    if sigs[f.signature] then return end
-    sigs[f.signature] = true
-    -- A declared deviation covering the culprit (its case id, as the sweep names cases)
-    -- suppresses the finding; the crash is still counted (suppressed).
-    local key = deviation(T, f, culprit)
-    if key then
-      stats.suppressed = stats.suppressed + 1
-      emit(json.encode{kind = "suppressed", signature = f.signature, deviation = key})
-      return
-    end
-    local want = site(words)
-    local t_end = now() + M.defaults.liveness_seconds
-    local min = minimise.run(culprit, function(cands)
-      local out = {}
-      for i, c in ipairs(cands) do
-        out[i] = false
-        if now() < t_end then
-          local _, trouble = alone(t, c)
-          out[i] = trouble ~= nil and site(trouble) == want
-        end
-      end
-      put_stats()
-      return out
-    end, opts.minimise_rounds or M.defaults.minimise_rounds)
-    local dir = opts.out_dir and (opts.out_dir .. "/findings/" .. f.signature)
-    if dir and opts.mkdir then opts.mkdir(dir) end
-    local final, pcaps = {}, {}
-    for u, tg in ipairs(T) do
-      local r, trouble, labs = alone(u, min, dir)
-      final[u] = r
-      if u == t and trouble then f.last_words = tostring(trouble) end
-      if dir then
-        local from = ("%s/sweep-fuzz%d-%d-%d.pcap"):format(dir, u, opts.shard_k or 1, labs)
-        local to = ("%s/%s.pcap"):format(dir, pcap_name(tg.name))
-        if os.rename(from, to) then pcaps[tg.name] = to end
-      end
-    end
-    report(f, culprit, min, final, pcaps)
-  end
+  local C = {T = T, opts = opts, stats = stats, sigs = sigs, emit = emit, cov = cov,
+    put_stats = put_stats, now = now, alone = alone, report = report, pcap_name = pcap_name,
+    deviation = deviation, defaults = M.defaults}
+  local function liveness(t, tr) return require("fuzz.liveness").handle(C, t, tr) end
 
   -- ---- counters: a window's never-moved counters, attributed to one case each ----
   local attrib = {}
@@ -386,72 +314,9 @@ function M.run(opts, emit)
   -- counted (seen) but attributed to no case.
   stats.t_attr = 0
   attr_ok = function() return stats.t_attr <= 0.25 * now() end
-  local function window(t, lab, completed, inflight)
-    if not lab.addr.caps:find("sysctl", 1, true) then return end
-    local c = lab.core:counters()
-    local last = lab.fuzz_counters
-    lab.fuzz_counters = c
-    if not last then return end
-    local moved = cov:add_counters(T[t].name, last, c)
-    if #moved > 0 then
-      local sus = {}
-      for _, p in ipairs(completed) do sus[#sus + 1] = p end
-      for _, p in ipairs(inflight) do sus[#sus + 1] = p end
-      attrib[#attrib + 1] = {t = t, names = moved, suspects = sus}
-    end
-  end
-  -- Which of names progs move when they run by themselves on target t's lab (no canary).
-  local function moved_by(t, progs, names)
-    local before, got = nil, {}
-    exec.batch(T[t], progs, T[1].knobs, opts, function(lab) before = lab.core:counters() end,
-      function(lab)
-        local after = lab.core:counters()
-        for _, n in ipairs(names) do
-          if before and after[n] and before[n] and after[n] ~= before[n] then got[#got + 1] = n end
-        end
-      end, true)
-    stats.execs = stats.execs + #progs
-    put_stats()
-    return got
-  end
-  -- Bisection of the window's cases down to the one that moves a counter: bounded in
-  -- re-runs and time; a counter that needs two cases together is left to no case.
-  local function attribute(a)
-    local runs, t_end = 0, now() + M.defaults.attribution_seconds
-    local left = a.names
-    local function bisect(list, names)
-      if runs >= M.defaults.attribution_runs or now() >= t_end then return nil end
-      if #list == 1 then
-        runs = runs + 1
-        local m = moved_by(a.t, list, names)
-        if #m > 0 then return list[1], m end
-        return nil
-      end
-      local h = #list // 2
-      local A, B = table.move(list, 1, h, 1, {}), table.move(list, h + 1, #list, 1, {})
-      runs = runs + 1
-      local m = moved_by(a.t, A, names)
-      if #m > 0 then return bisect(A, m) end
-      runs = runs + 1
-      m = moved_by(a.t, B, names)
-      if #m > 0 then return bisect(B, m) end
-      return nil
-    end
-    local list = {}
-    for i = 1, math.min(#a.suspects, 1024) do list[i] = a.suspects[i] end
-    while #left > 0 and #list > 0 do
-      local p, m = bisect(list, left)
-      if not p then break end
-      stats.attributed = (stats.attributed or 0) + #m
-      local id, path = cov:add(p)
-      if id then emit(json.encode{kind = "corpus", id = id, path = path, counters = json.array(m)}) end
-      local rest = {}
-      local got = {}
-      for _, n in ipairs(m) do got[n] = true end
-      for _, n in ipairs(left) do if not got[n] then rest[#rest + 1] = n end end
-      left = rest
-    end
-  end
+  C.attrib = attrib
+  local function window(t, lab, completed, inflight) attribution.window(C, t, lab, completed, inflight) end
+  local function attribute(a) attribution.attribute(C, a) end
 
   exec.tick = put_stats
   local pos = 1
@@ -505,6 +370,7 @@ function M.run(opts, emit)
       end
       local at = attrib
       attrib = {}
+      C.attrib = attrib
       for _, a in ipairs(at) do
         if done() then break end
         if attr_ok() then
