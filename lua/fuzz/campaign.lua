@@ -1,9 +1,12 @@
 -- fuzz.campaign: one worker's fuzzing campaign (issue 11), the Lua side of
--- script_fuzz_run (harness/script/fuzz.h). Batches of programs -- the corpus (the
--- sweep's cases as seeds, then every program that added coverage) mutated from the
--- shard's seed -- run on every target (fuzz.exec), judged by the oracles, steered by
--- coverage; each new signature is confirmed, minimised, re-run alone per target with a
--- pcap, and emitted with its T.test script. JSON lines go to emit (README "Contract").
+-- script_fuzz_run (harness/script/fuzz.h). A stream of programs -- the sweep's cases as
+-- seeds, then the corpus (every program that added coverage) mutated from the shard's
+-- seed -- runs on every target at once (fuzz.exec), judged by the oracles, steered by
+-- coverage. Between streams: each new signature is confirmed, minimised, re-run alone
+-- per target with a pcap and emitted with its T.test script, verified; a lab's trouble
+-- becomes a liveness finding (fuzz.liveness); counters a window moved for the first time
+-- are attributed to one case (fuzz.attribution). JSON lines go to emit (README
+-- "Contract").
 local core = require "tcpconform.core"
 local judge = require "sweep.judge"
 local declared = require "fuzz.declared"
@@ -20,8 +23,9 @@ local script = require "fuzz.script"
 
 local M = {}
 
-M.defaults = {batch = 512, minimise_rounds = 12, max_findings = 64,
-  -- Liveness: suspects re-run alone, and the seconds its minimisation may take.
+M.defaults = {minimise_rounds = 12, max_findings = 64,
+  -- Liveness: suspects considered, re-runs of the bisection, seconds for it and again
+  -- for the minimisation.
   liveness_suspects = 1024, liveness_runs = 24, liveness_seconds = 30,
   -- Counter attribution: re-runs and seconds per window of cases.
   attribution_runs = 16, attribution_seconds = 3}
@@ -97,8 +101,6 @@ end
 
 function M.run(opts, emit)
   local T = targets(opts)
-  local t0 = os.time()
-  local batch_n = opts.batch or M.defaults.batch
   local rng = mutate.rng(opts.seed or 0, opts.shard_k or 1)
   if opts.corpus_dir and opts.mkdir then opts.mkdir(opts.corpus_dir) end
   local cov = coverage.new(opts.corpus_dir, {listdir = opts.listdir})
