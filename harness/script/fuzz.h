@@ -30,8 +30,9 @@ struct fuzz_opts {
 typedef void (*fuzz_emit_fn)(void *ctx, const char *json);
 
 /* Runs this worker's campaign. emit gets one JSON object per call (one line, no newline,
- * "kind" the first key): "stats" at least every 0.5 s and at the end, "finding" once per
- * new signature (after minimisation and the per-target pcap re-run), "suppressed" for a
+ * keys sorted, so read "kind" as a key): "stats" at least every 0.5 s while fuzzing and
+ * at the end, "finding" once per new signature (after minimisation, the per-target pcap
+ * re-run and the run of its test on a fresh lab per target), "suppressed" for a
  * finding a target's declared deviation covers, "corpus" when an entry joins the corpus
  * (lua/fuzz/README.md "Contract" gives every key). Ctrl-C interrupts the labs as the
  * sweep does and the call returns promptly; what was emitted stays the caller's.
