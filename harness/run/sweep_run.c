@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine_worker.h"
 #include "lab.h"
 #include "strbuf.h"
 #include "sweep_report.h"
@@ -166,35 +167,20 @@ static void on_line(struct sweep *s, struct sw *w, char *line)
 	}
 }
 
+static void on_line_cb(void *ctx, char *line)
+{
+	struct sweep *s = ((void **)ctx)[0];
+	on_line(s, ((void **)ctx)[1], line);
+}
+
 /* Reads what w sent; handles its whole lines. */
 static void drain(struct sweep *s, struct sw *w)
 {
-	char buf[65536];
-	for (;;) {
-		ssize_t n = read(w->fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n > 0)
-			strbuf_add(&w->in, buf, (size_t)n);
-		size_t used = 0;
-		for (char *nl; w->in.len > used && (nl = memchr(w->in.s + used, '\n',
-								w->in.len - used));) {
-			*nl = 0;
-			on_line(s, w, w->in.s + used);
-			used = (size_t)(nl - w->in.s) + 1;
-		}
-		if (used) {
-			memmove(w->in.s, w->in.s + used, w->in.len - used);
-			w->in.len -= used;
-		}
-		if (n == 0) {
-			close(w->fd);
-			w->fd = -1;
-			w->eof_at = mono();
-			return;
-		}
-		if (n < 0)
-			return;
+	void *ctx[2] = {s, w};
+	if (engine_worker_drain(w->fd, &w->in, on_line_cb, ctx)) {
+		close(w->fd);
+		w->fd = -1;
+		w->eof_at = mono();
 	}
 }
 
