@@ -199,6 +199,11 @@ const char *lab_target_name(const struct lab *lab)
 	return lab->target.name;
 }
 
+int lab_target_pid(const struct lab *lab)
+{
+	return lab->child > 0 ? (int)lab->child : 0;
+}
+
 const char *lab_target_info(const struct lab *lab, const char *key)
 {
 	return lab->hello ? agent_reply_get(&lab->hello_parsed, key) : NULL;

@@ -84,6 +84,9 @@ const struct lab_addrs *lab_addrs(const struct lab *lab);
 const char *lab_target_name(const struct lab *lab);
 /* The agent's greeting fields (e.g. "stack", "caps"); NULL when absent. */
 const char *lab_target_info(const struct lab *lab, const char *key);
+/* The target's first process (in the target's network namespace: /proc/<pid>/net shows
+ * that namespace's counters, which the fuzzer reads); 0 when there is none. */
+int lab_target_pid(const struct lab *lab);
 
 /* Seconds since the lab was created, on the same clock as capture time stamps. */
 double lab_now(const struct lab *lab);

@@ -56,6 +56,10 @@ struct tpl *lua_tpl_push_empty(lua_State *L);
 void lua_tpl_register(lua_State *L);
 
 
+/* lab:counters() (lua_counters.c): the Tcp and TcpExt counters of the target's network
+ * namespace, {["Tcp.InSegs"] = n, ["TcpExt.TCPChallengeACK"] = n, ...}, or nil and why. */
+int lua_lab_counters(lua_State *L, struct lab *lab);
+
 /* Registers the lab userdata's metatable (lua_lab.c). */
 void lua_lab_register(lua_State *L);
 /* Registers the connection userdata's metatable and its method table, the latter also

@@ -134,6 +134,8 @@ static void push_rec(lua_State *L, const struct conn *c, const struct lab_rec *r
 		set_int(L, "mss", s->opt.mss);
 	if (s->opt.present & SEG_OPT_WSCALE)
 		set_int(L, "wscale", s->opt.wscale);
+	lua_pushboolean(L, s->opt.malformed);
+	lua_setfield(L, -2, "opt_malformed");
 	lua_pushboolean(L, (s->opt.present & SEG_OPT_SACKOK) != 0);
 	lua_setfield(L, -2, "sackok");
 	if (s->opt.present & SEG_OPT_TS) {

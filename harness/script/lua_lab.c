@@ -340,6 +340,11 @@ int lua_lab_open(lua_State *L)
 	return 1;
 }
 
+static int lab_counters_l(lua_State *L)
+{
+	return lua_lab_counters(L, check_lab(L, 1)->lab);
+}
+
 void lua_api_lab_end(lua_State *L, int idx)
 {
 	struct lua_lab *ll = luaL_checkudata(L, idx, LAB_MT);
@@ -353,7 +358,7 @@ void lua_lab_register(lua_State *L)
 		{"log", lab_log_l},	      {"addresses", lab_addresses}, {"call", lab_call},
 		{"call_async", lab_call_async}, {"reply", lab_reply},
 		{"pump_once", lab_pump_once_l}, {"log_count", lab_log_count_l},
-		{"inbound_ports", lab_inbound_ports_l},
+		{"inbound_ports", lab_inbound_ports_l}, {"counters", lab_counters_l},
 		{"close", lab_close_l},	      {NULL, NULL}};
 	luaL_newmetatable(L, LAB_MT);
 	luaL_newlib(L, lab_methods);

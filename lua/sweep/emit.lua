@@ -219,4 +219,8 @@ function M.main(opts, emit)
   emit(M.script(opts.emit, d.model or {}))
 end
 
+-- For the fuzzer's T.test scripts (lua/fuzz/script.lua): the same prefixes, snapshots and
+-- expressions of H, TG and W, unchanged.
+M.internal = {snapshot = snapshot, expr = expr, SHIFT = SHIFT, W0 = W0, agent_state = agent_state}
+
 return M

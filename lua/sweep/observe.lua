@@ -56,7 +56,8 @@ function M.replies(lab, c, until_, want)
     local s = A.segment(lab.core, c, stop)
     if not s then return got end
     got[#got + 1] = {flags = s.flags, seq = s.seq_abs, ack = s.ack_abs, len = s.len,
-      win = s.win, t = s.t, text = s.text}
+      win = s.win, t = s.t, text = s.text, csum_ok = s.csum_ok, data = s.data,
+      opt_malformed = s.opt_malformed}
     if want > 0 and #got >= want then
       stop = math.min(stop, lab.core:now() + M.settle)
     end

@@ -1,0 +1,180 @@
+-- fuzz.oracles: the four oracles of issue 11 item 3, each finding labelled with the one
+-- that fired: model (a reply or silence the RFC 9293 model does not allow, with its rule
+-- and RFC sentence: sweep.judge.compare), differential (the same program on every
+-- target, outputs compared after abstraction; with three or more targets the odd one
+-- out is named), invariants (on every reply), liveness (lab trouble: decided by the
+-- campaign, which re-runs the suspects). Pure Lua, no I/O.
+local judge = require "sweep.judge"
+local mstate = require "model.state"
+local program = require "fuzz.program"
+
+local M = {}
+local U32 = 4294967296
+
+local function rel(n, base) return n and ((n - base) % U32) or 0 end
+
+local function flagset(f)
+  local out = {}
+  for ch in ("SFRPU."):gmatch(".") do
+    if (f or ""):find(ch, 1, true) then out[#out + 1] = ch end
+  end
+  return #out > 0 and table.concat(out) or "-"
+end
+
+-- The abstraction of one result (exec.batch): per step a text of the replies (flags,
+-- seq relative to the target's ISN -- the newest one a SYN announced --, ack relative
+-- to the harness's ISN, payload length, a zero or open window), the state after, the
+-- call's result. The target's retransmissions of sequence space it already sent are
+-- left out (their timing, RFC 6298, is no part of a case), and so are windows beyond
+-- zero/non-zero (each stack sizes its buffers its own way) and the replies' timing.
+function M.abstract(res)
+  local snap = res.snap
+  if not snap then return nil end
+  local base = snap.iss or 0
+  local top = snap.snd_nxt or 0     -- the highest sequence number the target sent
+  local steps = {}
+  for i, o in ipairs(res.steps) do
+    local parts = {}
+    for _, r in ipairs(o.replies or {}) do
+      local syn = r.flags:find("S", 1, true)
+      if syn then base = r.seq end
+      local fin = r.flags:find("F", 1, true) and 1 or 0
+      local len = (r.len or 0) + (syn and 1 or 0) + fin
+      local rtx = len > 0 and not syn and mstate.le(mstate.add(r.seq, len), top) and snap.iss ~= 0
+      if not rtx then
+        local s = rel(r.seq, base)
+        local txt = ("%s %d(%d)"):format(flagset(r.flags), s, r.len or 0)
+        if r.flags:find(".", 1, true) then txt = txt .. " ack " .. rel(r.ack, snap.irs) end
+        if (r.win or 0) == 0 and not r.flags:find("R", 1, true) then txt = txt .. " win 0" end
+        parts[#parts + 1] = txt
+        if len > 0 and mstate.gt(mstate.add(r.seq, len), top) then top = mstate.add(r.seq, len) end
+      end
+    end
+    local t = (#parts > 0 and table.concat(parts, ", ") or "nothing") .. " -> " .. tostring(o.state)
+    if o.call then t = ("call %s%s; "):format(o.call.ret, o.call.err ~= "" and (" " .. o.call.err) or "") .. t end
+    steps[i] = t
+  end
+  return steps
+end
+
+-- "R.", ". +data", "nothing": the class of a step's replies (coverage and signatures).
+function M.reply_class(o)
+  local parts = {}
+  for _, r in ipairs(o and o.replies or {}) do
+    parts[#parts + 1] = flagset(r.flags) .. ((r.len or 0) > 0 and "+data" or "")
+  end
+  return #parts > 0 and table.concat(parts, ",") or "nothing"
+end
+
+-- The model oracle on one result: nil, or a finding (the first step that differs from
+-- the model among those it judges).
+function M.model(res)
+  local pl = res.plan
+  if res.error or not pl or pl.judged == 0 then return nil end
+  local observed = {}
+  for i = 1, pl.judged do observed[i] = {replies = res.steps[i].replies, state = res.steps[i].state} end
+  local verdict, rule, text = judge.compare(pl.case, pl.expect, observed)
+  if verdict ~= "differs" then return nil end
+  -- The step that differs: compare's text names it ("step N of M ...").
+  local k = tonumber(text:match("^step (%d+) of")) or 1
+  local prev = k > 1 and res.steps[k - 1].state or res.program.start.state
+  return {oracle = "model", step = k, state = prev, rule = rule and rule.id or "",
+    rfc = rule and rule.rfc or "", sentence = rule and rule.sentence or "", detail = text,
+    class = program.event_class(res.program.steps[k]), reply_class = M.reply_class(res.steps[k]),
+    expected = judge.summary({pl.expect[k]})}
+end
+
+-- Invariants on every reply of a result (RFC 9293 3.1 checksum, 3.2 options, 3.4 ack
+-- not beyond what was sent, 3.10.7.* no RST in answer to an RST, 3.8.6 no data beyond
+-- the window offered): nil or a finding.
+function M.invariants(res)
+  if not res.snap then return nil end
+  local snap = res.snap
+  local hi = snap.rcv_nxt   -- the harness's highest sequence number sent + 1 (so far)
+  local wnd_right = snap.rcv_nxt and mstate.add(snap.rcv_nxt, 0)
+  for i, o in ipairs(res.steps) do
+    local st = res.program.steps[i]
+    local sent = res.plan and res.plan.steps[i] and res.plan.steps[i].sent
+    if sent then
+      local e = mstate.add(sent.seq, (sent.len or 0) + (sent.flags:find("S", 1, true) and 1 or 0)
+        + (sent.flags:find("F", 1, true) and 1 or 0))
+      if hi == nil or mstate.gt(e, hi) then hi = e end
+    end
+    for _, r in ipairs(o.replies or {}) do
+      local why
+      if r.csum_ok == false then why = "a reply's TCP checksum is wrong (RFC 9293 3.1 MUST-2)"
+      elseif r.opt_malformed then why = "a reply's options are malformed (RFC 9293 3.1/3.2)"
+      elseif r.flags:find(".", 1, true) and hi and snap.iss ~= 0 and mstate.gt(r.ack, hi)
+        and mstate.diff(r.ack, hi) < (1 << 30) then
+        why = ("a reply acknowledges %d bytes beyond what the harness sent (RFC 9293 3.4)")
+          :format(mstate.diff(r.ack, hi))
+      elseif st.seg and st.seg.flags:find("R", 1, true) and r.flags:find("R", 1, true)
+        and not st.seg.flags:find("S", 1, true) then
+        why = "an RST answered an RST (RFC 9293 3.10.7: an incoming RST is never answered by one)"
+      end
+      if why then
+        return {oracle = "invariant", step = i, state = i > 1 and res.steps[i - 1].state or res.program.start.state,
+          rule = "invariant", rfc = "9293 3.1", sentence = why, detail = why .. ": " .. tostring(r.text),
+          class = program.event_class(st), reply_class = M.reply_class(o)}
+      end
+    end
+  end
+  return nil
+end
+
+-- The differential oracle over the results of one program on every target (results[t]
+-- in the campaign's target order; names[t]): nil or a finding. Results with an error
+-- are not compared (the case's own trouble is no output). With two targets the first
+-- is the reference and the second the one named; with more, the odd one out (the
+-- target whose outputs no other shares, when all others agree); else "".
+function M.differential(results, names)
+  if #results < 2 then return nil end
+  local abs = {}
+  for i, r in ipairs(results) do
+    if r.error then return nil end
+    abs[i] = M.abstract(r)
+    if not abs[i] then return nil end
+  end
+  local n = #abs[1]
+  for k = 1, n do
+    local groups, order = {}, {}
+    for i = 1, #abs do
+      local v = abs[i][k]
+      if not groups[v] then groups[v] = {}; order[#order + 1] = v end
+      table.insert(groups[v], i)
+    end
+    if #order > 1 then
+      local odd = ""
+      if #abs == 2 then odd = names[2]
+      elseif #order == 2 then
+        for _, v in ipairs(order) do
+          if #groups[v] == 1 then odd = names[groups[v][1]] end
+        end
+      end
+      local outputs = {}
+      for i = 1, #abs do outputs[names[i]] = table.concat(abs[i], "; ") end
+      local classes = {}
+      for i = 1, #abs do classes[#classes + 1] = M.reply_class(results[i].steps[k]) .. "->" ..
+        tostring(results[i].steps[k].state) end
+      local p = results[1].program
+      return {oracle = "differential", step = k, target = odd,
+        state = k > 1 and results[1].steps[k - 1].state or p.start.state,
+        class = program.event_class(p.steps[k]), reply_class = table.concat(classes, "|"),
+        rule = "", rfc = "", sentence = "", outputs = outputs,
+        detail = ("step %d (%s): %s"):format(k, program.step_id(p.steps[k]),
+          table.concat(order, " / "))}
+    end
+  end
+  return nil
+end
+
+-- The signature of a finding: a hash of (oracle, target, state, event class, reply
+-- class or rule or crash site), 16 hex digits.
+function M.signature(f)
+  local what = f.oracle == "model" and f.rule or f.reply_class
+  if f.oracle == "liveness" then what = f.site or "" end
+  return program.hash(table.concat({f.oracle, f.target or "", f.state or "", f.class or "",
+    what or ""}, "\0"))
+end
+
+return M

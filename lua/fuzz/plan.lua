@@ -1,0 +1,153 @@
+-- fuzz.plan: a program made concrete against the snapshot its prefix took, step by
+-- step, dependency-aware: each segment's edges are evaluated against the RFC 9293
+-- model's TCB *before that step* (the model's prediction of the target after the steps
+-- so far, lua/model/), so after a segment the model says advanced RCV.NXT, the next
+-- step's {"rcv_nxt", 0} is the new RCV.NXT. The model also gives the expectation of the
+-- leading steps it can judge (sweep.judge on a case of absolute numbers). Pure Lua.
+local arrive = require "model.arrive"
+local mknobs = require "model.knobs"
+local judge = require "sweep.judge"
+local materialize = require "sweep.materialize"
+local segment = require "model.segment"
+local program = require "fuzz.program"
+
+local M = {}
+
+-- The judge's own timing knobs are not the model's.
+local function model_knobs(k)
+  local out = {}
+  for n, v in pairs(k or {}) do
+    if judge.TIMING[n] == nil then out[n] = v end
+  end
+  return mknobs.resolve(out, "fuzz.plan knob")
+end
+
+local FIELDS = {"iss", "irs", "snd_una", "snd_nxt", "rcv_nxt", "rcv_wnd", "snd_wnd"}
+
+-- The snapshot the next step's edges are read from: the last one, with what the model's
+-- TCB knows now (a state without a TCB keeps the numbers it had).
+local function track(snap, tcb)
+  local s = {}
+  for k, v in pairs(snap) do s[k] = v end
+  for _, k in ipairs(FIELDS) do
+    if math.type(tcb[k]) == "integer" then s[k] = tcb[k] end
+  end
+  s.state = nil
+  return s
+end
+
+local TS_FALLBACK = {ts_recent = 1000, ts_val = 0}
+
+-- The options as the shorthand's list ("<mss 1460,TS val 5 ecr 0,raw 1e04>"), and the
+-- model's view of them (mss, tsval, tsecr); judgeable: only options the model reads or
+-- may ignore (RFC 7323 1.3: wscale/sackOK outside a SYN are ignored).
+local function options(opts, snap, m)
+  if not opts or #opts == 0 then return nil, true end
+  local out, ok = {}, true
+  for _, o in ipairs(opts) do
+    if o.mss then out[#out + 1] = "mss " .. o.mss; m.mss = o.mss
+    elseif o.wscale then out[#out + 1] = "wscale " .. o.wscale
+    elseif o.sackok then out[#out + 1] = "sackOK"
+    elseif o.nop then out[#out + 1] = "nop"
+    elseif o.eol then out[#out + 1] = "eol"; ok = false
+    elseif o.raw then out[#out + 1] = "raw " .. o.raw; ok = false
+    elseif o.ts then
+      local v = materialize.resolve(o.ts.val, snap, "opts.ts.val", TS_FALLBACK)
+      local e = materialize.resolve(o.ts.ecr or {"raw", 0}, snap, "opts.ts.ecr", TS_FALLBACK)
+      out[#out + 1] = ("TS val %d ecr %d"):format(v, e)
+      m.tsval, m.tsecr = v, e
+    end
+  end
+  return "<" .. table.concat(out, ",") .. ">", ok
+end
+
+-- One seg step against snapshot snap: the segment for sweep.observe.send (absolute
+-- numbers; extra fields in opts), its model form, and whether the model can judge it.
+function M.segment(s, snap)
+  local f = materialize.flags(s.flags, "flags")
+  local seq = materialize.resolve(s.seq, snap, "seq")
+  local ack
+  if s.ack then
+    local a = materialize.resolve(s.ack, snap, "ack")
+    if f.ACK or a ~= 0 then ack = a end
+  end
+  local len = s.len == "mss" and snap.mss or s.len or 0
+  local data
+  if s.data then data = s.data:gsub("%x%x", function(h) return string.char(tonumber(h, 16)) end); len = #data end
+  local m = {flags = segment.flags(f), seq = seq, ack = ack, win = s.win or materialize.DEFAULT_WIN,
+    len = len, up = s.up}
+  local opttext, judgeable = options(s.opts, snap, m)
+  local extra = {}
+  if opttext then extra[#extra + 1] = {options = opttext} end
+  if s.up then extra[#extra + 1] = {urg = s.up} end
+  if data then extra[#extra + 1] = {data = data} end
+  local ip = s.ip or {}
+  if ip.ttl then extra[#extra + 1] = {ttl = ip.ttl} end
+  if ip.tos then extra[#extra + 1] = {tos = ip.tos} end
+  if ip.df ~= nil then extra[#extra + 1] = {df = ip.df} end
+  -- RFC 9293 3.1 (MUST-2/3): a segment whose checksum is wrong is discarded; the model
+  -- has no such step, so its expectation stops before one.
+  if ip.bad_csum then extra[#extra + 1] = {csum = "bad"}; judgeable = false end
+  local sent = {flags = m.flags, seq = seq, ack = ack, win = m.win, len = len, opts = extra}
+  local mseg = {flags = m.flags == "-" and "" or m.flags, seq = seq, ack = ack, win = m.win,
+    len = len, up = s.up, mss = m.mss, tsval = m.tsval, tsecr = m.tsecr}
+  return sent, mseg, judgeable
+end
+
+-- The plan of program p under snapshot snap (sweep.prefix's), materialised with the
+-- reference knobs `track_knobs` (the first target's: every target gets the same steps)
+-- and judged with `knobs` (this target's model knobs). Returns
+--   { steps = { {kind = "seg" | "call" | "delay", sent = segment | nil, snap = the
+--     snapshot the step was read against, event = program.event_class}... },
+--     judged = n (the leading steps the model judges), expect = sweep.judge.expect's
+--     list for those, case = the sweep-like case judged }
+function M.make(p, snap, track_knobs, knobs)
+  local case0 = {state = p.start.state, family = p.start.family}
+  local tcb = judge.tcb(case0, snap)
+  local mk = model_knobs(track_knobs)
+  if tcb.state == "TIME-WAIT" and not snap.listening then mk.timewait_syn = false end
+  local cur = track(snap, tcb)
+  cur.state = snap.state
+  local out, judged, open = {}, 0, true
+  local jsteps = {}
+  for i, st in ipairs(p.steps) do
+    local e = {kind = st.seg and "seg" or st.call and "call" or "delay", snap = cur,
+      event = program.event_class(st)}
+    if st.seg then
+      local sent, mseg, ok = M.segment(st.seg, cur)
+      e.sent = sent
+      local okm, r = pcall(arrive.segment, tcb, mseg, mk)
+      if okm then
+        tcb = r.tcb
+        cur = track(cur, tcb)
+        cur.state = snap.state
+      end
+      if open and ok and okm then
+        judged = i
+        local o
+        if mseg.mss then o = {{mss = mseg.mss}} end
+        if mseg.tsval then
+          o = o or {}
+          o[#o + 1] = {ts = {val = {"raw", mseg.tsval}, ecr = {"raw", mseg.tsecr}}}
+        end
+        jsteps[i] = {flags = st.seg.flags, seq = {"raw", sent.seq},
+          ack = sent.ack and {"raw", sent.ack} or nil, len = sent.len, win = sent.win,
+          up = st.seg.up, opts = o}
+      else
+        open = false
+      end
+    else
+      open = false
+    end
+    out[i] = e
+  end
+  local plan = {steps = out, judged = judged}
+  if judged > 0 then
+    plan.case = {id = program.case_id(p, judged), state = p.start.state, family = p.start.family,
+      steps = jsteps}
+    plan.expect = judge.expect(plan.case, snap, knobs)
+  end
+  return plan
+end
+
+return M

@@ -1,0 +1,277 @@
+-- fuzz.program: a fuzz case as data (issue 11 item 2), its checks, its canonical text
+-- and its id. A program starts in a state a sweep prefix reaches, then runs up to
+-- MAX_STEPS steps:
+--
+--   { start = {state = "TIME-WAIT", family = "inet"},
+--     steps = { {seg = {flags = "RA", seq = {"rcv_nxt", 0}, ack = {"snd_nxt", 0},
+--                       win = 0, up = 0, len = 0 | n | "mss", data = "<hex>",
+--                       opts = { {mss = 1460} | {ts = {val = EDGE, ecr = EDGE}} |
+--                                {wscale = n} | {sackok = true} | {nop = true} |
+--                                {eol = true} | {raw = "<hex: kind, length, data>"} },
+--                       ip = {ttl = n, tos = n, df = bool, bad_csum = true}}},
+--               {call = "send" | "recv" | "shutdown" | "close" | "setsockopt" |
+--                       "listen" | "connect", args = {...}},
+--               {delay = ms} } }
+--
+-- seq/ack are an edge of the connection and an offset ({"rcv_nxt", -1}, the sweep's
+-- form) or {"raw", n}; edges are evaluated against the model's TCB before the step
+-- (fuzz.plan), so a program keeps tracking the connection. What the harness cannot
+-- send today is not in the form: IP fragments (libnet frames go out whole), payloads
+-- longer than the link's MSS (the lab links' MTU is 1500), and IPv6 extension headers.
+-- Pure Lua, no I/O.
+local json = require "fuzz.json"
+local cases = require "sweep.cases"
+local prefix = require "sweep.prefix"
+
+local M = {}
+
+M.MAX_STEPS = 6
+M.MAX_DELAY = 200   -- ms: a delay is there to let a timer run, not to wait out a test
+M.EDGES = {rcv_nxt = true, rcv_wend = true, snd_una = true, snd_nxt = true, raw = true}
+M.CALLS = {send = true, recv = true, shutdown = true, close = true, setsockopt = true,
+  listen = true, connect = true}
+M.SOCKOPTS = {so_linger = true, so_keepalive = true, tcp_nodelay = true}
+local SEG_KEYS = {flags = true, seq = true, ack = true, win = true, up = true, len = true,
+  data = true, opts = true, ip = true}
+local IP_KEYS = {ttl = true, tos = true, df = true, bad_csum = true}
+local U32 = 4294967296
+
+local function bad(where, msg) error(("fuzz program %s: %s"):format(where, msg), 0) end
+
+local function int_in(v, lo, hi) return math.type(v) == "integer" and v >= lo and v <= hi end
+
+local function check_edge(e, where)
+  if type(e) ~= "table" or not M.EDGES[e[1]] or not int_in(e[2] or 0, -U32, U32) then
+    bad(where, ("expected {EDGE, offset} with EDGE one of rcv_nxt, rcv_wend, snd_una, "
+      .. "snd_nxt, raw, got %s"):format(type(e) == "table" and json.encode(e) or tostring(e)))
+  end
+end
+
+local function check_hex(s, where, maxbytes)
+  if type(s) ~= "string" or #s % 2 ~= 0 or s:find("[^%x]") or #s // 2 > maxbytes then
+    bad(where, ("expected an even number of hex digits (at most %d bytes), got %s")
+      :format(maxbytes, tostring(s)))
+  end
+end
+
+local function check_opt(o, where)
+  if type(o) ~= "table" then bad(where, "expected an option table") end
+  local k = next(o)
+  if k == nil or next(o, k) ~= nil then bad(where, "expected exactly one option key") end
+  if k == "mss" then
+    if not int_in(o.mss, 0, 65535) then bad(where .. ".mss", "expected 0..65535") end
+  elseif k == "wscale" then
+    if not int_in(o.wscale, 0, 255) then bad(where .. ".wscale", "expected 0..255") end
+  elseif k == "ts" then
+    if type(o.ts) ~= "table" then bad(where .. ".ts", "expected {val =, ecr =}") end
+    check_edge(o.ts.val, where .. ".ts.val")
+    check_edge(o.ts.ecr or {"raw", 0}, where .. ".ts.ecr")
+  elseif k == "sackok" or k == "nop" or k == "eol" then
+    if o[k] ~= true then bad(where .. "." .. k, "expected true") end
+  elseif k == "raw" then
+    check_hex(o.raw, where .. ".raw", 40)
+    if #o.raw < 2 then bad(where .. ".raw", "expected at least the kind byte") end
+  else
+    bad(where, ("unknown option %q (mss, wscale, ts, sackok, nop, eol, raw)"):format(k))
+  end
+end
+
+-- The bytes option o takes on the wire (RFC 9293 3.2; RFC 7323 2.2, 3.2; RFC 2018 2).
+function M.opt_bytes(o)
+  if o.mss then return 4 elseif o.wscale then return 3 elseif o.ts then return 10
+  elseif o.sackok then return 2 elseif o.raw then return #o.raw // 2 end
+  return 1
+end
+
+local function check_seg(s, where)
+  if type(s) ~= "table" then bad(where, "expected a table") end
+  for k in pairs(s) do
+    if not SEG_KEYS[k] then bad(where, ("unknown field %q"):format(tostring(k))) end
+  end
+  if type(s.flags) ~= "string" or s.flags:find("[^SFRAPU]") then
+    bad(where .. ".flags", ("expected letters of S F R A P U, got %s"):format(tostring(s.flags)))
+  end
+  for ch in s.flags:gmatch(".") do
+    local _, n = s.flags:gsub(ch, "")
+    if n > 1 then bad(where .. ".flags", ("%q twice in %q"):format(ch, s.flags)) end
+  end
+  check_edge(s.seq, where .. ".seq")
+  if s.ack ~= nil then check_edge(s.ack, where .. ".ack")
+  elseif s.flags:find("A", 1, true) then bad(where .. ".ack", "required with the ACK bit") end
+  if s.win ~= nil and not int_in(s.win, 0, 65535) then bad(where .. ".win", "expected 0..65535") end
+  if s.up ~= nil and not int_in(s.up, 0, 65535) then bad(where .. ".up", "expected 0..65535") end
+  if s.len ~= nil and s.len ~= "mss" and not int_in(s.len, 0, 1440) then
+    bad(where .. ".len", ("expected 0..1440 or \"mss\", got %s"):format(tostring(s.len)))
+  end
+  if s.data ~= nil then
+    check_hex(s.data, where .. ".data", 1440)
+    if s.len ~= nil then bad(where, "len and data are exclusive") end
+  end
+  if s.opts ~= nil then
+    if type(s.opts) ~= "table" or #s.opts > 12 then bad(where .. ".opts", "expected a list (at most 12)") end
+    local bytes = 0
+    for i, o in ipairs(s.opts) do
+      check_opt(o, ("%s.opts[%d]"):format(where, i))
+      bytes = bytes + M.opt_bytes(o)
+    end
+    -- RFC 9293 3.1: the data offset counts 32-bit words, at most 15: 40 bytes of options.
+    if bytes > 40 then bad(where .. ".opts", ("%d bytes of options, at most 40 fit"):format(bytes)) end
+  end
+  if s.ip ~= nil then
+    if type(s.ip) ~= "table" then bad(where .. ".ip", "expected a table") end
+    for k in pairs(s.ip) do
+      if not IP_KEYS[k] then bad(where .. ".ip", ("unknown field %q (ttl, tos, df, bad_csum)"):format(tostring(k))) end
+    end
+    if s.ip.ttl ~= nil and not int_in(s.ip.ttl, 0, 255) then bad(where .. ".ip.ttl", "expected 0..255") end
+    if s.ip.tos ~= nil and not int_in(s.ip.tos, 0, 255) then bad(where .. ".ip.tos", "expected 0..255") end
+    if s.ip.df ~= nil and type(s.ip.df) ~= "boolean" then bad(where .. ".ip.df", "expected a boolean") end
+    if s.ip.bad_csum ~= nil and s.ip.bad_csum ~= true then bad(where .. ".ip.bad_csum", "expected true") end
+  end
+end
+
+local function check_call(st, where)
+  local a = st.args or {}
+  if type(a) ~= "table" then bad(where .. ".args", "expected a table") end
+  local c = st.call
+  if not M.CALLS[c] then
+    bad(where .. ".call", ("expected one of send, recv, shutdown, close, setsockopt, listen, "
+      .. "connect, got %s"):format(tostring(c)))
+  end
+  if c == "send" and not int_in(a.len or 1, 1, 65536) then bad(where .. ".args.len", "expected 1..65536") end
+  if c == "recv" and not int_in(a.max or 1, 1, 65536) then bad(where .. ".args.max", "expected 1..65536") end
+  if c == "shutdown" and not (a.how == "rd" or a.how == "wr" or a.how == "rdwr") then
+    bad(where .. ".args.how", "expected rd, wr or rdwr")
+  end
+  if c == "setsockopt" then
+    if not M.SOCKOPTS[a.name] then bad(where .. ".args.name", "expected so_linger, so_keepalive or tcp_nodelay") end
+    if not int_in(a.value, 0, 1) then bad(where .. ".args.value", "expected 0 or 1") end
+  end
+end
+
+-- Raises "fuzz program FIELD: ..." naming the first field that is wrong; returns p.
+function M.check(p)
+  if type(p) ~= "table" then bad("", "expected a table, got " .. type(p)) end
+  if type(p.start) ~= "table" or not prefix.agent_state(p.start.state) then
+    bad("start.state", ("expected a sweep state, got %s"):format(
+      tostring(type(p.start) == "table" and p.start.state)))
+  end
+  if p.start.family ~= "inet" and p.start.family ~= "inet6" then
+    bad("start.family", ("expected inet or inet6, got %s"):format(tostring(p.start.family)))
+  end
+  if type(p.steps) ~= "table" or #p.steps < 1 or #p.steps > M.MAX_STEPS then
+    bad("steps", ("expected 1..%d steps"):format(M.MAX_STEPS))
+  end
+  for i, st in ipairs(p.steps) do
+    local where = ("steps[%d]"):format(i)
+    if type(st) ~= "table" then bad(where, "expected a table") end
+    if st.seg ~= nil then check_seg(st.seg, where .. ".seg")
+    elseif st.call ~= nil then check_call(st, where)
+    elseif st.delay ~= nil then
+      if not int_in(st.delay, 1, M.MAX_DELAY) then bad(where .. ".delay", ("expected 1..%d ms"):format(M.MAX_DELAY)) end
+    else
+      bad(where, "expected one of seg, call, delay")
+    end
+  end
+  return p
+end
+
+-- A deep copy (programs are mutated on copies only).
+function M.copy(v)
+  if type(v) ~= "table" then return v end
+  local t = {}
+  for k, x in pairs(v) do t[k] = M.copy(x) end
+  return t
+end
+
+-- The canonical JSON text (sorted keys): equal programs, equal texts.
+function M.encode(p)
+  return json.encode(p)
+end
+
+-- The program of a JSON text (a corpus file, a finding's case), checked.
+function M.decode(text)
+  local ok, v = pcall(json.decode, text)
+  if not ok then error("fuzz program: " .. tostring(v), 0) end
+  return M.check(v)
+end
+
+-- 64-bit FNV-1a of a string as 16 hex digits (Lua integers wrap modulo 2^64).
+function M.hash(s)
+  local h = -3750763034362895579   -- 0xcbf29ce484222325
+  for i = 1, #s do
+    h = (h ~ s:byte(i)) * 1099511628211
+  end
+  return ("%016x"):format(h)
+end
+
+-- The stable id of a program: the hash of its canonical text.
+function M.id(p) return M.hash(M.encode(p)) end
+
+-- The sweep's form of a seg step (sweep.cases.step_id / step_class), options reduced to
+-- the ones the sweep names.
+local function sweep_spec(s)
+  local o
+  for _, x in ipairs(s.opts or {}) do
+    if x.mss or x.ts then o = o or {}; o[#o + 1] = x end
+  end
+  return {flags = s.flags, seq = s.seq, ack = s.ack, len = s.data and #s.data // 2 or s.len,
+    up = s.up, opts = o}
+end
+M.sweep_spec = sweep_spec
+
+-- "RST+ACK:seq=rcv_nxt:ack=snd_nxt:len=0" (the sweep's step id, so the targets'
+-- sweep_deviations globs apply), then what the sweep does not vary: ":xopt=raw1e,wscale",
+-- ":ip=ttl1", ":csum=bad"; "call:shutdown(wr)", "delay:20".
+function M.step_id(st)
+  if st.delay then return "delay:" .. st.delay end
+  if st.call then
+    local a = st.args or {}
+    local arg = a.how or a.name or (a.len and tostring(a.len)) or ""
+    return ("call:%s(%s)"):format(st.call, arg)
+  end
+  local s = st.seg
+  local id = cases.step_id(sweep_spec(s))
+  local x = {}
+  for _, o in ipairs(s.opts or {}) do
+    if o.raw then x[#x + 1] = "raw" .. o.raw:sub(1, 2)
+    elseif not (o.mss or o.ts) then x[#x + 1] = next(o) end
+  end
+  if #x > 0 then id = id .. ":xopt=" .. table.concat(x, ",") end
+  local ip = s.ip or {}
+  if ip.ttl then id = id .. ":ttl=" .. ip.ttl end
+  if ip.tos then id = id .. ":tos=" .. ip.tos end
+  if ip.df == false then id = id .. ":nodf" end
+  if ip.bad_csum then id = id .. ":csum=bad" end
+  return id
+end
+
+local function edge_class(e)
+  if not e then return "0" end
+  if e[1] == "raw" then return "raw" end
+  local o = e[2] or 0
+  local c = o == 0 and "" or o == 1 and "+1" or o == -1 and "-1" or o > 0 and "+n" or "-n"
+  return e[1] .. c
+end
+
+-- The event class of a step, coarser than its id (offsets other than 0 and +-1 are one
+-- class), for signatures and coverage: "RST+ACK:rcv_nxt:snd_nxt", "call:close".
+function M.event_class(st)
+  if st.delay then return "delay" end
+  if st.call then return "call:" .. st.call end
+  local s = st.seg
+  local c = cases.step_class(sweep_spec(s)) .. ":" .. edge_class(s.seq) .. ":" .. edge_class(s.ack)
+  if s.ip and s.ip.bad_csum then c = c .. ":csum" end
+  for _, o in ipairs(s.opts or {}) do
+    if o.raw then c = c .. ":rawopt" break end
+  end
+  return c
+end
+
+-- "TIME-WAIT/inet/RST+ACK:...>call:close": the program as the sweep names its cases.
+function M.case_id(p, upto)
+  local ids = {}
+  for i = 1, math.min(upto or #p.steps, #p.steps) do ids[i] = M.step_id(p.steps[i]) end
+  return p.start.state .. "/" .. p.start.family .. "/" .. table.concat(ids, ">")
+end
+
+return M
