@@ -15,6 +15,7 @@
 
 #include "engine_worker.h"
 #include "lab.h"
+#include "mkdirs.h"
 #include "strbuf.h"
 #include "sweep_report.h"
 #include "sweep_worker.h"
@@ -61,25 +62,6 @@ void sweep_worker_shard(int k, int n, int jobs, int j, int *wk, int *wn)
 {
 	*wn = n * jobs;
 	*wk = k + n * (j - 1);
-}
-
-/* mkdir -p for a directory we write into. 0, or -1 with err. */
-static int make_dir(const char *path, char *err, size_t errlen)
-{
-	char buf[4096];
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1;; p++) {
-		if (*p != '/' && *p)
-			continue;
-		char c = *p;
-		*p = 0;
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
-			snprintf(err, errlen, "cannot create %s: %s", buf, strerror(errno));
-			return -1;
-		}
-		if (!(*p = c))
-			return 0;
-	}
 }
 
 static void fill_opts(const struct sweep *s, int t, struct sweep_opts *o)
@@ -296,7 +278,7 @@ static int start_workers(struct sweep *s, char *err, size_t errlen)
 			char dir[4096];
 			const char *label = strncmp(c->targets[t], "exec:", 5) ? c->targets[t] : "exec";
 			snprintf(dir, sizeof(dir), "%s/pcap/%s/w%d", c->out_dir, label, j);
-			if (make_dir(dir, err, errlen) < 0)
+			if (mkdirs(dir, err, errlen) < 0)
 				return -1;
 			o.pcap_dir = dir;
 			struct sw *w = &s->w[s->nw];
@@ -342,7 +324,7 @@ int sweep_run(const struct sweep_cmd *c)
 		}
 	if (c->list_only)
 		return list_cases(&s);
-	if (make_dir(c->out_dir, err, sizeof(err)) < 0 ||
+	if (mkdirs(c->out_dir, err, sizeof(err)) < 0 ||
 	    !(s.rep = sweep_report_new(c->targets, c->ntargets))) {
 		fprintf(stderr, "tcpconform: sweep: %s\n", s.rep ? err : "out of memory");
 		return 2;
