@@ -95,6 +95,7 @@ function M.run(opts, emit)
   local t0 = os.time()
   local batch_n = opts.batch or M.defaults.batch
   local rng = mutate.rng(opts.seed or 0, opts.shard_k or 1)
+  if opts.corpus_dir and opts.mkdir then opts.mkdir(opts.corpus_dir) end
   local cov = coverage.new(opts.corpus_dir, {listdir = opts.listdir})
   cov:load()
   local states = {}

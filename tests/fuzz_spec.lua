@@ -1,0 +1,168 @@
+-- The specification of the fuzzer's pure parts (lua/fuzz/): programs (checks, JSON round
+-- trip, ids), the generator and mutations (deterministic per seed and shard, always
+-- valid), the dependency-aware plan, minimisation with a stand-in oracle, the oracles on
+-- hand-made observations and the stability of signatures. Run by tests/test_fuzz.c.
+local program = require "fuzz.program"
+local json = require "fuzz.json"
+local mutate = require "fuzz.mutate"
+local plan = require "fuzz.plan"
+local minimise = require "fuzz.minimise"
+local oracles = require "fuzz.oracles"
+
+local S = dofile(SOURCE_DIR .. "/tests/spec.lua").new()
+local check, eq, has, raises, case = S.check, S.eq, S.has, S.raises, S.case
+
+local function snapshot(st)
+  return {state = st, iss = 5000, irs = 1000, snd_una = 5001, snd_nxt = 5001, snd_wnd = 65535,
+    rcv_nxt = 1001, rcv_wnd = 64240, mss = 1460, unread = 0, inflight = 0, orphan = false}
+end
+
+local P1 = {start = {state = "ESTABLISHED", family = "inet"}, steps = {
+  {seg = {flags = "PA", seq = {"rcv_nxt", 0}, ack = {"snd_nxt", 0}, len = 10,
+    opts = {{mss = 536}, {raw = "1e0401020304"}, {nop = true}}, ip = {ttl = 1, bad_csum = true}}},
+  {call = "shutdown", args = {how = "wr"}},
+  {delay = 20},
+  {seg = {flags = "A", seq = {"rcv_nxt", 0}, ack = {"snd_nxt", 0}, data = "00ff41"}}}}
+
+case("a program survives the JSON round trip with its id", function()
+  local text = program.encode(P1)
+  local back = program.decode(text)
+  eq(program.encode(back), text, "same canonical text")
+  eq(program.id(back), program.id(P1), "same id")
+  eq(#program.id(P1), 16, "id is 16 hex digits")
+  check(program.id(P1):match("^%x+$") ~= nil, "id is hex")
+  eq(json.decode('"a\\u0000\\u00ff"'), "a\0\255", "bytes written as \\u00XX come back")
+end)
+
+case("bad programs are refused naming the field", function()
+  raises(function() program.check({start = {state = "NOPE", family = "inet"}, steps = {}}) end,
+    "start.state", "unknown state")
+  local p = program.copy(P1); p.steps[1].seg.flags = "SX"
+  raises(function() program.check(p) end, "steps[1].seg.flags", "bad flag letter")
+  p = program.copy(P1); p.steps[1].seg.ack = nil
+  raises(function() program.check(p) end, "steps[1].seg.ack: required with the ACK bit", "ACK without ack")
+  p = program.copy(P1); p.steps[2].args.how = "up"
+  raises(function() program.check(p) end, "steps[2].args.how", "shutdown how")
+  p = program.copy(P1); p.steps[3].delay = 5000
+  raises(function() program.check(p) end, "steps[3].delay", "delay bounded")
+  p = program.copy(P1); p.steps[1].seg.opts = {}
+  for i = 1, 11 do p.steps[1].seg.opts[i] = {mss = 1} end
+  raises(function() program.check(p) end, "at most 40 fit", "options over 40 bytes")
+  raises(function() program.decode('{"start": ') end, "json: at byte", "truncated JSON")
+end)
+
+case("the generator and mutations are deterministic per seed and shard", function()
+  local seeds = mutate.seeds({"ESTABLISHED", "TIME-WAIT"}, {"inet"}, {})
+  check(#seeds > 200, "the sweep's cases are seeds, got " .. #seeds)
+  local function run(seed, k)
+    local r = mutate.rng(seed, k)
+    local p, ids = seeds[1], {}
+    for i = 1, 300 do
+      p = mutate.mutate(r, p, seeds[r:int(#seeds)])
+      ids[i] = program.id(p)
+      program.check(p)
+    end
+    return table.concat(ids, ",")
+  end
+  local a = run(7, 1)
+  eq(run(7, 1), a, "same seed, same mutants")
+  check(run(7, 2) ~= a, "another shard draws other mutants")
+  check(run(8, 1) ~= a, "another seed draws other mutants")
+  local r = mutate.rng(1, 1)
+  eq(r:next64(), mutate.rng(1, 1):next64(), "splitmix64 repeats")
+end)
+
+case("the plan tracks the connection: edges after text accepted by the model", function()
+  local p = {start = {state = "ESTABLISHED", family = "inet"}, steps = {
+    {seg = {flags = "PA", seq = {"rcv_nxt", 0}, ack = {"snd_nxt", 0}, len = 10}},
+    {seg = {flags = "A", seq = {"rcv_nxt", 0}, ack = {"snd_nxt", 0}}},
+    {call = "close", args = {}},
+    {seg = {flags = "A", seq = {"rcv_nxt", 0}, ack = {"snd_nxt", 0}}}}}
+  local pl = plan.make(p, snapshot("ESTABLISHED"), {}, {})
+  eq(pl.steps[1].sent.seq, 1001, "step 1 at RCV.NXT")
+  eq(pl.steps[2].sent.seq, 1011, "step 2 at the RCV.NXT the model advanced by 10")
+  eq(pl.judged, 2, "the model judges the two leading segments, not past the call")
+  eq(#pl.expect, 2, "an expectation per judged step")
+  eq(pl.expect[1].replies[1].ack, 1011, "the model's ACK of the text")
+  local q = program.copy(P1)
+  local pq = plan.make(q, snapshot("ESTABLISHED"), {}, {})
+  eq(pq.judged, 0, "a bad checksum or raw option is not judged")
+  local found = {}
+  for _, o in ipairs(pq.steps[1].sent.opts) do for k, v in pairs(o) do found[k] = v end end
+  eq(found.options, "<mss 536,raw 1e0401020304,nop>", "options in the shorthand")
+  eq(found.csum, "bad", "a wrong checksum")
+  eq(found.ttl, 1, "the TTL")
+end)
+
+case("minimisation keeps what the stand-in oracle needs, and only that", function()
+  local p = {start = {state = "ESTABLISHED", family = "inet"}, steps = {
+    {seg = {flags = "A", seq = {"rcv_nxt", 5}, ack = {"snd_nxt", 0}, win = 7}},
+    {delay = 5},
+    {seg = {flags = "RA", seq = {"rcv_nxt", 3}, ack = {"snd_nxt", 1}, win = 0, opts = {{nop = true}}}},
+    {call = "recv", args = {max = 10}},
+    {seg = {flags = "PA", seq = {"rcv_nxt", 0}, ack = {"snd_nxt", 0}, len = 5}}}}
+  local calls = 0
+  -- Stand-in: the "bug" needs an RST step whose seq is RCV.NXT+3.
+  local function holds(list)
+    calls = calls + 1
+    local out = {}
+    for i, c in ipairs(list) do
+      out[i] = false
+      for _, st in ipairs(c.steps) do
+        if st.seg and st.seg.flags:find("R") and st.seg.seq[2] == 3 then out[i] = true end
+      end
+    end
+    return out
+  end
+  local m = minimise.run(p, holds, 30)
+  eq(#m.steps, 1, "one step left")
+  eq(m.steps[1].seg.seq[2], 3, "the offset the oracle needs is kept")
+  eq(m.steps[1].seg.opts, nil, "options went")
+  eq(m.steps[1].seg.win, nil, "window went to the default")
+  eq(m.steps[1].seg.ack[2], 0, "ack offset went to 0")
+  check(calls <= 30, "bounded rounds")
+end)
+
+local function res(state_after, replies)
+  return {program = {start = {state = "TIME-WAIT", family = "inet"}, steps = {
+    {seg = {flags = "RA", seq = {"rcv_nxt", 0}, ack = {"snd_nxt", 0}}}}},
+    snap = (function() local s = snapshot("TIME-WAIT"); s.snd_una, s.snd_nxt = 5002, 5002; return s end)(), steps = {{replies = replies or {}, state = state_after}}}
+end
+
+case("the differential oracle names the odd one out, and signatures are stable", function()
+  eq(oracles.differential({res("CLOSED"), res("CLOSED")}, {"a", "b"}), nil, "agreeing targets")
+  local f = oracles.differential({res("CLOSED"), res("TIME-WAIT")}, {"linux", "linux:x=1"})
+  eq(f.oracle, "differential", "a difference")
+  eq(f.target, "linux:x=1", "two targets: the second is named")
+  local g = oracles.differential({res("CLOSED"), res("TIME-WAIT"), res("CLOSED")}, {"a", "b", "c"})
+  eq(g.target, "b", "three targets: the odd one out")
+  local h = oracles.differential({res("CLOSED"), res("TIME-WAIT"), res("LISTEN")}, {"a", "b", "c"})
+  eq(h.target, "", "three all different: none named")
+  eq(oracles.signature(f), oracles.signature(oracles.differential({res("CLOSED"), res("TIME-WAIT")},
+    {"linux", "linux:x=1"})), "same finding, same signature")
+  eq(oracles.signature({oracle = "model", target = "linux", state = "TIME-WAIT",
+    class = "RST+ACK:rcv_nxt:snd_nxt", rule = "rst.timewait"}), "041597262d14359b",
+    "a signature does not change between releases")
+  -- A reply of the target's own retransmission is no output.
+  local a = oracles.abstract(res("TIME-WAIT", {{flags = "F.", seq = 5001, ack = 1001, len = 0, win = 1}}))
+  eq(a[1], "nothing -> TIME-WAIT", "a retransmitted FIN is left out")
+end)
+
+case("invariants: an RST answering an RST, an ack beyond what was sent", function()
+  local r = res("CLOSED", {{flags = "R", seq = 5001, ack = 0, len = 0, win = 0}})
+  r.plan = {steps = {{sent = {flags = "R.", seq = 1001, ack = 5001, len = 0}}}}
+  local f = oracles.invariants(r)
+  eq(f and f.oracle, "invariant", "RST for RST")
+  has(f and f.sentence, "RST answered an RST", "says which")
+  local r2 = res("TIME-WAIT", {{flags = ".", seq = 5001, ack = 1500, len = 0, win = 100}})
+  r2.program.steps[1].seg.flags = "A"
+  r2.plan = {steps = {{sent = {flags = ".", seq = 1001, ack = 5001, len = 0}}}}
+  local f2 = oracles.invariants(r2)
+  has(f2 and f2.sentence, "beyond what the harness sent", "ack beyond")
+  local r3 = res("TIME-WAIT", {{flags = ".", seq = 5001, ack = 1001, len = 0, win = 100}})
+  r3.program.steps[1].seg.flags = "A"
+  r3.plan = {steps = {{sent = {flags = ".", seq = 1001, ack = 5001, len = 0}}}}
+  eq(oracles.invariants(r3), nil, "a plain ACK is fine")
+end)
+
+return S.finish()
