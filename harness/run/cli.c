@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "agent_check.h"
+#include "fuzz_cli.h"
 #include "plan.h"
 #include "self_exe.h"
 #include "sweep_cli.h"
@@ -30,6 +31,7 @@ static void usage(FILE *f)
 		"                       [--timeout SECONDS] [--memory-limit SIZE] [--verbose]\n"
 		"       tcpconform list [PATH...] [--filter TEXT] [--tag TAG] [--exclude-tag TAG]\n");
 	sweep_cli_usage(f);
+	fuzz_cli_usage(f);
 	fprintf(f,
 		"       tcpconform agent-check [--target T | COMMAND...] [--pcap FILE]\n"
 		"       tcpconform --help | --version\n"
@@ -58,6 +60,8 @@ static void usage(FILE *f)
 		"  --verbose, -v      print what each test logged\n"
 		"  sweep              the state-by-event sweep against the RFC 9293 model:\n"
 		"                     tcpconform sweep --help\n"
+		"  fuzz               a fuzzing campaign (model, differential, liveness, invariant\n"
+		"                     oracles), minimised findings as tests: tcpconform fuzz --help\n"
 		"\n"
 		"Exit status: 0 all tests passed, 1 a test failed or errored, 2 usage or set-up error.\n"
 		"Not root: runs in a user namespace of its own (README: Running without root).\n"
@@ -217,8 +221,10 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		return agent_check_main(argc - 1, argv + 1, out, errout);
 	if (strcmp(cmd, "sweep") == 0)
 		return sweep_cli_main(argc - 1, argv + 1, out, errout);
+	if (strcmp(cmd, "fuzz") == 0)
+		return fuzz_cli_main(argc - 1, argv + 1, out, errout);
 	if (strcmp(cmd, "run") && strcmp(cmd, "list"))
-		return cli_bad_usage(errout, "unknown command \"%s\" (expected run, list, sweep or agent-check)", cmd);
+		return cli_bad_usage(errout, "unknown command \"%s\" (expected run, list, sweep, fuzz or agent-check)", cmd);
 
 	struct runner_opts o = {
 		.junit = "results/junit.xml", .pcap_dir = "results/pcap",
