@@ -90,13 +90,17 @@ int fuzz_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 			     .out = out};
 	char *target_arg = "linux", *end;
 	const char *junit = NULL, *campaign_opt = NULL;
+	char campaign_name[40];
 	bool seed_given = false, seconds_given = false;
 	int v;
 	optind = 1;
 	opterr = 0;
 	for (int o; (o = getopt_long(argc, argv, ":h", longopts, NULL)) != -1;) {
-		if (strchr("tTcEJSsfD", o))
-			campaign_opt = argv[optind - 1];
+		for (const struct option *lo = longopts; lo->name; lo++)
+			if (lo->val == o && strchr("tTcEJSsfD", o)) {
+				snprintf(campaign_name, sizeof(campaign_name), "--%s", lo->name);
+				campaign_opt = campaign_name;
+			}
 		switch (o) {
 		case 't': target_arg = optarg; break;
 		case 'D': c.descriptor = optarg; break;

@@ -159,16 +159,24 @@ static void on_object(struct campaign *s, struct fw *w, struct fuzz_json *v)
 		return;
 	}
 	if (strcmp(kind, "finding") == 0) {
-		bool is_new;
+		enum fuzz_added what;
+		const char *sig = fuzz_json_str(v, "signature", "?");
+		char sig_copy[80];
+		snprintf(sig_copy, sizeof(sig_copy), "%.64s", sig);
 		/* The store owns v from here; it stays alive when it was new. */
-		if (fuzz_store_add(s->store, v, &is_new, err, sizeof(err)) < 0) {
+		if (fuzz_store_add(s->store, v, &what, err, sizeof(err)) < 0) {
 			trouble(s, w, err);
 			return;
 		}
-		if (is_new) {
+		if (what != FUZZ_ADDED_REPEAT)
 			clear_progress(s);
+		if (what == FUZZ_ADDED_NEW) {
 			fuzz_report_finding_line(v, s->c->out);
 			write_stats(s);
+		} else if (what == FUZZ_ADDED_KNOWN) {
+			fprintf(s->c->out, "known finding %s (already in %s)\n", sig_copy,
+				s->c->out_dir);
+			fflush(s->c->out);
 		}
 		return;
 	}

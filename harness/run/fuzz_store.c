@@ -39,6 +39,7 @@ struct entry {
 	struct fuzz_json *f;
 	char *sig;
 	bool is_new;
+	bool seen;   /* reported in this run */
 };
 
 struct fuzz_store {
@@ -71,7 +72,7 @@ static int keep(struct fuzz_store *s, struct fuzz_json *f, const char *sig, bool
 	char *copy = strdup(sig);
 	if (!copy)
 		return -1;
-	s->e[s->n++] = (struct entry){.f = f, .sig = copy, .is_new = is_new};
+	s->e[s->n++] = (struct entry){.f = f, .sig = copy, .is_new = is_new, .seen = is_new};
 	s->nnew += is_new;
 	s->sorted = false;
 	return 0;
@@ -208,10 +209,10 @@ static int write_part(const char *dir, const char *name, const struct part *p, c
 	return atomic_file_write(path, fill_part, p, "finding", err, errlen);
 }
 
-int fuzz_store_add(struct fuzz_store *s, struct fuzz_json *f, bool *is_new, char *err,
-		   size_t errlen)
+int fuzz_store_add(struct fuzz_store *s, struct fuzz_json *f, enum fuzz_added *what,
+		   char *err, size_t errlen)
 {
-	*is_new = false;
+	*what = FUZZ_ADDED_REPEAT;
 	const char *sig = fuzz_json_str(f, "signature", NULL);
 	if (!sig || !fuzz_signature_ok(sig)) {
 		snprintf(err, errlen, "a finding whose \"signature\" is %s%s%s (expected 1..64 of "
@@ -219,7 +220,10 @@ int fuzz_store_add(struct fuzz_store *s, struct fuzz_json *f, bool *is_new, char
 		fuzz_json_free(f);
 		return -1;
 	}
-	if (find(s, sig) >= 0) {
+	int known = find(s, sig);
+	if (known >= 0) {
+		*what = s->e[known].seen ? FUZZ_ADDED_REPEAT : FUZZ_ADDED_KNOWN;
+		s->e[known].seen = true;
 		fuzz_json_free(f);
 		return 0;
 	}
@@ -250,7 +254,7 @@ int fuzz_store_add(struct fuzz_store *s, struct fuzz_json *f, bool *is_new, char
 		fuzz_json_free(f);
 		return -1;
 	}
-	*is_new = true;
+	*what = FUZZ_ADDED_NEW;
 	return 0;
 }
 

@@ -22,17 +22,24 @@ struct fuzz_store;
 struct fuzz_store *fuzz_store_open(const char *out_dir, char *err, size_t errlen);
 void fuzz_store_free(struct fuzz_store *s);
 
+/* What fuzz_store_add made of a finding. */
+enum fuzz_added {
+	FUZZ_ADDED_NEW,     /* a signature not known: written to disk now */
+	FUZZ_ADDED_KNOWN,   /* on disk before this run, reported now for the first time */
+	FUZZ_ADDED_REPEAT   /* already reported in this run (another worker, again) */
+};
+
 /* A "finding" object from the engine (parsed; the store takes ownership of f whatever
- * it returns). *is_new: the signature was not known. A new one is written to disk now.
- * 0, or -1 with err (a missing or malformed "signature", a write error). */
-int fuzz_store_add(struct fuzz_store *s, struct fuzz_json *f, bool *is_new, char *err,
-		   size_t errlen);
+ * it returns: it stays alive when *what is FUZZ_ADDED_NEW, else it is freed). 0, or -1
+ * with err (a missing or malformed "signature", a write error). */
+int fuzz_store_add(struct fuzz_store *s, struct fuzz_json *f, enum fuzz_added *what,
+		   char *err, size_t errlen);
 /* A "suppressed" object: counted once per signature. */
 void fuzz_store_suppressed(struct fuzz_store *s, const char *signature);
 
 /* Copies the finding directory dir (another run's OUT/findings/<sig>) into the store:
  * every file but finding.json first, then finding.json, atomically. *is_new as for
- * fuzz_store_add; a known signature copies nothing. 0, or -1 with err. */
+ * fuzz_store_add's FUZZ_ADDED_NEW; a known signature copies nothing. 0, or -1 with err. */
 int fuzz_store_import(struct fuzz_store *s, const char *dir, bool *is_new, char *err,
 		      size_t errlen);
 
