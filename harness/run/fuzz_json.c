@@ -293,8 +293,24 @@ static void indent(FILE *f, bool pretty, int depth)
 	}
 }
 
+/* About how long v is written compact (escapes not counted), stopping past limit. */
+static size_t compact_len(const struct fuzz_json *v, size_t limit)
+{
+	size_t n = v->text ? strlen(v->text) + 2 : 5;
+	for (size_t i = 0; i < v->n && n <= limit; i++)
+		n += 1 + (v->kids[i].key ? strlen(v->kids[i].key) + 3 : 0) +
+		     compact_len(&v->kids[i], limit);
+	return n;
+}
+
+/* Pretty output keeps a container on one line when it is short: a step's seq, ack and
+ * options read as one line each. */
+#define PRETTY_INLINE 64
+
 static void write_value(FILE *f, const struct fuzz_json *v, bool pretty, int depth)
 {
+	if (pretty && v->n && compact_len(v, PRETTY_INLINE) <= PRETTY_INLINE)
+		pretty = false;
 	switch (v->type) {
 	case FUZZ_JSON_NULL: fputs("null", f); return;
 	case FUZZ_JSON_BOOL: fputs(v->b ? "true" : "false", f); return;

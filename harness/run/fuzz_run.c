@@ -206,7 +206,9 @@ static void on_line(void *ctx, char *line)
 		w->said_end = true;
 	} else if (line[0] == 'E' && line[1] == ' ') {
 		w->said_end = true;
-		trouble(s, w, line + 2);
+		/* After Ctrl-C the engine's "interrupted" is the stop we asked for. */
+		if (!lab_interrupted())
+			trouble(s, w, line + 2);
 	}
 }
 
