@@ -26,7 +26,8 @@ void fuzz_cli_usage(FILE *f)
 		"                       [--jobs N] [--corpus DIR] [--out DIR] [--junit FILE]\n"
 		"                       [--shard K/N] [--state S] [--family inet|inet6]\n"
 		"                       [--descriptor FILE]\n"
-		"       tcpconform fuzz --merge OUT DIR... [--corpus DIR] [--junit FILE]\n");
+		"       tcpconform fuzz --merge OUT DIR... [--corpus DIR] [--junit FILE]\n"
+		"       tcpconform fuzz --emit FILE... [--target T[,T...]] [--out DIR]\n");
 }
 
 static void usage(FILE *f)
@@ -58,6 +59,9 @@ static void usage(FILE *f)
 		"  --descriptor FILE  target descriptor (model knobs, deviations) for an exec: target\n"
 		"  --merge OUT DIR... merge the corpora (by content) and findings (by signature) of\n"
 		"                     many runs' output directories into OUT, then rebuild its reports\n"
+		"  --emit FILE...     a case (a corpus entry, a finding's minimised.json) as a T.test\n"
+		"                     script judged with the targets' knobs: one FILE on the console,\n"
+		"                     several into OUT/emit/<name>.lua\n"
 		"\n"
 		"Exit status: 0 no new finding (one already in OUT is not new), 1 a new finding (or a\n"
 		"worker failed; --merge: a finding OUT did not have), 2 usage or set-up error, 130\n"
@@ -84,14 +88,15 @@ int fuzz_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		{"out", required_argument, NULL, 'o'}, {"junit", required_argument, NULL, 'j'},
 		{"shard", required_argument, NULL, 'S'}, {"state", required_argument, NULL, 's'},
 		{"family", required_argument, NULL, 'f'}, {"descriptor", required_argument, NULL, 'D'},
-		{"merge", required_argument, NULL, 'm'}, {"help", no_argument, NULL, 'h'},
+		{"merge", required_argument, NULL, 'm'}, {"emit", no_argument, NULL, 'e'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
 	struct fuzz_cmd c = {.shard_k = 1, .shard_n = 1, .jobs = 1, .out_dir = DEFAULT_OUT,
 			     .out = out};
 	char *target_arg = "linux", *end;
 	const char *junit = NULL, *campaign_opt = NULL;
 	char campaign_name[40];
-	bool seed_given = false, seconds_given = false;
+	bool seed_given = false, seconds_given = false, emit = false;
 	int v;
 	optind = 1;
 	opterr = 0;
@@ -105,6 +110,7 @@ int fuzz_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		case 't': target_arg = optarg; break;
 		case 'D': c.descriptor = optarg; break;
 		case 'h': usage(out); return 0;
+		case 'e': emit = true; break;
 		case 'm':
 			if (!*optarg)
 				return cli_bad_usage(errout, "--merge: expected the output directory OUT, "
@@ -178,6 +184,15 @@ int fuzz_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		}
 	}
 	bool merge = c.shard_n == 0;
+	if (emit && merge)
+		return cli_bad_usage(errout, "fuzz: %s", "--emit and --merge do not go together");
+	if (emit) {
+		if (optind == argc)
+			return cli_bad_usage(errout, "fuzz --emit: expected at least one case FILE%s", "");
+		if (cli_split_targets(target_arg, c.targets, &c.ntargets, errout) < 0)
+			return 2;
+		return fuzz_emit(&c, argv + optind, argc - optind);
+	}
 	if (merge && campaign_opt)
 		return cli_bad_usage(errout, "fuzz --merge: %s is an option of a campaign (--merge "
 				     "takes only --corpus and --junit)", campaign_opt);
@@ -186,7 +201,7 @@ int fuzz_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 				     "from", c.out_dir);
 	if (!merge && optind < argc)
 		return cli_bad_usage(errout, "fuzz: unexpected argument \"%s\" (only --merge OUT "
-				     "takes directories)", argv[optind]);
+				     "and --emit take files)", argv[optind]);
 	if (merge)
 		c.shard_k = c.shard_n = 1;
 	if (!merge && cli_split_targets(target_arg, c.targets, &c.ntargets, errout) < 0)

@@ -39,4 +39,10 @@ int fuzz_run(const struct fuzz_cmd *c);
  * OUT did not have, 2 on an error (a DIR that is no campaign's output). */
 int fuzz_merge(const struct fuzz_cmd *c, char *const *dirs, int ndirs);
 
+/* `tcpconform fuzz --emit FILE...`: each case file (a corpus entry, a finding's
+ * case.json or minimised.json) as a T.test script judged with c's targets; one FILE on
+ * c->out, several into OUT/emit/<name>.lua. No lab is made. Returns 0, or 2 when a file
+ * cannot be read or is no program (the message names the file and the field). */
+int fuzz_emit(const struct fuzz_cmd *c, char *const *files, int nfiles);
+
 #endif
