@@ -5,7 +5,8 @@
 # into the same OUT resumes from the corpus (entries at start, the engine's first corpus
 # count > 0); Ctrl-C and kill -9 mid-campaign keep every finding already reported (each
 # directory complete: finding.json, case.json, minimised.json, test.lua) and leave no
-# process, namespace or link; a finding already in OUT is known, not new, in a later run.
+# process, namespace or link; a finding already in OUT is known, not new, in a later run;
+# --emit turns a finding's minimised case into a T.test.
 source "$(dirname "$0")/lib_selftest.sh"
 
 expect_usage() {
@@ -108,6 +109,15 @@ if [ "$rci" -eq 130 ] && n=$(complete "$WORK/int") && [ -s "$WORK/int/index.html
   pass "Ctrl-C mid-campaign: exit 130, $n finding(s) complete on disk, reports written"
 else tail -5 "$WORK/mid.out"; fail "Ctrl-C: exit $rci, $(ls "$WORK/int" 2>&1)"; fi
 leaks_check "Ctrl-C mid-campaign"
+# --emit: a finding's minimised case as a T.test (no lab); a file that is no program is a
+# usage-level error naming the file.
+min=$(ls "$WORK"/int/findings/*/minimised.json | head -1)
+if "$TCPCONFORM" fuzz --emit "$min" --target linux,linux:net.ipv4.tcp_rfc1337=1 >"$WORK/emit.lua" &&
+   grep -q '^local T = require "tcpconform"' "$WORK/emit.lua" && grep -q 'T.test(' "$WORK/emit.lua"; then
+  pass "--emit: a finding's minimised.json as a T.test script"
+else fail "--emit $min: $(head -3 "$WORK/emit.lua")"; fi
+expect_usage "--emit of no program" "fuzz --emit: /etc/hostname: " fuzz --emit /etc/hostname
+! grep -q "stack traceback" "$WORK/err" && pass "--emit error without a Lua traceback" || fail "--emit: a traceback"
 leaks_baseline "$WORK/kill"
 rck=$(mid_campaign KILL "$WORK/kill")
 if [ "$rck" -eq 137 ] && n=$(complete "$WORK/kill"); then
