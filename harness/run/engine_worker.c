@@ -4,11 +4,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lab.h"
@@ -135,5 +138,114 @@ bool engine_worker_drain(int fd, struct strbuf *in, void (*on_line)(void *ctx, c
 			return true;
 		if (n < 0)
 			return false;
+	}
+}
+
+double engine_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void engine_proc_release(struct engine_proc *p)
+{
+	strbuf_free(&p->in);
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+}
+
+struct line_ctx {
+	const struct engine_loop *l;
+	struct engine_proc *p;
+	int i;
+};
+
+static void on_line(void *ctx, char *line)
+{
+	const struct line_ctx *x = ctx;
+	if (line[0] == 'R' && line[1] == ' ') {
+		if (x->l->on_result)
+			x->l->on_result(x->l->ctx, x->i, line + 2);
+	} else if (line[0] == 'D' && !line[1]) {
+		x->p->said_end = true;
+	} else if (line[0] == 'E' && line[1] == ' ') {
+		x->p->said_end = true;
+		if (x->l->on_error)
+			x->l->on_error(x->l->ctx, x->i, line + 2);
+	}
+}
+
+static void reap(struct engine_proc *const *procs, int n)
+{
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		for (int i = 0; i < n; i++)
+			if (procs[i]->pid == pid) {
+				procs[i]->reaped = true;
+				procs[i]->status = status;
+			}
+}
+
+static void kill_proc(struct engine_proc *p, double now)
+{
+	if (!p->killed && !p->reaped) {
+		kill(p->pid, SIGKILL);
+		p->killed = true;
+		p->killed_at = now;
+	}
+}
+
+void engine_loop_run(struct engine_proc *const *procs, int n, const struct engine_loop *l)
+{
+	double kill_at = l->kill_at;
+	bool told = false;
+	for (;;) {
+		double now = engine_now();
+		if (lab_interrupted() && !told) {
+			told = true;
+			for (int i = 0; i < n; i++)
+				if (!procs[i]->reaped)
+					kill(procs[i]->pid, SIGINT);
+			kill_at = now + l->death_wait;
+		}
+		struct pollfd pfd[n + 1];
+		int who[n + 1], np = 0, alive = 0;
+		for (int i = 0; i < n; i++) {
+			struct engine_proc *p = procs[i];
+			if (kill_at > 0 && now > kill_at && p->fd >= 0)
+				kill_proc(p, now);
+			if (p->fd < 0 && !p->reaped && now > p->eof_at + l->grace)
+				kill_proc(p, now);
+			if (p->killed && !p->reaped && now > p->killed_at + l->death_wait && p->fd >= 0) {
+				close(p->fd);   /* it will not die: give up on it */
+				p->fd = -1;
+			}
+			if (p->fd >= 0) {
+				pfd[np] = (struct pollfd){.fd = p->fd, .events = POLLIN};
+				who[np++] = i;
+			}
+			alive += p->fd >= 0 || (!p->reaped && !(p->killed &&
+								 now > p->killed_at + l->death_wait));
+		}
+		if (!alive)
+			break;
+		if (poll(pfd, (nfds_t)np, 100) > 0)
+			for (int k = 0; k < np; k++) {
+				if (!pfd[k].revents)
+					continue;
+				struct engine_proc *p = procs[who[k]];
+				struct line_ctx x = {l, p, who[k]};
+				if (engine_worker_drain(p->fd, &p->in, on_line, &x)) {
+					close(p->fd);
+					p->fd = -1;
+					p->eof_at = engine_now();
+				}
+			}
+		reap(procs, n);
+		if (l->on_tick)
+			l->on_tick(l->ctx);
 	}
 }

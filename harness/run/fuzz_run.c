@@ -6,7 +6,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,14 +33,9 @@
 #define STATS_EVERY 5.0
 
 struct fw {
-	pid_t pid;
-	int fd;                    /* -1 once at EOF */
+	struct engine_proc p;
 	int j;
-	struct strbuf in;
 	struct fuzz_json *stats;   /* its last stats object */
-	bool said_end, reaped, killed;
-	int status;
-	double killed_at, eof_at;
 };
 
 struct campaign {
@@ -58,13 +52,6 @@ struct campaign {
 	bool tty, progress_shown;
 };
 
-static double mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int run_fuzz(const void *arg, engine_emit_fn emit, void *ctx, char *err, size_t errlen)
 {
 	return script_fuzz_run(arg, emit, ctx, err, errlen);
@@ -76,7 +63,7 @@ static void totals(const struct campaign *s, struct fuzz_totals *t,
 	const struct fuzz_cmd *c = s->c;
 	*t = (struct fuzz_totals){.targets = c->targets, .ntargets = c->ntargets, .seed = c->seed,
 				  .shard_k = c->shard_k, .shard_n = c->shard_n, .jobs = c->jobs,
-				  .seconds = mono() - s->t0, .corpus_at_start = s->corpus_at_start,
+				  .seconds = engine_now() - s->t0, .corpus_at_start = s->corpus_at_start,
 				  .first_corpus = s->first_corpus, .corpus_added = s->corpus_added,
 				  .workers = workers, .nworkers = s->nw,
 				  .troubles = (const char *const *)s->troubles,
@@ -101,7 +88,7 @@ static void clear_progress(struct campaign *s)
 
 static void progress(struct campaign *s, bool final)
 {
-	double now = mono();
+	double now = engine_now();
 	if (!s->tty || (!final && now - s->last_progress < PROGRESS_EVERY))
 		return;
 	s->last_progress = now;
@@ -131,7 +118,7 @@ static void write_stats(struct campaign *s)
 		clear_progress(s);
 		fprintf(stderr, "tcpconform: %s\n", err);
 	}
-	s->last_stats = mono();
+	s->last_stats = engine_now();
 }
 
 static void trouble(struct campaign *s, const struct fw *w, const char *what)
@@ -187,125 +174,66 @@ static void on_object(struct campaign *s, struct fw *w, struct fuzz_json *v)
 	fuzz_json_free(v);
 }
 
-static void on_line(void *ctx, char *line)
+static void on_result(void *ctx, int i, char *json)
 {
-	struct campaign *s = ((void **)ctx)[0];
-	struct fw *w = ((void **)ctx)[1];
-	if (line[0] == 'R' && line[1] == ' ') {
-		char err[300], msg[700];
-		struct fuzz_json *v = fuzz_json_parse(line + 2, err, sizeof(err));
-		if (!v || v->type != FUZZ_JSON_OBJECT) {
-			snprintf(msg, sizeof(msg), "a line the campaign cannot read: %s: %.200s",
-				 v ? "not an object" : err, line + 2);
-			fuzz_json_free(v);
-			trouble(s, w, msg);
-			return;
-		}
-		on_object(s, w, v);
-	} else if (line[0] == 'D' && !line[1]) {
-		w->said_end = true;
-	} else if (line[0] == 'E' && line[1] == ' ') {
-		w->said_end = true;
-		/* After Ctrl-C the engine's "interrupted" is the stop we asked for. */
-		if (!lab_interrupted())
-			trouble(s, w, line + 2);
+	struct campaign *s = ctx;
+	char err[300], msg[700];
+	struct fuzz_json *v = fuzz_json_parse(json, err, sizeof(err));
+	if (!v || v->type != FUZZ_JSON_OBJECT) {
+		snprintf(msg, sizeof(msg), "a line the campaign cannot read: %s: %.200s",
+			 v ? "not an object" : err, json);
+		fuzz_json_free(v);
+		trouble(s, &s->w[i], msg);
+		return;
 	}
+	on_object(s, &s->w[i], v);
 }
 
-static void drain(struct campaign *s, struct fw *w)
+static void on_error(void *ctx, int i, const char *message)
 {
-	void *ctx[2] = {s, w};
-	if (engine_worker_drain(w->fd, &w->in, on_line, ctx)) {
-		close(w->fd);
-		w->fd = -1;
-		w->eof_at = mono();
-	}
+	/* After Ctrl-C the engine's "interrupted" is the stop we asked for. */
+	if (!lab_interrupted())
+		trouble(ctx, &((struct campaign *)ctx)->w[i], message);
 }
 
-static void reap(struct campaign *s)
+static void on_tick(void *ctx)
 {
-	int status;
-	pid_t pid;
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		for (int i = 0; i < s->nw; i++)
-			if (s->w[i].pid == pid) {
-				s->w[i].reaped = true;
-				s->w[i].status = status;
-			}
-}
-
-static void kill_worker(struct fw *w, double now)
-{
-	if (!w->killed && !w->reaped) {
-		kill(w->pid, SIGKILL);
-		w->killed = true;
-		w->killed_at = now;
-	}
+	struct campaign *s = ctx;
+	progress(s, false);
+	if (engine_now() - s->last_stats > STATS_EVERY)
+		write_stats(s);
 }
 
 /* The loop: lines in, the budget and Ctrl-C enforced, until every worker is gone. */
 static void gather(struct campaign *s)
 {
-	double kill_at = s->c->seconds > 0 ? s->t0 + s->c->seconds + KILL_GRACE : 0;
-	bool told = false;
-	for (;;) {
-		double now = mono();
-		if (lab_interrupted() && !told) {
-			told = true;
-			for (int i = 0; i < s->nw; i++)
-				if (!s->w[i].reaped)
-					kill(s->w[i].pid, SIGINT);
-			kill_at = now + DEATH_WAIT;
-		}
-		struct pollfd pfd[s->nw + 1];
-		struct fw *who[s->nw + 1];
-		int n = 0, alive = 0;
-		for (int i = 0; i < s->nw; i++) {
-			struct fw *w = &s->w[i];
-			if (kill_at > 0 && now > kill_at && w->fd >= 0)
-				kill_worker(w, now);
-			if (w->fd < 0 && !w->reaped && now > w->eof_at + KILL_GRACE)
-				kill_worker(w, now);
-			if (w->killed && !w->reaped && now > w->killed_at + DEATH_WAIT && w->fd >= 0) {
-				close(w->fd);
-				w->fd = -1;
-			}
-			if (w->fd >= 0) {
-				pfd[n] = (struct pollfd){.fd = w->fd, .events = POLLIN};
-				who[n++] = w;
-			}
-			alive += w->fd >= 0 || (!w->reaped && !(w->killed &&
-								 now > w->killed_at + DEATH_WAIT));
-		}
-		if (!alive)
-			break;
-		if (poll(pfd, (nfds_t)n, 100) > 0)
-			for (int i = 0; i < n; i++)
-				if (pfd[i].revents)
-					drain(s, who[i]);
-		reap(s);
-		progress(s, false);
-		if (mono() - s->last_stats > STATS_EVERY)
-			write_stats(s);
-	}
+	struct engine_loop l = {.kill_at = s->c->seconds > 0 ? s->t0 + s->c->seconds + KILL_GRACE
+									: 0,
+				.grace = KILL_GRACE, .death_wait = DEATH_WAIT,
+				.on_result = on_result, .on_error = on_error, .on_tick = on_tick,
+				.ctx = s};
+	struct engine_proc *procs[s->nw + 1];
+	for (int i = 0; i < s->nw; i++)
+		procs[i] = &s->w[i].p;
+	engine_loop_run(procs, s->nw, &l);
 	progress(s, true);
 	for (int i = 0; i < s->nw; i++) {
-		struct fw *w = &s->w[i];
+		struct engine_proc *p = &s->w[i].p;
 		char what[200];
-		if (w->said_end || (lab_interrupted() && !w->killed))
+		if (p->said_end || (lab_interrupted() && !p->killed))
 			continue;
-		if (w->killed)
+		if (p->killed)
 			snprintf(what, sizeof(what), "killed %s: it did not finish within %.0f s of "
 				 "grace", lab_interrupted() ? "after Ctrl-C" :
 				 "past the time budget (--seconds)", lab_interrupted() ? DEATH_WAIT :
 				 KILL_GRACE);
-		else if (w->reaped && WIFSIGNALED(w->status))
-			snprintf(what, sizeof(what), "died from signal %d (%s)", WTERMSIG(w->status),
-				 strsignal(WTERMSIG(w->status)));
+		else if (p->reaped && WIFSIGNALED(p->status))
+			snprintf(what, sizeof(what), "died from signal %d (%s)", WTERMSIG(p->status),
+				 strsignal(WTERMSIG(p->status)));
 		else
 			snprintf(what, sizeof(what), "exited with status %d without finishing",
-				 w->reaped && WIFEXITED(w->status) ? WEXITSTATUS(w->status) : -1);
-		trouble(s, w, what);
+				 p->reaped && WIFEXITED(p->status) ? WEXITSTATUS(p->status) : -1);
+		trouble(s, &s->w[i], what);
 	}
 }
 
@@ -346,9 +274,9 @@ static int start_workers(struct campaign *s, char *err, size_t errlen)
 				continue;
 		}
 		struct fw *w = &s->w[s->nw];
-		*w = (struct fw){.j = j, .fd = -1};
+		*w = (struct fw){.j = j, .p.fd = -1};
 		/* The child copies o (and the specs it points to) at fork. */
-		if ((w->pid = engine_worker_fork(run_fuzz, &o, &w->fd, err, errlen)) < 0)
+		if ((w->p.pid = engine_worker_fork(run_fuzz, &o, &w->p.fd, err, errlen)) < 0)
 			return -1;
 		s->nw++;
 	}
@@ -383,10 +311,8 @@ static void on_signal(int sig)
 static void campaign_free(struct campaign *s)
 {
 	for (int i = 0; i < s->nw; i++) {
-		strbuf_free(&s->w[i].in);
+		engine_proc_release(&s->w[i].p);
 		fuzz_json_free(s->w[i].stats);
-		if (s->w[i].fd >= 0)
-			close(s->w[i].fd);
 	}
 	free(s->w);
 	for (int i = 0; i < s->ntroubles; i++)
@@ -415,7 +341,7 @@ int fuzz_run(const struct fuzz_cmd *c)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	s.tty = isatty(fileno(c->out));
-	s.t0 = s.last_stats = mono();
+	s.t0 = s.last_stats = engine_now();
 	fprintf(c->out, "fuzz: seed %llu, shard %d/%d, %d job%s, corpus %s (%ld entries), "
 		"%zu finding%s known in %s\n", c->seed, c->shard_k, c->shard_n, c->jobs,
 		c->jobs == 1 ? "" : "s", c->corpus_dir, s.corpus_at_start,
