@@ -54,3 +54,19 @@ leaks_check() {
     pass "$name: no process, namespace or link left"
   else fail "$name: left procs=[$procs] netns=[$ns] links=[$links]"; fi
 }
+
+# expect_usage NAME PATTERN ARGS...: tcpconform ARGS exits 2 and the first line of its
+# stderr matches PATTERN (extended regex). Leaves stderr in $WORK/err.
+expect_usage() {
+  local name=$1 pattern=$2 rc
+  shift 2
+  set +e
+  "$TCPCONFORM" "$@" >"$WORK/out" 2>"$WORK/err"
+  rc=$?
+  set -e
+  if [ $rc -eq 2 ] && head -1 "$WORK/err" | grep -qE -- "$pattern"; then
+    pass "$name: exit 2, \"$(head -1 "$WORK/err")\""
+  else
+    fail "$name: exit $rc, stderr: $(cat "$WORK/err")"
+  fi
+}

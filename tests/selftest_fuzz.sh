@@ -9,19 +9,6 @@
 # --emit turns a finding's minimised case into a T.test.
 source "$(dirname "$0")/lib_selftest.sh"
 
-expect_usage() {
-  local name=$1 pattern=$2
-  shift 2
-  set +e
-  "$TCPCONFORM" "$@" >"$WORK/out" 2>"$WORK/err"
-  local rc=$?
-  set -e
-  if [ $rc -eq 2 ] && head -1 "$WORK/err" | grep -qE -- "$pattern"; then
-    pass "$name: exit 2, \"$(head -1 "$WORK/err")\""
-  else
-    fail "$name: exit $rc, stderr: $(cat "$WORK/err")"
-  fi
-}
 expect_usage "unknown option" 'fuzz: unknown option "--bogus"' fuzz --bogus
 expect_usage "option without value" 'fuzz: option --seconds needs a value' fuzz --seconds
 expect_usage "bad seconds" '--seconds: expected seconds in \(0, 604800\], got "0"' fuzz --seconds 0

@@ -18,6 +18,7 @@
 #include "fuzz_cli.h"
 #include "plan.h"
 #include "self_exe.h"
+#include "sweep_result.h"
 #include "sweep_cli.h"
 #include "target.h"
 
@@ -204,6 +205,22 @@ int cli_bad_usage(FILE *errout, const char *fmt, const char *arg)
 	fprintf(errout, fmt, arg);
 	fprintf(errout, " (see tcpconform --help)\n");
 	return 2;
+}
+
+int cli_check_state(const char *arg, FILE *errout)
+{
+	if (sweep_state_rank(arg) != sweep_state_rank(""))
+		return 0;
+	char fmt[600];
+	snprintf(fmt, sizeof(fmt), "--state: expected one of %s; got \"%%s\"", sweep_state_list());
+	return cli_bad_usage(errout, fmt, arg);
+}
+
+int cli_check_family(const char *arg, FILE *errout)
+{
+	if (strcmp(arg, "inet") == 0 || strcmp(arg, "inet6") == 0)
+		return 0;
+	return cli_bad_usage(errout, "--family: expected inet or inet6, got \"%s\"", arg);
 }
 
 int cli_main(int argc, char **argv, FILE *out, FILE *errout)
