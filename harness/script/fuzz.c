@@ -1,7 +1,9 @@
 /* fuzz: the C entry points of the fuzzer's core (see fuzz.h): a Lua state with the
  * memory limit, the options as a table, fuzz.campaign's run or case_script, each JSON
  * line to emit(). Also the two file-system helpers Lua lacks, given to the campaign in
- * its options: listdir (the corpus directory) and mkdir -p (a finding's folder). */
+ * its options: listdir (the corpus directory) and mkdir -p (a finding's folder), and
+ * verify, which runs a finding's T.test script the way `tcpconform run` runs one
+ * (script_load, a fresh lab, script_test_run) on one target. */
 #include "fuzz.h"
 
 #include <dirent.h>
@@ -9,11 +11,14 @@
 #include <lauxlib.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lab.h"
+#include "script.h"
 #include "script_mem.h"
 #include "script_state.h"
 #include "target.h"
@@ -86,6 +91,73 @@ static int mkdir_l(lua_State *L)
 		}
 	}
 	return 0;
+}
+
+/* verify(text, target, descriptor|nil, seed) -> verdict ("PASS" "FAIL" "ERROR"
+ * "SKIP"), message: the script text (one T.test) written to a temporary file, loaded in
+ * a Lua state of its own and run on a fresh lab of that target, as run's worker does
+ * (worker.c); every test of the script, the first not passing decides. */
+static int verify_l(lua_State *L)
+{
+	static const char *const names[] = {"PASS", "FAIL", "ERROR", "SKIP"};
+	size_t len;
+	const char *text = luaL_checklstring(L, 1, &len);
+	const char *target = luaL_checkstring(L, 2);
+	const char *descriptor = luaL_optstring(L, 3, NULL);
+	unsigned seed = (unsigned)luaL_optinteger(L, 4, 1);
+	char path[] = "/tmp/tcpconform-fuzz-XXXXXX";
+	char err[4096];
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return luaL_error(L, "verify: mkstemp: %s", strerror(errno));
+	FILE *f = fdopen(fd, "w");
+	if (!f || fwrite(text, 1, len, f) != len || fclose(f) != 0) {
+		unlink(path);
+		return luaL_error(L, "verify: writing %s failed", path);
+	}
+	struct script *sc = script_load(path, 0, err, sizeof(err));
+	unlink(path);
+	if (!sc) {
+		lua_pushstring(L, "ERROR");
+		lua_pushstring(L, err);
+		return 2;
+	}
+	enum verdict worst = VERDICT_PASS;
+	char msg[1024] = "";
+	static unsigned serial;
+	for (int i = 0; i < script_test_count(sc); i++) {
+		struct lab *lab = lab_create(&(struct lab_opts){.target = target,
+			.id = ((uint32_t)getpid() * 1000u + 900u + (serial++ % 100u))}, err, sizeof(err));
+		struct script_result res = {0};
+		if (!lab) {
+			res.status = VERDICT_ERROR;
+			strbuf_addf(&res.message, "lab set-up failed: %.*s", (int)strcspn(err, "\n"), err);
+		} else {
+			struct script_run how = {10.0, seed, descriptor};
+			script_test_run(sc, i, lab, &how, &res);
+			lab_stop(lab);
+			lab_destroy(lab);
+		}
+		if (res.status != VERDICT_PASS && worst == VERDICT_PASS) {
+			worst = res.status;
+			snprintf(msg, sizeof(msg), "%s", strbuf_str(&res.message));
+		}
+		script_result_free(&res);
+	}
+	script_free(sc);
+	lua_pushstring(L, names[worst]);
+	lua_pushstring(L, msg);
+	return 2;
+}
+
+/* clock() -> seconds on the monotonic clock: the campaign's budget counts wall time,
+ * the minimisations' and re-runs' labs included. */
+static int clock_l(lua_State *L)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	lua_pushnumber(L, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+	return 1;
 }
 
 static void set_str(lua_State *L, const char *k, const char *v)
@@ -170,6 +242,10 @@ static int fuzz_enter(lua_State *L)
 	lua_setfield(L, -2, "listdir");
 	lua_pushcfunction(L, mkdir_l);
 	lua_setfield(L, -2, "mkdir");
+	lua_pushcfunction(L, verify_l);
+	lua_setfield(L, -2, "verify");
+	lua_pushcfunction(L, clock_l);
+	lua_setfield(L, -2, "clock");
 	int nargs = 2;
 	if (c->case_json) {
 		lua_pushstring(L, c->case_json);

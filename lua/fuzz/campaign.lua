@@ -19,7 +19,11 @@ local script = require "fuzz.script"
 
 local M = {}
 
-M.defaults = {batch = 512, minimise_rounds = 12, max_findings = 64}
+M.defaults = {batch = 512, minimise_rounds = 12, max_findings = 64,
+  -- Liveness: suspects re-run alone, and the seconds its minimisation may take.
+  liveness_suspects = 1024, liveness_runs = 24, liveness_seconds = 30,
+  -- Counter attribution: re-runs and seconds per window of cases.
+  attribution_runs = 16, attribution_seconds = 3}
 
 local function descriptor(name, file)
   return require("tcpconform")._descriptor(name, file)
@@ -52,20 +56,18 @@ local function names_of(T)
   return n
 end
 
--- The findings of program i over all targets: model and invariants per target, then
--- differential across them.
-local function judge_one(T, all, i)
+-- The findings of one program over all targets (rs[t]: its result on target t): model
+-- and invariants per target, then differential across them.
+local function judge_one(T, rs)
   local out = {}
   for t, tg in ipairs(T) do
-    local r = all[t][i]
+    local r = rs[t]
     for _, f in ipairs{oracles.model(r), oracles.invariants(r)} do
       f.target = tg.name
       f.ti = t
       out[#out + 1] = f
     end
   end
-  local rs = {}
-  for t in ipairs(T) do rs[t] = all[t][i] end
   local d = oracles.differential(rs, names_of(T))
   if d then
     for t, tg in ipairs(T) do if tg.name == d.target then d.ti = t end end
@@ -78,9 +80,21 @@ end
 -- The declared deviation (sweep_deviations of the finding's target) covering f, if
 -- any: by its rule, by the program's id as the sweep names cases, or by the state the
 -- differing step met and that step.
+local attr_ok
+local dev_memo = setmetatable({}, {__mode = "k"})
 local function deviation(T, f, p)
   local t = f.ti and T[f.ti]
   if not t then return nil end
+  local memo = dev_memo[t.desc or T] or {}
+  dev_memo[t.desc or T] = memo
+  local mk = (f.rule or "") .. "\0" .. program.id(p) .. "\0" .. (f.state or "") .. "\0" .. tostring(f.step)
+  if memo[mk] ~= nil then return memo[mk] or nil end
+  local k = M.deviation_of(t, f, p)
+  memo[mk] = k or false
+  return k
+end
+
+function M.deviation_of(t, f, p)
   local ids = {program.case_id(p, f.step),
     (f.state or "") .. "/" .. p.start.family .. "/" .. program.step_id(p.steps[f.step])}
   for _, id in ipairs(ids) do
@@ -119,10 +133,11 @@ function M.run(opts, emit)
   local stats = {cases = 0, execs = 0, suppressed = 0, flaky = 0,
     findings = {model = 0, differential = 0, liveness = 0, invariant = 0}}
   local sigs = {}
-  local clock0 = nil
   local spent = 0
   -- The campaign's clock: the first target's labs (wall time since each was opened).
+  local clock0 = opts.clock and opts.clock()
   local function now()
+    if clock0 then return opts.clock() - clock0 end
     local t = T[1]
     return (t.spent or 0) + (t.lab and t.lab.core:now() or 0)
   end
@@ -141,7 +156,8 @@ function M.run(opts, emit)
     if opts.seconds and opts.seconds > 0 and now() >= opts.seconds then return true end
     return false
   end
-  -- Runs progs on every target and says which still give signature sig.
+  -- Runs progs on every target (batches, one after the other) and says which still give
+  -- signature sig.
   local function holds_fn(sig)
     return function(progs)
       local all = run_all(T, progs, opts)
@@ -149,7 +165,9 @@ function M.run(opts, emit)
       local ok = {}
       for i = 1, #progs do
         ok[i] = false
-        for _, f in ipairs(judge_one(T, all, i)) do
+        local rs = {}
+        for t in ipairs(T) do rs[t] = all[t][i] end
+        for _, f in ipairs(judge_one(T, rs)) do
           if f.signature == sig then ok[i] = f end
         end
       end
@@ -157,59 +175,78 @@ function M.run(opts, emit)
       return ok
     end
   end
-  local function report(f, p, res_by_t)
-    -- Confirmed (the original still gives it), minimised, re-run with pcaps.
-    local holds = holds_fn(f.signature)
-    local again = holds({p, p})
-    if not (again[1] or again[2]) then stats.flaky = stats.flaky + 1 return end
-    local min = minimise.run(p, function(c) local r = holds(c) for i, v in ipairs(r) do r[i] = v and true or false end return r end,
-      opts.minimise_rounds or M.defaults.minimise_rounds)
-    local pcaps, outputs = {}, {}
-    local dir = opts.out_dir and (opts.out_dir .. "/findings/" .. f.signature)
-    if dir and opts.mkdir then opts.mkdir(dir) end
-    local final = {}
-    for t, tg in ipairs(T) do
-      local one = exec.target(tg.name, tg.spec, tg.knobs, tg.desc, t)
-      one.pcap_dir = dir
-      local rs = exec.batch(one, {min}, T[1].knobs, opts)
-      final[t] = rs[1]
-      local labs = one.labs
-      exec.close(one)
-      if dir then
-        local from = ("%s/sweep-fuzz%d-%d-%d.pcap"):format(dir, t, opts.shard_k or 1, labs)
-        local to = ("%s/%s.pcap"):format(dir, (tg.name:gsub("[^%w%.%-_=]", "_")))
-        if os.rename(from, to) then pcaps[tg.name] = to end
+  -- p alone on a fresh lab of target t: its result and the lab's trouble (nil if none).
+  local function alone(t, p, pcap_dir)
+    local tg = T[t]
+    local one = exec.target(tg.name, tg.spec, tg.knobs, tg.desc, t)
+    one.pcap_dir = pcap_dir
+    local rs, trouble = exec.batch(one, {p}, T[1].knobs, opts)
+    local labs = one.labs
+    exec.close(one)
+    stats.execs = stats.execs + 1
+    put_stats()
+    return rs[1], trouble, labs
+  end
+  local function pcap_name(name) return (name:gsub("[^%w%.%-_=]", "_")) end
+  -- The expectation of a T.test where no target can serve as reference: the model's, on
+  -- the steps it judges (as case_script writes it).
+  local function model_ref(r)
+    if not (r and r.plan and r.plan.expect and r.snap) then return nil end
+    local e = {}
+    for i, s in ipairs(script.observed(r, 0.05)) do e[i] = s end
+    for i, x in ipairs(r.plan.expect) do
+      local reps = {}
+      for _, rp in ipairs(x.replies) do
+        reps[#reps + 1] = {flags = rp.flags, seq = rp.seq and r.snap.iss ~= 0 and ((rp.seq - r.snap.iss) % 4294967296) or nil,
+          ack = rp.ack and ((rp.ack - r.snap.irs) % 4294967296) or nil, len = rp.len}
       end
-      local a = oracles.abstract(rs[1])
-      outputs[tg.name] = a and table.concat(a, "; ") or tostring(rs[1].error)
+      e[i] = {replies = reps, state = x.state == "LISTEN" and "CLOSED" or (x.state:gsub("-", "_"):gsub("SYN_RECEIVED", "SYN_RECV")), window = x.window}
     end
-    -- The reference: the model's expectation for a model finding, else a target other
-    -- than the offender (the first).
+    return e
+  end
+  -- The emitted test, run the way `tcpconform run` runs it, on a fresh lab per target:
+  -- it must fail (or err: a crash) on the offender and pass on the others.
+  local function verify(text, off)
+    if not opts.verify or not text or text == "" or text:match("^%-%- the test could not") then
+      return false, {}
+    end
+    local per, good = {}, true
+    for t, tg in ipairs(T) do
+      local ok, v, msg = pcall(opts.verify, text, tg.spec, opts.descriptor, opts.seed or 1)
+      if not ok then v, msg = "ERROR", tostring(v) end
+      per[tg.name] = {verdict = v, message = msg or ""}
+      if t == off then good = good and v ~= "PASS" and v ~= "SKIP"
+      elseif off then good = good and v == "PASS" end
+    end
+    return good and off ~= nil, per
+  end
+  local function report(f, p, min, final, pcaps)
+    local outputs = {}
+    for t, tg in ipairs(T) do
+      local a = final[t] and oracles.abstract(final[t])
+      outputs[tg.name] = a and table.concat(a, "; ") or tostring(final[t] and final[t].error)
+    end
+    -- The reference: the model's expectation for a model or liveness finding, else a
+    -- target other than the offender (the first).
     local ref, text
     local off = f.ti or #T
-    if f.oracle == "model" and final[off].plan and final[off].plan.expect then
-      local e = {}
-      local obs = script.observed(final[off], 0.05)
-      for i, s in ipairs(obs) do e[i] = s end
-      for i, x in ipairs(final[off].plan.expect) do
-        local reps = {}
-        for _, r in ipairs(x.replies) do
-          reps[#reps + 1] = {flags = r.flags, seq = r.seq and final[off].snap.iss ~= 0 and ((r.seq - final[off].snap.iss) % 4294967296) or nil,
-            ack = r.ack and ((r.ack - final[off].snap.irs) % 4294967296) or nil, len = r.len}
-        end
-        e[i] = {replies = reps, state = x.state == "LISTEN" and "CLOSED" or (x.state:gsub("-", "_"):gsub("SYN_RECEIVED", "SYN_RECV")), window = x.window}
-      end
-      ref = e
-    else
+    if f.oracle == "model" or f.oracle == "liveness" then ref = model_ref(final[off]) end
+    if not ref then
       for t in ipairs(T) do
-        if t ~= off and not final[t].error and final[t].snap then ref = script.observed(final[t], 0.05) break end
+        if t ~= off and final[t] and not final[t].error and final[t].snap then ref = script.observed(final[t], 0.05) break end
       end
+    end
+    if not ref and f.oracle == "liveness" then
+      -- The crash cut the run short: the model's expectation of the minimised program.
+      local ok, s = pcall(M.case_script, opts, program.encode(min), function(s) text = s end)
+      if not ok then text = "-- the test could not be written: " .. tostring(s) .. "\n" end
     end
     if ref then
       local ok, s = pcall(script.text, min, ref, T[1].knobs,
         ("fuzz %s %s: %s"):format(f.oracle, f.signature, program.case_id(min)), f.rfc or "")
       text = ok and s or ("-- the test could not be written: " .. tostring(s) .. "\n")
     end
+    local verified, per = verify(text, f.ti)
     local tnames = names_of(T)
     stats.findings[f.oracle] = stats.findings[f.oracle] + 1
     emit(json.encode{kind = "finding", signature = f.signature, oracle = f.oracle,
@@ -217,8 +254,38 @@ function M.run(opts, emit)
       class = f.class or "", reply_class = f.reply_class or "", rule = f.rule or "",
       rfc = f.rfc or "", sentence = f.sentence or "", case = p, minimised = min,
       steps = #min.steps, outputs = outputs, expected = f.expected or "", pcaps = pcaps,
-      last_words = f.last_words or "", test = text or "", detail = f.detail or ""})
+      last_words = f.last_words or "", test = text or "", detail = f.detail or "",
+      test_verified = verified, test_results = per})
   end
+  -- A finding of the judging oracles: confirmed (the original still gives it),
+  -- minimised, re-run alone per target with a pcap, reported.
+  local function confirm_and_report(f, p)
+    local holds = holds_fn(f.signature)
+    local again = holds({p, p})
+    if not (again[1] or again[2]) then stats.flaky = stats.flaky + 1 return end
+    local min = minimise.run(p, function(c) local r = holds(c) for i, v in ipairs(r) do r[i] = v and true or false end return r end,
+      opts.minimise_rounds or M.defaults.minimise_rounds)
+    local dir = opts.out_dir and (opts.out_dir .. "/findings/" .. f.signature)
+    if dir and opts.mkdir then opts.mkdir(dir) end
+    local final, pcaps = {}, {}
+    for t, tg in ipairs(T) do
+      local r, _, labs = alone(t, min, dir)
+      final[t] = r
+      if dir then
+        local from = ("%s/sweep-fuzz%d-%d-%d.pcap"):format(dir, t, opts.shard_k or 1, labs)
+        local to = ("%s/%s.pcap"):format(dir, pcap_name(tg.name))
+        if os.rename(from, to) then pcaps[tg.name] = to end
+      end
+    end
+    report(f, p, min, final, pcaps)
+  end
+  local function nfindings()
+    local n = 0
+    for _, v in pairs(stats.findings) do n = n + v end
+    return n
+  end
+  -- Dedup and deviations, at once; the rest is queued (handled between streams).
+  local pending = {}
   local function consider(f, p)
     if sigs[f.signature] then return end
     sigs[f.signature] = true
@@ -228,76 +295,227 @@ function M.run(opts, emit)
       emit(json.encode{kind = "suppressed", signature = f.signature, deviation = key})
       return
     end
-    local n = 0
-    for _, v in pairs(stats.findings) do n = n + v end
-    if n >= M.defaults.max_findings then return end
-    report(f, p)
+    if nfindings() + #pending >= M.defaults.max_findings then return end
+    pending[#pending + 1] = {f = f, p = p}
   end
-  local counters_before = {}
-  local hooks = {}
-  for t, tg in ipairs(T) do
-    hooks[t] = {before = function(lab)
-      if lab.addr.caps:find("sysctl", 1, true) then counters_before[t] = lab.core:counters() end
-    end, after = function(lab)
-      if counters_before[t] then
-        local now_c = lab.core:counters()
-        return cov:add_counters(tg.name, counters_before[t], now_c)
+
+  -- ---- liveness: a lab's trouble, its culprit named by running the suspects alone ----
+  local function liveness(t, tr)
+    local why = tostring(tr.why)
+    if why:match("^interrupted") or core.interrupted() then return end
+    -- A crash already reported (same target, same site) is not hunted again.
+    local sig0 = oracles.signature{oracle = "liveness", target = T[t].name, site = oracles.site(why)}
+    if sigs[sig0] then stats.repeated_trouble = (stats.repeated_trouble or 0) + 1 return end
+    local seen_ids, sus = {}, {}
+    for _, p in ipairs(tr.suspects or {}) do
+      local id = program.id(p)
+      if not seen_ids[id] and #sus < M.defaults.liveness_suspects then seen_ids[id] = true; sus[#sus + 1] = p end
+    end
+    -- The culprit: the suspects bisected on fresh labs (a half that takes the lab down
+    -- holds it), then the one left run alone; bounded in runs and seconds.
+    local runs, t_end = 0, now() + M.defaults.liveness_seconds
+    local function together(list)
+      runs = runs + 1
+      local tg = T[t]
+      local one = exec.target(tg.name, tg.spec, tg.knobs, tg.desc, t)
+      local _, trouble = exec.batch(one, list, T[1].knobs, opts, nil, nil, true)
+      exec.close(one)
+      stats.execs = stats.execs + #list
+      put_stats()
+      return trouble
+    end
+    local culprit, words
+    local list = sus
+    while #list > 1 and runs < M.defaults.liveness_runs and now() < t_end do
+      local h = #list // 2
+      local A, B = table.move(list, 1, h, 1, {}), table.move(list, h + 1, #list, 1, {})
+      if together(A) then list = A
+      elseif together(B) then list = B
+      else list = {} end
+    end
+    if #list == 1 and runs < M.defaults.liveness_runs + 2 then
+      local _, trouble = alone(t, list[1])
+      runs = runs + 1
+      if trouble then culprit, words = list[1], tostring(trouble) end
+    end
+    local site = oracles.site
+    local f = {oracle = "liveness", target = T[t].name, ti = t, state = culprit.start.state,
+      class = program.event_class(culprit.steps[#culprit.steps]), reply_class = "",
+      site = site(words), detail = ("the lab failed (%s); of the %d case(s) in flight this one takes a fresh lab down by itself (%d re-runs)"):format(why, #sus, runs),
+      last_words = words, rule = "", rfc = "", sentence = "", step = #culprit.steps}
+    f.signature = oracles.signature(f)
+    if sigs[f.signature] then return end
+    sigs[f.signature] = true
+    -- A declared deviation covering the culprit (its case id, as the sweep names cases)
+    -- suppresses the finding; the crash is still counted (suppressed).
+    local key = deviation(T, f, culprit)
+    if key then
+      stats.suppressed = stats.suppressed + 1
+      emit(json.encode{kind = "suppressed", signature = f.signature, deviation = key})
+      return
+    end
+    local want = site(words)
+    local t_end = now() + M.defaults.liveness_seconds
+    local min = minimise.run(culprit, function(cands)
+      local out = {}
+      for i, c in ipairs(cands) do
+        out[i] = false
+        if now() < t_end then
+          local _, trouble = alone(t, c)
+          out[i] = trouble ~= nil and site(trouble) == want
+        end
       end
-    end}
+      put_stats()
+      return out
+    end, opts.minimise_rounds or M.defaults.minimise_rounds)
+    local dir = opts.out_dir and (opts.out_dir .. "/findings/" .. f.signature)
+    if dir and opts.mkdir then opts.mkdir(dir) end
+    local final, pcaps = {}, {}
+    for u, tg in ipairs(T) do
+      local r, trouble, labs = alone(u, min, dir)
+      final[u] = r
+      if u == t and trouble then f.last_words = tostring(trouble) end
+      if dir then
+        local from = ("%s/sweep-fuzz%d-%d-%d.pcap"):format(dir, u, opts.shard_k or 1, labs)
+        local to = ("%s/%s.pcap"):format(dir, pcap_name(tg.name))
+        if os.rename(from, to) then pcaps[tg.name] = to end
+      end
+    end
+    report(f, culprit, min, final, pcaps)
   end
+
+  -- ---- counters: a window's never-moved counters, attributed to one case each ----
+  local attrib = {}
+  -- Attribution takes at most a quarter of the campaign's time so far: early on nearly
+  -- every window moves a counter for the first time; windows over budget leave theirs
+  -- counted (seen) but attributed to no case.
+  stats.t_attr = 0
+  attr_ok = function() return stats.t_attr <= 0.25 * now() end
+  local function window(t, lab, completed, inflight)
+    if not lab.addr.caps:find("sysctl", 1, true) then return end
+    local c = lab.core:counters()
+    local last = lab.fuzz_counters
+    lab.fuzz_counters = c
+    if not last then return end
+    local moved = cov:add_counters(T[t].name, last, c)
+    if #moved > 0 then
+      local sus = {}
+      for _, p in ipairs(completed) do sus[#sus + 1] = p end
+      for _, p in ipairs(inflight) do sus[#sus + 1] = p end
+      attrib[#attrib + 1] = {t = t, names = moved, suspects = sus}
+    end
+  end
+  -- Which of names progs move when they run by themselves on target t's lab (no canary).
+  local function moved_by(t, progs, names)
+    local before, got = nil, {}
+    exec.batch(T[t], progs, T[1].knobs, opts, function(lab) before = lab.core:counters() end,
+      function(lab)
+        local after = lab.core:counters()
+        for _, n in ipairs(names) do
+          if before and after[n] and before[n] and after[n] ~= before[n] then got[#got + 1] = n end
+        end
+      end, true)
+    stats.execs = stats.execs + #progs
+    put_stats()
+    return got
+  end
+  -- Bisection of the window's cases down to the one that moves a counter: bounded in
+  -- re-runs and time; a counter that needs two cases together is left to no case.
+  local function attribute(a)
+    local runs, t_end = 0, now() + M.defaults.attribution_seconds
+    local left = a.names
+    local function bisect(list, names)
+      if runs >= M.defaults.attribution_runs or now() >= t_end then return nil end
+      if #list == 1 then
+        runs = runs + 1
+        local m = moved_by(a.t, list, names)
+        if #m > 0 then return list[1], m end
+        return nil
+      end
+      local h = #list // 2
+      local A, B = table.move(list, 1, h, 1, {}), table.move(list, h + 1, #list, 1, {})
+      runs = runs + 1
+      local m = moved_by(a.t, A, names)
+      if #m > 0 then return bisect(A, m) end
+      runs = runs + 1
+      m = moved_by(a.t, B, names)
+      if #m > 0 then return bisect(B, m) end
+      return nil
+    end
+    local list = {}
+    for i = 1, math.min(#a.suspects, 1024) do list[i] = a.suspects[i] end
+    while #left > 0 and #list > 0 do
+      local p, m = bisect(list, left)
+      if not p then break end
+      stats.attributed = (stats.attributed or 0) + #m
+      local id, path = cov:add(p)
+      if id then emit(json.encode{kind = "corpus", id = id, path = path, counters = json.array(m)}) end
+      local rest = {}
+      local got = {}
+      for _, n in ipairs(m) do got[n] = true end
+      for _, n in ipairs(left) do if not got[n] then rest[#rest + 1] = n end end
+      left = rest
+    end
+  end
+
   local pos = 1
+  local function next_prog()
+    if pos <= #mine then
+      pos = pos + 1
+      return mine[pos - 1]
+    end
+    local pool = #cov.entries > 0 and cov.entries or mine
+    local base = pool[rng:int(#pool)]
+    local other = (rng:chance(0.5) and #cov.entries > 0) and cov.entries[rng:int(#cov.entries)] or mine[rng:int(#mine)]
+    return mutate.mutate(rng, base, other)
+  end
+  local src = {
+    next = next_prog,
+    stop = function() return #pending > 0 or (#attrib > 0 and attr_ok()) or done() end,
+    tick = function() put_stats() end,
+    window = window,
+    done = function(p, rs, e)
+      stats.cases = stats.cases + 1
+      stats.execs = stats.execs + #T
+      if e.cut then return end
+      local new = 0
+      for t, tg in ipairs(T) do new = new + cov:add_result(tg.name, rs[t]) end
+      if new > 0 then
+        local id, path = cov:add(p)
+        if id then emit(json.encode{kind = "corpus", id = id, path = path}) end
+      end
+      for _, f in ipairs(judge_one(T, rs)) do consider(f, p) end
+    end,
+  }
   local ok, err = pcall(function()
     while not done() do
-      local progs = {}
-      while #progs < batch_n do
-        if pos <= #mine then
-          progs[#progs + 1] = mine[pos]
-          pos = pos + 1
+      local t_a = now()
+      local troubles = exec.stream(T, T[1].knobs, opts, src)
+      stats.t_stream = (stats.t_stream or 0) + now() - t_a
+      t_a = now()
+      for t, tr in pairs(troubles) do
+        if done() then break end
+        liveness(t, tr)
+      end
+      local work = pending
+      pending = {}
+      for _, w in ipairs(work) do
+        if done() then break end
+        confirm_and_report(w.f, w.p)
+      end
+      local at = attrib
+      attrib = {}
+      for _, a in ipairs(at) do
+        if done() then break end
+        if attr_ok() then
+          local t_b = now()
+          attribute(a)
+          stats.t_attr = stats.t_attr + now() - t_b
         else
-          local pool = #cov.entries > 0 and cov.entries or mine
-          local base = pool[rng:int(#pool)]
-          local other = (rng:chance(0.5) and #cov.entries > 0) and cov.entries[rng:int(#cov.entries)] or mine[rng:int(#mine)]
-          progs[#progs + 1] = mutate.mutate(rng, base, other)
+          stats.unattributed = (stats.unattributed or 0) + #a.names
         end
       end
-      local all, trouble = run_all(T, progs, opts, hooks)
-      stats.cases = stats.cases + #progs
-      stats.execs = stats.execs + #progs * #T
-      for t, why in pairs(trouble) do
-        if why then
-          local f = {oracle = "liveness", target = T[t].name, ti = t, state = "", class = "",
-            reply_class = "", site = tostring(why):gsub("%d+", "N"):sub(1, 120),
-            detail = tostring(why), last_words = tostring(why), rule = "", rfc = "", sentence = "", step = 1}
-          f.signature = oracles.signature(f)
-          -- Which program took the target down: the first of the batch cut short.
-          for i, r in ipairs(all[t]) do
-            if r.cut then
-              if not sigs[f.signature] then
-                sigs[f.signature] = true
-                stats.findings.liveness = stats.findings.liveness + 1
-                emit(json.encode{kind = "finding", signature = f.signature, oracle = "liveness",
-                  target = f.target, targets = json.array(names_of(T)), state = progs[i].start.state,
-                  class = "", reply_class = "", rule = "", rfc = "", sentence = "",
-                  case = progs[i], minimised = progs[i], steps = #progs[i].steps, outputs = {},
-                  expected = "", pcaps = {}, last_words = f.last_words, test = "", detail = f.detail})
-              end
-              break
-            end
-          end
-        end
-      end
-      for i, p in ipairs(progs) do
-        local new = 0
-        for t, tg in ipairs(T) do new = new + cov:add_result(tg.name, all[t][i]) end
-        if new > 0 then
-          local id, path = cov:add(p)
-          if id then emit(json.encode{kind = "corpus", id = id, path = path}) end
-        end
-        for _, f in ipairs(judge_one(T, all, i)) do
-          if done() then break end
-          consider(f, p)
-        end
-      end
+      stats.t_other = (stats.t_other or 0) + now() - t_a
       put_stats()
     end
   end)

@@ -27,9 +27,37 @@ end
 -- call's result. The target's retransmissions of sequence space it already sent are
 -- left out (their timing, RFC 6298, is no part of a case), and so are windows beyond
 -- zero/non-zero (each stack sizes its buffers its own way) and the replies' timing.
+-- A number relative to the nearest of its anchors: the connection's ISN (plain "N") or
+-- a raw number the program sent ("raw+N"), which is the same on every target while the
+-- ISNs are not (an ACK of a segment at a raw sequence number, an RST taking its sequence
+-- number from a raw acknowledgment number, RFC 9293 3.10.7).
+local function anchored(n, isn, raws)
+  local best, d = "", rel(n, isn)
+  local function signed(x) return x >= 2147483648 and x - U32 or x end
+  for _, v in ipairs(raws) do
+    local e = rel(n, v)
+    if math.abs(signed(e)) < math.abs(signed(d)) then best, d = "raw", e end
+  end
+  if best == "" then return tostring(d) end
+  local sd = signed(d)
+  return ("raw%s%d"):format(sd >= 0 and "+" or "", sd)
+end
+
+-- The raw sequence and acknowledgment numbers the program's segments carry.
+local function raws_of(p)
+  local seqs, acks = {}, {}
+  for _, st in ipairs(p and p.steps or {}) do
+    local g = st.seg
+    if g and g.seq and g.seq[1] == "raw" then seqs[#seqs + 1] = g.seq[2] % U32 end
+    if g and g.ack and g.ack[1] == "raw" then acks[#acks + 1] = g.ack[2] % U32 end
+  end
+  return seqs, acks
+end
+
 function M.abstract(res)
   local snap = res.snap
   if not snap then return nil end
+  local raw_seqs, raw_acks = raws_of(res.program)
   local base = snap.iss or 0
   local top = snap.snd_nxt or 0     -- the highest sequence number the target sent
   local steps = {}
@@ -42,9 +70,8 @@ function M.abstract(res)
       local len = (r.len or 0) + (syn and 1 or 0) + fin
       local rtx = len > 0 and not syn and mstate.le(mstate.add(r.seq, len), top) and snap.iss ~= 0
       if not rtx then
-        local s = rel(r.seq, base)
-        local txt = ("%s %d(%d)"):format(flagset(r.flags), s, r.len or 0)
-        if r.flags:find(".", 1, true) then txt = txt .. " ack " .. rel(r.ack, snap.irs) end
+        local txt = ("%s %s(%d)"):format(flagset(r.flags), anchored(r.seq, base, raw_acks), r.len or 0)
+        if r.flags:find(".", 1, true) then txt = txt .. " ack " .. anchored(r.ack, snap.irs, raw_seqs) end
         if (r.win or 0) == 0 and not r.flags:find("R", 1, true) then txt = txt .. " win 0" end
         parts[#parts + 1] = txt
         if len > 0 and mstate.gt(mstate.add(r.seq, len), top) then top = mstate.add(r.seq, len) end
@@ -170,11 +197,25 @@ end
 
 -- The signature of a finding: a hash of (oracle, target, state, event class, reply
 -- class or rule or crash site), 16 hex digits.
+-- A crash is one finding whatever segment or state led to it: liveness signs with the
+-- target and the crash site (M.site) only.
 function M.signature(f)
+  if f.oracle == "liveness" then
+    return program.hash(table.concat({f.oracle, f.target or "", f.site or ""}, "\0"))
+  end
   local what = f.oracle == "model" and f.rule or f.reply_class
-  if f.oracle == "liveness" then what = f.site or "" end
   return program.hash(table.concat({f.oracle, f.target or "", f.state or "", f.class or "",
     what or ""}, "\0"))
+end
+
+-- The crash site of a lab's trouble text: the target's last words when the lab gives
+-- them ("its last words: Assertion ... at line 1430 in tcp_in.c"), else the text; digits
+-- other than a source line's are masked (pids, ports, times).
+function M.site(text)
+  text = tostring(text)
+  local words = text:match("last words: ([^\n]*)")
+  if words then return (words:sub(1, 160)) end
+  return (text:gsub("%d+", "N"):sub(1, 160))
 end
 
 return M

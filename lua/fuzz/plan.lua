@@ -14,7 +14,21 @@ local program = require "fuzz.program"
 local M = {}
 
 -- The judge's own timing knobs are not the model's.
+-- The model's knobs of a target's knob table, resolved once per table (a campaign plans
+-- every program with the same few); a copy each time, as make changes one.
+local resolved = setmetatable({}, {__mode = "k"})
 local function model_knobs(k)
+  local r = k and resolved[k]
+  if not r then
+    r = M._model_knobs(k)
+    if k then resolved[k] = r end
+  end
+  local out = {}
+  for n, v in pairs(r) do out[n] = v end
+  return out
+end
+
+function M._model_knobs(k)
   local out = {}
   for n, v in pairs(k or {}) do
     if judge.TIMING[n] == nil then out[n] = v end

@@ -198,14 +198,24 @@ end
 -- 64-bit FNV-1a of a string as 16 hex digits (Lua integers wrap modulo 2^64).
 function M.hash(s)
   local h = -3750763034362895579   -- 0xcbf29ce484222325
-  for i = 1, #s do
-    h = (h ~ s:byte(i)) * 1099511628211
+  local byte, n = string.byte, #s
+  for i = 1, n, 8 do
+    local b = {byte(s, i, i + 7)}
+    for j = 1, #b do h = (h ~ b[j]) * 1099511628211 end
   end
   return ("%016x"):format(h)
 end
 
 -- The stable id of a program: the hash of its canonical text.
-function M.id(p) return M.hash(M.encode(p)) end
+-- Programs are never changed once made (mutation and minimisation work on copies), so
+-- a program's id and a step's event class are computed once (weak tables: a campaign
+-- makes millions of programs).
+local ids = setmetatable({}, {__mode = "k"})
+function M.id(p)
+  local id = ids[p]
+  if not id then id = M.hash(M.encode(p)); ids[p] = id end
+  return id
+end
 
 -- The sweep's form of a seg step (sweep.cases.step_id / step_class), options reduced to
 -- the ones the sweep names.
@@ -255,7 +265,15 @@ end
 
 -- The event class of a step, coarser than its id (offsets other than 0 and +-1 are one
 -- class), for signatures and coverage: "RST+ACK:rcv_nxt:snd_nxt", "call:close".
+local classes = setmetatable({}, {__mode = "k"})
+local event_class
 function M.event_class(st)
+  local c = classes[st]
+  if not c then c = event_class(st); classes[st] = c end
+  return c
+end
+
+function event_class(st)
   if st.delay then return "delay" end
   if st.call then return "call:" .. st.call end
   local s = st.seg

@@ -57,12 +57,7 @@ end
 
 local function knob(opts, name)
   local v = opts[name]
-  if v == nil or v == 0 then -- For the fuzzer (lua/fuzz/exec.lua), which runs its programs over the same labs, ports,
--- scheduler, clean-up and canary: the internals it reuses, unchanged.
-M.internal = {open_lab = open_lab, cleanup = cleanup, reset = reset, canary = canary,
-  Lab = Lab}
-
-return M.defaults[name] end
+  if v == nil or v == 0 then return M.defaults[name] end
   return v
 end
 
