@@ -7,7 +7,8 @@
 # TIME-WAIT for a segment with RST at RCV.NXT, minimised to at most 4 steps after the
 # prefix. Its test.lua, run with `tcpconform run`, passes on linux and fails on
 # linux:net.ipv4.tcp_rfc1337=1. The campaign is stopped (Ctrl-C) once the finding is on
-# disk, which keeps CI short and also shows a reported finding surviving the stop.
+# disk, which keeps CI short and also shows a reported finding surviving the stop. Seed 1
+# is not special: seeds 1 to 9 each found it within 6 s (README, "Fuzzing campaigns").
 source "$(dirname "$0")/lib_selftest.sh"
 
 out=$WORK/rfc1337
