@@ -165,4 +165,64 @@ case("invariants: an RST answering an RST, an ack beyond what was sent", functio
   eq(oracles.invariants(r3), nil, "a plain ACK is fine")
 end)
 
+case("a raw sequence number anchors the ACK of it, whatever the labs' ISNs", function()
+  local function at(irs)
+    local r = res("SYN-RECEIVED", {{flags = "S.", seq = 7000, ack = 1000001, len = 0, win = 100}})
+    r.program.start.state = "SYN-SENT"
+    r.program.steps[1].seg = {flags = "S", seq = {"raw", 1000000}, ack = {"raw", 0}}
+    r.snap.irs = irs
+    return oracles.abstract(r)[1]
+  end
+  eq(at(1000), at(99999999), "same text on two labs with different harness ISNs")
+  has(at(1000), "ack raw+1", "relative to the raw number sent")
+  local r = res("TIME-WAIT", {{flags = ".", seq = 5002, ack = 1002, len = 0, win = 100}})
+  has(oracles.abstract(r)[1], "ack 2", "without raw numbers: relative to the ISN")
+end)
+
+case("a crash signs with the target and its last words, not the state or the segment", function()
+  local text = "?: the target (lwip) exited with status 134; its last words: Assertion " ..
+    "\"insane offset!\" failed at line 1430 in ./src/core/tcp_in.c\nits output (78 bytes):\n"
+  eq(oracles.site(text), "Assertion \"insane offset!\" failed at line 1430 in ./src/core/tcp_in.c",
+    "the last words, line number kept")
+  eq(oracles.site("a case overran its limit after 10.5 s"), "a case overran its limit after N.N s",
+    "no last words: digits masked")
+  local a = oracles.signature{oracle = "liveness", target = "lwip", site = oracles.site(text),
+    state = "ESTABLISHED", class = "FIN:rcv_nxt+2^31:raw"}
+  local b = oracles.signature{oracle = "liveness", target = "lwip",
+    site = oracles.site("the canary handshake failed: " .. text), state = "FIN-WAIT-1", class = "FIN+ACK"}
+  eq(a, b, "one crash, one signature")
+  check(a ~= oracles.signature{oracle = "liveness", target = "gvisor", site = oracles.site(text)},
+    "per target")
+end)
+
+case("a declared deviation is found through the sweep's nearest case", function()
+  local campaign = require "fuzz.declared"
+  local c = campaign.canonical_step{seg = {flags = "FUP", seq = {"rcv_nxt", -475}, len = 9, up = 3}}
+  eq(c.seg.flags, "F", "URG and PSH left out")
+  eq(c.seg.seq[2], -1, "below RCV.NXT: RCV.NXT-1")
+  eq(c.seg.len, nil, "text left out")
+  eq(campaign.canonical_step{seg = {flags = "F", seq = {"rcv_nxt", 2147482660}}}.seg.seq[2], 2147483648,
+    "far beyond: RCV.NXT+2^31")
+  eq(campaign.canonical_step{seg = {flags = "", seq = {"rcv_wend", 7}}}.seg.seq[2], 1, "beyond the edge")
+  eq(campaign.canonical_step{seg = {flags = "A", seq = {"rcv_nxt", 5}}}.seg.seq[2], 5, "in the window: kept")
+  local desc = {sweep_deviations = {["ESTABLISHED/*/FIN:seq=rcv_nxt-1:*"] = {rfc = "9293 3.10.7.4", reason = "r"}}}
+  local p = {start = {state = "ESTABLISHED", family = "inet"}, steps = {
+    {seg = {flags = "FU", seq = {"rcv_nxt", -475}, up = 1}}}}
+  eq(campaign.find({desc = desc}, {rule = "seq.unacceptable", state = "ESTABLISHED", step = 1}, p),
+    "ESTABLISHED/*/FIN:seq=rcv_nxt-1:*", "covered")
+  p.steps[1].seg.flags = "FA"
+  eq(campaign.find({desc = desc}, {rule = "seq.unacceptable", state = "ESTABLISHED", step = 1}, p),
+    nil, "an ACK-bearing FIN is another case")
+end)
+
+case("the model stops judging after text held out of order", function()
+  local snap = snapshot("ESTABLISHED")
+  local p = {start = {state = "ESTABLISHED", family = "inet"}, steps = {
+    {seg = {flags = "FA", seq = {"rcv_nxt", 1}, ack = {"snd_nxt", 0}}},
+    {seg = {flags = "A", seq = {"rcv_nxt", 0}, ack = {"snd_nxt", 0}, len = 1}}}}
+  eq(plan.make(p, snap, {}, {}).judged, 1, "the FIN beyond RCV.NXT is judged, what follows is not")
+  p.steps[1].seg.seq = {"rcv_nxt", 0}
+  eq(plan.make(p, snap, {}, {}).judged, 2, "in order: both judged")
+end)
+
 return S.finish()

@@ -3,10 +3,11 @@
  * A connection (remote port non-zero) is looked up with a targeted SOCK_DIAG_BY_FAMILY
  * get: the kernel's own demultiplexing lookup (inet_lookup: the established hash --
  * full, request and timewait socks -- then the listeners, wildcards included), so what
- * it does not find no arriving segment would reach either. A dump walks the whole
- * established hash, which the host's namespaces share (tcp_child_ehash_entries 0): a
- * fuzzing campaign's state after every step spent half its CPU time there. A listener
- * query (remote port 0), rare, dumps every state and matches in userspace. */
+ * it does not find no arriving segment would reach either. A dump walks the
+ * namespace's whole established hash and fills a message for every socket, twice (both
+ * families): with the hundreds of connections of a fuzzing lab, the state after every
+ * step took half the campaign's CPU time (perf: tcp_diag_dump). A listener query (remote
+ * port 0), rare, dumps every state and matches in userspace. */
 #include "sockdiag.h"
 
 #include <errno.h>

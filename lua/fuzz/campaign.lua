@@ -6,7 +6,7 @@
 -- pcap, and emitted with its T.test script. JSON lines go to emit (README "Contract").
 local core = require "tcpconform.core"
 local judge = require "sweep.judge"
-local deviations = require "sweep.deviations"
+local declared = require "fuzz.declared"
 local prefix = require "sweep.prefix"
 local json = require "fuzz.json"
 local program = require "fuzz.program"
@@ -89,19 +89,9 @@ local function deviation(T, f, p)
   dev_memo[t.desc or T] = memo
   local mk = (f.rule or "") .. "\0" .. program.id(p) .. "\0" .. (f.state or "") .. "\0" .. tostring(f.step)
   if memo[mk] ~= nil then return memo[mk] or nil end
-  local k = M.deviation_of(t, f, p)
+  local k = declared.find(t, f, p)
   memo[mk] = k or false
   return k
-end
-
-function M.deviation_of(t, f, p)
-  local ids = {program.case_id(p, f.step),
-    (f.state or "") .. "/" .. p.start.family .. "/" .. program.step_id(p.steps[f.step])}
-  for _, id in ipairs(ids) do
-    local k = deviations.find({rule = f.rule or "", id = id}, t.desc)
-    if k then return k end
-  end
-  return nil
 end
 
 function M.run(opts, emit)
@@ -142,13 +132,15 @@ function M.run(opts, emit)
     return (t.spent or 0) + (t.lab and t.lab.core:now() or 0)
   end
   local last_stats = -1
+  local stream_t0 = nil   -- when the stream under way started (stats' "streaming")
   local function put_stats(force)
     local t = now()
     if not force and t - last_stats < 0.5 then return end
     last_stats = t
     emit(json.encode{kind = "stats", t = t, cases = stats.cases, execs = stats.execs,
       corpus = #cov.entries, coverage = cov.n, counters = cov.ncounters,
-      findings = stats.findings, suppressed = stats.suppressed})
+      findings = stats.findings, suppressed = stats.suppressed,
+      streaming = (stats.t_stream or 0) + (stream_t0 and now() - stream_t0 or 0)})
   end
   local function done()
     if core.interrupted() then return true end
@@ -212,7 +204,9 @@ function M.run(opts, emit)
     end
     local per, good = {}, true
     for t, tg in ipairs(T) do
+      put_stats()
       local ok, v, msg = pcall(opts.verify, text, tg.spec, opts.descriptor, opts.seed or 1)
+      put_stats()
       if not ok then v, msg = "ERROR", tostring(v) end
       per[tg.name] = {verdict = v, message = msg or ""}
       if t == off then good = good and v ~= "PASS" and v ~= "SKIP"
@@ -458,6 +452,7 @@ function M.run(opts, emit)
     end
   end
 
+  exec.tick = put_stats
   local pos = 1
   local function next_prog()
     if pos <= #mine then
@@ -490,11 +485,15 @@ function M.run(opts, emit)
   local ok, err = pcall(function()
     while not done() do
       local t_a = now()
+      stream_t0 = t_a
       local troubles = exec.stream(T, T[1].knobs, opts, src)
+      stream_t0 = nil
       stats.t_stream = (stats.t_stream or 0) + now() - t_a
       t_a = now()
+      -- A crash is handled even when the budget ran out meanwhile (bounded by
+      -- liveness_runs and liveness_seconds): it is what a campaign most wants to keep.
       for t, tr in pairs(troubles) do
-        if done() then break end
+        if core.interrupted() then break end
         liveness(t, tr)
       end
       local work = pending
@@ -519,6 +518,7 @@ function M.run(opts, emit)
       put_stats()
     end
   end)
+  exec.tick = nil
   for _, t in ipairs(T) do exec.close(t) end
   put_stats(true)
   if not ok then error(err, 0) end

@@ -184,10 +184,23 @@ function M.batch(t, programs, ref_knobs, opts, before, after, no_canary)
     jobs[i] = {i = i, fn = function() return run_one(lab, p, t, ref_knobs, opts, results[i]) end}
   end
   if not no_canary then jobs[#jobs + 1] = {canary = true, fn = function() return E.canary(lab) end} end
+  -- The ticker: a job of no case that wakes every 0.25 s to call M.tick (the campaign's
+  -- stats line, at least every 0.5 s), until the others have ended or the lab failed.
+  local ended, others = 0, #jobs
+  if M.tick then
+    jobs[#jobs + 1] = {ticker = true, fn = function()
+      while ended < others and not lab.trouble do
+        M.tick()
+        A.pause(lab.core:now() + 0.25)
+      end
+    end}
+  end
   if before then before(lab) end
   local upto = lab:schedule(jobs, math.min(knob(opts, "in_flight"), engine.max_in_flight),
     knob(opts, "case_limit"), function(job, ok, v)
-      if job.canary then
+      if not job.ticker then ended = ended + 1 end
+      if job.ticker then
+      elseif job.canary then
         if not ok then
           lab.trouble = lab.trouble or ("the canary handshake failed: " ..
             tostring(type(v) == "table" and v.msg or v))

@@ -128,6 +128,7 @@ function M.make(p, snap, track_knobs, knobs)
     local e = {kind = st.seg and "seg" or st.call and "call" or "delay", snap = cur,
       event = program.event_class(st)}
     if st.seg then
+      local before = cur
       local sent, mseg, ok = M.segment(st.seg, cur)
       e.sent = sent
       local okm, r = pcall(arrive.segment, tcb, mseg, mk)
@@ -147,6 +148,14 @@ function M.make(p, snap, track_knobs, knobs)
         jsteps[i] = {flags = st.seg.flags, seq = {"raw", sent.seq},
           ack = sent.ack and {"raw", sent.ack} or nil, len = sent.len, win = sent.win,
           up = st.seg.up, opts = o}
+        -- Text or a FIN in the window but beyond RCV.NXT: the stack may hold it for later
+        -- (RFC 9293 3.10.7.4: "segments with higher beginning sequence numbers SHOULD be
+        -- held"), the model keeps no such queue, so what follows is not judged.
+        local off = before.rcv_nxt and sent.seq and ((sent.seq - before.rcv_nxt) % 4294967296)
+        if off and off > 0 and off < (before.rcv_wnd or 0) and ((sent.len or 0) > 0
+            or st.seg.flags:find("F", 1, true)) then
+          open = false
+        end
       else
         open = false
       end

@@ -1,0 +1,45 @@
+-- fuzz.declared: the declared deviations (a target's sweep_deviations,
+-- lua/sweep/deviations.lua) that cover a fuzzer's finding. They are written against the
+-- sweep's case ids, so a finding is looked up by its program's id up to the step, by
+-- the state that step met and the step, and by the sweep's nearest case of that step.
+local program = require "fuzz.program"
+local deviations = require "sweep.deviations"
+
+local M = {}
+
+-- The step as the sweep's nearest case names it, for the declared deviations (written
+-- against the sweep's ids): URG and PSH and the text left out, a sequence number below
+-- RCV.NXT as RCV.NXT-1, one far beyond (2^20 and more) as RCV.NXT+2^31, one beyond the
+-- window's right edge as RCV.WND+1, and left of it as its last byte -- the sweep's
+-- representatives of "unacceptable", "the right edge",
+-- "in the window" (RFC 9293 3.10.7.4's table: what decides acceptability is where the
+-- segment starts, not by how much). The fuzzer's offsets are any; the sweep's are these.
+function M.canonical_step(st)
+  if not st.seg then return st end
+  local g = program.copy(st.seg)
+  g.flags = g.flags:gsub("[UP]", "")
+  g.up, g.data, g.len, g.opts = nil, nil, nil, nil
+  local e, off = g.seq[1], g.seq[2] or 0
+  if e == "rcv_nxt" and off < 0 and off > -2147483648 then g.seq = {e, -1}
+  elseif e == "rcv_nxt" and off >= 1048576 and off < 2147483648 + 1048576 then g.seq = {e, 2147483648}
+  elseif e == "rcv_wend" and off > 0 and off < 1048576 then g.seq = {e, 1}
+  elseif e == "rcv_wend" and off < -1 and off > -1048576 then g.seq = {e, -1} end
+  return {seg = g}
+end
+
+function M.find(t, f, p)
+  local st = p.steps[f.step]
+  local ids = {program.case_id(p, f.step),
+    (f.state or "") .. "/" .. p.start.family .. "/" .. program.step_id(st)}
+  if st and st.seg then
+    local c = M.canonical_step(st)
+    ids[#ids + 1] = (f.state or "") .. "/" .. p.start.family .. "/" .. program.step_id(c)
+  end
+  for _, id in ipairs(ids) do
+    local k = deviations.find({rule = f.rule or "", id = id}, t.desc)
+    if k then return k end
+  end
+  return nil
+end
+
+return M
