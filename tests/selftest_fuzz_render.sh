@@ -58,7 +58,7 @@ print(m.group(1) if m else "")
 PY
 )
 missing=
-for want in "minimised case" "<h3>case</h3>" "output of linux<" "output of linux:net.ipv4.tcp_rfc1337=1<" "test.lua"; do
+for want in "minimised case" "<h3>case</h3>" '<div class="verified">verified' "output of linux<" "output of linux:net.ipv4.tcp_rfc1337=1<" "test.lua"; do
   printf '%s' "$panel" | grep -qF -- "$want" || missing="$missing [$want]"
 done
 links=$(printf '%s' "$panel" | grep -o 'href="findings/[^"]*"' | sed 's/^href="//; s/"$//' | sort -u)

@@ -60,9 +60,10 @@ m = json.load(open(d + "/minimised.json"))
 assert f["steps"] <= 4 and len(m["steps"]) <= 4, (f["steps"], m["steps"])
 assert m["start"]["state"] == "TIME-WAIT", m["start"]
 assert f["outputs"]["linux"] != f["outputs"]["linux:net.ipv4.tcp_rfc1337=1"], f["outputs"]
+assert f.get("test_verified") is True, f.get("test_results")
 print(len(m["steps"]), "step(s):", json.dumps(m["steps"]))
 PY
-then pass "minimised to at most 4 steps after the prefix"
+then pass "minimised to at most 4 steps after the prefix; the core verified its test"
 else fail "the minimised case is longer than 4 steps or not from TIME-WAIT"; fi
 
 # The emitted test: passes where tcp_rfc1337 is 0, fails where it is 1.

@@ -75,8 +75,9 @@ static struct fuzz_json *finding(const char *sig, const char *oracle, const char
 		 "\"b\":\"%s\"},\"pcaps\":{\"a\":\"%s/findings/%s/a.pcap\"},\"reply_class\":\"x\","
 		 "\"rfc\":\"1337 3\",\"rule\":\"%s\",\"sentence\":\"s\",\"signature\":\"%s\","
 		 "\"state\":\"%s\",\"steps\":1,\"target\":\"b\",\"targets\":[\"a\",\"b\"],"
-		 "\"test\":\"local T = require \\\"tcpconform\\\"\\n\"}",
-		 state, hostile, state, oracle, hostile, tmpdir, sig, hostile, sig, state);
+		 "\"test\":\"local T = require \\\"tcpconform\\\"\\n\",\"test_results\":{\"a\":"
+		 "{\"message\":\"%s\",\"verdict\":\"PASS\"}},\"test_verified\":false}",
+		 state, hostile, state, oracle, hostile, tmpdir, sig, hostile, sig, state, hostile);
 	struct fuzz_json *f = fuzz_json_parse(buf, err, sizeof(err));
 	if (!f)
 		fail_msg("%s in %s", err, buf);
@@ -284,6 +285,8 @@ static void reports_escape_and_validate(void **state)
 	assert_non_null(strstr(page, "href=\"findings/00cc/a.pcap\""));
 	assert_non_null(strstr(page, "<td class=\"known\">known</td>"));
 	assert_non_null(strstr(page, "<td class=\"new\">new</td>"));
+	assert_non_null(strstr(page, "<div class=\"unverified\">not verified"));
+	assert_non_null(strstr(page, "<li>a: <code>PASS</code> &lt;script&gt;"));
 	free(page);
 	snprintf(path, sizeof(path), "%s/junit.xml", tmpdir);
 	assert_int_equal(fuzz_report_write_junit(s, &t, path, err, sizeof(err)), 0);
@@ -291,6 +294,7 @@ static void reports_escape_and_validate(void **state)
 	assert_non_null(strstr(x, "failures=\"1\""));
 	assert_non_null(strstr(x, "skipped=\"1\""));
 	assert_non_null(strstr(x, "name=\"suppressed\" value=\"1\""));
+	assert_non_null(strstr(x, "[[PROPERTY|test_verified=false]]"));
 	free(x);
 	snprintf(cmd, sizeof(cmd), "xmllint --noout --schema '%s/../shared/junit/junit-10.xsd' '%s'"
 		 " >/dev/null 2>&1", source_dir(), path);
@@ -302,6 +306,7 @@ static void reports_escape_and_validate(void **state)
 	assert_non_null(v);
 	assert_true(fuzz_json_num(v, "new_findings", -1) == 1);
 	assert_true(fuzz_json_num(v, "findings_total", -1) == 2);
+	assert_true(fuzz_json_num(v, "unverified_tests", -1) == 2);
 	assert_true(fuzz_json_num(fuzz_json_get(v, "findings"), "invariant", -1) == 1);
 	fuzz_json_free(v);
 	free(st);

@@ -40,9 +40,10 @@ static int fill_stats(FILE *f, const void *ctx)
 	fputs("  \"findings\": {", f);
 	for (int o = 0; o < FUZZ_NORACLES; o++)
 		fprintf(f, "%s\"%s\": %ld", o ? ", " : "", FUZZ_ORACLES[o], by[o]);
-	fprintf(f, "},\n  \"findings_total\": %zu,\n  \"new_findings\": %zu,\n"
+	fprintf(f, "},\n  \"unverified_tests\": %ld,\n  \"findings_total\": %zu,\n"
+		"  \"new_findings\": %zu,\n"
 		"  \"suppressed\": %zu,\n  \"interrupted\": %s,\n  \"troubles\": [",
-		fuzz_store_count(x->s), fuzz_store_new_count(x->s),
+		fuzz_report_unverified(x->s), fuzz_store_count(x->s), fuzz_store_new_count(x->s),
 		fuzz_store_suppressed_count(x->s), t->interrupted ? "true" : "false");
 	for (int i = 0; i < t->ntroubles; i++) {
 		fputs(i ? ", " : "", f);
@@ -80,6 +81,16 @@ void fuzz_report_finding_line(const struct fuzz_json *f, FILE *out)
 	fflush(out);
 }
 
+long fuzz_report_unverified(const struct fuzz_store *s)
+{
+	long n = 0;
+	for (size_t i = 0; i < fuzz_store_count(s); i++) {
+		const struct fuzz_json *v = fuzz_json_get(fuzz_store_get(s, i, NULL), "test_verified");
+		n += v && v->type == FUZZ_JSON_BOOL && !v->b;
+	}
+	return n;
+}
+
 void fuzz_report_summary(const struct fuzz_store *s, const struct fuzz_totals *t, FILE *f)
 {
 	long by[5];
@@ -92,6 +103,10 @@ void fuzz_report_summary(const struct fuzz_store *s, const struct fuzz_totals *t
 		"liveness %ld, invariant %ld; suppressed %zu (declared deviations)\n",
 		fuzz_store_new_count(s), fuzz_store_count(s) - fuzz_store_new_count(s), by[0], by[1],
 		by[2], by[3], fuzz_store_suppressed_count(s));
+	long unverified = fuzz_report_unverified(s);
+	if (unverified)
+		fprintf(f, "%ld finding%s with a test.lua that did not do what it must when run "
+			"(test_verified false: see index.html)\n", unverified, unverified == 1 ? "" : "s");
 	fprintf(f, "seed %llu, shard %d/%d, %d job%s\n", t->seed, t->shard_k, t->shard_n, t->jobs,
 		t->jobs == 1 ? "" : "s");
 	for (size_t i = 0; i < fuzz_store_count(s); i++) {

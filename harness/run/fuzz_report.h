@@ -31,6 +31,10 @@ struct fuzz_totals {
 /* Findings by oracle (FUZZ_ORACLES order, then "other") over the whole store. */
 void fuzz_report_by_oracle(const struct fuzz_store *s, long counts[5]);
 
+/* Findings whose emitted test the core ran and saw not doing what it must
+ * (test_verified false). */
+long fuzz_report_unverified(const struct fuzz_store *s);
+
 /* OUT/stats.json, atomically. 0, or -1 with err. */
 int fuzz_report_write_stats(const struct fuzz_store *s, const struct fuzz_totals *t,
 			    const char *path, char *err, size_t errlen);

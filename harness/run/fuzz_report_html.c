@@ -31,6 +31,7 @@ static const char STYLE[] =
 	"color:#5c2100}\n.o-liveness{background:#f1e4ff;color:#4f1a87}.o-invariant{background:"
 	"#fff1c2;color:#5c3b00}\n.o-other{background:#eaeef2}.none{color:var(--muted)}\n"
 	".new{font-weight:bold}.known{color:var(--muted)}\n"
+	".verified{color:#0b4d1f}.unverified{color:#8a0b0b;font-weight:bold}\n"
 	".finding{display:none;padding:8px 16px;border-left:3px solid var(--link);background:#fff}\n"
 	".finding:target{display:block;position:fixed;top:0;right:0;bottom:0;"
 	"width:min(60em,64vw);overflow:auto;box-shadow:-4px 0 12px rgba(0,0,0,.2)}\n"
@@ -111,6 +112,31 @@ static void link_to(FILE *f, const struct page *p, const char *path, const char 
 	fputs("</a> ", f);
 }
 
+/* Whether the emitted test did what it must when the core ran it (test_verified,
+ * test_results): not PASS on the offending target, PASS on the others. */
+static void verification(FILE *f, const struct fuzz_json *x)
+{
+	const struct fuzz_json *v = fuzz_json_get(x, "test_verified");
+	const struct fuzz_json *r = fuzz_json_get(x, "test_results");
+	if (!v && !r)
+		return;
+	bool ok = v && v->type == FUZZ_JSON_BOOL && v->b;
+	fprintf(f, "<h3>test.lua</h3>\n<div class=\"%s\">%s</div>\n<ul>\n",
+		ok ? "verified" : "unverified", ok ? "verified: it fails on the offending target "
+		"and passes on the others" : "not verified: it did not do what it must on every "
+		"target (see below)");
+	for (size_t i = 0; r && r->type == FUZZ_JSON_OBJECT && i < r->n; i++) {
+		fputs("<li>", f);
+		text(f, r->kids[i].key);
+		fputs(": <code>", f);
+		text(f, fuzz_json_str(&r->kids[i], "verdict", "?"));
+		fputs("</code> ", f);
+		text(f, fuzz_json_str(&r->kids[i], "message", ""));
+		fputs("</li>\n", f);
+	}
+	fputs("</ul>\n", f);
+}
+
 static void panel(FILE *f, const struct page *p, const struct fuzz_json *x, bool is_new)
 {
 	const char *sig = fuzz_json_str(x, "signature", "");
@@ -160,6 +186,7 @@ static void panel(FILE *f, const struct page *p, const struct fuzz_json *x, bool
 		}
 	}
 	block(f, "last words", fuzz_json_get(x, "last_words"));
+	verification(f, x);
 	block(f, "minimised case", fuzz_json_get(x, "minimised"));
 	block(f, "case", fuzz_json_get(x, "case"));
 	block(f, "detail", fuzz_json_get(x, "detail"));

@@ -61,6 +61,9 @@ static int finding_case(struct report_suite *su, const struct fuzz_store *s,
 	static const char *const props[] = {"signature", "oracle", "target", "state", "rfc"};
 	for (size_t i = 0; rc == 0 && i < sizeof(props) / sizeof(props[0]); i++)
 		rc = report_case_property(c, props[i], fuzz_json_str(x, props[i], ""));
+	const struct fuzz_json *v = fuzz_json_get(x, "test_verified");
+	if (rc == 0 && v && v->type == FUZZ_JSON_BOOL)
+		rc = report_case_property(c, "test_verified", v->b ? "true" : "false");
 	const struct fuzz_json *pcaps = fuzz_json_get(x, "pcaps");
 	for (size_t i = 0; rc == 0 && pcaps && pcaps->type == FUZZ_JSON_OBJECT && i < pcaps->n; i++)
 		if (pcaps->kids[i].text)
