@@ -120,7 +120,7 @@ stamp=$(for d in $before; do stat -c %Y "$WORK/int/findings/$d/finding.json"; do
 leaks_baseline "$WORK/int"
 "$TCPCONFORM" "${CAMPAIGN[@]}" --out "$WORK/int" --corpus "$WORK/int-corpus" >"$WORK/again.out" 2>&1 &
 pid=$!
-for i in $(seq 600); do grep -qE '^(known|new) finding ' "$WORK/again.out" && break; sleep 0.1; done
+for i in $(seq 600); do grep -q '^known finding ' "$WORK/again.out" && break; sleep 0.1; done
 kill -INT "$pid"
 set +e; wait "$pid"; rca=$?; set -e
 if grep -q '^known finding ' "$WORK/again.out" && "$PY" - "$WORK/int" "$before" <<'PY' &&
