@@ -37,6 +37,10 @@
 # sweep: `tcpconform sweep` cases/s on linux and lwip against the same cases emitted as
 # T.tests and run one lab each (bench/sweep.sh).
 #
+# fuzz: `tcpconform fuzz` cases/s and coverage in BENCH_FUZZ_SECONDS (60) on linux, lwip
+# and linux,lwip against the campaign's corpus entries emitted as T.tests and run one
+# lab each (bench/fuzz_campaign.sh).
+#
 # jobs: the suite (scripts/ --exclude-tag slow) with --jobs auto: wall time against the
 # sum of the test times and the longest test, when `tcpconform run --help` has --jobs.
 set -euo pipefail
@@ -268,4 +272,5 @@ else
   printf '%-40s %-20s %s\n' "suite --jobs auto" "(placeholder)" "tcpconform run has no --jobs yet"
 fi
 bash bench/sweep.sh "$B"   # the sweep against one lab per case (bench/sweep.sh)
+bash bench/fuzz_campaign.sh "$B" "${BENCH_FUZZ_SECONDS:-60}"   # the fuzzer, likewise
 echo "============================================================================================================================"

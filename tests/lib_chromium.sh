@@ -5,13 +5,13 @@
 # fresh profile per call; a 1400x900 window; 25 s at most).
 chromium_find() {
   local bin
-  bin=$(command -v chromium || command -v chromium-browser || true)
+  bin=$(type -P chromium || type -P chromium-browser || true)
   if [ -z "$bin" ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get install -y --no-install-recommends chromium >"$WORK/apt.log" 2>&1 ||
       { apt-get update >>"$WORK/apt.log" 2>&1 &&
         apt-get install -y --no-install-recommends chromium >>"$WORK/apt.log" 2>&1; } || true
-    bin=$(command -v chromium || command -v chromium-browser || true)
+    bin=$(type -P chromium || type -P chromium-browser || true)
   fi
   if [ -z "$bin" ]; then
     tail -n 5 "$WORK/apt.log" 2>/dev/null || true

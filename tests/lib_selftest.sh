@@ -32,3 +32,41 @@ validate_junit() {
     { cat "$WORK/xmllint.err"; return 1; }
   "$PY" -c 'import sys, junitparser; junitparser.JUnitXml.fromfile(sys.argv[1])' "$1"
 }
+
+# Leak checks for a run whose command line names MARK (a path under $WORK): call
+# leaks_baseline before it, then leaks_check NAME after it ends. Passes when no process
+# whose command line holds MARK, no network namespace held by one, and no new link of
+# the host's namespace is left (waiting up to 10 s for processes to exit).
+leaks_baseline() {
+  LEAK_MARK=$1
+  LEAK_LINKS=$(ip -o link show | awk -F': ' '{print $2}' | sort)
+}
+leaks_check() {
+  local name=$1 i procs ns links
+  for i in $(seq 100); do [ -z "$(pgrep -f -- "$LEAK_MARK" || true)" ] && break; sleep 0.1; done
+  procs=$(pgrep -f -- "$LEAK_MARK" || true)
+  ns=$(lsns -t net -n -o NS,PID 2>/dev/null | while read -r n pid; do
+    if { tr '\0' ' ' </proc/"$pid"/cmdline; } 2>/dev/null | grep -q -- "$LEAK_MARK"; then echo "$n"; fi
+  done | sort -u)
+  links=$(comm -13 <(echo "$LEAK_LINKS") <(ip -o link show | awk -F': ' '{print $2}' | sort) |
+    grep -v '^$' || true)
+  if [ -z "$procs$ns$links" ]; then
+    pass "$name: no process, namespace or link left"
+  else fail "$name: left procs=[$procs] netns=[$ns] links=[$links]"; fi
+}
+
+# expect_usage NAME PATTERN ARGS...: tcpconform ARGS exits 2 and the first line of its
+# stderr matches PATTERN (extended regex). Leaves stderr in $WORK/err.
+expect_usage() {
+  local name=$1 pattern=$2 rc
+  shift 2
+  set +e
+  "$TCPCONFORM" "$@" >"$WORK/out" 2>"$WORK/err"
+  rc=$?
+  set -e
+  if [ $rc -eq 2 ] && head -1 "$WORK/err" | grep -qE -- "$pattern"; then
+    pass "$name: exit 2, \"$(head -1 "$WORK/err")\""
+  else
+    fail "$name: exit $rc, stderr: $(cat "$WORK/err")"
+  fi
+}

@@ -15,8 +15,10 @@
 #include <unistd.h>
 
 #include "agent_check.h"
+#include "fuzz_cli.h"
 #include "plan.h"
 #include "self_exe.h"
+#include "sweep_result.h"
 #include "sweep_cli.h"
 #include "target.h"
 
@@ -30,6 +32,7 @@ static void usage(FILE *f)
 		"                       [--timeout SECONDS] [--memory-limit SIZE] [--verbose]\n"
 		"       tcpconform list [PATH...] [--filter TEXT] [--tag TAG] [--exclude-tag TAG]\n");
 	sweep_cli_usage(f);
+	fuzz_cli_usage(f);
 	fprintf(f,
 		"       tcpconform agent-check [--target T | COMMAND...] [--pcap FILE]\n"
 		"       tcpconform --help | --version\n"
@@ -58,6 +61,8 @@ static void usage(FILE *f)
 		"  --verbose, -v      print what each test logged\n"
 		"  sweep              the state-by-event sweep against the RFC 9293 model:\n"
 		"                     tcpconform sweep --help\n"
+		"  fuzz               a fuzzing campaign (model, differential, liveness, invariant\n"
+		"                     oracles), minimised findings as tests: tcpconform fuzz --help\n"
 		"\n"
 		"Exit status: 0 all tests passed, 1 a test failed or errored, 2 usage or set-up error.\n"
 		"Not root: runs in a user namespace of its own (README: Running without root).\n"
@@ -202,6 +207,22 @@ int cli_bad_usage(FILE *errout, const char *fmt, const char *arg)
 	return 2;
 }
 
+int cli_check_state(const char *arg, FILE *errout)
+{
+	if (sweep_state_rank(arg) != sweep_state_rank(""))
+		return 0;
+	char fmt[600];
+	snprintf(fmt, sizeof(fmt), "--state: expected one of %s; got \"%%s\"", sweep_state_list());
+	return cli_bad_usage(errout, fmt, arg);
+}
+
+int cli_check_family(const char *arg, FILE *errout)
+{
+	if (strcmp(arg, "inet") == 0 || strcmp(arg, "inet6") == 0)
+		return 0;
+	return cli_bad_usage(errout, "--family: expected inet or inet6, got \"%s\"", arg);
+}
+
 int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 {
 	if (argc < 2)
@@ -217,8 +238,10 @@ int cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		return agent_check_main(argc - 1, argv + 1, out, errout);
 	if (strcmp(cmd, "sweep") == 0)
 		return sweep_cli_main(argc - 1, argv + 1, out, errout);
+	if (strcmp(cmd, "fuzz") == 0)
+		return fuzz_cli_main(argc - 1, argv + 1, out, errout);
 	if (strcmp(cmd, "run") && strcmp(cmd, "list"))
-		return cli_bad_usage(errout, "unknown command \"%s\" (expected run, list, sweep or agent-check)", cmd);
+		return cli_bad_usage(errout, "unknown command \"%s\" (expected run, list, sweep, fuzz or agent-check)", cmd);
 
 	struct runner_opts o = {
 		.junit = "results/junit.xml", .pcap_dir = "results/pcap",

@@ -17,4 +17,9 @@ int cli_bad_usage(FILE *errout, const char *fmt, const char *arg);
  * error now rather than a lab error later. 0, or -1 after printing why on errout. */
 int cli_split_targets(char *arg, const char **targets, int *ntargets, FILE *errout);
 
+/* The engines' shared options (sweep, fuzz): --state S (a state the sweep knows) and
+ * --family inet|inet6. 0, or the usage error's status 2 after printing it. */
+int cli_check_state(const char *arg, FILE *errout);
+int cli_check_family(const char *arg, FILE *errout);
+
 #endif

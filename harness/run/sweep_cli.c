@@ -100,18 +100,13 @@ int sweep_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 			junit = optarg;
 			break;
 		case 's':
-			if (sweep_state_rank(optarg) == sweep_state_rank("")) {
-				char fmt[600];
-				snprintf(fmt, sizeof(fmt), "--state: expected one of %s; got \"%%s\"",
-					 sweep_state_list());
-				return cli_bad_usage(errout, fmt, optarg);
-			}
+			if (cli_check_state(optarg, errout))
+				return 2;
 			c.state = optarg;
 			break;
 		case 'f':
-			if (strcmp(optarg, "inet") && strcmp(optarg, "inet6"))
-				return cli_bad_usage(errout, "--family: expected inet or inet6, got \"%s\"",
-						     optarg);
+			if (cli_check_family(optarg, errout))
+				return 2;
 			c.family = optarg;
 			break;
 		case 'J':

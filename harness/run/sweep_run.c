@@ -4,7 +4,6 @@
 #include "sweep_run.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine_worker.h"
 #include "lab.h"
+#include "mkdirs.h"
 #include "strbuf.h"
 #include "sweep_report.h"
 #include "sweep_worker.h"
@@ -27,15 +28,8 @@
 #define PROGRESS_EVERY 0.25
 
 struct sw {
-	pid_t pid;
-	int fd;               /* -1 once at EOF */
+	struct engine_proc p;
 	int target, j;
-	struct strbuf in;     /* bytes not yet a whole line */
-	bool said_end;        /* "D" or "E" seen */
-	bool reaped, killed;
-	int status;
-	double killed_at;
-	double eof_at;        /* when its pipe closed: it is tearing its labs down */
 };
 
 struct sweep {
@@ -49,36 +43,10 @@ struct sweep {
 	bool tty;
 };
 
-static double mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void sweep_worker_shard(int k, int n, int jobs, int j, int *wk, int *wn)
 {
 	*wn = n * jobs;
 	*wk = k + n * (j - 1);
-}
-
-/* mkdir -p for a directory we write into. 0, or -1 with err. */
-static int make_dir(const char *path, char *err, size_t errlen)
-{
-	char buf[4096];
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1;; p++) {
-		if (*p != '/' && *p)
-			continue;
-		char c = *p;
-		*p = 0;
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
-			snprintf(err, errlen, "cannot create %s: %s", buf, strerror(errno));
-			return -1;
-		}
-		if (!(*p = c))
-			return 0;
-	}
 }
 
 static void fill_opts(const struct sweep *s, int t, struct sweep_opts *o)
@@ -119,7 +87,7 @@ static int list_cases(struct sweep *s)
 
 static void progress(struct sweep *s, bool final)
 {
-	double now = mono();
+	double now = engine_now();
 	if (!s->tty || (!final && now - s->last_progress < PROGRESS_EVERY))
 		return;
 	s->last_progress = now;
@@ -139,150 +107,68 @@ static void trouble(struct sweep *s, const struct sw *w, const char *what)
 	fprintf(s->c->out, "%s: %s\n", s->c->targets[w->target], msg);
 }
 
-static void on_line(struct sweep *s, struct sw *w, char *line)
+static void on_result(void *ctx, int i, char *json)
 {
-	if (line[0] == 'R' && line[1] == ' ') {
-		struct sweep_result r;
-		char err[256];
-		if (sweep_result_parse(line + 2, &r, err, sizeof(err)) < 0) {
-			char msg[600];
-			snprintf(msg, sizeof(msg), "a result line the report cannot read: %s: %.200s",
-				 err, line + 2);
-			trouble(s, w, msg);
-			return;
-		}
-		s->done++;
-		s->differs += r.verdict == SWEEP_DIFFERS;
-		if (sweep_report_add(s->rep, w->target, &r) < 0) {
-			sweep_result_free(&r);
-			trouble(s, w, "out of memory keeping a result");
-		}
-		progress(s, false);
-	} else if (line[0] == 'D' && !line[1]) {
-		w->said_end = true;
-	} else if (line[0] == 'E' && line[1] == ' ') {
-		w->said_end = true;
-		trouble(s, w, line + 2);
+	struct sweep *s = ctx;
+	struct sw *w = &s->w[i];
+	struct sweep_result r;
+	char err[256];
+	if (sweep_result_parse(json, &r, err, sizeof(err)) < 0) {
+		char msg[600];
+		snprintf(msg, sizeof(msg), "a result line the report cannot read: %s: %.200s",
+			 err, json);
+		trouble(s, w, msg);
+		return;
 	}
+	s->done++;
+	s->differs += r.verdict == SWEEP_DIFFERS;
+	if (sweep_report_add(s->rep, w->target, &r) < 0) {
+		sweep_result_free(&r);
+		trouble(s, w, "out of memory keeping a result");
+	}
+	progress(s, false);
 }
 
-/* Reads what w sent; handles its whole lines. */
-static void drain(struct sweep *s, struct sw *w)
+static void on_error(void *ctx, int i, const char *message)
 {
-	char buf[65536];
-	for (;;) {
-		ssize_t n = read(w->fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n > 0)
-			strbuf_add(&w->in, buf, (size_t)n);
-		size_t used = 0;
-		for (char *nl; w->in.len > used && (nl = memchr(w->in.s + used, '\n',
-								w->in.len - used));) {
-			*nl = 0;
-			on_line(s, w, w->in.s + used);
-			used = (size_t)(nl - w->in.s) + 1;
-		}
-		if (used) {
-			memmove(w->in.s, w->in.s + used, w->in.len - used);
-			w->in.len -= used;
-		}
-		if (n == 0) {
-			close(w->fd);
-			w->fd = -1;
-			w->eof_at = mono();
-			return;
-		}
-		if (n < 0)
-			return;
-	}
+	struct sweep *s = ctx;
+	trouble(s, &s->w[i], message);
 }
 
-/* Reaps every worker that has exited (the parent makes no lab: its only children are
- * workers). */
-static void reap(struct sweep *s)
+static void on_tick(void *ctx)
 {
-	int status;
-	pid_t pid;
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		for (int i = 0; i < s->nw; i++)
-			if (s->w[i].pid == pid) {
-				s->w[i].reaped = true;
-				s->w[i].status = status;
-			}
-}
-
-static void kill_worker(struct sw *w, double now)
-{
-	if (!w->killed && !w->reaped) {
-		kill(w->pid, SIGKILL);
-		w->killed = true;
-		w->killed_at = now;
-	}
+	progress(ctx, false);
 }
 
 /* The loop: results in, time limits and Ctrl-C enforced, until every worker is gone. */
 static void gather(struct sweep *s)
 {
 	double budget = s->c->seconds > 0 ? s->c->seconds : 0;
-	double kill_at = budget > 0 ? s->t0 + budget + KILL_GRACE : 0;
-	bool told = false;
-	for (;;) {
-		double now = mono();
-		if (lab_interrupted() && !told) {
-			told = true;
-			for (int i = 0; i < s->nw; i++)
-				if (!s->w[i].reaped)
-					kill(s->w[i].pid, SIGINT);
-			kill_at = now + DEATH_WAIT;
-		}
-		struct pollfd pfd[s->nw + 1];
-		struct sw *who[s->nw + 1];
-		int n = 0, alive = 0;
-		for (int i = 0; i < s->nw; i++) {
-			struct sw *w = &s->w[i];
-			if (kill_at > 0 && now > kill_at && w->fd >= 0)
-				kill_worker(w, now);
-			/* Its labs' teardown waits on the kernel, but not for ever. */
-			if (w->fd < 0 && !w->reaped && now > w->eof_at + KILL_GRACE)
-				kill_worker(w, now);
-			if (w->killed && !w->reaped && now > w->killed_at + DEATH_WAIT && w->fd >= 0) {
-				close(w->fd);   /* it will not die: give up on it */
-				w->fd = -1;
-			}
-			if (w->fd >= 0) {
-				pfd[n] = (struct pollfd){.fd = w->fd, .events = POLLIN};
-				who[n++] = w;
-			}
-			alive += w->fd >= 0 || (!w->reaped && !(w->killed &&
-								 now > w->killed_at + DEATH_WAIT));
-		}
-		if (!alive)
-			break;
-		if (poll(pfd, (nfds_t)n, 100) > 0)
-			for (int i = 0; i < n; i++)
-				if (pfd[i].revents)
-					drain(s, who[i]);
-		reap(s);
-		progress(s, false);
-	}
+	struct engine_loop l = {.kill_at = budget > 0 ? s->t0 + budget + KILL_GRACE : 0,
+				.grace = KILL_GRACE, .death_wait = DEATH_WAIT,
+				.on_result = on_result, .on_error = on_error, .on_tick = on_tick,
+				.ctx = s};
+	struct engine_proc *procs[s->nw + 1];
+	for (int i = 0; i < s->nw; i++)
+		procs[i] = &s->w[i].p;
+	engine_loop_run(procs, s->nw, &l);
 	progress(s, true);
 	for (int i = 0; i < s->nw; i++) {
-		struct sw *w = &s->w[i];
+		struct engine_proc *p = &s->w[i].p;
 		char what[200];
-		if (w->said_end)
+		if (p->said_end)
 			continue;
-		if (w->killed)
+		if (p->killed)
 			snprintf(what, sizeof(what), "killed %s: it did not finish within its time "
 				 "budget (--seconds) and %.0f s of grace",
 				 lab_interrupted() ? "after Ctrl-C" : "at its time limit", KILL_GRACE);
-		else if (w->reaped && WIFSIGNALED(w->status))
+		else if (p->reaped && WIFSIGNALED(p->status))
 			snprintf(what, sizeof(what), "died from signal %d (%s) before finishing its "
-				 "shard", WTERMSIG(w->status), strsignal(WTERMSIG(w->status)));
+				 "shard", WTERMSIG(p->status), strsignal(WTERMSIG(p->status)));
 		else
 			snprintf(what, sizeof(what), "exited with status %d before finishing its shard",
-				 w->reaped && WIFEXITED(w->status) ? WEXITSTATUS(w->status) : -1);
-		trouble(s, w, what);
+				 p->reaped && WIFEXITED(p->status) ? WEXITSTATUS(p->status) : -1);
+		trouble(s, &s->w[i], what);
 	}
 }
 
@@ -310,13 +196,13 @@ static int start_workers(struct sweep *s, char *err, size_t errlen)
 			char dir[4096];
 			const char *label = strncmp(c->targets[t], "exec:", 5) ? c->targets[t] : "exec";
 			snprintf(dir, sizeof(dir), "%s/pcap/%s/w%d", c->out_dir, label, j);
-			if (make_dir(dir, err, errlen) < 0)
+			if (mkdirs(dir, err, errlen) < 0)
 				return -1;
 			o.pcap_dir = dir;
 			struct sw *w = &s->w[s->nw];
-			*w = (struct sw){.target = t, .j = j, .fd = -1};
+			*w = (struct sw){.target = t, .j = j, .p.fd = -1};
 			/* The child copies o (and dir) at fork. */
-			if ((w->pid = sweep_worker_fork(&o, &w->fd, err, errlen)) < 0)
+			if ((w->p.pid = sweep_worker_fork(&o, &w->p.fd, err, errlen)) < 0)
 				return -1;
 			s->nw++;
 		}
@@ -356,7 +242,7 @@ int sweep_run(const struct sweep_cmd *c)
 		}
 	if (c->list_only)
 		return list_cases(&s);
-	if (make_dir(c->out_dir, err, sizeof(err)) < 0 ||
+	if (mkdirs(c->out_dir, err, sizeof(err)) < 0 ||
 	    !(s.rep = sweep_report_new(c->targets, c->ntargets))) {
 		fprintf(stderr, "tcpconform: sweep: %s\n", s.rep ? err : "out of memory");
 		return 2;
@@ -366,7 +252,7 @@ int sweep_run(const struct sweep_cmd *c)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	s.tty = isatty(fileno(c->out));
-	s.t0 = mono();
+	s.t0 = engine_now();
 	int status = 0;
 	if (start_workers(&s, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tcpconform: sweep: %s\n", err);
@@ -374,7 +260,7 @@ int sweep_run(const struct sweep_cmd *c)
 		lab_interrupt();   /* the workers already started stop as on Ctrl-C */
 	}
 	gather(&s);
-	double secs = mono() - s.t0;
+	double secs = engine_now() - s.t0;
 	sweep_report_summary(s.rep, c->out);
 	long n[SWEEP_NVERDICTS];
 	sweep_report_counts(s.rep, -1, n);
@@ -394,11 +280,8 @@ int sweep_run(const struct sweep_cmd *c)
 		fprintf(c->out, "interrupted\n");
 		status = 130;
 	}
-	for (int i = 0; i < s.nw; i++) {
-		strbuf_free(&s.w[i].in);
-		if (s.w[i].fd >= 0)
-			close(s.w[i].fd);
-	}
+	for (int i = 0; i < s.nw; i++)
+		engine_proc_release(&s.w[i].p);
 	free(s.w);
 	sweep_report_free(s.rep);
 	return status;

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The fuzzer's rate against the same cases run the old way, in the same run (issue 11
+# item 8): bench/fuzz_campaign.sh BUILD [SECONDS]   (needs root; prints the fuzz rows)
+#
+# campaign: `tcpconform fuzz --target T --seconds SECONDS --seed 1` (default 60; every
+# oracle on: the model, invariants and liveness on one target, also the differential on
+# linux,lwip), its cases/s and the coverage it reached from an empty corpus, from
+# stats.json. old way: BENCH_FUZZ_OLD (200) of the corpus entries that campaign kept,
+# each emitted as a T.test (`fuzz --emit`) and the lot run by `tcpconform run --jobs
+# auto`: one lab per test; rate = tests / wall time. Targets: linux, and lwip and
+# linux,lwip when the lwIP agent is built. The target of the issue: >= 2000 cases/s on
+# linux.
+set -euo pipefail
+B=$(readlink -f "$1")
+TC=$B/tcpconform
+SECS=${2:-60}
+OLD=${BENCH_FUZZ_OLD:-200}
+tmp=$(mktemp -d /tmp/tcpconform-bench-fuzz.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+now() { date +%s.%N; }
+stat_of() { "${PY:-python3}" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
+
+for t in linux lwip linux,lwip; do
+  name=${t//,/+}
+  # A target that resolves gets as far as reading the (empty) case.
+  said=$("$TC" fuzz --emit /dev/null --target "$t" 2>&1 || true)
+  if ! grep -q "json" <<<"$said"; then
+    printf '%-34s %s\n' "fuzz cases/s, $t" "(skipped: target not built)"
+    continue
+  fi
+  out=$tmp/$name
+  "$TC" fuzz --target "$t" --seconds "$SECS" --seed 1 --out "$out" --junit - >"$out.log" 2>&1 || true
+  cases=$(stat_of "$out/stats.json" cases)
+  rate=$(stat_of "$out/stats.json" cases_per_s)
+  cov=$(stat_of "$out/stats.json" coverage)
+  findings=$(stat_of "$out/stats.json" findings_total)
+  # The old way: OLD corpus entries, evenly spread, one T.test each, one lab per test.
+  total=$(ls "$out/corpus" | wc -l)
+  step=$(( total / OLD )); [ "$step" -ge 1 ] || step=1
+  ls "$out/corpus" | awk -v s="$step" -v m="$OLD" 'NR % s == 0 && n++ < m' |
+    sed "s|^|$out/corpus/|" >"$tmp/pick"
+  mkdir -p "$tmp/old-$name"
+  # A case the core cannot turn into a script is said on stderr and left out.
+  xargs "$TC" fuzz --target "$t" --out "$tmp/old-$name" --emit <"$tmp/pick" >/dev/null \
+    2>"$tmp/emit-$name.err" || true
+  n=$(ls "$tmp/old-$name/emit" | wc -l)
+  bad=$(grep -c "fuzz --emit" "$tmp/emit-$name.err" || true)
+  t0=$(now)
+  "$TC" run "$tmp/old-$name/emit" --target "$t" --jobs auto --junit - --pcap-dir - \
+    >"$tmp/old-$name.out" 2>&1 || true
+  wall=$(echo "$(now) - $t0" | bc)
+  old=$(echo "$n / $wall" | bc -l)
+  ratio=$(echo "$rate / $old" | bc -l)
+  goal=""; [ "$t" = linux ] && goal="  >= 2000/s: $( [ "$(echo "$rate >= 2000" | bc)" -eq 1 ] && echo yes || echo NO)"
+  printf '%-34s %-32s %-40s %-7s %s\n' "fuzz cases/s, $t" \
+    "$(printf %.0f "$rate") cases/s ($cases in ${SECS} s)" \
+    "old way $(printf %.0f "$old") cases/s ($n tests, $(printf %.1f "$wall") s${bad:+, $bad not emitted})" \
+    "$(printf %.1fx "$ratio")" "coverage $cov in ${SECS} s, $findings findings$goal"
+done

@@ -1,0 +1,73 @@
+#ifndef TCPCONFORM_ENGINE_WORKER_H
+#define TCPCONFORM_ENGINE_WORKER_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "strbuf.h"
+
+/* A worker process for an engine that runs in labs of its own and reports JSON lines:
+ * the sweep's (sweep_worker.h) and the fuzzer's (fuzz_worker.h). One forked process
+ * that makes its own lab runtime (lab_runtime_init: its own harness namespace, and its
+ * own user namespace when not root), so workers need no run-wide numbering of labs or
+ * links; it dies with the harness (PR_SET_PDEATHSIG) and its labs die with it.
+ *
+ * The pipe carries lines: "R <json>" per emitted object (a JSON line holds no raw
+ * newline), then "D" when the engine returned 0 or "E <message>" when it failed (its
+ * newlines as " | "). A worker whose pipe closes without either died: the parent says
+ * how. */
+
+typedef void (*engine_emit_fn)(void *ctx, const char *json);
+/* The engine: runs arg's work, emit once per result object; 0, or -1 with err. */
+typedef int (*engine_run_fn)(const void *arg, engine_emit_fn emit, void *ctx, char *err,
+			     size_t errlen);
+
+/* Forks the worker that calls run(arg, ...) after lab_runtime_init; *fd receives the
+ * read end of its pipe (non-blocking, close-on-exec). The child works on its copy of
+ * arg (what it points to is copied by the fork). Returns the pid, or -1 with err. */
+pid_t engine_worker_fork(engine_run_fn run, const void *arg, int *fd, char *err,
+			 size_t errlen);
+
+/* Reads what is ready on fd (non-blocking) and calls on_line for each whole line (NUL-
+ * terminated, without its newline, writable); in keeps a partial line between calls.
+ * Returns true at end of file (the caller closes fd), false otherwise. */
+bool engine_worker_drain(int fd, struct strbuf *in, void (*on_line)(void *ctx, char *line),
+			 void *ctx);
+
+/* The parent's view of one worker: zero it, then set pid and fd from engine_worker_fork. */
+struct engine_proc {
+	pid_t pid;
+	int fd;                /* -1 once at end of file (or given up) */
+	struct strbuf in;      /* a partial line; engine_proc_release frees it */
+	bool said_end;         /* "D" or "E ..." seen */
+	bool reaped, killed;
+	int status;            /* waitpid's, once reaped */
+	double killed_at, eof_at;
+};
+void engine_proc_release(struct engine_proc *p);
+
+/* How the parent's loop treats its workers. Times are engine_now()'s. */
+struct engine_loop {
+	double kill_at;      /* workers still reporting then are killed (SIGKILL); 0: never */
+	double grace;        /* a worker whose pipe closed gets this long to exit (its labs'
+			      * teardown waits on the kernel, but not for ever) */
+	double death_wait;   /* after Ctrl-C, the kill comes this long after the SIGINT; a
+			      * killed worker not dead this long after is given up (it dies
+			      * with the harness, PR_SET_PDEATHSIG) */
+	/* "R <json>" lines (the json, writable); "E <message>" (the message). Either may be
+	 * NULL. "D" and "E" set said_end. */
+	void (*on_result)(void *ctx, int i, char *json);
+	void (*on_error)(void *ctx, int i, const char *message);
+	void (*on_tick)(void *ctx);    /* after each round (at most 100 ms apart) */
+	void *ctx;
+};
+
+/* The parent's loop: lines in, kill_at and Ctrl-C (lab_interrupted(): SIGINT to every
+ * worker, then SIGKILL death_wait later) enforced, children reaped (the parent makes no
+ * lab: its only children are workers), until every worker is gone or given up. */
+void engine_loop_run(struct engine_proc *const *procs, int n, const struct engine_loop *l);
+
+/* A monotonic clock in seconds. */
+double engine_now(void);
+
+#endif
