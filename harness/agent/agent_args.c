@@ -170,16 +170,10 @@ int agent_arg_opts(struct agent_server *a, const struct agent_request *rq, int f
 			return -1;
 		}
 	}
-	if (o->dontwait && o->wait_given) {
-		/* One try and a wait contradict each other (PROTOCOL.md 5). */
-		agent_out_fail(a, rq->id, "EINVAL", "%s: dontwait is one try and cannot be "
-			       "combined with wait=", rq->verb);
-		return -1;
-	}
 	return 0;
 }
 
-/* See agent_core_int.h. */
+/* See agent_core_int.h. dontwait wins over a wait= beside it (PROTOCOL.md 5). */
 void agent_opts_apply_nonblock(const struct agent_slot *s, struct agent_opts *o)
 {
 	if (o->dontwait || (s->nonblock && !o->wait_given))

@@ -92,8 +92,8 @@ int agent_arg_sockaddr(struct agent_server *a, const struct agent_request *rq, i
 		       int family, struct sockaddr_storage *ss, socklen_t *len);
 int agent_arg_opts(struct agent_server *a, const struct agent_request *rq, int first,
 		   int allowed, struct agent_opts *o);
-/* The wait of a blocking verb on s: dontwait or o_nonblock (without wait=) make it 0
- * (PROTOCOL.md 5). */
+/* The wait of a blocking verb on s: dontwait (whatever wait= says) or o_nonblock
+ * (without wait=) make it 0 (PROTOCOL.md 5). */
 void agent_opts_apply_nonblock(const struct agent_slot *s, struct agent_opts *o);
 struct agent_slot *agent_slot_find(struct agent_server *a, uint32_t handle);
 /* A new handle for fd (which the slot then owns), or NULL when all are in use. */

@@ -163,11 +163,8 @@ func (a *agent) park(req *request, s *sock, sd side, mask waiter.EventMask, try 
 	// The slot is taken before the first try and try runs without a.mu: an accept's
 	// try registers the new handle, which takes a.mu itself.
 	a.mu.Lock()
-	wait, bad := waitFor(req, s)
+	wait := waitFor(req, s) // s.nonblock is guarded by a.mu
 	a.mu.Unlock()
-	if bad != nil {
-		return *bad, true
-	}
 	p := &parked{cancel: make(chan struct{}), done: make(chan struct{})}
 	a.mu.Lock()
 	if s.ops[sd] != nil {

@@ -47,19 +47,12 @@ func greetingSockopts() string {
 
 // waitFor is the wait of a blocking verb on s (section 5): dontwait is one try, and
 // so is a call without wait= on an o_nonblock handle; otherwise wait= or the default.
-// A dontwait with a wait= is a contradiction (EINVAL).
-func waitFor(req *request, s *sock) (time.Duration, *reply) {
-	if req.flags["dontwait"] {
-		if req.wait >= 0 {
-			r := failf("EINVAL", "%s: dontwait is one try and cannot be combined with wait=", req.verb)
-			return 0, &r
-		}
-		return 0, nil
+// dontwait wins over a wait= beside it.
+func waitFor(req *request, s *sock) time.Duration {
+	if req.flags["dontwait"] || (req.wait < 0 && s.nonblock) {
+		return 0
 	}
-	if req.wait < 0 && s.nonblock {
-		return 0, nil
-	}
-	return waitOf(req), nil
+	return waitOf(req)
 }
 
 // setNonblock is setsockopt o_nonblock: the handle's flag only, netstack's endpoint
