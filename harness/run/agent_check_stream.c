@@ -24,6 +24,7 @@ size_t ac_collect(struct ac *a, struct conn *c, size_t n, double secs, struct ac
 	char err[LAB_ERR_MAX];
 	double until = lab_now(a->lab) + secs;
 	size_t hl = 0;
+	uint32_t nxt = conn_rcv_nxt(c);
 	memset(sz, 0, sizeof(*sz));
 	if (headlen)
 		head[0] = '\0';
@@ -33,8 +34,15 @@ size_t ac_collect(struct ac *a, struct conn *c, size_t n, double secs, struct ac
 		const struct lab_rec *rec;
 		for (conn_next(c, &rec); rec; conn_next(c, &rec)) {
 			uint32_t len = rec->seg.payload_len;
-			if (len == 0)
+			/* A retransmission (RCV.NXT did not move: a stack that timed out
+			 * on a slow machine) is ACKed again but is not new stream. */
+			bool fresh = conn_rcv_nxt(c) != nxt;
+			nxt = conn_rcv_nxt(c);
+			if (len == 0 || !fresh) {
+				if (len && !ac_seg_send(a, c, ".", NULL))
+					return sz->total;
 				continue;
+			}
 			if (sz->n < AC_SIZES_MAX)
 				sz->len[sz->n] = len;
 			sz->n++;
