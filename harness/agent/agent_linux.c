@@ -1,11 +1,12 @@
 /* The Linux agent (agent_linux.h): the agent core (agent_core.h) with a backend for the
  * kernel's TCP stack of the network namespace it runs in. Only what is Linux's own is
- * here, in agent_sysctl.c (the sysctl verb) and in agent_hold.c (hold / kill: a socket
- * owned by a helper process):
+ * here, in agent_sysctl.c (the sysctl verb), in agent_hold.c (hold / kill: a socket
+ * owned by a helper process) and in agent_tcpinfo_linux.c (getsockopt tcp_info):
  *   - socket calls are the kernel's, on host fds, so the core's loop polls them
  *     together with the control channel (host_fds);
  *   - the option table is the kernel's full set (PROTOCOL.md 6.4);
- *   - state comes from sock_diag (sockdiag.h), which also sees orphans and TIME_WAIT. */
+ *   - state comes from sock_diag (sockdiag.h), which also sees orphans and TIME_WAIT;
+ *   - send ... more is MSG_MORE, which the kernel honours (it corks the data). */
 #include "agent_linux.h"
 
 #include "agent_linux_int.h"
@@ -160,6 +161,8 @@ static const struct agent_backend linux_backend = {
 	.sockopts = linux_sockopts,
 	.nsockopts = sizeof(linux_sockopts) / sizeof(linux_sockopts[0]),
 	.sockopt_missing = "unknown (see PROTOCOL.md)",
+	.msg_more = 1,
+	.tcp_info = agent_linux_tcp_info,
 	.state = linux_state,
 	.verbs = linux_verbs,
 	.nverbs = sizeof(linux_verbs) / sizeof(linux_verbs[0]),
