@@ -120,5 +120,13 @@ int lab_agent_write(struct lab *lab, const char *bytes, size_t len, char *err, s
  * deadline; -1 with err if the agent is gone or the run was interrupted. */
 int lab_agent_wait(struct lab *lab, uint32_t id, double deadline, char **line, char *err,
 		   size_t errlen);
+/* lab_agent_wait, and *at (when not NULL) the lab time the reply was read from the
+ * control channel: the moment the call returned as the harness saw it, even when the
+ * reply is collected later (a script that drove the wire meanwhile). */
+int lab_agent_wait_at(struct lab *lab, uint32_t id, double deadline, char **line, double *at,
+		      char *err, size_t errlen);
+/* The MTU of the lab's link (bytes of IP packet): a frame the harness injects may be at
+ * most this plus the Ethernet header. */
+#define LAB_MTU 1500
 
 #endif

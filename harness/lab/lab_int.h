@@ -26,6 +26,7 @@
 struct lab_reply {
 	uint32_t id;
 	char *line;
+	double t;        /* lab time it was read: when the call returned, as the harness saw it */
 };
 
 struct lab {

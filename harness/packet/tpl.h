@@ -48,6 +48,8 @@ struct tpl_opt {
 struct tpl {
 	uint32_t have;              /* TPL_* */
 	uint8_t flags;              /* SEG_* bits */
+	uint8_t flags_any;          /* SEG_* bits that may be either way ("p": PSH either way);
+				     * never set in flags, not sent */
 	uint32_t seq, ack;
 	uint32_t win, urg;
 	uint32_t len;
