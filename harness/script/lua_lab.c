@@ -172,6 +172,10 @@ static int lab_addresses(lua_State *L)
 	lua_setfield(L, -2, "caps");
 	lua_pushstring(L, stack ? stack : "");
 	lua_setfield(L, -2, "stack");
+	/* The socket options the agent takes (PROTOCOL.md 2), when its greeting lists them. */
+	const char *sockopts = lab_target_info(ll->lab, "sockopts");
+	lua_pushstring(L, sockopts ? sockopts : "");
+	lua_setfield(L, -2, "sockopts");
 	return 1;
 }
 
