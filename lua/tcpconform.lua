@@ -87,7 +87,7 @@ function M.test(name, meta, fn)
     end
   end
   registered[#registered + 1] = {
-    name = name, id = meta.id, rfc = meta.rfc, tags = meta.tags or {},
+    name = name, id = meta.id or "-", rfc = meta.rfc, tags = meta.tags or {},
     timeout = meta.timeout, fn = fn, where = where(2),
   }
 end

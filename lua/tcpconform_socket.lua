@@ -26,9 +26,18 @@ S.Target, S.Socket, S.Op = Target, Socket, Op
 -- time of an event of lab `lab`, named or not).
 S.hooks = {checked = function() end, event = function() end}
 
+-- An agent's msg= decoded as PROTOCOL.md 4.2 writes it: "_" is a space, "\_" an
+-- underscore, "\\" a backslash.
+local function decode_msg(m)
+  return (m:gsub("\\(.)", function(ch)
+    if ch == "_" then return "\1" elseif ch == "\\" then return "\2" end
+  end):gsub("\\", "\2"):gsub("_", " "):gsub("\1", "_"):gsub("\2", "\\"))
+end
+S.decode_msg = decode_msg
+
 local function reply_error(r)
   if r.err == nil then return nil end
-  return r.err .. (r.msg and (" (" .. r.msg .. ")") or "")
+  return r.err .. (r.msg and (" (" .. decode_msg(r.msg) .. ")") or "")
 end
 S.reply_error = reply_error
 
@@ -366,8 +375,14 @@ local function check_opt(sock, name, what)
       :format(what, tostring(name)), 3)
   end
   name = name:lower()
-  if OPT_CAP[name] then sock.target:need(OPT_CAP[name], what .. " " .. name) end
+  -- An agent that lists its options (sockopts=) announces these caps with them; an older
+  -- one is tried, and its ENOSYS skips.
+  local listed = sock.target.sockopts and sock.target.sockopts ~= ""
+  if listed and OPT_CAP[name] then sock.target:need(OPT_CAP[name], what .. " " .. name) end
   if not sock.target:has_sockopt(name) then skip_option(sock.target, name) end
+  if not listed and (name == "tcp_info" or name == "o_nonblock") then
+    sock.target:need(OPT_CAP[name], what .. " " .. name)
+  end
   return name
 end
 

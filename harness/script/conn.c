@@ -275,10 +275,14 @@ int conn_send(struct conn *c, const struct tpl *t, double *sent_at, char *err, s
 		c->ip_id++;
 	const uint8_t *frame;
 	size_t flen;
-	if (frame_build_tcp(lab_builder(c->lab), &f, &frame, &flen, err, errlen) < 0 ||
-	    lab_send_frame(c->lab, frame, flen, err, errlen) < 0)
+	if (frame_build_tcp(lab_builder(c->lab), &f, &frame, &flen, err, errlen) < 0)
 		return -1;
-	*sent_at = lab_now(c->lab);
+	/* The time before the frame goes out: the target's answer is stamped by the
+	 * capture, which may read the clock before this call returns. */
+	double at = lab_now(c->lab);
+	if (lab_send_frame(c->lab, frame, flen, err, errlen) < 0)
+		return -1;
+	*sent_at = at;
 	uint32_t end = f.seq + f.payload_len + ((f.flags & SEG_SYN) ? 1 : 0) + ((f.flags & SEG_FIN) ? 1 : 0);
 	if (seq_after(end, c->snd_nxt))
 		c->snd_nxt = end;

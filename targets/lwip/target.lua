@@ -15,6 +15,9 @@ return {
   name = "lwip",
   summary = "lwIP 2.1.3 (Debian liblwip-dev) on a TAP device",
   params = {
+    -- Default tolerance of a timed expectation: every lwIP timer moves in 500 ms steps
+    -- of its slow timer, so a time is known to one tick, plus scheduling.
+    time_tolerance = {abs = 0.52, rel = 0.05},
     initial_rto = 3.0,      -- lwIP starts rto at 6 ticks of its 500 ms slow timer
     timer_tick = 0.5,       -- TCP_SLOW_INTERVAL: every TCP timer moves in 500 ms steps
     synack_retries = 6,     -- TCP_SYNMAXRTX
