@@ -147,23 +147,43 @@ int agent_arg_opts(struct agent_server *a, const struct agent_request *rq, int f
 				return -1;
 			}
 			o->wait_ms = v;
+			o->wait_given = 1;
 		} else if ((allowed & OPT_PEEK) && strcmp(s, "peek") == 0) {
 			o->peek = 1;
 		} else if ((allowed & OPT_WAITALL) && strcmp(s, "waitall") == 0) {
 			o->waitall = 1;
 		} else if ((allowed & OPT_OOB) && strcmp(s, "oob") == 0) {
 			o->oob = 1;
+		} else if ((allowed & OPT_MORE) && strcmp(s, "more") == 0) {
+			o->more = 1;
+		} else if ((allowed & OPT_DONTWAIT) && strcmp(s, "dontwait") == 0) {
+			o->dontwait = 1;
 		} else {
 			agent_out_fail(a, rq->id, "EINVAL", "%s: argument %d \"%.24s\" is not an "
-				       "option this verb takes%s%s%s%s", rq->verb, i + 1, s,
+				       "option this verb takes%s%s%s%s%s%s", rq->verb, i + 1, s,
 				       (allowed & OPT_WAIT) ? " wait=<ms>" : " (none)",
 				       (allowed & OPT_PEEK) ? " peek" : "",
 				       (allowed & OPT_WAITALL) ? " waitall" : "",
-				       (allowed & OPT_OOB) ? " oob" : "");
+				       (allowed & OPT_OOB) ? " oob" : "",
+				       (allowed & OPT_MORE) ? " more" : "",
+				       (allowed & OPT_DONTWAIT) ? " dontwait" : "");
 			return -1;
 		}
 	}
+	if (o->dontwait && o->wait_given) {
+		/* One try and a wait contradict each other (PROTOCOL.md 5). */
+		agent_out_fail(a, rq->id, "EINVAL", "%s: dontwait is one try and cannot be "
+			       "combined with wait=", rq->verb);
+		return -1;
+	}
 	return 0;
+}
+
+/* See agent_core_int.h. */
+void agent_opts_apply_nonblock(const struct agent_slot *s, struct agent_opts *o)
+{
+	if (o->dontwait || (s->nonblock && !o->wait_given))
+		o->wait_ms = 0;
 }
 
 /* See agent_core_int.h. */

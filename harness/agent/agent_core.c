@@ -22,7 +22,7 @@
 static void out_greeting(struct agent_server *a, uint32_t id)
 {
 	agent_out_begin(a, id, 0, "-");
-	agent_out_raw(a, " %s", a->b->greeting);
+	agent_out_raw(a, " %s", a->greeting);
 	agent_out_end(a);
 }
 
@@ -49,10 +49,11 @@ static const struct agent_verb core_verbs[] = {
 	{ "listen", 2, 2, agent_verb_listen, "listen <h> <backlog>" },
 	{ "accept", 1, 2, agent_verb_accept, "accept <h> [wait=<ms>]" },
 	{ "connect", 3, 4, agent_verb_connect, "connect <h> <addr> <port> [wait=<ms>]" },
-	{ "send", 2, 4, agent_verb_send, "send <h> <hex>|len=<n> [wait=<ms>] [oob]" },
-	{ "recv", 2, 5, agent_verb_recv,
-	  "recv <h> <maxlen> [wait=<ms>] [peek] [waitall] [oob]" },
-	{ "close", 1, 1, agent_verb_close, "close <h>" },
+	{ "send", 2, 6, agent_verb_send,
+	  "send <h> <hex>|-|len=<n> [wait=<ms>] [oob] [more] [dontwait]" },
+	{ "recv", 2, 6, agent_verb_recv,
+	  "recv <h> <maxlen> [wait=<ms>] [peek] [waitall] [oob] [dontwait]" },
+	{ "close", 1, 2, agent_verb_close, "close <h> [wait=<ms>]" },
 	{ "shutdown", 2, 2, agent_verb_shutdown, "shutdown <h> <rd|wr|rdwr>" },
 	{ "setsockopt", 3, 4, agent_verb_setsockopt, "setsockopt <h> <name> <value> [secs]" },
 	{ "getsockopt", 2, 2, agent_verb_getsockopt, "getsockopt <h> <name>" },
@@ -112,7 +113,13 @@ static struct agent_server *server_new(int ctl, const struct agent_backend *b)
 	a->reply = malloc(REPLY_CAP + 1);
 	fl = fcntl(ctl, F_GETFL);
 	if (!a->in || !a->reply || fl < 0 || fcntl(ctl, F_SETFL, fl | O_NONBLOCK) < 0 ||
-	    socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, a->notify) < 0) {
+	    socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, a->notify) < 0 ||
+	    agent_greet_build(a) < 0) {
+		if (a->notify[0] >= 0) {
+			close(a->notify[0]);
+			close(a->notify[1]);
+		}
+		free(a->greeting);
 		free(a->in);
 		free(a->reply);
 		free(a);
@@ -132,6 +139,7 @@ static void server_free(struct agent_server *a)
 	/* Close threads still running hold their own dup of notify[1]. */
 	close(a->notify[0]);
 	close(a->notify[1]);
+	free(a->greeting);
 	free(a->in);
 	free(a->out);
 	free(a->reply);
@@ -162,8 +170,11 @@ static int watch_ops(struct agent_server *a, struct pollfd *p, int *opidx, int f
  * parked, and at most one tick when parked calls are not host fds. */
 static int loop_timeout(struct agent_server *a, int nops)
 {
-	int t = agent_op_next_timeout(a, agent_now_ms());
+	int64_t now = agent_now_ms();
+	int t = agent_op_next_timeout(a, now), tc = agent_close_next_timeout(a, now);
 
+	if (tc >= 0 && (t < 0 || tc < t))
+		t = tc;
 	if (!a->b->host_fds && nops > 0 && (t < 0 || t > a->b->tick_ms))
 		t = a->b->tick_ms;
 	return t;
@@ -214,6 +225,7 @@ static int server_step(struct agent_server *a)
 	if (p[1].revents & POLLIN)
 		agent_close_done(a);
 	agent_op_expire_due(a, agent_now_ms());
+	agent_close_expire_due(a, agent_now_ms());
 	if (p[0].revents & (POLLIN | POLLHUP | POLLERR) && p[0].events & POLLIN) {
 		rc = agent_ctl_read(a);
 		if (rc != 0)

@@ -25,6 +25,8 @@
  *   agent_sock.c     socket verbs
  *   agent_close.c    close, with a helper thread for a lingering close
  *   agent_sockopt.c  setsockopt / getsockopt over the backend's option table
+ *   agent_tcpinfo.c  getsockopt tcp_info: the reply keys of struct agent_tcpi
+ *   agent_greet.c    the greeting: the backend's keys plus the caps the core derives
  *   agent_state.c    state: the 4-tuple and the reply keys
  *
  * Threads: the server is single-threaded; only lingering closes run in helper threads,
@@ -46,6 +48,7 @@
 #define AGENT_MAX_WAIT_MS 600000
 #define AGENT_RECV_MAX 65536                 /* hex of it fits AGENT_LINE_MAX */
 #define AGENT_SEND_LEN_MAX (64u << 20)       /* send len=<n>: generated, not carried */
+#define AGENT_SEND_PIECE_MAX (8u << 20)      /* one send() of len=<n> offers at most this */
 
 /* The server: opaque to backends, which reach it only through the functions below. */
 struct agent_server;
@@ -62,6 +65,7 @@ struct agent_slot {
 	int holder_ref;         /* the backend's reference to it (Linux: a pidfd), -1 */
 	struct sockaddr_storage held_name, held_peer;
 	int held_peer_err;      /* getpeername's errno at hold time, 0 if connected */
+	int nonblock;           /* o_nonblock: blocking verbs without wait= are wait=0 */
 };
 
 /* ---------------------------------------------------------------- the backend */
@@ -78,7 +82,8 @@ struct agent_sockapi {
 	/* The accepted socket, non-blocking, or -1 with errno (EAGAIN: none yet). */
 	int (*accept)(int fd, struct sockaddr *sa, socklen_t *len);
 	int (*connect)(int fd, const struct sockaddr *sa, socklen_t len);
-	/* Without blocking and without raising a signal; flags 0 or MSG_OOB. */
+	/* Without blocking and without raising a signal; flags of MSG_OOB, MSG_MORE (the
+	 * latter only with backend msg_more). One call: the core never splits a send. */
 	ssize_t (*send)(int fd, const void *buf, size_t len, int flags);
 	/* Without blocking; flags of MSG_PEEK, MSG_OOB. */
 	ssize_t (*recv)(int fd, void *buf, size_t len, int flags);
@@ -142,6 +147,33 @@ struct agent_tcp_info {
 	unsigned rcv_mss, total_retrans;
 };
 
+/* getsockopt tcp_info (PROTOCOL.md 6.4.1): what a backend knows of a connection's
+ * control block. Numeric keys count only when their bit (1 << AGENT_TCPI_*) is in
+ * `have`: a key the stack does not keep is left out of the reply, never sent as 0. */
+enum agent_tcpi_key {
+	AGENT_TCPI_RETRANSMITS, AGENT_TCPI_PROBES, AGENT_TCPI_BACKOFF,
+	AGENT_TCPI_SND_WSCALE, AGENT_TCPI_RCV_WSCALE, AGENT_TCPI_RTO_US, AGENT_TCPI_ATO_US,
+	AGENT_TCPI_SND_MSS, AGENT_TCPI_RCV_MSS, AGENT_TCPI_UNACKED, AGENT_TCPI_SACKED,
+	AGENT_TCPI_LOST, AGENT_TCPI_RETRANS, AGENT_TCPI_FACKETS, AGENT_TCPI_PMTU,
+	AGENT_TCPI_RCV_SSTHRESH, AGENT_TCPI_RTT_US, AGENT_TCPI_RTTVAR_US,
+	AGENT_TCPI_SND_SSTHRESH, AGENT_TCPI_SND_CWND, AGENT_TCPI_ADVMSS,
+	AGENT_TCPI_REORDERING, AGENT_TCPI_RCV_SPACE, AGENT_TCPI_TOTAL_RETRANS,
+	AGENT_TCPI_BYTES_ACKED, AGENT_TCPI_BYTES_RECEIVED, AGENT_TCPI_DELIVERED,
+	AGENT_TCPI_NKEYS
+};
+
+struct agent_tcpi {
+	const char *state_name;     /* PROTOCOL.md 6.5 name; NULL: left out */
+	const char *ca_state;       /* open, disorder, cwr, recovery, loss; NULL: left out */
+	int has_options;
+	unsigned options;           /* AGENT_TCPOPT_* */
+	uint32_t have;              /* bit per enum agent_tcpi_key */
+	uint64_t v[AGENT_TCPI_NKEYS];
+};
+
+/* Set key k of t to v and mark it present. */
+void agent_tcpi_set(struct agent_tcpi *t, enum agent_tcpi_key k, uint64_t v);
+
 /* A verb: answers rq exactly once, now or later. Argument counts are checked before. */
 struct agent_verb {
 	const char *name;
@@ -151,7 +183,11 @@ struct agent_verb {
 };
 
 struct agent_backend {
-	const char *greeting;       /* the greeting's keys: "hello=tcpconform-agent ..." */
+	/* The greeting's keys: "hello=tcpconform-agent ... caps=<the stack's own caps>
+	 * [more keys]". The core adds the caps it derives (msg_dontwait, nonblock, and
+	 * msg_more, tcp_info, cork, ... from the hooks and the option table) to caps=,
+	 * and the key sockopts= (PROTOCOL.md 2). */
+	const char *greeting;
 	struct agent_sockapi sock;
 	/* How the loop waits for parked calls. host_fds 1: the stack's sockets are host
 	 * fds, polled in the same poll(2) as the control channel. host_fds 0: they are
@@ -162,6 +198,10 @@ struct agent_backend {
 	size_t nsockopts;
 	const char *sockopt_missing;  /* after "<verb>: option "x" ", e.g. "unknown" */
 	const char *no_oob;           /* non-NULL: oob is refused (EOPNOTSUPP) with this */
+	int msg_more;                 /* 1: send ... more reaches the stack as MSG_MORE */
+	/* getsockopt tcp_info of a socket: 0 with out filled (zeroed by the caller), or -1
+	 * with errno. NULL: the agent has no tcp_info (ENOSYS, no cap). */
+	int (*tcp_info)(int fd, struct agent_tcpi *out);
 	/* Look up a connection (see agent_tcp_info); -1 with err filled when the lookup
 	 * itself failed (replied as EIO). */
 	int (*state)(const struct agent_tuple *t, struct agent_tcp_info *out, char *err,

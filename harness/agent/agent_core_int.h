@@ -38,6 +38,12 @@ struct agent_server {
 	int quit;               /* "quit" seen: read no more requests */
 	uint32_t quit_id;       /* its reply is the last line, once closes are done */
 	int closing;            /* linger-close threads not yet reported */
+	struct agent_close_wait {
+		uint32_t id;    /* 0: free */
+		int64_t deadline_ms;    /* -1: none */
+		int answered;   /* TIMEOUT sent: the thread's result is dropped */
+	} closes[AGENT_MAX_PENDING];
+	char *greeting;         /* the full greeting's keys (agent_greet.c) */
 	struct agent_slot slots[AGENT_MAX_HANDLES];
 	struct agent_op ops[AGENT_MAX_PENDING];
 	char *in;               /* request bytes not yet ending in LF */
@@ -62,6 +68,8 @@ void agent_dispatch(struct agent_server *a, const struct agent_request *rq);
 
 /* ---- replies (agent_reply.c) */
 
+/* options=<ts,sack,wscale,ecn | none> of AGENT_TCPOPT_* bits (agent_state.c). */
+void agent_out_tcp_options(struct agent_server *a, unsigned opt);
 /* laddr= lport= [raddr= rport=] of a socket, through the backend. */
 void agent_out_names(struct agent_server *a, int fd, int with_peer);
 
@@ -69,18 +77,24 @@ void agent_out_names(struct agent_server *a, int fd, int with_peer);
 
 struct agent_opts {
 	int64_t wait_ms;
-	int peek, waitall, oob;
+	int wait_given;         /* wait= was in the request */
+	int peek, waitall, oob, more, dontwait;
 };
 
 #define OPT_WAIT 1
 #define OPT_PEEK 2
 #define OPT_WAITALL 4
 #define OPT_OOB 8
+#define OPT_MORE 16
+#define OPT_DONTWAIT 32
 
 int agent_arg_sockaddr(struct agent_server *a, const struct agent_request *rq, int idx,
 		       int family, struct sockaddr_storage *ss, socklen_t *len);
 int agent_arg_opts(struct agent_server *a, const struct agent_request *rq, int first,
 		   int allowed, struct agent_opts *o);
+/* The wait of a blocking verb on s: dontwait or o_nonblock (without wait=) make it 0
+ * (PROTOCOL.md 5). */
+void agent_opts_apply_nonblock(const struct agent_slot *s, struct agent_opts *o);
 struct agent_slot *agent_slot_find(struct agent_server *a, uint32_t handle);
 /* A new handle for fd (which the slot then owns), or NULL when all are in use. */
 struct agent_slot *agent_slot_add(struct agent_server *a, int fd, int family);
@@ -130,8 +144,24 @@ void agent_verb_getpeername(struct agent_server *a, const struct agent_request *
 void agent_verb_setsockopt(struct agent_server *a, const struct agent_request *rq);
 void agent_verb_getsockopt(struct agent_server *a, const struct agent_request *rq);
 void agent_verb_state(struct agent_server *a, const struct agent_request *rq);
+/* getsockopt tcp_info (agent_tcpinfo.c): a reply for s. */
+void agent_tcpinfo_reply(struct agent_server *a, const struct agent_request *rq,
+			 const struct agent_slot *s);
+
+/* ---- the greeting (agent_greet.c) */
+
+/* Build a->greeting from the backend: 0, or -1 out of memory. */
+int agent_greet_build(struct agent_server *a);
+/* Option names the core itself answers, whatever the backend's table. */
+#define AGENT_OPT_NONBLOCK_NAME "o_nonblock"
+#define AGENT_OPT_TCPINFO_NAME "tcp_info"
 
 /* ---- lingering closes (agent_close.c) */
+
+/* Milliseconds to the nearest close deadline (0 if past), -1 when none. */
+int agent_close_next_timeout(struct agent_server *a, int64_t now);
+/* Answer TIMEOUT to every parked close whose wait ran out. */
+void agent_close_expire_due(struct agent_server *a, int64_t now);
 
 /* Completions of linger-close threads: reply to each. */
 void agent_close_done(struct agent_server *a);

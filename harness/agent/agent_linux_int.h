@@ -6,6 +6,7 @@
  *   agent_linux.c    the backend: kernel socket calls, option table, sock_diag state
  *   agent_sysctl.c   sysctl
  *   agent_hold.c     hold / kill: a socket held by a helper process
+ *   agent_tcpinfo_linux.c  getsockopt tcp_info from the kernel's struct tcp_info
  *
  * Everything stack-neutral (control channel, replies, handles, parked calls, the
  * loop, the socket verbs) is the agent core's (agent_core.h). */
@@ -21,5 +22,9 @@ void agent_verb_kill(struct agent_server *a, const struct agent_request *rq);
  * in the kernel when this returns (agent_hold.c). The slot stays; the caller forgets
  * it. Returns 0, or an errno. */
 int agent_hold_end(struct agent_slot *s);
+
+/* The backend's tcp_info hook: TCP_INFO of fd (agent_tcpinfo_linux.c); 0, or -1 with
+ * errno. */
+int agent_linux_tcp_info(int fd, struct agent_tcpi *out);
 
 #endif

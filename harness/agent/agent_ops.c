@@ -164,41 +164,38 @@ static int try_connect(struct agent_server *a, struct agent_op *op)
 	return 1;
 }
 
-/* The pattern of send len=<n>: byte i of the send is 'a' + i % 26. */
-static void pattern_fill(unsigned char *buf, size_t n, size_t offset)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		buf[i] = (unsigned char)('a' + (offset + i) % 26);
-}
-
+/* One send() of everything not yet taken (PROTOCOL.md 6.3: the segmentation on the
+ * wire must be the stack's, not ours), as a blocking send(2) hands the whole buffer
+ * to the kernel. A short count leaves the op parked until the socket is writable
+ * again; then the rest goes, again in one call. A len=<n> pattern goes in pieces of
+ * at most AGENT_SEND_PIECE_MAX (more than a send buffer takes at once). An empty
+ * send is one send() of zero bytes, so the stack's answer to it comes back. */
 static int try_send(struct agent_server *a, struct agent_op *op)
 {
-	unsigned char chunk[4096];
+	size_t n = op->len - op->done;
+	const unsigned char empty = 0;
+	const void *p = op->len == 0 ? &empty : op->buf + op->done;
+	ssize_t r;
 
-	while (op->done < op->len) {
-		size_t n = op->len - op->done;
-		const void *p = op->pattern ? chunk : op->buf + op->done;
-		ssize_t r;
-
-		if (op->pattern) {
-			n = n < sizeof(chunk) ? n : sizeof(chunk);
-			pattern_fill(chunk, n, op->done);
-		}
-		r = a->b->sock.send(op->fd, p, n, op->flags);
-		if (r < 0) {
-			if (agent_would_block(errno))
-				return 0;
-			/* Like send(2): bytes already taken are reported, not the error. */
-			if (op->done > 0)
-				agent_out_ok(a, op->id, (long long)op->done);
-			else
-				agent_out_errno(a, op->id, errno);
-			return 1;
-		}
-		op->done += (size_t)r;
+	if (op->pattern) {
+		p = op->buf + op->done % 26;
+		if (n > AGENT_SEND_PIECE_MAX)
+			n = AGENT_SEND_PIECE_MAX;
 	}
+	r = a->b->sock.send(op->fd, p, n, op->flags);
+	if (r < 0) {
+		if (agent_would_block(errno))
+			return 0;
+		/* Like send(2): bytes already taken are reported, not the error. */
+		if (op->done > 0)
+			agent_out_ok(a, op->id, (long long)op->done);
+		else
+			agent_out_errno(a, op->id, errno);
+		return 1;
+	}
+	op->done += (size_t)r;
+	if (op->done < op->len)
+		return 0;
 	agent_out_ok(a, op->id, (long long)op->done);
 	return 1;
 }

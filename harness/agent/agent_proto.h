@@ -8,7 +8,7 @@
 
 #define AGENT_LINE_MAX 140000   /* one line, LF excluded: room for a 64 KiB payload in hex */
 #define AGENT_MAX_ARGS 16
-#define AGENT_MAX_KV 16
+#define AGENT_MAX_KV 48       /* tcp_info has 30 keys (PROTOCOL.md 6.4.1) */
 
 /* A request: "<id> <verb> [arg ...]". Tokens point into the parsed line buffer. */
 struct agent_request {

@@ -79,6 +79,7 @@ void agent_verb_accept(struct agent_server *a, const struct agent_request *rq)
 
 	if (!s || agent_arg_opts(a, rq, 1, OPT_WAIT, &o) < 0)
 		return;
+	agent_opts_apply_nonblock(s, &o);
 	op = agent_op_start(a, rq, s, OP_ACCEPT, &o);
 	if (op)
 		agent_op_launch(a, op, o.wait_ms, 0);
@@ -97,6 +98,7 @@ void agent_verb_connect(struct agent_server *a, const struct agent_request *rq)
 	if (!s || agent_arg_sockaddr(a, rq, 1, s->family, &ss, &len) < 0 ||
 	    agent_arg_opts(a, rq, 3, OPT_WAIT, &o) < 0)
 		return;
+	agent_opts_apply_nonblock(s, &o);
 	op = agent_op_start(a, rq, s, OP_CONNECT, &o);
 	if (!op)
 		return;
@@ -116,8 +118,35 @@ static int refuse_oob(struct agent_server *a, const struct agent_request *rq,
 	return 1;
 }
 
-/* The data of a send: len=<n> (generated on the fly) or hex (decoded into op->buf).
- * Returns 0, or -1 after a reply. */
+/* A stack that cannot pass MSG_MORE refuses `more` rather than send without it, which
+ * would pass or fail a test of MSG_MORE for the wrong reason (PROTOCOL.md 2). */
+static int refuse_more(struct agent_server *a, const struct agent_request *rq,
+		       const struct agent_opts *o)
+{
+	if (!o->more || a->b->msg_more)
+		return 0;
+	agent_out_fail(a, rq->id, "ENOSYS", "send: more (MSG_MORE) is not supported by this "
+		       "agent (no msg_more cap)");
+	return 1;
+}
+
+/* The pattern of send len=<n> (byte i is 'a' + i % 26) for one send() of up to
+ * AGENT_SEND_PIECE_MAX bytes from any offset: the buffer holds 26 bytes more, so the
+ * piece at offset k starts at buf + k % 26 (agent_ops.c). */
+static int pattern_alloc(struct agent_op *op)
+{
+	size_t n = (op->len < AGENT_SEND_PIECE_MAX ? op->len : AGENT_SEND_PIECE_MAX) + 26, i;
+
+	op->buf = malloc(n);
+	if (!op->buf)
+		return -1;
+	for (i = 0; i < n; i++)
+		op->buf[i] = (unsigned char)('a' + i % 26);
+	return 0;
+}
+
+/* The data of a send: len=<n> (the pattern), "-" (no bytes: PROTOCOL.md 6.3) or hex
+ * (decoded into op->buf). Returns 0, or -1 after a reply. */
 static int send_data(struct agent_server *a, const struct agent_request *rq,
 		     struct agent_op *op, const char *data)
 {
@@ -134,6 +163,14 @@ static int send_data(struct agent_server *a, const struct agent_request *rq,
 		}
 		op->pattern = 1;
 		op->len = (size_t)len;
+		if (pattern_alloc(op) < 0) {
+			agent_out_errno(a, rq->id, ENOMEM);
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(data, "-") == 0) {
+		op->len = 0;            /* an empty send: one send() of zero bytes */
 		return 0;
 	}
 	cap = strlen(data) / 2 + 1;
@@ -155,12 +192,14 @@ void agent_verb_send(struct agent_server *a, const struct agent_request *rq)
 	struct agent_opts o;
 	struct agent_op *op;
 
-	if (!s || agent_arg_opts(a, rq, 2, OPT_WAIT | OPT_OOB, &o) < 0 || refuse_oob(a, rq, &o))
+	if (!s || agent_arg_opts(a, rq, 2, OPT_WAIT | OPT_OOB | OPT_MORE | OPT_DONTWAIT, &o) < 0 ||
+	    refuse_oob(a, rq, &o) || refuse_more(a, rq, &o))
 		return;
+	agent_opts_apply_nonblock(s, &o);
 	op = agent_op_start(a, rq, s, OP_SEND, &o);
 	if (!op)
 		return;
-	op->flags = o.oob ? MSG_OOB : 0;
+	op->flags = (o.oob ? MSG_OOB : 0) | (o.more ? MSG_MORE : 0);
 	if (send_data(a, rq, op, rq->args[1]) < 0) {
 		agent_op_free(op);
 		return;
@@ -177,9 +216,10 @@ void agent_verb_recv(struct agent_server *a, const struct agent_request *rq)
 	struct agent_op *op;
 
 	if (!s || agent_arg_num(a, rq, 1, "maxlen", 1, AGENT_RECV_MAX, &maxlen) < 0 ||
-	    agent_arg_opts(a, rq, 2, OPT_WAIT | OPT_PEEK | OPT_WAITALL | OPT_OOB, &o) < 0 ||
-	    refuse_oob(a, rq, &o))
+	    agent_arg_opts(a, rq, 2, OPT_WAIT | OPT_PEEK | OPT_WAITALL | OPT_OOB | OPT_DONTWAIT,
+			   &o) < 0 || refuse_oob(a, rq, &o))
 		return;
+	agent_opts_apply_nonblock(s, &o);
 	if (o.peek && o.waitall) {
 		/* A peek leaves the data readable, so waiting for more would spin. */
 		agent_out_fail(a, rq->id, "EINVAL", "recv: peek and waitall cannot be "

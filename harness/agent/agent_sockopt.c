@@ -1,6 +1,8 @@
 /* setsockopt / getsockopt of the agent core (PROTOCOL.md 6.4) over the backend's option
  * table. A name missing from the table is ENOSYS, so that a script can tell "this
- * agent cannot" from "the stack refused" (EINVAL). */
+ * agent cannot" from "the stack refused" (EINVAL). Two names are the core's own on any
+ * stack: o_nonblock, the handle's flag (PROTOCOL.md 5), and tcp_info, read through the
+ * backend's tcp_info hook (agent_tcpinfo.c). */
 #include "agent_core_int.h"
 
 #include <errno.h>
@@ -19,6 +21,24 @@ static const struct agent_sockopt *sockopt_find(struct agent_server *a,
 	return NULL;
 }
 
+/* o_nonblock: only the agent's flag changes; the stack's socket is non-blocking
+ * underneath whatever it says. */
+static void set_nonblock(struct agent_server *a, const struct agent_request *rq,
+			 struct agent_slot *s)
+{
+	long long v;
+
+	if (rq->nargs != 3) {
+		agent_out_fail(a, rq->id, "EINVAL", "setsockopt: o_nonblock takes one value "
+			       "(0 or 1), got %d", rq->nargs - 2);
+		return;
+	}
+	if (agent_arg_num(a, rq, 2, "o_nonblock value", 0, 1, &v) < 0)
+		return;
+	s->nonblock = (int)v;
+	agent_out_ok(a, rq->id, 0);
+}
+
 /* See agent_core_int.h. */
 void agent_verb_setsockopt(struct agent_server *a, const struct agent_request *rq)
 {
@@ -28,7 +48,17 @@ void agent_verb_setsockopt(struct agent_server *a, const struct agent_request *r
 	struct linger l;
 	int iv, rc;
 
-	if (!s || !(d = sockopt_find(a, rq)))
+	if (!s)
+		return;
+	if (strcmp(rq->args[1], AGENT_OPT_NONBLOCK_NAME) == 0) {
+		set_nonblock(a, rq, s);
+		return;
+	}
+	if (strcmp(rq->args[1], AGENT_OPT_TCPINFO_NAME) == 0 && a->b->tcp_info) {
+		agent_out_fail(a, rq->id, "EINVAL", "setsockopt: tcp_info can only be read");
+		return;
+	}
+	if (!(d = sockopt_find(a, rq)))
 		return;
 	if (d->kind == AGENT_OPT_ERROR) {
 		agent_out_fail(a, rq->id, "EINVAL", "setsockopt: %s can only be read", d->name);
@@ -80,7 +110,19 @@ void agent_verb_getsockopt(struct agent_server *a, const struct agent_request *r
 	socklen_t len;
 	int iv = 0;
 
-	if (!s || !(d = sockopt_find(a, rq)))
+	if (!s)
+		return;
+	if (strcmp(rq->args[1], AGENT_OPT_NONBLOCK_NAME) == 0) {
+		agent_out_begin(a, rq->id, 0, "-");
+		agent_out_kv(a, "value", "%d", s->nonblock);
+		agent_out_end(a);
+		return;
+	}
+	if (strcmp(rq->args[1], AGENT_OPT_TCPINFO_NAME) == 0 && a->b->tcp_info) {
+		agent_tcpinfo_reply(a, rq, s);
+		return;
+	}
+	if (!(d = sockopt_find(a, rq)))
 		return;
 	if (d->kind == AGENT_OPT_LINGER) {
 		get_linger(a, rq, s, d);

@@ -83,7 +83,8 @@ static int tuple_of_handle(struct agent_server *a, const struct agent_request *r
 	return 0;
 }
 
-static void kv_tcp_options(struct agent_server *a, unsigned opt)
+/* See agent_core_int.h. */
+void agent_out_tcp_options(struct agent_server *a, unsigned opt)
 {
 	char buf[64] = "";
 
@@ -108,7 +109,7 @@ static void kv_tcp_info(struct agent_server *a, const struct agent_tcp_info *in)
 	agent_out_kv(a, "cwnd", "%u", in->cwnd);
 	agent_out_kv(a, "unacked", "%u", in->unacked);
 	agent_out_kv(a, "snd_wnd", "%u", in->snd_wnd);
-	kv_tcp_options(a, in->options);
+	agent_out_tcp_options(a, in->options);
 	agent_out_kv(a, "wscale", "%u,%u", in->snd_wscale, in->rcv_wscale);
 	if (in->has_total_retrans)
 		agent_out_kv(a, "total_retrans", "%u", in->total_retrans);

@@ -311,7 +311,7 @@ int agent_check_main(int argc, char **argv, FILE *out, FILE *errout)
 	fprintf(out, "agent-check of %s (stack=%s caps=%s)\n", target,
 		lab_target_info(a.lab, "stack") ? lab_target_info(a.lab, "stack") : "?", a.caps);
 	void (*groups[])(struct ac *) = {ac_check_session, ac_check_lines, ac_check_passive,
-					 ac_check_active, ac_check_extras, ac_check_quit};
+					 ac_check_active, ac_check_surface, ac_check_extras, ac_check_quit};
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]) && !a.dead; i++)
 		groups[i](&a);
 	if (a.dead && lab_interrupted())

@@ -66,11 +66,25 @@ long long ac_call(struct ac *a, const char *sect, const char *name, const char *
 		  struct ac_reply *keep, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 bool ac_has_cap(const struct ac *a, const char *cap);
 
+#define T4 "198.18.0.2"     /* the target (lab.h) */
+#define H4 "198.18.0.1"     /* the harness */
+
+struct conn;
+/* A harness-side connection from port hport to the target's tport (harness ISS 1000000). */
+struct conn *ac_conn(struct ac *a, uint16_t hport, uint16_t tport);
+/* Sends the segment `text` (lua/SHORTHAND.md) with payload data (NULL: none); a failure
+ * is recorded as a check. */
+bool ac_seg_send(struct ac *a, struct conn *c, const char *text, const char *data);
+/* One check: the target sends a segment matching text within secs. */
+bool ac_seg_expect(struct ac *a, struct conn *c, const char *sect, const char *name,
+		   const char *text, double secs);
+
 /* The check groups, in the order they run (each file's header says what it covers). */
 void ac_check_session(struct ac *a);    /* agent_check_lines.c: greeting, framing, errors */
 void ac_check_lines(struct ac *a);
 void ac_check_passive(struct ac *a);    /* agent_check_tcp.c: listen/accept, data, options */
 void ac_check_active(struct ac *a);     /* connect, refused, hold/kill */
+void ac_check_surface(struct ac *a);    /* agent_check_surface.c: the socket surface */
 void ac_check_extras(struct ac *a);     /* agent_check_lines.c: sysctl, inet6 */
 void ac_check_quit(struct ac *a);       /* quit cancels, answers, exits 0 */
 

@@ -11,11 +11,9 @@
 #include "conn.h"
 #include "tpl.h"
 
-#define T4 "198.18.0.2"     /* the target (lab.h) */
-#define H4 "198.18.0.1"     /* the harness */
 
-/* Sends the segment `text` (lua/SHORTHAND.md) with payload data (NULL: none). */
-static bool seg_send(struct ac *a, struct conn *c, const char *text, const char *data)
+/* See agent_check_int.h. */
+bool ac_seg_send(struct ac *a, struct conn *c, const char *text, const char *data)
 {
 	struct tpl t;
 	char err[LAB_ERR_MAX];
@@ -29,8 +27,8 @@ static bool seg_send(struct ac *a, struct conn *c, const char *text, const char 
 	return ok;
 }
 
-/* One check: the target sends a segment matching text within secs. */
-static bool seg_expect(struct ac *a, struct conn *c, const char *sect, const char *name,
+/* See agent_check_int.h. */
+bool ac_seg_expect(struct ac *a, struct conn *c, const char *sect, const char *name,
 		       const char *text, double secs)
 {
 	struct tpl t;
@@ -70,7 +68,8 @@ static void ac_state(struct ac *a, const char *name, const char *body, const cha
 		  body, want, last);
 }
 
-static struct conn *ac_conn(struct ac *a, uint16_t hport, uint16_t tport)
+/* See agent_check_int.h. */
+struct conn *ac_conn(struct ac *a, uint16_t hport, uint16_t tport)
 {
 	return conn_new(a->lab, &(struct conn_addr){.family = AF_INET, .lport = hport,
 						    .rport = tport, .iss = 1000000});
@@ -91,19 +90,19 @@ static void ac_data(struct ac *a, struct conn *c, long long h)
 	ac_result(a, !early, "4", "a parked recv does not hold up later requests (no reply "
 		  "before its data)", "got \"%.120s\" before any data was sent", r.line);
 	ac_reply_free(&r);
-	if (!seg_send(a, c, "P. 1:6(5) ack 1", "hello"))
+	if (!ac_seg_send(a, c, "P. 1:6(5) ack 1", "hello"))
 		return;
 	ac_finish(a, rid, body, 6.0, "6.3", "the parked recv completes with the data", "5", &r);
 	ac_key(a, "6.3", "recv: data= is the bytes sent", &r, "data", "68656c6c6f");
 	ac_reply_free(&r);
-	seg_expect(a, c, "6.3", "the target acknowledges the data", ". 1:1(0) ack 6", 3.0);
+	ac_seg_expect(a, c, "6.3", "the target acknowledges the data", ". 1:1(0) ack 6", 3.0);
 
 	ac_call(a, "6.3", "send <hex> sends the bytes", "5", NULL, "send %lld 776f726c64", h);
-	seg_expect(a, c, "6.3", "the bytes sent are on the wire", "P. 1:6(5) ack 6", 3.0);
-	seg_send(a, c, ". 6:6(0) ack 6", NULL);
+	ac_seg_expect(a, c, "6.3", "the bytes sent are on the wire", "P. 1:6(5) ack 6", 3.0);
+	ac_seg_send(a, c, ". 6:6(0) ack 6", NULL);
 	ac_call(a, "6.3", "send len=<n> sends n bytes", "3", NULL, "send %lld len=3", h);
-	seg_expect(a, c, "6.3", "send len=3 puts 3 bytes on the wire", "P. 6:9(3) ack 6", 3.0);
-	seg_send(a, c, ". 6:6(0) ack 9", NULL);
+	ac_seg_expect(a, c, "6.3", "send len=3 puts 3 bytes on the wire", "P. 6:9(3) ack 6", 3.0);
+	ac_seg_send(a, c, ". 6:6(0) ack 9", NULL);
 	ac_call(a, "5", "recv wait=0 with nothing there: EAGAIN", "-1 EAGAIN", NULL,
 		"recv %lld 100 wait=0", h);
 	ac_call(a, "5", "recv whose wait runs out: TIMEOUT", "-1 TIMEOUT", NULL,
@@ -151,9 +150,9 @@ static void ac_teardown(struct ac *a, struct conn *c, long long h)
 {
 	char body[64];
 	ac_call(a, "6.2", "shutdown wr", "0", NULL, "shutdown %lld wr", h);
-	if (!seg_expect(a, c, "6.2", "shutdown wr sends a FIN", "F. 9:9(0) ack 6", 3.0))
+	if (!ac_seg_expect(a, c, "6.2", "shutdown wr sends a FIN", "F. 9:9(0) ack 6", 3.0))
 		return;
-	seg_send(a, c, ". 6:6(0) ack 10", NULL);
+	ac_seg_send(a, c, ". 6:6(0) ack 10", NULL);
 	snprintf(body, sizeof(body), "state " T4 " 8080 " H4 " 40000");
 	ac_state(a, "state after our FIN was acknowledged: FIN_WAIT_2", body, "FIN_WAIT_2");
 	ac_call(a, "6.2", "shutdown with a bad how: EINVAL", "-1 EINVAL", NULL, "shutdown %lld up", h);
@@ -204,9 +203,9 @@ void ac_check_passive(struct ac *a)
 		return;
 	struct ac_reply r;
 	long long h = -1;
-	if (seg_send(a, c, "S 0:0(0) win 65535 <mss 1460>", NULL) &&
-	    seg_expect(a, c, "6.2", "listen: the target answers a SYN with SYN|ACK", "S. 0:0(0) ack 1", 3.0) &&
-	    seg_send(a, c, ". 1:1(0) ack 1", NULL) &&
+	if (ac_seg_send(a, c, "S 0:0(0) win 65535 <mss 1460>", NULL) &&
+	    ac_seg_expect(a, c, "6.2", "listen: the target answers a SYN with SYN|ACK", "S. 0:0(0) ack 1", 3.0) &&
+	    ac_seg_send(a, c, ". 1:1(0) ack 1", NULL) &&
 	    ac_finish(a, aid, body, 6.0, "6.2", "the parked accept completes with a handle", ">0", &r)) {
 		h = r.r.ret;
 		ac_key(a, "6.2", "accept: laddr=", &r, "laddr", T4);
@@ -246,13 +245,13 @@ static void ac_connect(struct ac *a)
 	if (!c)
 		return;
 	struct ac_reply r;
-	bool up = seg_expect(a, c, "6.2", "connect sends a SYN", "S 0:0(0)", 3.0) &&
-		  seg_send(a, c, "S. 0:0(0) ack 1 win 65535 <mss 1460>", NULL) &&
+	bool up = ac_seg_expect(a, c, "6.2", "connect sends a SYN", "S 0:0(0)", 3.0) &&
+		  ac_seg_send(a, c, "S. 0:0(0) ack 1 win 65535 <mss 1460>", NULL) &&
 		  ac_finish(a, cid, body, 6.0, "6.2", "the parked connect completes with 0", "0", &r);
 	if (up) {
 		ac_key(a, "6.2", "connect: rport=9000", &r, "rport", "9000");
 		ac_key(a, "6.2", "connect: lport=40001", &r, "lport", "40001");
-		seg_expect(a, c, "6.2", "connect completes the handshake with an ACK", ". 1:1(0) ack 1", 3.0);
+		ac_seg_expect(a, c, "6.2", "connect completes the handshake with an ACK", ". 1:1(0) ack 1", 3.0);
 	}
 	ac_reply_free(&r);
 	if (up && ac_has_cap(a, "hold")) {
@@ -265,7 +264,7 @@ static void ac_connect(struct ac *a)
 		ac_call(a, "6.7", "kill", "0", NULL, "kill %lld", h);
 		/* The FIN left before kill's reply; 0.2 s is for the capture to hand it over
 		 * (the veth passes it on in a softirq, perhaps on another CPU). */
-		seg_expect(a, c, "6.7", "kill: the stack has sent its FIN by the time kill answers",
+		ac_seg_expect(a, c, "6.7", "kill: the stack has sent its FIN by the time kill answers",
 			   "F. 1:1(0) ack 1", 0.2);
 		ac_call(a, "6.7", "a killed handle: EBADF", "-1 EBADF", NULL, "close %lld", h);
 	} else {
@@ -288,8 +287,8 @@ static void ac_refused(struct ac *a)
 	struct conn *c = ac_conn(a, 9001, 40002);
 	if (!c)
 		return;
-	if (seg_expect(a, c, "6.2", "the refused connect sends a SYN", "S 0:0(0)", 3.0) &&
-	    seg_send(a, c, "R. 0:0(0) ack 1", NULL))
+	if (ac_seg_expect(a, c, "6.2", "the refused connect sends a SYN", "S 0:0(0)", 3.0) &&
+	    ac_seg_send(a, c, "R. 0:0(0) ack 1", NULL))
 		/* The stack's own errno: lwIP reports a refused connect as ECONNRESET
 		 * (targets/lwip/README.md); what the protocol requires is an error, not
 		 * TIMEOUT and not success. */

@@ -199,6 +199,10 @@ static const struct agent_backend lw_backend = {
 	.nsockopts = sizeof(lw_sockopts) / sizeof(lw_sockopts[0]),
 	.sockopt_missing = "not supported by lwIP (see targets/lwip/README.md)",
 	.no_oob = "lwIP has no urgent data (MSG_OOB)",
+	/* lwip_send passes MSG_MORE on as TCP_WRITE_FLAG_MORE: the segment goes without
+	 * PSH; lwIP holds nothing back for it (README.md). */
+	.msg_more = 1,
+	.tcp_info = lwip_stack_tcp_info,
 	.state = lw_state,
 	.verbs = lw_verbs,
 	.nverbs = sizeof(lw_verbs) / sizeof(lw_verbs[0]),

@@ -122,6 +122,14 @@ static const char *const state_names[] = {
 	[LAST_ACK] = "LAST_ACK", [TIME_WAIT] = "TIME_WAIT",
 };
 
+/* See lwip_stack.h. */
+const char *lwip_stack_state_name(int state)
+{
+	if (state < 0 || state >= (int)(sizeof(state_names) / sizeof(state_names[0])))
+		return "CLOSED";
+	return state_names[state];
+}
+
 /* The looked-up tuple, with a v4-mapped IPv6 tuple already turned into IPv4. */
 struct tuple {
 	int v6;

@@ -37,6 +37,14 @@ int lwip_stack_has_ipv6(void);
  * exact match wins. Takes the lwIP core lock for the walk; never fails. */
 void lwip_stack_tcp_state(const struct agent_tuple *t, struct agent_tcp_info *out);
 
+/* The protocol name (PROTOCOL.md 6.5) of an lwIP enum tcp_state value. */
+const char *lwip_stack_state_name(int state);
+
+/* getsockopt tcp_info (PROTOCOL.md 6.4.1) of lwIP socket fd, from its PCB under the
+ * core lock (lwip_tcpinfo.c): 0 with out filled with what lwIP keeps, or -1 with errno
+ * (EBADF: not a TCP socket of lwIP's). */
+int lwip_stack_tcp_info(int fd, struct agent_tcpi *out);
+
 /* lwIP's compiled-in TCP parameters as "key=value" pairs separated by single spaces
  * (at most 16, the protocol's limit for one reply). Static storage. */
 const char *lwip_stack_params(void);
