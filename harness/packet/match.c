@@ -213,12 +213,13 @@ int match_format_seg(const struct seg *s, const struct match_ctx *c, char *buf, 
 
 /* ------------------------------------------------------------ field checks */
 
-static void flags_str(uint8_t flags, char *buf, size_t len)
+static void flags_str(uint8_t flags, uint8_t any, char *buf, size_t len)
 {
 	struct tpl t;
 	tpl_init(&t);
 	t.have = TPL_FLAGS;
 	t.flags = flags;
+	t.flags_any = any;
 	tpl_format(&t, buf, len);
 }
 
@@ -227,8 +228,8 @@ static bool match_flags(const struct tpl *t, const struct seg *s, char *why, siz
 	char e[16], g[16];
 	if (!(t->have & TPL_FLAGS) || ((t->flags ^ s->flags) & (uint8_t)~t->flags_any) == 0)
 		return true;
-	flags_str(t->flags, e, sizeof(e));
-	flags_str(s->flags, g, sizeof(g));
+	flags_str(t->flags, t->flags_any, e, sizeof(e));
+	flags_str(s->flags, 0, g, sizeof(g));
 	return fail(why, whylen, "flags: expected %s, got %s", e, g);
 }
 

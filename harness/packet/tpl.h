@@ -71,7 +71,7 @@ struct tpl {
  * <mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7>", ". 1:1(0) ack 1", "R.", "F.",
  * "P. 1:11(10) ack 1". *out is initialised first (tpl_init). A shorthand option list sets
  * opts_exact. Returns 0, or -1 with `err` naming the token and what was expected, e.g.
- * "unknown flag letter 'X' in \"SX\" (expected S F R P . U E W or -)". */
+ * "unknown flag letter 'X' in \"SX\" (expected S F R P p . U E W or -)". */
 int tpl_parse(const char *text, struct tpl *out, char *err, size_t errlen);
 
 void tpl_init(struct tpl *t);

@@ -9,8 +9,10 @@ local N, MSS = 12000, 1460
 -- What the agent sends for send(n): abc...z repeated (PROTOCOL.md 6.3).
 local BYTES = ("abcdefghijklmnopqrstuvwxyz"):rep(N // 26 + 1):sub(1, N)
 
+local NAME = "a 12000-byte send() arrives in order, in segments of at most the MSS"
+
 for _, ack in ipairs{"each", "every_other"} do
-  T.test("ack " .. ack .. ": a 12000-byte send() arrives in order, in segments of at most the MSS",
+  T.test("ack " .. ack .. ": " .. NAME,
     {id = "B3", rfc = "9293 3.7.1", tags = {"examples", "stream"}},
     function(lab)
       local c, s = T.established(lab, PORT)
