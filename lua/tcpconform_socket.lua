@@ -26,18 +26,10 @@ S.Target, S.Socket, S.Op = Target, Socket, Op
 -- time of an event of lab `lab`, named or not).
 S.hooks = {checked = function() end, event = function() end}
 
--- An agent's msg= decoded as PROTOCOL.md 4.2 writes it: "_" is a space, "\_" an
--- underscore, "\\" a backslash.
-local function decode_msg(m)
-  return (m:gsub("\\(.)", function(ch)
-    if ch == "_" then return "\1" elseif ch == "\\" then return "\2" end
-  end):gsub("\\", "\2"):gsub("_", " "):gsub("\1", "_"):gsub("\2", "\\"))
-end
-S.decode_msg = decode_msg
-
+-- msg= comes decoded (PROTOCOL.md 4.2, agent_reply_parse): spaces and underscores as sent.
 local function reply_error(r)
   if r.err == nil then return nil end
-  return r.err .. (r.msg and (" (" .. decode_msg(r.msg) .. ")") or "")
+  return r.err .. (r.msg and (" (" .. r.msg .. ")") or "")
 end
 S.reply_error = reply_error
 

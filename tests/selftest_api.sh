@@ -49,7 +49,7 @@ has error 'error.lua:9: lab:sleep: seconds must be a number in 0\.\.3600, got -1
 has error "error.lua:14: send: a payload of 2000 bytes does not fit the lab's MTU of 1500 bytes: at most 1460 bytes" "a payload above the MTU is an error at the script's line naming the limit"
 has error 'error.lua:19: expect: no event named "nosuch"' "an unknown event name is an error"
 has error 'error.lua:23: sysctl net\.ipv4\.tcp_rmem failed: EINVAL' "a value the kernel refuses is an error"
-has error 'error.lua:27: bind\(70000\) failed: EINVAL \(bind: port "70000" is not an integer' "an agent's msg= reads with spaces"
+has error 'error.lua:27: bind\(70000\) failed: EINVAL \(bind: port "70000" is not an integer' "an agent's msg= is shown decoded"
 [ "$(grep -c '^ERROR ' "$WORK/error.out")" = 6 ] && pass "each mistake is an ERROR" || fail "not 6 ERRORs"
 
 run skip "$API/skip.lua" --repeat 3
