@@ -38,6 +38,16 @@ return {
     msl = 30,               -- DefaultTCPTimeWaitTimeout = 60 s = 2 MSL (protocol.go)
   },
   deviations = {
+    -- Nagle's algorithm is the stack option TCPDelayEnabled, false by default
+    -- (transport/tcp/protocol.go; endpoint.go sets the delay option only when it is on),
+    -- so every socket starts as if TCP_NODELAY were set: RFC 1122 4.2.3.4 says a TCP
+    -- SHOULD implement Nagle.
+    ["Nagle: a second small write waits for the ACK of the first"] = {
+      rfc = "1122 4.2.3.4",
+      reason = "no Nagle by default: netstack's TCPDelayEnabled is false, so a second small "
+        .. "write goes out with the first unacknowledged",
+      evidence = "expected no segment until 0.278 s, got at 0.178 s: P. 6:11(5) ack 1 win 65535",
+    },
     -- Found by the sweep (its clean-up aborted every case's sockets): closeLocked takes
     -- SYN-RECEIVED for a reset state and calls resetConnectionLocked, which reads the
     -- endpoint's sender -- nil until the handshake completes: a nil-pointer panic that
