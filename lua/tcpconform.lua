@@ -32,10 +32,11 @@ local function check_meta(name, meta, level)
     error(("test %q: second argument must be a table of metadata {id=, rfc=, tags=}, got %s")
       :format(name, type(meta)), level + 1)
   end
-  local allowed = {id = true, rfc = true, tags = true, timeout = true, description = true}
+  local allowed = {id = true, rfc = true, tags = true, timeout = true, description = true,
+    mtu = true}
   for k in pairs(meta) do
     if not allowed[k] then
-      error(("test %q: unknown metadata field %q (known: id, rfc, tags, timeout, description)")
+      error(("test %q: unknown metadata field %q (known: id, rfc, tags, timeout, mtu, description)")
         :format(name, tostring(k)), level + 1)
     end
   end
@@ -61,6 +62,10 @@ local function check_meta(name, meta, level)
         error(("test %q: tags must be a list of strings"):format(name), level + 1)
       end
     end
+  end
+  if meta.mtu ~= nil and (math.type(meta.mtu) ~= "integer" or meta.mtu < 1280 or meta.mtu > 1500) then
+    error(("test %q: mtu must be a whole number of bytes in 1280..1500 (the lab link's MTU), got %s")
+      :format(name, tostring(meta.mtu)), level + 1)
   end
   if meta.timeout ~= nil and (type(meta.timeout) ~= "number" or meta.timeout <= 0) then
     error(("test %q: timeout must be a positive number of seconds"):format(name), level + 1)
@@ -88,7 +93,7 @@ function M.test(name, meta, fn)
   end
   registered[#registered + 1] = {
     name = name, id = meta.id or "-", rfc = meta.rfc, tags = meta.tags or {},
-    timeout = meta.timeout, fn = fn, where = where(2),
+    timeout = meta.timeout, mtu = meta.mtu, fn = fn, where = where(2),
   }
 end
 

@@ -223,8 +223,8 @@ function E.stream(c, what, opts)
   local ackseg = {".", win = opts.win or 65535}
   local desc = ("of %d bytes"):format(n)
   local info = c:info()
+  if info.irs == nil then oops("expect_stream: the target has not sent its SYN yet") end
   local base = info.rcv_nxt
-  if base == nil then oops("expect_stream: the target has not sent its SYN yet") end
   local deadline = lab:now() + within
   local got, parts, segs, unacked = 0, {}, {}, 0
   while got < n do

@@ -33,6 +33,7 @@ struct lab {
 	struct target_spec target;
 	struct lab_addrs addrs;
 	char dev[16];
+	unsigned mtu;            /* the link's MTU (both veth ends) */
 	pid_t child;
 	pid_t pgid;              /* the target's process group (= its first pid) */
 	int ctl;

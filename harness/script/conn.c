@@ -219,7 +219,7 @@ int conn_max_payload(const struct conn *c, const struct tpl *t, char *err, size_
 	if ((t->have & TPL_OPTS) && (olen = conn_encode_opts(c, t, opts, err, errlen)) < 0)
 		return -1;
 	int ip = c->a.family == AF_INET ? 20 : 40;
-	return LAB_MTU - ip - 20 - olen;
+	return (int)lab_mtu(c->lab) - ip - 20 - olen;
 }
 
 int conn_send_split(struct conn *c, const struct tpl *t, bool split, double *sent_at,
@@ -233,9 +233,9 @@ int conn_send_split(struct conn *c, const struct tpl *t, bool split, double *sen
 	if (len <= (uint32_t)max)
 		return conn_send(c, t, sent_at, err, errlen);
 	if (!split) {
-		snprintf(err, errlen, "a payload of %u bytes does not fit the lab's MTU of %d bytes: "
+		snprintf(err, errlen, "a payload of %u bytes does not fit the lab's MTU of %u bytes: "
 			 "at most %d bytes a segment with these options (IPv%d); send it with "
-			 "{split = true} to have the harness cut it into segments", len, LAB_MTU, max,
+			 "{split = true} to have the harness cut it into segments", len, lab_mtu(c->lab), max,
 			 c->a.family == AF_INET ? 4 : 6);
 		return -1;
 	}

@@ -262,9 +262,10 @@ static int conn_info_l(lua_State *L)
 	set_int(L, "iss", a->iss);
 	set_int(L, "snd_nxt", conn_snd_nxt(lc->c));
 	set_int(L, "snd_nxt_abs", (uint32_t)(a->iss + conn_snd_nxt(lc->c)));
+	/* rcv_nxt before the target's SYN: what its segments advanced (0 when none). */
+	set_int(L, "rcv_nxt", conn_rcv_nxt(lc->c));
 	if (conn_irs_known(lc->c)) {
 		set_int(L, "irs", conn_irs(lc->c));
-		set_int(L, "rcv_nxt", conn_rcv_nxt(lc->c));
 		set_int(L, "rcv_nxt_abs", (uint32_t)(conn_irs(lc->c) + conn_rcv_nxt(lc->c)));
 	}
 	lua_pushstring(L, a->ts_rel ? "relative" : "absolute");

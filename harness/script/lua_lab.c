@@ -176,6 +176,8 @@ static int lab_addresses(lua_State *L)
 	const char *sockopts = lab_target_info(ll->lab, "sockopts");
 	lua_pushstring(L, sockopts ? sockopts : "");
 	lua_setfield(L, -2, "sockopts");
+	lua_pushinteger(L, lab_mtu(ll->lab));
+	lua_setfield(L, -2, "mtu");
 	return 1;
 }
 
