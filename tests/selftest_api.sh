@@ -26,6 +26,7 @@ run pass "$API/pass.lua"
 [ "$(cat "$WORK/pass.rc")" = 0 ] && pass "tests/lua/api/pass.lua: every test passes" ||
   { cat "$WORK/pass.out"; fail "tests/lua/api/pass.lua: exit $(cat "$WORK/pass.rc")"; }
 has pass '^PASS  -    .*a test without an id runs' "a test without an id runs and is listed with -"
+has pass "^PASS .*the lab's MTU is the test's mtu" "a test's mtu sets the link's MTU (the target's MSS follows)"
 
 run fail "$API/fail.lua"
 has fail 'fail.lua:7: expected: \. 1:1\(0\) ack 5' "a mismatch names the script's line"
@@ -50,7 +51,8 @@ has error "error.lua:14: send: a payload of 2000 bytes does not fit the lab's MT
 has error 'error.lua:19: expect: no event named "nosuch"' "an unknown event name is an error"
 has error 'error.lua:23: sysctl net\.ipv4\.tcp_rmem failed: EINVAL' "a value the kernel refuses is an error"
 has error 'error.lua:27: bind\(70000\) failed: EINVAL \(bind: port "70000" is not an integer' "an agent's msg= is shown decoded"
-[ "$(grep -c '^ERROR ' "$WORK/error.out")" = 6 ] && pass "each mistake is an ERROR" || fail "not 6 ERRORs"
+has error "error.lua:32: send: a payload of 1261 bytes does not fit the lab's MTU of 1300 bytes: at most 1260 bytes" "a test's mtu is the limit"
+[ "$(grep -c '^ERROR ' "$WORK/error.out")" = 7 ] && pass "each mistake is an ERROR" || fail "not 7 ERRORs"
 
 run skip "$API/skip.lua" --repeat 3
 has skip '^SKIP .*skipped every time \(.*skipped in all 3 runs\)' "a test skipped in every repeat reads as skipped"

@@ -26,3 +26,8 @@ end)
 T.test("agent message decoded", {rfc = "9293 3.1"}, function(lab)
   lab.target:listen(70000)
 end)
+
+T.test("payload above a smaller MTU", {rfc = "9293 3.7.1", mtu = 1300}, function(lab)
+  local c = T.established(lab, 8223)
+  c:send{". 1:1262(1261) ack 1", data = ("x"):rep(1261)}
+end)

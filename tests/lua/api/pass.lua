@@ -60,3 +60,13 @@ T.test("c:info() gives iss/irs absolute and snd_nxt/rcv_nxt relative", {rfc = "9
     T.eq(i.snd_nxt_abs, (i.iss + 1) % 2^32, "snd_nxt_abs")
     T.eq(i.rcv_nxt_abs, (i.irs + 1) % 2^32, "rcv_nxt_abs")
   end)
+
+T.test("the lab's MTU is the test's mtu (the SYN|ACK's MSS follows it)",
+  {rfc = "9293 3.7.1", mtu = 1400}, function(lab)
+    T.eq(lab.addr.mtu, 1400, "lab.addr.mtu")
+    lab.target:listen(8206)
+    local c = lab:conn{port = 8206}
+    T.eq(c:info().max_payload, 1360, "max_payload")
+    c:send "S 0:0(0) win 65535 <mss 1460>"
+    c:expect "S. 0:0(0) ack 1 <mss 1360>"
+  end)
