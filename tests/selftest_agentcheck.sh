@@ -2,7 +2,8 @@
 # tcpconform agent-check (targets/PROTOCOL.md conformance of an agent): passes on the
 # linux agent and on the lwIP and gVisor agents when they were built; fails, naming the
 # verb, on an agent with a planted protocol error (a proxy in front of a real agent that
-# answers getsockname with the wrong port); a usage error is exit 2.
+# answers getsockname with the wrong port, or that announces an option in the greeting's
+# sockopts= which the agent does not have); a usage error is exit 2.
 #
 # Usage: bash tests/selftest_agentcheck.sh <tcpconform binary> <source dir>
 # Skipped (exit 0, "SKIP:") without root.
@@ -36,8 +37,9 @@ check linux --target linux
 [ -x "$LWIP" ] && check lwip --target lwip || echo "SKIP: no lwIP agent at $LWIP"
 [ -x "$GVISOR" ] && check gvisor --target gvisor || echo "SKIP: no gVisor agent at $GVISOR"
 
-# The planted bug: a proxy between the harness and a real agent that rewrites the port of
-# every getsockname reply. Everything else passes through unchanged.
+# The planted bugs: a proxy between the harness and a real agent that rewrites the port of
+# every getsockname reply (mode getsockname), or adds tcp_frob to the greeting's sockopts=
+# (mode sockopts). Everything else passes through unchanged.
 cat >"$WORK/plant.py" <<'PY'
 import os, re, selectors, socket, subprocess, sys
 verb, cmd = sys.argv[1], sys.argv[2:]
@@ -74,8 +76,10 @@ while True:
             *lines, up = up.split(b"\n")
             for line in lines:
                 f = line.split(b" ", 1)
-                if verbs.get(f[0]) == verb.encode():
+                if verb == "getsockname" and verbs.get(f[0]) == b"getsockname":
                     line = re.sub(rb" port=\d+", b" port=1", line)
+                if verb == "sockopts" and f[0] == b"0":
+                    line = line.replace(b" sockopts=", b" sockopts=tcp_frob,")
                 harness.sendall(line + b"\n")
 PY
 REAL=""
@@ -96,6 +100,20 @@ if [ -n "$REAL" ]; then
   fi
 else
   echo "SKIP: planted bug: neither the lwIP nor the gVisor agent was built"
+fi
+if [ -n "$REAL" ]; then
+  set +e
+  "$TCPCONFORM" agent-check "$PY" "$WORK/plant.py" sockopts "$REAL" >"$WORK/plant2.log" 2>&1
+  rc=$?
+  set -e
+  fails=$(grep '^FAIL' "$WORK/plant2.log" || true)
+  if [ $rc -eq 1 ] && [ "$(echo "$fails" | wc -l)" -eq 1 ] &&
+     echo "$fails" | grep -q '^FAIL getsockopt tcp_frob (in sockopts=) is not ENOSYS (PROTOCOL.md 2)'; then
+    pass "planted bug: an option in sockopts= the agent lacks is the one FAIL ($fails)"
+  else
+    cat "$WORK/plant2.log"
+    fail "planted bug: expected exit 1 and one FAIL naming tcp_frob, got exit $rc"
+  fi
 fi
 
 set +e

@@ -39,22 +39,25 @@ static void ac_sockopts(struct ac *a, const char *list)
 	long long h = ac_call(a, "2", "socket for the sockopts= checks", ">0", NULL, "socket inet");
 	if (h <= 0)
 		return;
+	char name[128], body[96];
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ",");
+		struct ac_reply r;
+		snprintf(name, sizeof(name), "getsockopt %.*s (in sockopts=) is not ENOSYS",
+			 (int)len, p);
+		snprintf(body, sizeof(body), "getsockopt %lld %.*s", h, (int)len, p);
+		bool got = ac_wait(a, ac_start(a, body), AC_REPLY_SECS, &r);
+		ac_result(a, got && strcmp(r.r.errname, "ENOSYS") != 0, "2", name,
+			  "\"%s\" got \"%.120s\"", body, r.line ? r.line : "no reply");
+		ac_reply_free(&r);
+		p += len + (p[len] == ',');
+	}
 	for (size_t i = 0; i < sizeof(protocol_opts) / sizeof(protocol_opts[0]); i++) {
 		const char *o = protocol_opts[i];
-		char name[128];
-		struct ac_reply r;
-		if (listed(list, o)) {
-			char body[96];
-			snprintf(name, sizeof(name), "getsockopt %s (in sockopts=) is not ENOSYS", o);
-			snprintf(body, sizeof(body), "getsockopt %lld %s", h, o);
-			bool got = ac_wait(a, ac_start(a, body), AC_REPLY_SECS, &r);
-			ac_result(a, got && strcmp(r.r.errname, "ENOSYS") != 0, "2", name,
-				  "\"%s\" got \"%.120s\"", body, r.line ? r.line : "no reply");
-			ac_reply_free(&r);
-		} else {
-			snprintf(name, sizeof(name), "getsockopt %s (not in sockopts=): ENOSYS", o);
-			ac_call(a, "2", name, "-1 ENOSYS", NULL, "getsockopt %lld %s", h, o);
-		}
+		if (listed(list, o))
+			continue;
+		snprintf(name, sizeof(name), "getsockopt %s (not in sockopts=): ENOSYS", o);
+		ac_call(a, "2", name, "-1 ENOSYS", NULL, "getsockopt %lld %s", h, o);
 	}
 	static const char *const caps[][2] = {
 		{ "cork", "tcp_cork" }, { "user_timeout", "tcp_user_timeout" },

@@ -46,6 +46,8 @@ type sock struct {
 	ep     tcpip.Endpoint
 	wq     *waiter.Queue
 	ops    [2]*parked // by side; guarded by agent.mu
+	// nonblock is o_nonblock (section 5); guarded by agent.mu.
+	nonblock bool
 }
 
 type agent struct {
@@ -76,8 +78,8 @@ func (a *agent) send(id uint64, r reply) {
 
 // greeting is the line of section 2, also the reply to hello (section 6.1).
 func greeting() reply {
-	return ok(0, "hello=tcpconform-agent", "version=1", "stack=gvisor",
-		"caps=sysctl,state,keepalive,linger", "gvisor="+gvisorSnapshot)
+	return ok(0, "hello=tcpconform-agent", "version=1", "stack=gvisor", greetingCaps(),
+		greetingSockopts(), "gvisor="+gvisorSnapshot)
 }
 
 // run serves the control channel until quit or end of file.
@@ -160,6 +162,12 @@ type attempt func() (r reply, done bool)
 func (a *agent) park(req *request, s *sock, sd side, mask waiter.EventMask, try attempt, timeout func() reply) (reply, bool) {
 	// The slot is taken before the first try and try runs without a.mu: an accept's
 	// try registers the new handle, which takes a.mu itself.
+	a.mu.Lock()
+	wait, bad := waitFor(req, s)
+	a.mu.Unlock()
+	if bad != nil {
+		return *bad, true
+	}
 	p := &parked{cancel: make(chan struct{}), done: make(chan struct{})}
 	a.mu.Lock()
 	if s.ops[sd] != nil {
@@ -171,7 +179,6 @@ func (a *agent) park(req *request, s *sock, sd side, mask waiter.EventMask, try 
 	entry, ch := waiter.NewChannelEntry(mask)
 	s.wq.EventRegister(&entry)
 	r, done := try()
-	wait := waitOf(req)
 	if done || wait == 0 {
 		s.wq.EventUnregister(&entry)
 		a.mu.Lock()

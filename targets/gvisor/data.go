@@ -55,7 +55,7 @@ type sentPattern struct{ *pattern }
 func (s sentPattern) sent() int { return s.off }
 
 func (a *agent) sendData(req *request) (reply, bool) {
-	if r := nargs(req, 2, 2, "send <h> <hex>|len=<n> [wait=<ms>] [oob]"); r != nil {
+	if r := nargs(req, 2, 2, "send <h> <hex>|-|len=<n> [wait=<ms>] [oob] [more] [dontwait]"); r != nil {
 		return *r, true
 	}
 	s, r := a.handle(req.verb, req.args[0])
@@ -66,7 +66,10 @@ func (a *agent) sendData(req *request) (reply, bool) {
 		return failf("EOPNOTSUPP", "send: netstack has no urgent data (MSG_OOB)"), true
 	}
 	var p payload
-	if strings.HasPrefix(req.args[1], "len=") {
+	if req.args[1] == "-" {
+		// An empty send (section 6.3): one Write of zero bytes.
+		p = hexPayload{bytes.NewReader(nil)}
+	} else if strings.HasPrefix(req.args[1], "len=") {
 		n, err := parseUint(req.args[1][4:], 0, maxLenData)
 		if err != nil {
 			return failf("EINVAL", "send: len %q is %v", req.args[1][4:], err), true
@@ -80,21 +83,26 @@ func (a *agent) sendData(req *request) (reply, bool) {
 		p = hexPayload{bytes.NewReader(b)}
 	}
 	// Like a blocking send(2): everything before the reply; a short count when the
-	// wait runs out or the stack fails after some bytes were taken.
+	// wait runs out or the stack fails after some bytes were taken. One Write per try
+	// of all that is left (section 6.3: the segments are netstack's, not ours); after a
+	// short one the rest waits for the endpoint to be writable again. `more` is
+	// MSG_MORE, which netstack takes and ignores (surface.go).
+	opts := tcpip.WriteOptions{More: req.flags["more"]}
 	try := func() (reply, bool) {
-		for p.Len() > 0 {
-			_, err := s.ep.Write(p, tcpip.WriteOptions{})
-			if _, wb := err.(*tcpip.ErrWouldBlock); wb {
-				return stackFail("send", err), false
+		_, err := s.ep.Write(p, opts)
+		if _, wb := err.(*tcpip.ErrWouldBlock); wb {
+			if p.sent() > 0 {
+				return ok(int64(p.sent())), false
 			}
-			if err != nil {
-				if p.sent() > 0 {
-					return ok(int64(p.sent())), true
-				}
-				return stackFail("send", err), true
-			}
+			return stackFail("send", err), false
 		}
-		return ok(int64(p.sent())), true
+		if err != nil {
+			if p.sent() > 0 {
+				return ok(int64(p.sent())), true
+			}
+			return stackFail("send", err), true
+		}
+		return ok(int64(p.sent())), p.Len() == 0
 	}
 	timeout := func() reply {
 		if p.sent() > 0 {
@@ -106,7 +114,7 @@ func (a *agent) sendData(req *request) (reply, bool) {
 }
 
 func (a *agent) recvData(req *request) (reply, bool) {
-	if r := nargs(req, 2, 2, "recv <h> <maxlen> [wait=<ms>] [peek] [waitall] [oob]"); r != nil {
+	if r := nargs(req, 2, 2, "recv <h> <maxlen> [wait=<ms>] [peek] [waitall] [oob] [dontwait]"); r != nil {
 		return *r, true
 	}
 	s, r := a.handle(req.verb, req.args[0])

@@ -42,7 +42,7 @@ func (b *badLine) Error() string { return b.msg }
 
 // flagNames are the bare flags of sections 6.3 (recv/send); anything else that is not
 // wait= is a positional argument, checked by its verb.
-var flagNames = map[string]bool{"peek": true, "waitall": true, "oob": true}
+var flagNames = map[string]bool{"peek": true, "waitall": true, "oob": true, "more": true, "dontwait": true}
 
 // readLine returns the next line without its LF (and a CR before it, section 1). An
 // overlong line is read to its end and returned as its first bytes with long=true, so

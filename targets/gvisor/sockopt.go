@@ -172,6 +172,12 @@ func (a *agent) setsockopt(req *request) reply {
 		return *r
 	}
 	name := req.args[1]
+	switch name {
+	case optNonblock:
+		return a.setNonblock(req, s)
+	case optTCPInfo:
+		return failf("EINVAL", "setsockopt: tcp_info can only be read")
+	}
 	o, known := sockopts[name]
 	if !known {
 		return failf("ENOSYS", "setsockopt: option %q is not supported by this agent", name)
@@ -207,6 +213,12 @@ func (a *agent) getsockopt(req *request) reply {
 	s, r := a.handle(req.verb, req.args[0])
 	if r != nil {
 		return *r
+	}
+	switch req.args[1] {
+	case optNonblock:
+		return a.getNonblock(s)
+	case optTCPInfo:
+		return tcpInfo(s.ep)
 	}
 	o, known := sockopts[req.args[1]]
 	if !known {

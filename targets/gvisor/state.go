@@ -181,9 +181,9 @@ func (a *agent) stateKeys(ep tcpip.Endpoint) []string {
 		kv = append(kv, "rto_us="+strconv.FormatInt(info.RTO.Microseconds(), 10),
 			"cwnd="+strconv.FormatUint(uint64(info.SndCwnd), 10))
 	}
-	if n, err := ep.GetSockOptInt(tcpip.MaxSegOption); err == nil {
-		kv = append(kv, "snd_mss="+strconv.Itoa(n))
-	}
+	// No snd_mss: netstack's MaxSegOption getter is a stub answering 536
+	// (header.TCPDefaultMSS) whatever the connection's MSS (tcp endpoint
+	// GetSockOptInt), which would be a wrong value, not a missing one.
 	return kv
 }
 

@@ -264,7 +264,7 @@ func (a *agent) connect(req *request) (reply, bool) {
 }
 
 func (a *agent) closeSock(req *request) (reply, bool) {
-	if r := nargs(req, 1, 1, "close <h>"); r != nil {
+	if r := nargs(req, 1, 1, "close <h> [wait=<ms>]"); r != nil {
 		return *r, true
 	}
 	s, r := a.handle(req.verb, req.args[0])
@@ -292,6 +292,14 @@ func (a *agent) closeSock(req *request) (reply, bool) {
 		defer s.wq.EventUnregister(&entry)
 		deadline := time.NewTimer(lg.Timeout)
 		defer deadline.Stop()
+		// close wait=<ms> (section 5): TIMEOUT when the linger outlasts it; the
+		// close goes on in netstack.
+		var waitC <-chan time.Time
+		if req.wait >= 0 {
+			w := time.NewTimer(time.Duration(req.wait) * time.Millisecond)
+			defer w.Stop()
+			waitC = w.C
+		}
 		// The FIN_WAIT_1 -> FIN_WAIT_2 step raises no event, so look every 5 ms too;
 		// bounded by the linger time.
 		tick := time.NewTicker(5 * time.Millisecond)
@@ -302,6 +310,9 @@ func (a *agent) closeSock(req *request) (reply, bool) {
 			case <-tick.C:
 			case <-deadline.C:
 				a.send(req.id, ok(0))
+				return
+			case <-waitC:
+				a.send(req.id, failf("TIMEOUT", "close: the lingering close did not return within the wait (it goes on in the stack)"))
 				return
 			}
 		}

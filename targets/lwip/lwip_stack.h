@@ -46,7 +46,7 @@ const char *lwip_stack_state_name(int state);
 int lwip_stack_tcp_info(int fd, struct agent_tcpi *out);
 
 /* lwIP's compiled-in TCP parameters as "key=value" pairs separated by single spaces
- * (at most 16, the protocol's limit for one reply). Static storage. */
+ * (16; a reply takes at most 48). Static storage. */
 const char *lwip_stack_params(void);
 
 #endif
