@@ -221,8 +221,11 @@ end
 -- The options of a blocking call: wait= and the flags `known` allows, each flag checked
 -- against the agent's capabilities (a flag it lacks skips the test with the reason).
 local FLAG_CAP = {more = "msg_more", dontwait = "msg_dontwait"}
+-- Returns the wait (seconds), the line's options (" wait=N" only when the script gave
+-- one: without it the agent's default applies, 2 s, or none on an O_NONBLOCK handle,
+-- PROTOCOL.md 5) and the event's name.
 local function call_opts(sock, opts, what, known)
-  local wait, flags, name = DEFAULT_WAIT, {}, nil
+  local wait, flags, name, given = DEFAULT_WAIT, {}, nil, false
   if opts == nil then return wait, "", nil end
   if type(opts) ~= "table" then
     error(("%s: options must be a table {wait =, ...}, got %s"):format(what, type(opts)), 4)
@@ -232,7 +235,7 @@ local function call_opts(sock, opts, what, known)
       if type(v) ~= "number" or v < 0 or v > 600 then
         error(("%s: wait must be 0..600 seconds, got %s"):format(what, tostring(v)), 4)
       end
-      wait = v
+      wait, given = v, true
     elseif k == "name" then
       name = v
     elseif known[k] then
@@ -249,7 +252,8 @@ local function call_opts(sock, opts, what, known)
     end
   end
   table.sort(flags)
-  return wait, (#flags > 0 and (" " .. table.concat(flags, " ")) or ""), name
+  return wait, (given and (" wait=" .. ms(wait)) or "") ..
+    (#flags > 0 and (" " .. table.concat(flags, " ")) or ""), name
 end
 
 local SEND_FLAGS = {more = true, dontwait = true, oob = true}
@@ -261,7 +265,7 @@ local starters = {}
 
 function starters.accept(sock, opts)
   local wait, flags, name = call_opts(sock, opts, "accept", NO_FLAGS)
-  return ("accept %d wait=%d%s"):format(sock.h, ms(wait), flags), wait, new_socket, name
+  return ("accept %d%s"):format(sock.h, flags), wait, new_socket, name
 end
 
 -- send(data or n): one request, one send() of all of it (PROTOCOL.md 6.3); "" is a
@@ -279,29 +283,27 @@ function starters.send(sock, data, opts)
   else
     error(("send: expected bytes (a string) or a length, got %s"):format(type(data)), 3)
   end
-  return ("send %d %s wait=%d%s"):format(sock.h, arg, ms(wait), flags), wait, ret_err, name
+  return ("send %d %s%s"):format(sock.h, arg, flags), wait, ret_err, name
 end
 
 function starters.recv(sock, max, opts)
   if type(max) == "table" and opts == nil then max, opts = nil, max end
   local wait, flags, name = call_opts(sock, opts, "recv", RECV_FLAGS)
-  return ("recv %d %d wait=%d%s"):format(sock.h, max or 65536, ms(wait), flags), wait,
-    data_of, name
+  return ("recv %d %d%s"):format(sock.h, max or 65536, flags), wait, data_of, name
 end
 
 function starters.connect(sock, addr, port, opts)
   if type(opts) == "number" then opts = {wait = opts} end
   opts = opts or {}
-  local wait, _, name = call_opts(sock, {wait = opts.wait or 30, name = opts.name}, "connect",
+  local wait, w, name = call_opts(sock, {wait = opts.wait or 30, name = opts.name}, "connect",
     NO_FLAGS)
-  return ("connect %d %s %d wait=%d"):format(sock.h, addr, port, ms(wait)), wait, ret_err, name
+  return ("connect %d %s %d%s"):format(sock.h, addr, port, w), wait, ret_err, name
 end
 
 -- close: answered when close(2) returns -- later than at once with SO_LINGER on, when
 -- the stack waits for the peer's ACK of its FIN (RFC 9293 3.6).
 function starters.close(sock, opts)
-  local wait, _, name = call_opts(sock, opts, "close", NO_FLAGS)
-  local w = opts and opts.wait and (" wait=" .. ms(wait)) or ""
+  local wait, w, name = call_opts(sock, opts, "close", NO_FLAGS)
   return ("close %d%s"):format(sock.h, w), math.max(wait, 60), ret_err, name
 end
 

@@ -70,3 +70,44 @@ T.test("the lab's MTU is the test's mtu (the SYN|ACK's MSS follows it)",
     c:send "S 0:0(0) win 65535 <mss 1460>"
     c:expect "S. 0:0(0) ack 1 <mss 1360>"
   end)
+
+T.test("socket surface: O_NONBLOCK, MSG_PEEK, MSG_DONTWAIT, MSG_MORE, getsockopt",
+  {rfc = "9293 3.10.3"}, function(lab)
+    local c, s = T.established(lab, 8207)
+    T.eq(s:set_nonblocking(true), 0, "set_nonblocking(true)")
+    T.eq(select(2, s:recv(10)), "EAGAIN", "recv() on an empty non-blocking socket")
+    T.eq(s:set_nonblocking(false), 0, "set_nonblocking(false)")
+    T.eq(select(2, s:recv(10, {dontwait = true})), "EAGAIN", "recv(MSG_DONTWAIT)")
+    c:send{"P. 1:4(3) ack 1", data = "abc"}
+    c:await ". 1:1(0) ack 4"
+    T.eq(s:recv(10, {peek = true}), "abc", "recv(MSG_PEEK)")
+    T.eq(s:recv(10), "abc", "recv() after the peek")
+    T.eq(s:send("ab", {more = true}), 2, "send(MSG_MORE)")
+    c:silence(0.1)
+    T.eq(s:send("cd"), 2, "send() after MSG_MORE")
+    c:expect "p. 1:5(4) ack 4"
+    c:send ". 4:4(0) ack 5"
+    T.eq(s:getsockopt("so_error"), 0, "SO_ERROR")
+    T.eq(s:getsockopt("tcp_maxseg"), 1460, "TCP_MAXSEG")
+    T.check(s:getsockopt("so_rcvbuf") > 0, "SO_RCVBUF")
+    T.eq(s:setsockopt("tcp_nodelay", true), 0, "setsockopt(TCP_NODELAY)")
+    T.eq(s:getsockopt("tcp_nodelay"), 1, "TCP_NODELAY")
+    T.eq(s:setsockopt("tcp_user_timeout", 1500), 0, "setsockopt(TCP_USER_TIMEOUT)")
+    T.eq(s:getsockopt("tcp_user_timeout"), 1500, "TCP_USER_TIMEOUT")
+    local info = s:getsockopt("tcp_info")
+    T.eq(info.state, "ESTABLISHED", "tcp_info state")
+    T.eq(info.snd_mss, 1460, "tcp_info snd_mss")
+  end)
+
+T.test("a lingering close is an operation that returns when the FIN is acknowledged",
+  {rfc = "9293 3.6"}, function(lab)
+    local c, s = T.established(lab, 8208)
+    T.eq(s:setsockopt("so_linger", 1, 5), 0, "SO_LINGER {1, 5}")
+    local op = s:close_async()
+    c:expect "F. 1:1(0) ack 1"
+    c:silence(0.1)
+    T.check(not op:done(), "close() returned before its FIN was acknowledged")
+    c:send(". 1:1(0) ack 2", {name = "ack"})
+    T.eq(op:wait(), 0, "close()")
+    T.range(op.t - lab:event("ack"), 0, 0.5, "close() returned after our ACK (s)")
+  end)
