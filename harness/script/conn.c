@@ -211,60 +211,6 @@ int conn_frame(const struct conn *c, const struct tpl *t, struct frame_tcp *out,
 	return 0;
 }
 
-/* See conn.h. */
-int conn_max_payload(const struct conn *c, const struct tpl *t, char *err, size_t errlen)
-{
-	uint8_t opts[40];
-	int olen = 0;
-	if ((t->have & TPL_OPTS) && (olen = conn_encode_opts(c, t, opts, err, errlen)) < 0)
-		return -1;
-	int ip = c->a.family == AF_INET ? 20 : 40;
-	return (int)lab_mtu(c->lab) - ip - 20 - olen;
-}
-
-int conn_send_split(struct conn *c, const struct tpl *t, bool split, double *sent_at,
-		    int *nseg, char *err, size_t errlen)
-{
-	int max = conn_max_payload(c, t, err, errlen);
-	if (max < 0)
-		return -1;
-	uint32_t len = t->have & (TPL_LEN | TPL_DATA) ? t->len : 0;
-	*nseg = 1;
-	if (len <= (uint32_t)max)
-		return conn_send(c, t, sent_at, err, errlen);
-	if (!split) {
-		snprintf(err, errlen, "a payload of %u bytes does not fit the lab's MTU of %u bytes: "
-			 "at most %d bytes a segment with these options (IPv%d); send it with "
-			 "{split = true} to have the harness cut it into segments", len, lab_mtu(c->lab), max,
-			 c->a.family == AF_INET ? 4 : 6);
-		return -1;
-	}
-	/* A shallow copy per piece: its data points into t's, it owns nothing. */
-	uint32_t seq0 = t->seq;
-	for (uint32_t off = 0; off < len; off += (uint32_t)max) {
-		struct tpl piece = *t;
-		uint32_t n = len - off < (uint32_t)max ? len - off : (uint32_t)max;
-		bool last = off + n == len;
-		piece.len = n;
-		if (t->have & TPL_DATA)
-			piece.data = t->data + off;
-		if (t->have & TPL_SEQ)
-			piece.seq = seq0 + off + (off && (t->flags & SEG_SYN) ? 1 : 0);
-		if (off)
-			piece.flags &= (uint8_t)~SEG_SYN;
-		if (!last)
-			piece.flags &= (uint8_t)~(SEG_PSH | SEG_FIN);
-		double at;
-		if (conn_send(c, &piece, &at, err, errlen) < 0)
-			return -1;
-		if (!off)
-			*sent_at = at;
-		else
-			(*nseg)++;
-	}
-	return 0;
-}
-
 int conn_send(struct conn *c, const struct tpl *t, double *sent_at, char *err, size_t errlen)
 {
 	struct frame_tcp f;
