@@ -32,14 +32,21 @@ local function check_meta(name, meta, level)
     error(("test %q: second argument must be a table of metadata {id=, rfc=, tags=}, got %s")
       :format(name, type(meta)), level + 1)
   end
-  local allowed = {id = true, rfc = true, tags = true, timeout = true, description = true}
+  local allowed = {id = true, rfc = true, tags = true, timeout = true, description = true,
+    mtu = true}
   for k in pairs(meta) do
     if not allowed[k] then
-      error(("test %q: unknown metadata field %q (known: id, rfc, tags, timeout, description)")
+      error(("test %q: unknown metadata field %q (known: id, rfc, tags, timeout, mtu, description)")
         :format(name, tostring(k)), level + 1)
     end
   end
-  for _, field in ipairs{"id", "rfc"} do
+  -- id is optional: a user's own test need not invent a behaviour ID (the shipped suite
+  -- names one for every test: tests/selftest_suite_ids.sh checks it).
+  if meta.id ~= nil and (type(meta.id) ~= "string" or meta.id == "") then
+    error(("test %q: id must be a non-empty string (a behaviour ID from BEHAVIOURS.md, "
+      .. "e.g. \"A1\"), got %s"):format(name, type(meta.id)), level + 1)
+  end
+  for _, field in ipairs{"rfc"} do
     if type(meta[field]) ~= "string" or meta[field] == "" then
       error(("test %q is missing required field '%s' (%s)"):format(name, field,
         field == "id" and "behaviour ID from BEHAVIOURS.md, e.g. \"A1\""
@@ -55,6 +62,10 @@ local function check_meta(name, meta, level)
         error(("test %q: tags must be a list of strings"):format(name), level + 1)
       end
     end
+  end
+  if meta.mtu ~= nil and (math.type(meta.mtu) ~= "integer" or meta.mtu < 1280 or meta.mtu > 1500) then
+    error(("test %q: mtu must be a whole number of bytes in 1280..1500 (the lab link's MTU), got %s")
+      :format(name, tostring(meta.mtu)), level + 1)
   end
   if meta.timeout ~= nil and (type(meta.timeout) ~= "number" or meta.timeout <= 0) then
     error(("test %q: timeout must be a positive number of seconds"):format(name), level + 1)
@@ -81,8 +92,8 @@ function M.test(name, meta, fn)
     end
   end
   registered[#registered + 1] = {
-    name = name, id = meta.id, rfc = meta.rfc, tags = meta.tags or {},
-    timeout = meta.timeout, fn = fn, where = where(2),
+    name = name, id = meta.id or "-", rfc = meta.rfc, tags = meta.tags or {},
+    timeout = meta.timeout, mtu = meta.mtu, fn = fn, where = where(2),
   }
 end
 
@@ -135,196 +146,40 @@ function M.range(actual, lo, hi, what)
   return actual
 end
 
--- ---- the target's socket API, over the agent protocol (targets/PROTOCOL.md) ----
+-- ---- the target's socket API (lua/tcpconform_socket.lua), time and streams
+-- (lua/tcpconform_time.lua) ----
 
-local Socket = {}
-Socket.__index = Socket
-Socket.__tostring = function(s) return ("socket %d"):format(s.h) end
-
-local Target = {}
-Target.__index = Target
-
-local DEFAULT_WAIT = 2.0
-
-local function reply_error(r)
-  if r.err == nil then return nil end
-  return r.err .. (r.msg and (" (" .. r.msg .. ")") or "")
-end
-
--- One agent call; blocking verbs pass wait= so the agent gives up before we do.
-function Target:call(line, wait)
-  return self.core:call(line, wait or DEFAULT_WAIT)
-end
-
-local function must(r, what, level)
-  if r.ret < 0 then
-    error(("%s failed: %s"):format(what, reply_error(r)), (level or 1) + 1)
-  end
-  return r
-end
-
--- True when the target's agent announced capability `cap` ("sysctl", "state", "hold"...).
-function Target:has(cap)
-  for c in (self.caps or ""):gmatch("[^,]+") do
-    if c == cap then return true end
-  end
-  return false
-end
-
--- Skips the test unless the target has capability `cap`; `why` says what it is for.
-function Target:need(cap, why)
-  if not self:has(cap) then
-    core.skip(("target %s lacks capability \"%s\"%s"):format(self.name or self.stack or "?",
-      cap, why and (" (" .. why .. ")") or ""))
-  end
-end
-
--- Waits (polling the agent) until the target reports `state` for connection c, within
--- `within` seconds (default 1): a stack may process a segment a moment after it crossed
--- the wire (lwIP does so on its own thread). A failure lists the states seen.
-function Target:expect_state(c, state, what, within)
-  checked()
-  local deadline = self.core:now() + (within or 1.0)
-  local seen, last = {}, nil
-  while true do
-    local st = self:state(c)
-    if st ~= last then seen[#seen + 1] = st; last = st end
-    if st == state then return st end
-    if self.core:now() >= deadline then
-      core.fail(("%s: expected state %s, got %s (seen: %s)"):format(what or "target state",
-        state, st, table.concat(seen, " -> ")), 2)
-    end
-    self.core:pump(0.005)
-  end
-end
-
-function Target:socket(family)
-  family = family or "inet"
-  local r = must(self:call("socket " .. family), "socket(" .. family .. ")", 2)
-  return setmetatable({target = self, h = r.ret, family = family}, Socket)
-end
-
-local function addr_of(target, family)
-  return family == "inet6" and target.addr6 or target.addr4
-end
-
--- socket + SO_REUSEADDR + bind + listen, raising on any failure (these are set-up steps).
-function Target:listen(port, opts)
-  opts = opts or {}
-  local s = self:socket(opts.family)
-  must(s:call_("setsockopt %d so_reuseaddr 1"), "setsockopt(SO_REUSEADDR)", 2)
-  must(s:call_("bind %d " .. addr_of(self, s.family) .. " " .. tostring(port)),
-    "bind(" .. tostring(port) .. ")", 2)
-  must(s:call_("listen %d " .. tostring(opts.backlog or 16)), "listen", 2)
-  s.port = port
-  return s
-end
-
--- The target's TCP state for connection c (a harness connection) as the agent reports
--- it: "ESTABLISHED", "TIME_WAIT", ..., or "CLOSED" when the target has no such socket.
-function Target:state(c)
-  local i = c:info()
-  local fam = i.family
-  local r = must(self:call(("state %s %d %s %d"):format(addr_of(self, fam), i.dport,
-    fam == "inet6" and self.harness6 or self.harness4, i.sport)), "state", 2)
-  return r.state, r
-end
-
--- Reads (or writes, then reads) a per-namespace setting. A target that has no such
--- setting (ENOENT) or cannot take that value (EOPNOTSUPP: a choice its stack lacks,
--- e.g. netstack cannot turn SYN cookies off) cannot run the test: it is skipped with
--- the agent's reason (PROTOCOL.md 6.6), not failed -- the behaviour the test selects
--- does not exist there. Any other error (EINVAL, EPERM) is the test's own mistake.
-function Target:sysctl(name, value)
-  self:need("sysctl", "per-namespace setting " .. name)
-  local what = "sysctl " .. name .. (value ~= nil and (" " .. tostring(value)) or "")
-  local r = self:call(what)
-  if r.err == "ENOENT" or r.err == "EOPNOTSUPP" then
-    local lacks = r.err == "ENOENT" and ("has no setting " .. name)
-      or ("cannot set " .. name .. " to " .. tostring(value))
-    core.skip(("target %s %s (sysctl: %s)"):format(self.name or self.stack or "?", lacks,
-      reply_error(r)))
-  end
-  return must(r, "sysctl " .. name, 2).value
-end
-
-function Socket:call_(fmt, wait)
-  return self.target:call(fmt:format(self.h), wait)
-end
-
-local function ret_err(r)
-  if r.ret < 0 then return nil, r.err, r end
-  return r.ret, nil, r
-end
-
--- Blocking calls return value, errname (nil on success), reply.
-function Socket:accept(opts)
-  local wait = (opts and opts.wait) or DEFAULT_WAIT
-  local r = self:call_("accept %d wait=" .. math.floor(wait * 1000), wait)
-  if r.ret < 0 then return nil, r.err, r end
-  return setmetatable({target = self.target, h = r.ret, family = self.family}, Socket), nil, r
-end
-
-function Socket:send(data, opts)
-  local wait = (opts and opts.wait) or DEFAULT_WAIT
-  local arg = type(data) == "number" and ("len=" .. data) or core.hex(data)
-  return ret_err(self:call_("send %d " .. arg .. " wait=" .. math.floor(wait * 1000), wait))
-end
-
-function Socket:recv(max, opts)
-  local wait = (opts and opts.wait) or DEFAULT_WAIT
-  local r = self:call_("recv %d " .. tostring(max or 65536) .. " wait=" .. math.floor(wait * 1000), wait)
-  if r.ret < 0 then return nil, r.err, r end
-  return core.unhex(r.data or ""), nil, r
-end
-
-function Socket:bind(port, addr)
-  return ret_err(self:call_("bind %d " .. (addr or addr_of(self.target, self.family)) .. " " ..
-    tostring(port)))
-end
-
--- hold(): the socket moves to a process of its own (the agent keeps only a handle);
--- kill(): that process is killed with SIGKILL, as `kill -9` would (BEHAVIOURS.md C16).
--- Needs the agent capability "hold".
-function Socket:hold()
-  self.target:need("hold", "a socket held by a process that can be killed")
-  return ret_err(self:call_("hold %d"))
-end
-
-function Socket:kill() return ret_err(self:call_("kill %d")) end
-
-function Socket:close() return ret_err(self:call_("close %d")) end
-function Socket:shutdown(how) return ret_err(self:call_("shutdown %d " .. (how or "wr"))) end
-
-function Socket:setsockopt(name, ...)
-  local args = {}
-  for i, v in ipairs{...} do args[i] = tostring(v) end
-  return ret_err(self:call_("setsockopt %d " .. name .. " " .. table.concat(args, " ")))
-end
-
--- Starts connect() on the target; returns an operation to :wait() for, so the script can
--- answer the target's SYN on the wire meanwhile.
-function Socket:connect_async(addr, port, wait)
-  wait = wait or 30
-  local id = self.target.core:call_async(("connect %d %s %d wait=%d"):format(self.h, addr,
-    port, math.floor(wait * 1000)))
-  local core_ = self.target.core
-  -- op:wait([t]) -> 0, or nil, errname; "TIMEOUT" when no result came within t seconds.
-  return {wait = function(_, t)
-    local r = core_:reply(id, t or wait + 1)
-    if not r then return nil, "TIMEOUT" end
-    return ret_err(r)
-  end}
-end
+local sock = require "tcpconform_socket"
+local time = require "tcpconform_time"
+local Target = sock.Target
+sock.hooks.checked = checked
+sock.hooks.event = function(target, t, name) time.note(target.lab, t, name) end
 
 -- ---- the lab object handed to a test ----
 
 local Lab = {}
 Lab.__index = Lab
 
-function Lab:conn(opts) return self.core:conn(opts) end
+function Lab:conn(opts)
+  local c = self.core:conn(opts)
+  time.lab_of[c] = self
+  return c
+end
 function Lab:now() return self.core:now() end
-function Lab:sleep(s) return self.core:pump(s) end
+function Lab:sleep(s)
+  if type(s) ~= "number" or s ~= s or s < 0 or s > 3600 then
+    time.oops(("lab:sleep: seconds must be a number in 0..3600, got %s"):format(tostring(s)))
+  end
+  return self.core:pump(s)
+end
+-- lab:mark(name) -> now, as an event named `name` (for {after = name}); lab:event(name)
+-- -> the time of a named event.
+function Lab:mark(name)
+  local t = self:now()
+  time.note(self, t, name)
+  return t
+end
+function Lab:event(name) return time.time_of(self, name, "lab:event") end
 function Lab:log(...)
   local parts = {}
   for i, v in ipairs{...} do parts[i] = tostring(v) end
@@ -337,14 +192,9 @@ function Lab:sysctl(name, value) return self.target:sysctl(name, value) end
 -- segment and the accepted target socket when `listener` is given.
 local conn_methods = core.conn_methods
 
--- expect, await and silence are the connection's checks: each call counts.
-for _, name in ipairs{"expect", "await", "silence"} do
-  local raw = conn_methods[name]
-  conn_methods[name] = function(...)
-    checked()
-    return raw(...)
-  end
-end
+-- expect, await, silence and expect_stream are the connection's checks: each call
+-- counts; send, expect and await take the timing options (lua/tcpconform_time.lua).
+time.install(conn_methods, checked)
 
 function conn_methods:handshake(opts)
   opts = opts or {}
@@ -420,10 +270,13 @@ function M._lab(core_lab, descriptor_path)
   local a = core_lab:addresses()
   local target = setmetatable({core = core_lab, addr4 = a.target4, addr6 = a.target6,
     harness4 = a.harness4, harness6 = a.harness6, caps = a.caps, stack = a.stack,
-    name = a.target}, Target)
+    sockopts = a.sockopts, name = a.target}, Target)
   target.descriptor = descriptor(a.target, descriptor_path)
   target.params = target.descriptor.params
-  return setmetatable({core = core_lab, target = target, addr = a}, Lab)
+  local lab = setmetatable({core = core_lab, target = target, addr = a, _events = {},
+    _last = nil}, Lab)
+  target.lab = lab
+  return lab
 end
 
 -- Runs a test's body. A body that returns having checked nothing -- no expect, await,

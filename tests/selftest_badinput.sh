@@ -59,7 +59,7 @@ end)
 EOF
 cat >"$WORK/s/e_meta.lua" <<'EOF'
 local T = require "tcpconform"
-T.test("no behaviour id", {rfc = "9293 3.10.7.1"}, function(lab) end)
+T.test("no rfc", {id = "A1"}, function(lab) end)
 EOF
 cat >"$WORK/s/f_win.lua" <<'EOF'
 local T = require "tcpconform"
@@ -126,7 +126,7 @@ check_error a_syntax "a_syntax.lua:4: 'end' expected"
 check_error b_flag "b_flag.lua:4: .*'X'"
 check_error c_port "c_port.lua:3: .*'port' must be in 1..65535, got 70000"
 check_error d_global "d_global.lua:4: undefined global 'SYN_TEMPLATE'"
-check_error e_meta "e_meta.lua:2: .*missing required field 'id'"
+check_error e_meta "e_meta.lua:2: .*missing required field 'rfc'"
 check_error f_win "f_win.lua:3: .*'win' must be in 0..65535, got 70000"
 check_error g_runaway "g_runaway.lua:3: test exceeded its time limit"
 check_error i_nothing "i_nothing.lua:2: the test checked nothing: .*expect.*assertion"

@@ -55,7 +55,7 @@ done <"$table"
 [ "$n" -ge 12 ] && pass "$n mutations run" || fail "only $n mutations"
 
 # Every test in scripts/ has at least one mutation.
-"$TCPCONFORM" list scripts | sed -E 's/^[A-Z][0-9]+ +[^:]+: //' | sort -u >"$WORK/all"
+"$TCPCONFORM" list scripts | sed -E 's/^([A-Z][0-9]+|-) +[^:]+: //' | sort -u >"$WORK/all"
 cut -f2 "$table" | grep -v '^#' | grep -v '^$' | sort -u >"$WORK/mutated"
 missing=$(comm -23 "$WORK/all" "$WORK/mutated")
 [ -z "$missing" ] && pass "every test in scripts/ has a mutation" || fail "tests without a mutation: $missing"

@@ -150,6 +150,41 @@ static void test_flags_must_match_exactly(void **state)
 	expect_why(".", &s, &c, "flags: expected ., got -");
 }
 
+/* "p": PSH either way (lua/SHORTHAND.md); every other flag still compares exactly. */
+static void test_psh_either_way(void **state)
+{
+	struct match_ctx c = {0};
+	struct seg s = tcp_seg(SEG_PSH | SEG_ACK, 0, 0, 0);
+	expect_match("p.", &s, &c);
+	s.flags = SEG_ACK;
+	expect_match("p.", &s, &c);
+	expect_why("p", &s, &c, "flags: expected p, got .");
+	s.flags = SEG_ACK | SEG_FIN;
+	expect_why("p.", &s, &c, "flags: expected p., got F.");
+	struct tpl t;
+	char err[200], text[64];
+	assert_int_equal(tpl_parse("Fp.", &t, err, sizeof(err)), 0);
+	tpl_format(&t, text, sizeof(text));
+	assert_string_equal(text, "Fp.");
+	assert_int_equal(t.flags, SEG_FIN | SEG_ACK);   /* a send never sets PSH for "p" */
+	assert_int_equal(tpl_parse("pP", &t, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "duplicate flag letter 'P'"));
+}
+
+/* Relative timestamps: the context's bases are taken off TS val and ecr, in matching
+ * and in rendering alike. */
+static void test_ts_relative_to_bases(void **state)
+{
+	struct match_ctx c = {.ts_val0 = 1000, .ts_ecr0 = 4000000000u};
+	struct seg s = tcp_seg(SEG_ACK, 0, 0, 0);
+	seg_opts(&s, "<nop,nop,TS val 1007 ecr 4000000009>");
+	expect_match(". <nop,nop,TS val 7 ecr 9>", &s, &c);
+	expect_why(". <TS val 7 ecr 8,...>", &s, &c, "option: expected TS val 7 ecr 8, got TS val 7 ecr 9");
+	char text[200];
+	match_format_seg(&s, &c, text, sizeof(text));
+	assert_non_null(strstr(text, "<nop,nop,TS val 7 ecr 9>"));
+}
+
 static void test_unset_fields_are_dont_care(void **state)
 {
 	struct match_ctx c = {0};
@@ -561,6 +596,8 @@ int main(void)
 		cmocka_unit_test(test_format_seg_shows_malformed_bytes_as_raw),
 		cmocka_unit_test(test_format_seg_of_a_non_tcp_frame),
 		cmocka_unit_test(test_rendered_segment_parses_and_matches_itself),
+		cmocka_unit_test(test_psh_either_way),
+		cmocka_unit_test(test_ts_relative_to_bases),
 		cmocka_unit_test(test_100000_random_option_bytes_render_and_match_without_crashing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -990,7 +990,7 @@ static void segment_matches_its_own_shorthand_when_an_option_kind_repeats(void *
 		0x00, 0x00, 0x00, 0x03, 0x03, 0x0a,
 	};
 	char text[512], err[256], why[256];
-	struct match_ctx c = {0, 0};
+	struct match_ctx c = {0};
 	struct tpl t;
 	struct seg s = decode_ok(f, sizeof(f));
 
@@ -1012,7 +1012,7 @@ static void options_after_nineteen_others_are_still_matched(void **state)
 				  "nop,nop,nop,nop,nop,nop,mss 73,mss 1460>";
 	uint8_t opts[40], f[256];
 	char err[256], why[256];
-	struct match_ctx c = {0, 0};
+	struct match_ctx c = {0};
 	struct tcp_spec ts = base_spec();
 	struct tpl t, last;
 	struct seg s;

@@ -125,7 +125,7 @@ static void test_unknown_flag_letter_is_named_with_the_valid_ones(void **state)
 	struct tpl t;
 	assert_int_equal(tpl_parse("SX 0:0(0)", &t, err, sizeof(err)), -1);
 	assert_string_equal(err, "shorthand \"SX 0:0(0)\": unknown flag letter 'X' in \"SX\" "
-			    "(expected S F R P . U E W or -)");
+			    "(expected S F R P p . U E W or -)");
 	parse_err("A", "unknown flag letter 'A'");
 	parse_err("s", "unknown flag letter 's'");
 	parse_err("S\x01", "unknown flag byte 0x01");

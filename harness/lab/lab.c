@@ -109,6 +109,11 @@ struct lab *lab_create(const struct lab_opts *o, char *err, size_t errlen)
 	if (target_resolve(o->target ? o->target : "linux", &lab->target, err, errlen) < 0)
 		goto fail;
 	lab_default_addrs(&lab->addrs);
+	lab->mtu = o->mtu ? o->mtu : LAB_MTU;
+	if (lab->mtu < LAB_MTU_MIN || lab->mtu > LAB_MTU) {
+		snprintf(err, errlen, "lab MTU %u out of range %d..%d", lab->mtu, LAB_MTU_MIN, LAB_MTU);
+		goto fail;
+	}
 	snprintf(lab->dev, sizeof(lab->dev), "tch%u", o->id);
 	gettimeofday(&lab->t0, NULL);
 	if (lab_fork_child(lab, err, errlen) < 0 || lab_link(lab, err, errlen) < 0)
@@ -187,6 +192,11 @@ void lab_destroy(struct lab *lab)
 	free(lab->ctlbuf);
 	tailbuf_free(lab->words);
 	free(lab);
+}
+
+unsigned lab_mtu(const struct lab *lab)
+{
+	return lab->mtu;
 }
 
 const struct lab_addrs *lab_addrs(const struct lab *lab)

@@ -26,6 +26,7 @@ struct lab_addrs {
 struct lab_opts {
 	const char *target;     /* "linux" */
 	unsigned id;            /* unique within the run: names the link */
+	unsigned mtu;           /* the link's MTU, LAB_MTU_MIN..LAB_MTU (0: LAB_MTU) */
 };
 
 /* One frame seen on the link. */
@@ -123,5 +124,17 @@ int lab_agent_write(struct lab *lab, const char *bytes, size_t len, char *err, s
  * deadline; -1 with err if the agent is gone or the run was interrupted. */
 int lab_agent_wait(struct lab *lab, uint32_t id, double deadline, char **line, char *err,
 		   size_t errlen);
+/* lab_agent_wait, and *at (when not NULL) the lab time the reply was read from the
+ * control channel: the moment the call returned as the harness saw it, even when the
+ * reply is collected later (a script that drove the wire meanwhile). */
+int lab_agent_wait_at(struct lab *lab, uint32_t id, double deadline, char **line, double *at,
+		      char *err, size_t errlen);
+/* The MTU of the lab's link (bytes of IP packet) by default and at most (the capture's
+ * snap length holds a 1500-byte packet), and at least (IPv6 needs 1280, RFC 8200 5). */
+#define LAB_MTU 1500
+#define LAB_MTU_MIN 1280
+/* The MTU of this lab's link: a frame the harness injects may be at most this plus the
+ * Ethernet header. */
+unsigned lab_mtu(const struct lab *lab);
 
 #endif

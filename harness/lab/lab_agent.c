@@ -33,7 +33,7 @@ static int lab_store_reply(struct lab *lab, char *line)
 	char *copy = strdup(line);
 	if (!copy)
 		return -1;
-	lab->replies[lab->nreplies++] = (struct lab_reply){(uint32_t)id, copy};
+	lab->replies[lab->nreplies++] = (struct lab_reply){(uint32_t)id, copy, lab_now(lab)};
 	return 0;
 }
 
@@ -112,12 +112,14 @@ int lab_agent_send(struct lab *lab, const char *body, uint32_t *id, char *err, s
 	return rc;
 }
 
-static char *lab_take_reply(struct lab *lab, uint32_t id)
+static char *lab_take_reply(struct lab *lab, uint32_t id, double *at)
 {
 	for (size_t i = 0; i < lab->nreplies; i++) {
 		if (lab->replies[i].id != id)
 			continue;
 		char *line = lab->replies[i].line;
+		if (at)
+			*at = lab->replies[i].t;
 		lab->replies[i] = lab->replies[--lab->nreplies];
 		return line;
 	}
@@ -125,18 +127,25 @@ static char *lab_take_reply(struct lab *lab, uint32_t id)
 }
 
 /* See lab.h. */
-int lab_agent_wait(struct lab *lab, uint32_t id, double deadline, char **line, char *err,
-		   size_t errlen)
+int lab_agent_wait_at(struct lab *lab, uint32_t id, double deadline, char **line, double *at,
+		      char *err, size_t errlen)
 {
 	for (;;) {
-		if ((*line = lab_take_reply(lab, id)))
+		if ((*line = lab_take_reply(lab, id, at)))
 			return 0;
 		int rc = lab_pump(lab, deadline, err, errlen);
 		if (rc < 0)
 			return -1;
-		if (rc == 0 && (*line = lab_take_reply(lab, id)) == NULL)
+		if (rc == 0 && (*line = lab_take_reply(lab, id, at)) == NULL)
 			return 0;
 	}
+}
+
+/* See lab.h. */
+int lab_agent_wait(struct lab *lab, uint32_t id, double deadline, char **line, char *err,
+		   size_t errlen)
+{
+	return lab_agent_wait_at(lab, id, deadline, line, NULL, err, errlen);
 }
 
 /* See lab_int.h. PROTOCOL.md 3: "0 0 - hello=tcpconform-agent version=1 ...", or

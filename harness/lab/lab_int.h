@@ -26,12 +26,14 @@
 struct lab_reply {
 	uint32_t id;
 	char *line;
+	double t;        /* lab time it was read: when the call returned, as the harness saw it */
 };
 
 struct lab {
 	struct target_spec target;
 	struct lab_addrs addrs;
 	char dev[16];
+	unsigned mtu;            /* the link's MTU (both veth ends) */
 	pid_t child;
 	pid_t pgid;              /* the target's process group (= its first pid) */
 	int ctl;

@@ -53,7 +53,7 @@ int lab_link(struct lab *lab, char *err, size_t errlen)
 	if (lab->target.ops->bridged)
 		peer_mac[5] = 0x03;
 	int rc = netcfg_veth_create(nc, lab->dev, lab->addrs.harness_mac, TARGET_LINK, peer_mac,
-				    lab->child, err, errlen);
+				    lab->child, lab->mtu, err, errlen);
 	if (rc == 0)
 		rc = netcfg_link_up(nc, lab->dev, err, errlen);
 	netcfg_close(nc);

@@ -132,7 +132,7 @@ static void newlink_finish(struct nlmsghdr *nlh, struct nlattr *linfo, struct nl
 
 int netcfg_veth_create(struct netcfg *nc, const char *name, const uint8_t mac[6],
 		       const char *peer, const uint8_t peer_mac[6], pid_t peer_pid,
-		       char *err, size_t errlen)
+		       unsigned mtu, char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlattr *linfo, *data;
@@ -145,7 +145,9 @@ int netcfg_veth_create(struct netcfg *nc, const char *name, const uint8_t mac[6]
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, peer_mac);
 	mnl_attr_put_u32(nlh, IFLA_NET_NS_PID, (uint32_t)peer_pid);
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	mnl_attr_nest_end(nlh, p);
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	newlink_finish(nlh, linfo, data);
 
 	char what[96];

@@ -15,10 +15,10 @@ struct netcfg *netcfg_open(char *err, size_t errlen);
 void netcfg_close(struct netcfg *nc);
 
 /* Creates a veth pair: `name` (with `mac`) here, and `peer` (with `peer_mac`) directly in
- * the network namespace of process `peer_pid`. */
+ * the network namespace of process `peer_pid`; both ends with MTU `mtu`. */
 int netcfg_veth_create(struct netcfg *nc, const char *name, const uint8_t mac[6],
 		       const char *peer, const uint8_t peer_mac[6], pid_t peer_pid,
-		       char *err, size_t errlen);
+		       unsigned mtu, char *err, size_t errlen);
 /* Creates a bridge (no STP, forwarding at once: the lab has no loops to guard). */
 int netcfg_bridge_create(struct netcfg *nc, const char *name, const uint8_t mac[6], char *err,
 			 size_t errlen);

@@ -3,7 +3,8 @@
  * Numbers are compared in the connection's relative sequence space (RFC 9293 3.4,
  * modulo 2^32), as packetdrill writes them: seq relative to the target's ISN (irs),
  * ack and SACK blocks relative to the harness's ISN (iss: they acknowledge our data).
- * TS values are absolute: RFC 7323 clocks are not tied to the ISN.
+ * TS values are absolute (RFC 7323 clocks are not tied to the ISN) unless the context
+ * gives bases for them (a connection with relative timestamps).
  *
  * Options are read from the bytes on the wire (seg.opt.raw), not from the decoder's
  * summary, so the matcher and the rendering see the same list, in wire order, NOPs and
@@ -73,7 +74,7 @@ static void wire_add_simple(struct wire_opts *w, const uint8_t *p)
 
 /* An option with a well-formed length for its kind becomes a named option; any other
  * length is kept as raw bytes so the rendering shows exactly what was sent. */
-static void wire_add(struct wire_opts *w, const uint8_t *p, uint8_t len, uint32_t iss)
+static void wire_add(struct wire_opts *w, const uint8_t *p, uint8_t len, const struct match_ctx *c)
 {
 	uint8_t kind = p[0];
 	bool ok = (kind == TCPOPT_MSS && len == 4) || (kind == TCPOPT_WSCALE && len == 3) ||
@@ -95,12 +96,12 @@ static void wire_add(struct wire_opts *w, const uint8_t *p, uint8_t len, uint32_
 		o->val[o->nval++] = p[2];
 		break;
 	case TCPOPT_TS:
-		o->val[o->nval++] = get32(p + 2);
-		o->val[o->nval++] = get32(p + 6);
+		o->val[o->nval++] = get32(p + 2) - c->ts_val0;
+		o->val[o->nval++] = get32(p + 6) - c->ts_ecr0;
 		break;
 	case TCPOPT_SACK:
 		for (uint8_t i = 2; i + 4 <= len; i += 4)
-			o->val[o->nval++] = get32(p + i) - iss;
+			o->val[o->nval++] = get32(p + i) - c->iss;
 		break;
 	default:
 		break;
@@ -120,7 +121,8 @@ static bool all_zero(const uint8_t *p, size_t n)
  * raw bytes. Matching passes WIRE_MAX_OPTS, so every option is seen by itself (a stack
  * may well send 30 NOPs before an MSS); rendering passes TPL_MAX_OPTS, what a template
  * holds. Never reads past raw_len, whatever the length bytes say. */
-static void wire_walk(const struct seg *s, uint32_t iss, size_t max, struct wire_opts *w)
+static void wire_walk(const struct seg *s, const struct match_ctx *c, size_t max,
+		      struct wire_opts *w)
 {
 	const uint8_t *p = s->opt.raw;
 	size_t n = s->opt.raw_len < sizeof(s->opt.raw) ? s->opt.raw_len : sizeof(s->opt.raw);
@@ -152,7 +154,7 @@ static void wire_walk(const struct seg *s, uint32_t iss, size_t max, struct wire
 			wire_add_raw(w, p + i, n - i);
 			return;
 		}
-		wire_add(w, p + i, len, iss);
+		wire_add(w, p + i, len, c);
 		i += len;
 	}
 }
@@ -185,7 +187,7 @@ static void seg_to_tpl(const struct seg *s, const struct match_ctx *c, struct tp
 		t->urg = s->urg;
 	}
 	if (s->opt.raw_len > 0) {
-		wire_walk(s, c->iss, TPL_MAX_OPTS, &w);
+		wire_walk(s, c, TPL_MAX_OPTS, &w);
 		t->have |= TPL_OPTS;
 		t->opts_exact = true;
 		t->nopt = w.n;
@@ -211,22 +213,23 @@ int match_format_seg(const struct seg *s, const struct match_ctx *c, char *buf, 
 
 /* ------------------------------------------------------------ field checks */
 
-static void flags_str(uint8_t flags, char *buf, size_t len)
+static void flags_str(uint8_t flags, uint8_t any, char *buf, size_t len)
 {
 	struct tpl t;
 	tpl_init(&t);
 	t.have = TPL_FLAGS;
 	t.flags = flags;
+	t.flags_any = any;
 	tpl_format(&t, buf, len);
 }
 
 static bool match_flags(const struct tpl *t, const struct seg *s, char *why, size_t whylen)
 {
 	char e[16], g[16];
-	if (!(t->have & TPL_FLAGS) || t->flags == s->flags)
+	if (!(t->have & TPL_FLAGS) || ((t->flags ^ s->flags) & (uint8_t)~t->flags_any) == 0)
 		return true;
-	flags_str(t->flags, e, sizeof(e));
-	flags_str(s->flags, g, sizeof(g));
+	flags_str(t->flags, t->flags_any, e, sizeof(e));
+	flags_str(s->flags, 0, g, sizeof(g));
 	return fail(why, whylen, "flags: expected %s, got %s", e, g);
 }
 
@@ -356,7 +359,7 @@ static bool match_opts(const struct tpl *t, const struct seg *s, const struct ma
 	char g[160];
 	if (!(t->have & TPL_OPTS))
 		return true;
-	wire_walk(s, c->iss, WIRE_MAX_OPTS, &w);
+	wire_walk(s, c, WIRE_MAX_OPTS, &w);
 	for (size_t i = 0; i < t->nopt && i < TPL_MAX_OPTS; i++) {
 		const struct tpl_opt *o = &t->opt[i];
 		if (o->kind == TCPOPT_NOP || o->kind == TCPOPT_EOL)

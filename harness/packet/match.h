@@ -11,6 +11,11 @@
 struct match_ctx {
 	uint32_t iss;   /* harness initial send sequence number */
 	uint32_t irs;   /* target initial sequence number, 0 until its SYN was seen */
+	/* TS val and ecr of a target's segment are read minus these (0: absolute). A
+	 * connection with relative timestamps sets them to the first TS val each side sent,
+	 * as packetdrill does for ecr (lua/README.md, "Relative timestamps"). */
+	uint32_t ts_val0;   /* the target's first TS val */
+	uint32_t ts_ecr0;   /* the harness's first TS val */
 };
 
 /* True when inbound segment s (kind TCP) satisfies template t. Otherwise false and, if

@@ -48,6 +48,8 @@ struct tpl_opt {
 struct tpl {
 	uint32_t have;              /* TPL_* */
 	uint8_t flags;              /* SEG_* bits */
+	uint8_t flags_any;          /* SEG_* bits that may be either way ("p": PSH either way);
+				     * never set in flags, not sent */
 	uint32_t seq, ack;
 	uint32_t win, urg;
 	uint32_t len;
@@ -69,7 +71,7 @@ struct tpl {
  * <mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7>", ". 1:1(0) ack 1", "R.", "F.",
  * "P. 1:11(10) ack 1". *out is initialised first (tpl_init). A shorthand option list sets
  * opts_exact. Returns 0, or -1 with `err` naming the token and what was expected, e.g.
- * "unknown flag letter 'X' in \"SX\" (expected S F R P . U E W or -)". */
+ * "unknown flag letter 'X' in \"SX\" (expected S F R P p . U E W or -)". */
 int tpl_parse(const char *text, struct tpl *out, char *err, size_t errlen);
 
 void tpl_init(struct tpl *t);

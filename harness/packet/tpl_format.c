@@ -15,13 +15,15 @@ static void out_flags(struct textout *o, const struct tpl *t)
 		textout_printf(o, "*");
 		return;
 	}
-	if (t->flags == 0) {
+	if (t->flags == 0 && t->flags_any == 0) {
 		textout_printf(o, "-");
 		return;
 	}
 	for (size_t i = 0; i < TPL_N_FLAG_LETTERS; i++)
 		if (t->flags & tpl_flag_letters[i].bit)
 			textout_printf(o, "%c", tpl_flag_letters[i].letter);
+		else if (t->flags_any & tpl_flag_letters[i].bit)
+			textout_printf(o, "p");   /* only PSH can be either way (tpl_parse) */
 }
 
 static void out_val(struct textout *o, const struct tpl_opt *opt, unsigned i)

@@ -31,25 +31,32 @@ static int parse_flags(struct tpl_cursor *ps)
 	ps->t->have |= TPL_FLAGS;
 	if (n == 1 && *start == '-')
 		return 0;
-	uint8_t seen = 0;
+	uint8_t seen = 0, any = 0;
 	for (size_t i = 0; i < n; i++) {
 		char c = start[i];
-		int bit = tpl_flag_bit(c);
+		/* "p": PSH either way. Where a stack sets PSH is its own business (RFC 9293
+		 * 3.9.1 leaves it to the sender), so a test of the data need not pin it. */
+		bool either = c == 'p';
+		int bit = tpl_flag_bit(either ? 'P' : c);
 		if (c == '-' || c == '*')
 			return tpl_lex_err(ps, "'%c' stands alone and cannot be combined with flag letters in \"%.*s\"",
 				    c, shown, start);
 		if (bit < 0) {
 			if (c >= 0x20 && c < 0x7f)
-				return tpl_lex_err(ps, "unknown flag letter '%c' in \"%.*s\" (expected S F R P . U E W or -)",
+				return tpl_lex_err(ps, "unknown flag letter '%c' in \"%.*s\" (expected S F R P p . U E W or -)",
 					    c, shown, start);
-			return tpl_lex_err(ps, "unknown flag byte 0x%02x (expected S F R P . U E W or -)",
+			return tpl_lex_err(ps, "unknown flag byte 0x%02x (expected S F R P p . U E W or -)",
 				    (unsigned char)c);
 		}
-		if (seen & bit)
+		if ((seen | any) & bit)
 			return tpl_lex_err(ps, "duplicate flag letter '%c' in \"%.*s\"", c, shown, start);
-		seen |= (uint8_t)bit;
+		if (either)
+			any |= (uint8_t)bit;
+		else
+			seen |= (uint8_t)bit;
 	}
 	ps->t->flags = seen;
+	ps->t->flags_any = any;
 	return 0;
 }
 

@@ -134,7 +134,11 @@ void console_result(struct console *c, const struct plan *p, const struct plan_t
 	if (target)
 		fprintf(c->out, " [%s]", target);
 	fprintf(c->out, " %-4s %s: %s (%.2fs", t->id, p->suites[t->suite].name, t->name, seconds);
-	if (runs > 1)
+	/* A test skipped in every run did not fail to pass: "0/10 runs passed" would say
+	 * it did. */
+	if (runs > 1 && st == VERDICT_SKIP && passes == 0)
+		fprintf(c->out, ", skipped in all %d runs", runs);
+	else if (runs > 1)
 		fprintf(c->out, ", %d/%d runs passed", passes, runs);
 	fputs(")\n", c->out);
 	if (st != VERDICT_PASS) {

@@ -79,7 +79,9 @@ static void report_test(struct run *r, int test, int target, struct outcome *oc)
 	if (rc) {
 		if (oc->j->pcap)
 			report_case_attachment(rc, oc->j->pcap);
-		report_case_property(rc, "behaviour_id", t->id);
+		/* A test of one's own may name no behaviour ID (listed as "-"). */
+		if (strcmp(t->id, "-") != 0)
+			report_case_property(rc, "behaviour_id", t->id);
 		report_case_property(rc, "rfc", t->rfc);
 		report_case_property(rc, "declared_at", t->where);
 		if (t->tags[0])

@@ -65,7 +65,8 @@ static void worker_main(const struct worker_job *job, int fd)
 		res.status = VERDICT_ERROR;
 		strbuf_addf(&res.message, "%.*s", (int)strcspn(err, "\n"), err);
 		strbuf_addf(&res.detail, "%s", err);
-	} else if (!(lab = lab_create(&(struct lab_opts){.target = job->target, .id = job->lab_id},
+	} else if (!(lab = lab_create(&(struct lab_opts){.target = job->target, .id = job->lab_id,
+							.mtu = script_test_get(s, job->index)->mtu},
 				      err, sizeof(err)))) {
 		res.status = VERDICT_ERROR;
 		/* The message is one line; a target's last words follow in the detail. */

@@ -19,6 +19,10 @@ struct conn {
 	bool rcv_known;
 	uint16_t ip_id;
 	size_t cursor;            /* first log record not yet consumed by a wait */
+	size_t first;             /* the log's length when the connection was made */
+	uint32_t ts_base;         /* ts_rel: our TS val 0 on the wire */
+	uint32_t ts_peer;         /* ts_rel: the target's first TS val */
+	bool ts_peer_known;
 };
 
 /* RFC 9293 3.4: sequence numbers compare modulo 2^32. */
@@ -36,7 +40,10 @@ struct conn *conn_new(struct lab *lab, const struct conn_addr *a)
 	c->a = *a;
 	c->snd_nxt = a->iss;
 	c->ip_id = (uint16_t)(a->iss >> 7);
-	c->cursor = lab_log_count(lab);
+	c->cursor = c->first = lab_log_count(lab);
+	/* Our clock's origin: any number will do (RFC 7323 5.4); one that is not 0 keeps a
+	 * script that forgot ts = "relative" from passing by luck. */
+	c->ts_base = a->iss * 2654435761u + 0x1000u;
 	return c;
 }
 
@@ -75,6 +82,21 @@ uint32_t conn_irs(const struct conn *c)
 	return c->irs;
 }
 
+uint32_t conn_ts_base(const struct conn *c)
+{
+	return c->ts_base;
+}
+
+bool conn_ts_peer_known(const struct conn *c)
+{
+	return c->ts_peer_known;
+}
+
+uint32_t conn_ts_peer(const struct conn *c)
+{
+	return c->ts_peer;
+}
+
 static size_t addr_len(int family)
 {
 	return family == AF_INET ? 4 : 16;
@@ -102,7 +124,26 @@ struct match_ctx conn_ctx(const struct conn *c, const struct seg *s)
 	 * an RST from a closed port (no ISN at all) is written with its real seq. A SYN
 	 * carries the ISN itself, so it reads as 0 even before it is learnt. */
 	uint32_t irs = c->irs_known ? c->irs : (s && (s->flags & SEG_SYN) ? s->seq : 0);
-	return (struct match_ctx){.iss = c->a.iss, .irs = irs};
+	struct match_ctx ctx = {.iss = c->a.iss, .irs = irs};
+	if (c->a.ts_rel) {
+		/* The first TS val the target sends is its 0, as the ISN is seq's. */
+		ctx.ts_val0 = c->ts_peer_known ? c->ts_peer
+			      : (s && (s->opt.present & SEG_OPT_TS) ? s->opt.ts_val : 0);
+		ctx.ts_ecr0 = c->ts_base;
+	}
+	return ctx;
+}
+
+/* Our own segments read relative too: seq from our ISN, ack from theirs, TS val from
+ * our clock's origin and ecr from theirs. */
+static struct match_ctx conn_ctx_out(const struct conn *c)
+{
+	struct match_ctx ctx = {.iss = c->irs_known ? c->irs : 0, .irs = c->a.iss};
+	if (c->a.ts_rel) {
+		ctx.ts_val0 = c->ts_base;
+		ctx.ts_ecr0 = c->ts_peer_known ? c->ts_peer : 0;
+	}
+	return ctx;
 }
 
 /* SACK blocks acknowledge the target's data, so a script writes them relative to the
@@ -112,10 +153,19 @@ static int conn_encode_opts(const struct conn *c, const struct tpl *t, uint8_t o
 {
 	struct tpl abs = *t;
 	abs.data = NULL;   /* a shallow copy for the options only: owns nothing */
-	for (int i = 0; i < abs.nopt; i++)
-		if (abs.opt[i].kind == TCPOPT_SACK && !(abs.opt[i].raw_len))
-			for (int v = 0; v < abs.opt[i].nval; v++)
-				abs.opt[i].val[v] += c->irs;
+	for (int i = 0; i < abs.nopt; i++) {
+		struct tpl_opt *o = &abs.opt[i];
+		if (o->kind == TCPOPT_SACK && !o->raw_len)
+			for (int v = 0; v < o->nval; v++)
+				o->val[v] += c->irs;
+		/* Relative timestamps: val counts from our origin, ecr from the target's
+		 * first val (absolute until one was seen: a SYN's ecr 0 stays 0). */
+		if (o->kind == TCPOPT_TS && !o->raw_len && c->a.ts_rel && o->nval == 2) {
+			o->val[0] += c->ts_base;
+			if (c->ts_peer_known)
+				o->val[1] += c->ts_peer;
+		}
+	}
 	return tpl_opts_encode(&abs, out, err, errlen);
 }
 
@@ -171,10 +221,14 @@ int conn_send(struct conn *c, const struct tpl *t, double *sent_at, char *err, s
 		c->ip_id++;
 	const uint8_t *frame;
 	size_t flen;
-	if (frame_build_tcp(lab_builder(c->lab), &f, &frame, &flen, err, errlen) < 0 ||
-	    lab_send_frame(c->lab, frame, flen, err, errlen) < 0)
+	if (frame_build_tcp(lab_builder(c->lab), &f, &frame, &flen, err, errlen) < 0)
 		return -1;
-	*sent_at = lab_now(c->lab);
+	/* The time before the frame goes out: the target's answer is stamped by the
+	 * capture, which may read the clock before this call returns. */
+	double at = lab_now(c->lab);
+	if (lab_send_frame(c->lab, frame, flen, err, errlen) < 0)
+		return -1;
+	*sent_at = at;
 	uint32_t end = f.seq + f.payload_len + ((f.flags & SEG_SYN) ? 1 : 0) + ((f.flags & SEG_FIN) ? 1 : 0);
 	if (seq_after(end, c->snd_nxt))
 		c->snd_nxt = end;
@@ -187,6 +241,10 @@ static void conn_note_inbound(struct conn *c, const struct seg *s)
 	if ((s->flags & SEG_SYN) && !c->irs_known) {
 		c->irs = s->seq;
 		c->irs_known = true;
+	}
+	if ((s->opt.present & SEG_OPT_TS) && !c->ts_peer_known) {
+		c->ts_peer = s->opt.ts_val;
+		c->ts_peer_known = true;
 	}
 	uint32_t end = s->seq + s->payload_len + ((s->flags & SEG_SYN) ? 1 : 0) +
 		       ((s->flags & SEG_FIN) ? 1 : 0);
@@ -214,36 +272,56 @@ void conn_next(struct conn *c, const struct lab_rec **rec)
 	}
 }
 
-/* Appends the connection's conversation since record `from` to the report. */
-static int conn_describe(const struct conn *c, size_t from, char *buf, size_t len)
+/* A report lists at most this many segments: the first DESCRIBE_HEAD and the last
+ * (DESCRIBE_MAX - DESCRIBE_HEAD), with a line saying how many were left out between. */
+#define DESCRIBE_MAX 120
+#define DESCRIBE_HEAD 20
+
+/* The kind of record r is for this connection: 1 from the target, 2 ours, 3 a TCP
+ * segment from the target on another connection, 0 none of these. */
+static int conn_rec_kind(const struct conn *c, const struct lab_rec *r)
 {
-	int n = 0, shown = 0;
-	size_t count = lab_log_count(c->lab);
-	for (size_t i = from; i < count && n < (int)len; i++) {
+	if (r->inbound && conn_owns(c, &r->seg))
+		return 1;
+	if (!r->inbound && conn_owns_outbound(c, &r->seg))
+		return 2;
+	return r->inbound && r->seg.kind == SEG_KIND_TCP ? 3 : 0;
+}
+
+/* Appends every segment of the connection since it was made (both ways, with their
+ * times) to the report, as lua/README.md promises: what matched before is context for
+ * what did not. */
+static int conn_describe(const struct conn *c, char *buf, size_t len)
+{
+	int n = 0;
+	size_t count = lab_log_count(c->lab), total = 0, shown = 0;
+	for (size_t i = c->first; i < count; i++)
+		total += conn_rec_kind(c, lab_log_get(c->lab, i)) != 0;
+	for (size_t i = c->first; i < count && n < (int)len; i++) {
 		const struct lab_rec *r = lab_log_get(c->lab, i);
-		bool in = r->inbound && conn_owns(c, &r->seg);
-		bool out = !r->inbound && conn_owns_outbound(c, &r->seg);
-		char line[512];
-		if (in) {
-			struct match_ctx ctx = conn_ctx(c, &r->seg);
-			match_format_seg(&r->seg, &ctx, line, sizeof(line));
-		} else if (out) {
-			/* Our own segments read relative too: seq from our ISN, ack from theirs. */
-			struct match_ctx ctx = {.iss = c->irs_known ? c->irs : 0, .irs = c->a.iss};
-			match_format_seg(&r->seg, &ctx, line, sizeof(line));
-		} else if (r->inbound && r->seg.kind == SEG_KIND_TCP) {
-			seg_format(&r->seg, line, sizeof(line));
-			n += snprintf(buf + n, len - (size_t)n, "\n    %8.3f  target  (other connection) %s", r->t, line);
-			shown++;
+		int kind = conn_rec_kind(c, r);
+		if (!kind)
 			continue;
-		} else {
+		shown++;
+		if (total > DESCRIBE_MAX && shown > DESCRIBE_HEAD &&
+		    shown <= total - (DESCRIBE_MAX - DESCRIBE_HEAD)) {
+			if (shown == DESCRIBE_HEAD + 1)
+				n += snprintf(buf + n, len - (size_t)n, "\n    ... %zu segments left out ...",
+					      total - DESCRIBE_MAX);
 			continue;
 		}
+		char line[512];
+		if (kind == 3) {
+			seg_format(&r->seg, line, sizeof(line));
+			n += snprintf(buf + n, len - (size_t)n, "\n    %8.3f  target  (other connection) %s", r->t, line);
+			continue;
+		}
+		struct match_ctx ctx = kind == 1 ? conn_ctx(c, &r->seg) : conn_ctx_out(c);
+		match_format_seg(&r->seg, &ctx, line, sizeof(line));
 		n += snprintf(buf + n, len - (size_t)n, "\n    %8.3f  %s %s", r->t,
-			      in ? "target  <" : "harness >", line);
-		shown++;
+			      kind == 1 ? "target  <" : "harness >", line);
 	}
-	if (!shown && n < (int)len)
+	if (!total && n < (int)len)
 		n += snprintf(buf + n, len - (size_t)n, "\n    (nothing on this connection)");
 	return n;
 }
@@ -251,7 +329,6 @@ static int conn_describe(const struct conn *c, size_t from, char *buf, size_t le
 int conn_wait(struct conn *c, const struct tpl *t, enum conn_wait mode, double deadline,
 	      const struct lab_rec **rec, char *why, size_t whylen)
 {
-	size_t start = c->cursor;
 	double t_start = lab_now(c->lab);
 	char mismatch[300] = "";
 	*rec = NULL;
@@ -286,13 +363,13 @@ int conn_wait(struct conn *c, const struct tpl *t, enum conn_wait mode, double d
 				int n = snprintf(why, whylen,
 						 "expected no segment until %.3f s, got at %.3f s: %s\n  seen:",
 						 deadline, r->t, got);
-				conn_describe(c, start, why + n, whylen - (size_t)n);
+				conn_describe(c, why + n, whylen - (size_t)n);
 				return 1;
 			}
 			tpl_format(t, exp, sizeof(exp));
 			int n = snprintf(why, whylen, "expected: %s\n  got:      %s  (at %.3f s)\n  mismatch: %s\n  seen:",
 					 exp, got, r->t, w);
-			conn_describe(c, start, why + n, whylen - (size_t)n);
+			conn_describe(c, why + n, whylen - (size_t)n);
 			return 1;
 		}
 		char err[LAB_ERR_MAX];
@@ -310,6 +387,6 @@ int conn_wait(struct conn *c, const struct tpl *t, enum conn_wait mode, double d
 	tpl_format(t, exp, sizeof(exp));
 	int n = snprintf(why, whylen, "expected: %s\n  got:      nothing matching within %.3f s%s%s\n  seen:",
 			 exp, deadline - t_start, mismatch[0] ? "\n  last mismatch: " : "", mismatch);
-	conn_describe(c, start, why + n, whylen - (size_t)n);
+	conn_describe(c, why + n, whylen - (size_t)n);
 	return 1;
 }

@@ -19,6 +19,7 @@ struct conn_addr {
 	int family;              /* AF_INET or AF_INET6 */
 	uint16_t lport, rport;   /* harness port, target port */
 	uint32_t iss;            /* harness ISN */
+	bool ts_rel;             /* TS val/ecr written relative to each side's first TS val */
 };
 
 struct conn *conn_new(struct lab *lab, const struct conn_addr *a);
@@ -28,6 +29,15 @@ void conn_free(struct conn *c);
  * ACK is set, window 65535, TTL 64, DF) and puts it on the wire. *sent_at gets the lab
  * time. Returns 0, or -1 with err naming the field (e.g. options too long). */
 int conn_send(struct conn *c, const struct tpl *t, double *sent_at, char *err, size_t errlen);
+/* The most payload one segment like t can carry on the lab's link (LAB_MTU less the IP
+ * and TCP headers and t's options), or -1 with err when t's options do not encode. */
+int conn_max_payload(const struct conn *c, const struct tpl *t, char *err, size_t errlen);
+/* conn_send, but a payload above conn_max_payload goes out as consecutive segments of at
+ * most that size (SYN on the first only, PSH and FIN on the last only); *sent_at is the
+ * first one's time and *nseg their count. Without split such a payload is an error
+ * naming the limit. */
+int conn_send_split(struct conn *c, const struct tpl *t, bool split, double *sent_at,
+		    int *nseg, char *err, size_t errlen);
 /* The frame conn_send would build for t now (seq, ack, IP ID as conn_send fills them in),
  * without sending it or advancing anything; its options are serialised into opts, which
  * f points to. Returns 0, or -1 with err. */
@@ -65,6 +75,12 @@ uint32_t conn_snd_nxt(const struct conn *c);
 uint32_t conn_rcv_nxt(const struct conn *c);
 bool conn_irs_known(const struct conn *c);
 uint32_t conn_irs(const struct conn *c);
+/* With relative timestamps: the harness's TS base (what its TS val 0 is on the wire) and
+ * the target's first TS val (ts_t_known false until a TS option of the target's was
+ * seen). */
+uint32_t conn_ts_base(const struct conn *c);
+bool conn_ts_peer_known(const struct conn *c);
+uint32_t conn_ts_peer(const struct conn *c);
 /* True when s is a TCP segment of this connection, sent by the target. */
 bool conn_owns(const struct conn *c, const struct seg *s);
 

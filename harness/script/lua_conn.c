@@ -46,16 +46,29 @@ static struct lua_conn *check_conn(lua_State *L, int idx)
 	return lc;
 }
 
+/* c:send(seg[, {split = true}]) -> the lab time it was sent, and how many segments
+ * went out (more than one only with split: a payload above the lab's MTU). */
 static int conn_send_l(lua_State *L)
 {
 	struct lua_conn *lc = check_conn(L, 1);
 	struct tpl *t = lua_tpl_check(L, 2);
+	bool split = false;
+	if (!lua_isnoneornil(L, 3)) {
+		luaL_checktype(L, 3, LUA_TTABLE);
+		static const char *const keys[] = {"split", NULL};
+		lua_api_known_keys(L, 3, "send options", keys);
+		lua_getfield(L, 3, "split");
+		split = lua_toboolean(L, -1);
+		lua_pop(L, 1);
+	}
 	double at;
-	char err[300];
-	if (conn_send(lc->c, t, &at, err, sizeof(err)) < 0)
+	int nseg;
+	char err[400];
+	if (conn_send_split(lc->c, t, split, &at, &nseg, err, sizeof(err)) < 0)
 		return lua_api_error(L, "send: %s", err);
 	lua_pushnumber(L, at);
-	return 1;
+	lua_pushinteger(L, nseg);
+	return 2;
 }
 
 /* c:flood(seg, {count = N, seconds = T, ports = P}) -> {sent =, seconds =, pps =}: N
@@ -139,8 +152,12 @@ static void push_rec(lua_State *L, const struct conn *c, const struct lab_rec *r
 	lua_pushboolean(L, (s->opt.present & SEG_OPT_SACKOK) != 0);
 	lua_setfield(L, -2, "sackok");
 	if (s->opt.present & SEG_OPT_TS) {
-		set_int(L, "ts_val", s->opt.ts_val);
-		set_int(L, "ts_ecr", s->opt.ts_ecr);
+		/* Relative when the connection writes timestamps relative (ctx's bases are 0
+		 * otherwise), as the shorthand reads them. */
+		set_int(L, "ts_val", (uint32_t)(s->opt.ts_val - ctx.ts_val0));
+		set_int(L, "ts_ecr", (uint32_t)(s->opt.ts_ecr - ctx.ts_ecr0));
+		set_int(L, "ts_val_abs", s->opt.ts_val);
+		set_int(L, "ts_ecr_abs", s->opt.ts_ecr);
 	}
 	char text[512];
 	match_format_seg(s, &ctx, text, sizeof(text));
@@ -242,11 +259,26 @@ static int conn_info_l(lua_State *L)
 	lua_setfield(L, -2, "family");
 	set_int(L, "sport", a->lport);
 	set_int(L, "dport", a->rport);
+	/* iss and irs are absolute (they are the origins); snd_nxt and rcv_nxt relative to
+	 * them, as the shorthand writes seq and ack, with the absolute numbers beside. */
 	set_int(L, "iss", a->iss);
 	set_int(L, "snd_nxt", conn_snd_nxt(lc->c));
+	set_int(L, "snd_nxt_abs", (uint32_t)(a->iss + conn_snd_nxt(lc->c)));
+	/* rcv_nxt before the target's SYN: what its segments advanced (0 when none). */
 	set_int(L, "rcv_nxt", conn_rcv_nxt(lc->c));
-	if (conn_irs_known(lc->c))
+	if (conn_irs_known(lc->c)) {
 		set_int(L, "irs", conn_irs(lc->c));
+		set_int(L, "rcv_nxt_abs", (uint32_t)(conn_irs(lc->c) + conn_rcv_nxt(lc->c)));
+	}
+	lua_pushstring(L, a->ts_rel ? "relative" : "absolute");
+	lua_setfield(L, -2, "ts");
+	if (a->ts_rel) {
+		set_int(L, "ts_base", conn_ts_base(lc->c));
+		if (conn_ts_peer_known(lc->c))
+			set_int(L, "ts_peer", conn_ts_peer(lc->c));
+	}
+	int max = conn_max_payload(lc->c, &(struct tpl){0}, NULL, 0);
+	set_int(L, "max_payload", max);
 	return 1;
 }
 

@@ -26,13 +26,13 @@ static struct lua_lab *check_lab(lua_State *L, int idx)
 	return ll;
 }
 
-/* lab:conn{port = N, sport = N, family = "inet"|"inet6", iss = N} -> connection (no
- * segment is sent). */
+/* lab:conn{port = N, sport = N, family = "inet"|"inet6", iss = N, ts = "relative"} ->
+ * connection (no segment is sent). */
 static int lab_conn(lua_State *L)
 {
 	struct lua_lab *ll = check_lab(L, 1);
 	luaL_checktype(L, 2, LUA_TTABLE);
-	static const char *const keys[] = {"port", "sport", "family", "iss", NULL};
+	static const char *const keys[] = {"port", "sport", "family", "iss", "ts", NULL};
 	lua_api_known_keys(L, 2, "lab:conn", keys);
 	struct conn_addr a = {.family = AF_INET};
 	lua_Integer port;
@@ -50,6 +50,13 @@ static int lab_conn(lua_State *L)
 		lua_api_error(L, "lab:conn: field 'family' must be \"inet\" or \"inet6\", got %s",
 			    luaL_tolstring(L, -1, NULL));
 	a.family = strcmp(fam, "inet6") == 0 ? AF_INET6 : AF_INET;
+	lua_pop(L, 1);
+	lua_getfield(L, 2, "ts");
+	const char *ts = lua_isnil(L, -1) ? "absolute" : lua_tostring(L, -1);
+	if (!ts || (strcmp(ts, "absolute") && strcmp(ts, "relative")))
+		lua_api_error(L, "lab:conn: field 'ts' must be \"absolute\" or \"relative\", got %s",
+			      luaL_tolstring(L, -1, NULL));
+	a.ts_rel = strcmp(ts, "relative") == 0;
 	lua_pop(L, 1);
 
 	lua_conn_push(L, 1, &a);
@@ -165,10 +172,16 @@ static int lab_addresses(lua_State *L)
 	lua_setfield(L, -2, "caps");
 	lua_pushstring(L, stack ? stack : "");
 	lua_setfield(L, -2, "stack");
+	/* The socket options the agent takes (PROTOCOL.md 2), when its greeting lists them. */
+	const char *sockopts = lab_target_info(ll->lab, "sockopts");
+	lua_pushstring(L, sockopts ? sockopts : "");
+	lua_setfield(L, -2, "sockopts");
+	lua_pushinteger(L, lab_mtu(ll->lab));
+	lua_setfield(L, -2, "mtu");
 	return 1;
 }
 
-/* Turns a reply line into {ret=, err=, key=value...}. */
+/* Turns a reply line into {ret=, err=, key=value...} (wait_reply adds t). */
 static int push_reply(lua_State *L, char *line)
 {
 	struct agent_reply r;
@@ -222,13 +235,18 @@ static int wait_reply(lua_State *L, struct lua_lab *ll, uint32_t id, double time
 	*box = NULL;
 	luaL_setmetatable(L, REPLY_MT);
 	char err[LAB_ERR_MAX];
-	if (lab_agent_wait(ll->lab, id, lab_now(ll->lab) + timeout, box, err, sizeof(err)) < 0)
+	double at = 0;
+	if (lab_agent_wait_at(ll->lab, id, lab_now(ll->lab) + timeout, box, &at, err, sizeof(err)) < 0)
 		return lua_api_error(L, "%s: %s", what, err);
 	if (!*box)
 		return 0;
 	push_reply(L, *box);
 	free(*box);
 	*box = NULL;
+	/* t: when the reply came off the control channel (the call's return as the harness
+	 * saw it), not when the script collected it. */
+	lua_pushnumber(L, at);
+	lua_setfield(L, -2, "t");
 	return 1;
 }
 

@@ -128,6 +128,14 @@ static void payload_fields(lua_State *L, int idx, struct tpl *t)
 {
 	size_t dlen;
 	const char *data = field_string(L, idx, "data", &dlen);
+	/* The range's LEN and the bytes are two statements of one length: when they differ
+	 * the script meant one of them, and sending either would hide its mistake. */
+	if (data && (t->have & TPL_LEN) && t->len != dlen) {
+		lua_rawgeti(L, idx, 1);
+		const char *base = lua_tostring(L, -1);
+		lua_api_error(L, "segment: the range of \"%s\" says LEN %u but data has %zu bytes",
+			      base ? base : "?", t->len, dlen);
+	}
 	if (data && tpl_set_data(t, data, dlen) < 0)
 		lua_api_error(L, "out of memory");
 	lua_Integer len;

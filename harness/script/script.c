@@ -83,6 +83,9 @@ static int collect_tests(lua_State *L)
 		lua_getfield(L, -5, "timeout");
 		t->timeout = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : 0;
 		lua_pop(L, 5);
+		lua_getfield(L, -1, "mtu");
+		t->mtu = lua_isinteger(L, -1) ? (unsigned)lua_tointeger(L, -1) : 0;
+		lua_pop(L, 1);
 		lua_getfield(L, -1, "tags");
 		int ntags = (int)luaL_len(L, -1);
 		const char **tags = calloc((size_t)ntags + 1, sizeof(*tags));

@@ -16,6 +16,7 @@ struct script_test {
 	const char *name, *id, *rfc;
 	const char *const *tags;   /* NULL-terminated */
 	double timeout;            /* seconds, 0: the runner's default */
+	unsigned mtu;              /* the lab link's MTU the test asks for, 0: LAB_MTU */
 	const char *where;         /* file:line of the declaration */
 };
 

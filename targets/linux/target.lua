@@ -268,6 +268,11 @@ return {
   name = "linux",
   summary = "the Linux kernel's TCP stack in a network namespace",
   params = {
+    -- Default tolerance of a timed expectation ({at = s}): abs + rel * s seconds. The
+    -- timer wheel fires a timer late by up to 1/8 of its timeout (kernel/time/timer.c,
+    -- LVL_CLK_SHIFT 3: each level's granularity is 12.5 % of its range), plus a 4 ms
+    -- jiffy (HZ 250) and the harness's scheduling on a busy machine.
+    time_tolerance = {abs = 0.02, rel = 0.125},
     -- RFC 6298 2.1 initial RTO (TCP_TIMEOUT_INIT), seconds
     initial_rto = 1.0,
     -- granularity of the stack's TCP timers, seconds (jiffies: 1-4 ms)

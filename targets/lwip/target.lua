@@ -15,6 +15,9 @@ return {
   name = "lwip",
   summary = "lwIP 2.1.3 (Debian liblwip-dev) on a TAP device",
   params = {
+    -- Default tolerance of a timed expectation: every lwIP timer moves in 500 ms steps
+    -- of its slow timer, so a time is known to one tick, plus scheduling.
+    time_tolerance = {abs = 0.52, rel = 0.05},
     initial_rto = 3.0,      -- lwIP starts rto at 6 ticks of its 500 ms slow timer
     timer_tick = 0.5,       -- TCP_SLOW_INTERVAL: every TCP timer moves in 500 ms steps
     synack_retries = 6,     -- TCP_SYNMAXRTX
@@ -36,6 +39,16 @@ return {
     ts_missing = "accept",  -- built without timestamps (LWIP_TCP_TIMESTAMPS 0)
   },
   deviations = {
+    -- tcp_shutdown(shut_rx) sets TF_RXCLOSED, and tcp_input then aborts a connection
+    -- whose data arrives: "received data although already closed -> abort (send RST)".
+    -- TCP has no read-side close (RFC 9293 3.10.4); lwIP applies RFC 1122 4.2.2.13's
+    -- RST for data after CLOSE to SHUT_RD.
+    ["after shutdown(SHUT_RD), arriving data is ACKed and the connection stays up"] = {
+      rfc = "9293 3.10.4",
+      reason = "data after shutdown(SHUT_RD) is answered by RST (tcp_in.c: TF_RXCLOSED aborts "
+        .. "the connection), as if the socket were closed",
+      evidence = "expected: . 1:1(0) ack 11, got: R. 1:1(0) ack 11 win 65407",
+    },
     -- tcp_in.c, SYN_SENT: only a SYN|ACK is processed; a bare SYN (the peer's, crossing
     -- ours) is not answered, so there is no simultaneous open (RFC 9293 3.4 Figure 8).
     ["SO_LINGER {on, 0} then close() in SYN-RECEIVED after a simultaneous open sends RST"] = {
