@@ -34,6 +34,18 @@ return {
     delayed_ack = true,     -- TF_ACK_DELAY, sent by the 250 ms fast timer
     rst_window = "rcv_wnd", -- tcp_rst advertises the receive window (see RST_ACK above)
     ts_missing = "accept",  -- built without timestamps (LWIP_TCP_TIMESTAMPS 0)
+    -- RFC 5961 3.2 case 1 as worded: tcp_process tests SEG.SEQ alone against
+    -- rcv_nxt..rcv_nxt+rcv_wnd, so a RST whose text or SYN/FIN starts below RCV.NXT is
+    -- dropped, not challenged (sweep: ESTABLISHED/inet/RST+data:seq=rcv_nxt-1:ack=0:len=1)
+    rst_seq_test = "seq",
+    -- RFC 5681 4.2 SHOULD: tcp_receive delivers the ooseq queue once the gap is filled and
+    -- then acks with tcp_ack (TF_ACK_DELAY), not tcp_ack_now
+    -- (ESTABLISHED/inet/ACK+data:seq=rcv_nxt+1:...>ACK+data:seq=rcv_nxt:...: the ACK
+    -- came after the 50 ms an immediate one is given)
+    gap_ack = "delayed",
+    -- RFC 1122 4.2.2.13: tcp_input aborts (RST) a pcb with TF_RXCLOSED that receives data
+    -- ("received data although already closed -> abort (send RST)")
+    half_duplex_close = true,
   },
   deviations = {
     -- tcp_in.c, SYN_SENT: only a SYN|ACK is processed; a bare SYN (the peer's, crossing
