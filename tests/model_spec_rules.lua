@@ -56,6 +56,10 @@ case("rst_seq_test: a RST with text from below RCV.NXT is challenged or dropped"
     "seq: SEG.SEQ in the window is still challenged")
   eq(arrive.segment(EST_B, seg("R", 100), { rst_seq_test = "seq" }).state, "CLOSED",
     "seq: SEG.SEQ = RCV.NXT still resets")
+  local k793 = { rst_seq_test = "seq", rfc5961_rst = false }
+  eq(arrive.segment(EST_B, rst, k793).state, "ESTABLISHED", "seq without RFC 5961: dropped too")
+  eq(arrive.segment(EST_B, rst, { rfc5961_rst = false }).state, "CLOSED",
+    "segment without RFC 5961: in the window, so it resets")
 end)
 
 -- ---------------------------------------------------------------- RFC 5961 4.2: SYN

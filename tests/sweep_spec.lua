@@ -482,4 +482,22 @@ case("a target's sysctl options set the model knobs its descriptor maps them to"
     "and without it a RST ends TIME-WAIT")
 end)
 
+case("deviations: an entry with seen covers only results whose seen contains it", function()
+  local D = require "sweep.deviations"
+  local desc = { sweep_deviations = {
+    ["LAST-ACK/*"] = { reason = "FIN retransmitted as FIN-WAIT-1", rfc = "9293 3.3.2",
+      seen = "-> FIN-WAIT-1" } } }
+  local function v(r) return D.classify(r, desc).verdict end
+  eq(v { id = "LAST-ACK/inet/ACK:x", verdict = "differs", rule = "ack.last_ack",
+    seen = "nothing -> FIN-WAIT-1" }, "deviation", "the state it names was seen")
+  eq(v { id = "LAST-ACK/inet/ACK:x", verdict = "differs", rule = "ack.last_ack",
+    seen = "nothing -> LAST-ACK" }, "differs", "another difference in the same cell still shows")
+  eq(v { id = "CLOSING/inet/ACK:x", verdict = "differs", rule = "ack.last_ack",
+    seen = "nothing -> FIN-WAIT-1" }, "differs", "the key's glob still applies")
+  local ok, msg = pcall(D.classify, { id = "a", verdict = "differs" },
+    { sweep_deviations = { ["x"] = { reason = "r", seen = 3 } } })
+  check(not ok and msg:find('sweep_deviations["x"].seen: expected a non-empty string, got number',
+    1, true), "a bad seen is refused naming the key: " .. tostring(msg))
+end)
+
 return S.finish()

@@ -71,13 +71,14 @@ local function check_rst(ctx)
   if not seg.RST then return true end
   ctx.dropped = true
   if t.state == "TIME-WAIT" and k.rfc1337 then return ctx:drop("rst.timewait_1337") and false end
+  -- RFC 5961 3.2 case 1 reads SEG.SEQ ("the sequence number is outside the current
+  -- receive window"), as RFC 793's "a reset is valid if its sequence number is in the
+  -- window" did; the first step let in a RST whose text or SYN/FIN reaches the window
+  -- from below RCV.NXT. The rst_seq_test knob says which reading a stack takes.
+  if k.rst_seq_test == "seq" and accept.rst(t, seg) == "outside" then
+    return ctx:drop("rst.outside", ("SEG.SEQ %d, RCV.NXT %d"):format(seg.seq, t.rcv_nxt)) and false
+  end
   if k.rfc5961_rst then
-    -- RFC 5961 3.2 case 1 reads SEG.SEQ ("the sequence number is outside the current
-    -- receive window"); the first step let in a RST whose text or SYN/FIN reaches the
-    -- window from below RCV.NXT. The rst_seq_test knob says which reading a stack takes.
-    if k.rst_seq_test == "seq" and accept.rst(t, seg) == "outside" then
-      return ctx:drop("rst.outside", ("SEG.SEQ %d, RCV.NXT %d"):format(seg.seq, t.rcv_nxt)) and false
-    end
     if accept.rst(t, seg) ~= "exact" then
       ctx:ack_now("rst.challenge", ("SEG.SEQ %d, RCV.NXT %d"):format(seg.seq, t.rcv_nxt))
       return false

@@ -34,6 +34,21 @@ return {
     syn_retries = 6,
     msl = 30,               -- DefaultTCPTimeWaitTimeout = 60 s = 2 MSL (protocol.go)
   },
+  -- The choices the RFCs leave open, as the RFC model's knobs (lua/model/README.md), read
+  -- in netstack's source (SRC above).
+  model = {
+    -- connect.go handleReset: any RST with rcv.acceptable(SEG.SEQ, 0) resets (RFC 793,
+    -- no RFC 5961 3.2 challenge ACK; the hand-written suite declares the missing ACK)
+    rfc5961_rst = false,
+    rst_seq_test = "seq",   -- handleReset tests SEG.SEQ with length 0, not the segment
+    rfc5961_syn = true,     -- handleSegmentLocked: a SYN gets maybeSendOutOfWindowAck
+    rfc5961_ack = true,     -- snd.go: an ACK beyond SND.NXT or too old is answered
+    -- rcv.go handleTimeWaitSegment: "Just silently drop any RST packets in TIME_WAIT"
+    rfc1337 = true,
+    timewait_syn = "rfc1122", -- handleTimeWaitSegment: a SYN beyond RCV.NXT to a listener
+    delayed_ack = true,
+    rst_window = "zero",    -- replyWithReset: window 0
+  },
   deviations = {
     -- Found by the sweep (its clean-up aborted every case's sockets): closeLocked takes
     -- SYN-RECEIVED for a reset state and calls resetConnectionLocked, which reads the
