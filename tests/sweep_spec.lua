@@ -448,6 +448,21 @@ case("compare: a second challenge ACK may be rate-limited only when the knob say
     "differs", "the first one is never rate-limited")
 end)
 
+case("compare: an ACK carried by the target's retransmission stands for the bare ACK", function()
+  -- Linux, loaded: the RTO of the 100 bytes in flight fired as the FIN arrived, and the
+  -- FIN's acknowledgment went out on the retransmission (P. 1001:1101(100) ack 5002).
+  local snap = snapshot("ESTABLISHED-DATA-OUT")
+  local c = one("ESTABLISHED-DATA-OUT", { flags = "FA", seq = { "rcv_nxt", 0 }, ack = { "snd_una", 0 } })
+  local e = judge.expect(c, snap)
+  eq(judge.show_replies(e[1].replies), ". 1101:1101(0) ack 5002", "the model: a bare ACK of the FIN")
+  eq((judge.compare(c, e, { obs({ R("P.", 1001, 5002, { len = 100 }) }, "CLOSE-WAIT") })), "agree",
+    "carried by the retransmission")
+  eq((judge.compare(c, e, { obs({ R("P.", 1001, 5001, { len = 100 }) }, "CLOSE-WAIT") })), "differs",
+    "a retransmission with the old ACK is not the FIN's acknowledgment")
+  eq((judge.compare(c, e, { obs({ R("P.", 1001, 5002, { len = 100 }), R(".", 1101, 5002) },
+    "CLOSE-WAIT") })), "agree", "both: the bare ACK is the reply, the retransmission ignored")
+end)
+
 case("compare: a retransmitted SYN,ACK in SYN-RECEIVED is not a reply", function()
   local c = one("SYN-RECEIVED", { flags = "", seq = { "rcv_nxt", 0 }, ack = { "raw", 0 } })
   local e = judge.expect(c, snapshot("SYN-RECEIVED"))
