@@ -307,7 +307,8 @@ end
 -- step was not observed at all. Tolerated: a reply the model marks delayed that is
 -- missing, when a later step's ACK covers it (RFC 9293 3.8.6.3 lets one ACK stand for
 -- several; RFC 1122 4.2.3.2); the same reply arriving one step late; the target's own
--- retransmissions (retransmit range); a missing ACK to an unacceptable segment when one
+-- retransmissions (retransmit range), one of which may carry an expected bare ACK; a
+-- missing ACK to an unacceptable segment when one
 -- was seen earlier in the case and the ack_ratelimit knob is set (RFC 5961 7).
 -- Observed state nil: not compared.
 function M.compare(case, expected, observed)
