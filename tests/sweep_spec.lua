@@ -461,6 +461,13 @@ case("compare: an ACK carried by the target's retransmission stands for the bare
     "a retransmission with the old ACK is not the FIN's acknowledgment")
   eq((judge.compare(c, e, { obs({ R("P.", 1001, 5002, { len = 100 }), R(".", 1101, 5002) },
     "CLOSE-WAIT") })), "agree", "both: the bare ACK is the reply, the retransmission ignored")
+  -- An unacceptable segment in FIN-WAIT-1 (RCV.NXT unchanged): the FIN's retransmission
+  -- carries the old RCV.NXT, which is no answer to the step.
+  local u = one("FIN-WAIT-1", { flags = "A", seq = { "rcv_wend", 1 }, ack = { "snd_nxt", 0 } })
+  local ue = judge.expect(u, snapshot("FIN-WAIT-1"))
+  eq(judge.show_replies(ue[1].replies), ". 1002:1002(0) ack 5001", "the model: the first step's ACK")
+  eq((judge.compare(u, ue, { obs({ R("F.", 1001, 5001) }, "FIN-WAIT-1") })), "differs",
+    "a retransmitted FIN with the old RCV.NXT does not stand for it")
 end)
 
 case("compare: a retransmitted SYN,ACK in SYN-RECEIVED is not a reply", function()

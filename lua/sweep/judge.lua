@@ -163,6 +163,7 @@ function M.expect(case, snap, knobs)
   local out = {}
   for i, spec in ipairs(case.steps) do
     local sent = materialize.segment(spec, snap)
+    local rcv_before = tcb.rcv_nxt
     local r = arrive.segment(tcb, materialize.model_segment(sent), mk)
     local effects = {}
     for _, ev in ipairs(r.events) do
@@ -171,7 +172,7 @@ function M.expect(case, snap, knobs)
       if ev.what == "reopened" then unknown = true end
     end
     local e = { replies = replies(r, unknown), state = r.state, effects = effects, rules = {},
-      sent = sent, retransmit = retransmit, window = timing.quiet,
+      sent = sent, retransmit = retransmit, window = timing.quiet, rcv_before = rcv_before,
       ratelimit = timing.ack_ratelimit }
     for _, ru in ipairs(r.rules) do e.rules[#e.rules + 1] = rule_of(ru) end
     for _, rp in ipairs(e.replies) do
@@ -235,9 +236,13 @@ end
 -- The index in carried (the target's retransmissions seen in a step) of one that
 -- carries the bare ACK x expects (flags ".", the same SEG.ACK, from at or below its
 -- SEG.SEQ), or nil: the target's timer fired as the step's segment came, and the ACK
--- went out on the retransmission instead of a segment of its own.
-carried_ack = function(carried, x)
+-- went out on the retransmission instead of a segment of its own. Only an ACK of what
+-- the step itself brought (x.ack beyond the RCV.NXT before it, rcv_before): a
+-- retransmission carrying the old RCV.NXT says nothing about whether the step was
+-- answered.
+carried_ack = function(carried, x, rcv_before)
   if flagset(x.flags) ~= "." or (x.len or 0) ~= 0 then return nil end
+  if rcv_before == nil or not mstate.gt(x.ack, rcv_before) then return nil end
   for i, r in ipairs(carried) do
     if flagset(r.flags):find(".", 1, true) and r.ack == x.ack
         and (x.seq == nil or r.seq == x.seq or mstate.lt(r.seq, x.seq)) then
@@ -339,7 +344,7 @@ function M.compare(case, expected, observed)
     for _, x in ipairs(e.replies) do
       local got = seen[k]
       local why = got and mismatch(x, got)
-      local piggy = (not got or why) and carried_ack(carried, x)
+      local piggy = (not got or why) and carried_ack(carried, x, e.rcv_before)
       if piggy then
         -- the ACK rode on a retransmission the timer sent at that moment (RFC 9293
         -- 3.10.7.4: "send an acknowledgment" -- any segment carrying ACK=RCV.NXT is one)
