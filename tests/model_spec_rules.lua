@@ -41,6 +41,27 @@ case("without RFC 5961 (rfc5961_rst = false) any RST in the window resets", func
   check(applied(r, "rst.in_window"), "cites the RFC 793 rule")
 end)
 
+case("rst_seq_test: a RST with text from below RCV.NXT is challenged or dropped", function()
+  -- SEG.SEQ = RCV.NXT-1 with 5 octets: the first step accepts it (its end is in the
+  -- window); RFC 5961 3.2 case 1 reads the sequence number, which is outside.
+  local rst = seg("R.", 99, 300, { len = 5 })
+  local r = arrive.segment(EST_B, rst)
+  eq(sent(r), ". 300:300(0) ack 100", "segment (the default): challenge ACK")
+  check(applied(r, "rst.challenge"), "cites RFC 5961 3.2 case 3")
+  local d = arrive.segment(EST_B, rst, { rst_seq_test = "seq" })
+  eq(sent(d), "", "seq: silently dropped")
+  eq(d.state, "ESTABLISHED", "connection kept")
+  check(applied(d, "rst.outside"), "cites RFC 5961 3.2 case 1")
+  eq(sent(arrive.segment(EST_B, seg("R", 101), { rst_seq_test = "seq" })), ". 300:300(0) ack 100",
+    "seq: SEG.SEQ in the window is still challenged")
+  eq(arrive.segment(EST_B, seg("R", 100), { rst_seq_test = "seq" }).state, "CLOSED",
+    "seq: SEG.SEQ = RCV.NXT still resets")
+  local k793 = { rst_seq_test = "seq", rfc5961_rst = false }
+  eq(arrive.segment(EST_B, rst, k793).state, "ESTABLISHED", "seq without RFC 5961: dropped too")
+  eq(arrive.segment(EST_B, rst, { rfc5961_rst = false }).state, "CLOSED",
+    "segment without RFC 5961: in the window, so it resets")
+end)
+
 -- ---------------------------------------------------------------- RFC 5961 4.2: SYN
 
 case("RFC 5961 4.2: a SYN in a synchronized state gets a challenge ACK, wherever it is", function()
@@ -222,6 +243,22 @@ case("ooo_hold: text beyond RCV.NXT is held, and delivered when the gap is fille
   local d1 = arrive.segment(EST, seg(".", 101, 2, { len = 1 }), k)
   local d2 = arrive.segment(d1.tcb, seg(".", 100, 2, { len = 1 }), k)
   eq(d2.tcb.rcv_nxt, 101, "knob off: the held text was dropped, only the second delivered")
+end)
+
+case("gap_ack: the ACK of a filled gap is immediate, or may be delayed", function()
+  local r1 = arrive.segment(EST, seg(".", 101, 2, { len = 1 }))
+  local r2 = arrive.segment(r1.tcb, seg(".", 100, 2, { len = 1 }))
+  check(not r2.send[1].delayed, "immediate (the default, RFC 5681 4.2 SHOULD)")
+  local k = { gap_ack = "delayed" }
+  local d1 = arrive.segment(EST, seg(".", 101, 2, { len = 1 }), k)
+  local d2 = arrive.segment(d1.tcb, seg(".", 100, 2, { len = 1 }), k)
+  eq(sent(d2), ". 2:2(0) ack 102", "delayed: the same ACK")
+  check(d2.send[1].delayed, "delayed: may wait")
+  local f = arrive.segment(d1.tcb, seg("F.", 100, 2, { len = 1 }), k)
+  check(not f.send[1].delayed, "a FIN is acknowledged at once either way")
+  local n = arrive.segment(d1.tcb, seg(".", 100, 2, { len = 1 }), { gap_ack = "delayed",
+    delayed_ack = false })
+  check(not n.send[1].delayed, "delayed_ack off: at once")
 end)
 
 -- ---------------------------------------------------------------- PAWS (RFC 7323 5.3)

@@ -289,4 +289,36 @@ nd=$(grep -cE '"verdict":"(differs|deviation)"' "$WORK/sw/cases.jsonl" || true)
 nf=$(find "$WORK/sw/emit" -name '*.lua' | wc -l)
 [ "$nf" -eq "$nd" ] && pass "--emit all: a script per disagreement ($nf)" || fail "--emit all: $nf files for $nd"
 expect_usage "--emit of an unknown case" 'sweep --emit: no case "NOPE/inet/x"' sweep --emit NOPE/inet/x
+
+# The lwIP and gVisor sweeps stay clean where their descriptors declare every difference
+# (targets/*/README.md "Sweep disagreements"): TIME-WAIT, no errors there, 0 undeclared;
+# and with the declaration of one behaviour removed (syn.challenge in TIME-WAIT: lwIP's
+# RST, netstack's silence) exactly those cases differ again and the run fails.
+for t in lwip gvisor; do
+  if ! "$TCPCONFORM" sweep --list --target "$t" --cases 1 >/dev/null 2>&1; then
+    echo "SKIP $t sweep: the $t agent is not built"; continue
+  fi
+  set +e
+  "$TCPCONFORM" sweep --target "$t" --state TIME-WAIT --family inet --seed 7 --jobs 2 \
+    --out "$WORK/clean-$t" --junit - >"$WORK/clean-$t.out" 2>&1
+  rc=$?
+  sed 's/^declare("syn.challenge", /select(1, "syn.challenge", /' "$SRC/targets/$t/target.lua" \
+    >"$WORK/nosyn-$t.lua"
+  "$TCPCONFORM" sweep --target "$t" --descriptor "$WORK/nosyn-$t.lua" --state TIME-WAIT \
+    --family inet --seed 7 --jobs 2 --out "$WORK/nosyn-$t" --junit - >"$WORK/nosyn-$t.out" 2>&1
+  rcn=$?
+  set -e
+  read -r _ d v e < <(verdicts "$WORK/clean-$t/cases.jsonl")
+  [ "$rc" -eq 0 ] && [ "$d" -eq 0 ] && [ "$e" -eq 0 ] && [ "$v" -gt 100 ] &&
+    pass "$t TIME-WAIT sweep: every difference declared ($v deviations), exit 0" ||
+    fail "$t TIME-WAIT sweep: exit $rc, $d differ, $v deviations, $e errors: $(tail -3 "$WORK/clean-$t.out")"
+  bad=$("$PY" -c 'import json,sys
+rs=[json.loads(l) for l in open(sys.argv[1])]
+d=[r for r in rs if r["verdict"]=="differs"]
+print(len(d), sum(1 for r in d if r["rule"]!="syn.challenge"))' "$WORK/nosyn-$t/cases.jsonl")
+  read -r nd nother <<<"$bad"
+  [ "$rcn" -eq 1 ] && [ "$nd" -ge 100 ] && [ "$nother" -eq 0 ] &&
+    pass "$t without its syn.challenge declaration: $nd cases differ, all syn.challenge, exit 1" ||
+    fail "$t without its syn.challenge declaration: exit $rcn, $nd differ, $nother of other rules"
+done
 finish

@@ -448,6 +448,28 @@ case("compare: a second challenge ACK may be rate-limited only when the knob say
     "differs", "the first one is never rate-limited")
 end)
 
+case("compare: an ACK carried by the target's retransmission stands for the bare ACK", function()
+  -- Linux, loaded: the RTO of the 100 bytes in flight fired as the FIN arrived, and the
+  -- FIN's acknowledgment went out on the retransmission (P. 1001:1101(100) ack 5002).
+  local snap = snapshot("ESTABLISHED-DATA-OUT")
+  local c = one("ESTABLISHED-DATA-OUT", { flags = "FA", seq = { "rcv_nxt", 0 }, ack = { "snd_una", 0 } })
+  local e = judge.expect(c, snap)
+  eq(judge.show_replies(e[1].replies), ". 1101:1101(0) ack 5002", "the model: a bare ACK of the FIN")
+  eq((judge.compare(c, e, { obs({ R("P.", 1001, 5002, { len = 100 }) }, "CLOSE-WAIT") })), "agree",
+    "carried by the retransmission")
+  eq((judge.compare(c, e, { obs({ R("P.", 1001, 5001, { len = 100 }) }, "CLOSE-WAIT") })), "differs",
+    "a retransmission with the old ACK is not the FIN's acknowledgment")
+  eq((judge.compare(c, e, { obs({ R("P.", 1001, 5002, { len = 100 }), R(".", 1101, 5002) },
+    "CLOSE-WAIT") })), "agree", "both: the bare ACK is the reply, the retransmission ignored")
+  -- An unacceptable segment in FIN-WAIT-1 (RCV.NXT unchanged): the FIN's retransmission
+  -- carries the old RCV.NXT, which is no answer to the step.
+  local u = one("FIN-WAIT-1", { flags = "A", seq = { "rcv_wend", 1 }, ack = { "snd_nxt", 0 } })
+  local ue = judge.expect(u, snapshot("FIN-WAIT-1"))
+  eq(judge.show_replies(ue[1].replies), ". 1002:1002(0) ack 5001", "the model: the first step's ACK")
+  eq((judge.compare(u, ue, { obs({ R("F.", 1001, 5001) }, "FIN-WAIT-1") })), "differs",
+    "a retransmitted FIN with the old RCV.NXT does not stand for it")
+end)
+
 case("compare: a retransmitted SYN,ACK in SYN-RECEIVED is not a reply", function()
   local c = one("SYN-RECEIVED", { flags = "", seq = { "rcv_nxt", 0 }, ack = { "raw", 0 } })
   local e = judge.expect(c, snapshot("SYN-RECEIVED"))
@@ -480,6 +502,24 @@ case("a target's sysctl options set the model knobs its descriptor maps them to"
     "TIME-WAIT", "the judge follows it (RFC 1337 3)")
   eq(judge.expect(c, snapshot("TIME-WAIT"), tk(linux, "linux"))[1].state, "CLOSED",
     "and without it a RST ends TIME-WAIT")
+end)
+
+case("deviations: an entry with seen covers only results whose seen contains it", function()
+  local D = require "sweep.deviations"
+  local desc = { sweep_deviations = {
+    ["LAST-ACK/*"] = { reason = "FIN retransmitted as FIN-WAIT-1", rfc = "9293 3.3.2",
+      seen = "-> FIN-WAIT-1" } } }
+  local function v(r) return D.classify(r, desc).verdict end
+  eq(v { id = "LAST-ACK/inet/ACK:x", verdict = "differs", rule = "ack.last_ack",
+    seen = "nothing -> FIN-WAIT-1" }, "deviation", "the state it names was seen")
+  eq(v { id = "LAST-ACK/inet/ACK:x", verdict = "differs", rule = "ack.last_ack",
+    seen = "nothing -> LAST-ACK" }, "differs", "another difference in the same cell still shows")
+  eq(v { id = "CLOSING/inet/ACK:x", verdict = "differs", rule = "ack.last_ack",
+    seen = "nothing -> FIN-WAIT-1" }, "differs", "the key's glob still applies")
+  local ok, msg = pcall(D.classify, { id = "a", verdict = "differs" },
+    { sweep_deviations = { ["x"] = { reason = "r", seen = 3 } } })
+  check(not ok and msg:find('sweep_deviations["x"].seen: expected a non-empty string, got number',
+    1, true), "a bad seen is refused naming the key: " .. tostring(msg))
 end)
 
 return S.finish()

@@ -45,9 +45,12 @@ function M.ts_update(tcb, seg)
 end
 
 -- RFC 5961 3.2, for a RST that passed the sequence test: "exact" (SEG.SEQ = RCV.NXT:
--- reset) or "window" (in the window but not RCV.NXT: challenge ACK when RFC 5961 is on).
+-- reset), "window" (in the window but not RCV.NXT: challenge ACK when RFC 5961 is on) or
+-- "outside" (SEG.SEQ itself is outside the window: the segment passed the first step only
+-- because its text, SYN or FIN reaches into it).
 function M.rst(tcb, seg)
   if seg.seq == tcb.rcv_nxt then return "exact" end
+  if not state.in_window(seg.seq, tcb.rcv_nxt, tcb.rcv_wnd) then return "outside" end
   return "window"
 end
 

@@ -50,6 +50,18 @@ M.DEFS = {
     what = "text beyond RCV.NXT in the window is held (one range) and delivered, with an "
       .. "immediate ACK (RFC 5681 4.2), once the gap before it is filled; else it is dropped",
   },
+  rst_seq_test = {
+    default = "segment", values = { "segment", "seq" }, rfc = "5961 3.2; 9293 3.10.7.4",
+    what = "which part of a RST the window test reads: the segment, as the first step's four "
+      .. "cases do (a RST whose text or SYN/FIN reaches into the window is challenged), or "
+      .. "SEG.SEQ alone, as RFC 5961 3.2 case 1 words it (\"the sequence number is outside the "
+      .. "current receive window\": silently dropped)",
+  },
+  gap_ack = {
+    default = "immediate", values = { "immediate", "delayed" }, rfc = "5681 4.2 (SHOULD)",
+    what = "the ACK of a segment that fills the gap before held text: sent at once (RFC 5681 "
+      .. "4.2 SHOULD), or delayed like any in-order text (delayed_ack)",
+  },
   ts_missing = {
     default = "accept", values = { "accept", "drop" }, rfc = "7323 3.2 (SHOULD)",
     what = "a non-RST segment without TSopt on a connection that negotiated timestamps is "

@@ -71,6 +71,13 @@ local function check_rst(ctx)
   if not seg.RST then return true end
   ctx.dropped = true
   if t.state == "TIME-WAIT" and k.rfc1337 then return ctx:drop("rst.timewait_1337") and false end
+  -- RFC 5961 3.2 case 1 reads SEG.SEQ ("the sequence number is outside the current
+  -- receive window"), as RFC 793's "a reset is valid if its sequence number is in the
+  -- window" did; the first step let in a RST whose text or SYN/FIN reaches the window
+  -- from below RCV.NXT. The rst_seq_test knob says which reading a stack takes.
+  if k.rst_seq_test == "seq" and accept.rst(t, seg) == "outside" then
+    return ctx:drop("rst.outside", ("SEG.SEQ %d, RCV.NXT %d"):format(seg.seq, t.rcv_nxt)) and false
+  end
   if k.rfc5961_rst then
     if accept.rst(t, seg) ~= "exact" then
       ctx:ack_now("rst.challenge", ("SEG.SEQ %d, RCV.NXT %d"):format(seg.seq, t.rcv_nxt))
@@ -256,7 +263,8 @@ function M.after_ack(ctx)
       t.rcv_wnd = t.rcv_wnd - n   -- the right edge stays: the user has not read yet
       ctx:event("data", "text.deliver", { n = n })
       if reassemble(ctx) then
-        ctx:want_ack("text.reassembled", false)
+        -- RFC 5681 4.2: SHOULD acknowledge a filled gap at once (knob gap_ack).
+        ctx:want_ack("text.reassembled", k.gap_ack == "delayed" and k.delayed_ack and not seg.FIN)
       else
         local delayed = k.delayed_ack and not seg.FIN
         if delayed then ctx:apply("text.delayed_ack") end

@@ -18,6 +18,11 @@
 -- (a rule id in some states only: neither rule ids nor case ids contain '@'). Several
 -- keys may cover one result: the
 -- first in sorted order wins, so the verdict does not depend on table order.
+--
+-- An entry may also say `seen = "TEXT"`: it then covers only results whose `seen` (the
+-- observed replies and states, "... -> FIN-WAIT-1") contains TEXT, for a behaviour that
+-- shows in what the target did rather than in what was sent (gVisor turns LAST-ACK into
+-- FIN-WAIT-1 when it retransmits its FIN, whatever the case's segment was).
 local M = {}
 
 -- Whether glob (only '*' special) matches all of s.
@@ -61,6 +66,10 @@ function M.check(descriptor)
     if d.rfc ~= nil and type(d.rfc) ~= "string" then
       return nil, ('sweep_deviations["%s"].rfc: expected a string, got %s'):format(key, type(d.rfc))
     end
+    if d.seen ~= nil and (type(d.seen) ~= "string" or d.seen == "") then
+      return nil, ('sweep_deviations["%s"].seen: expected a non-empty string, got %s'):format(key,
+        type(d.seen) == "string" and '""' or type(d.seen))
+    end
   end
   return true
 end
@@ -75,9 +84,12 @@ function M.find(result, descriptor)
   local rule = result.rule ~= "" and result.rule or nil
   for _, k in ipairs(keys) do
     local r, g = k:match("^([^@]+)@(.+)$")
-    if (r and r == rule and glob(g, result.id or ""))
-       or (not r and (k == rule or glob(k, result.id or ""))) then
-      return k, devs[k]
+    local d = devs[k]
+    local seen_ok = type(d) ~= "table" or d.seen == nil
+      or (result.seen or ""):find(d.seen, 1, true) ~= nil
+    if seen_ok and ((r and r == rule and glob(g, result.id or ""))
+       or (not r and (k == rule or glob(k, result.id or "")))) then
+      return k, d
     end
   end
   return nil

@@ -163,6 +163,7 @@ function M.expect(case, snap, knobs)
   local out = {}
   for i, spec in ipairs(case.steps) do
     local sent = materialize.segment(spec, snap)
+    local rcv_before = tcb.rcv_nxt
     local r = arrive.segment(tcb, materialize.model_segment(sent), mk)
     local effects = {}
     for _, ev in ipairs(r.events) do
@@ -171,7 +172,7 @@ function M.expect(case, snap, knobs)
       if ev.what == "reopened" then unknown = true end
     end
     local e = { replies = replies(r, unknown), state = r.state, effects = effects, rules = {},
-      sent = sent, retransmit = retransmit, window = timing.quiet,
+      sent = sent, retransmit = retransmit, window = timing.quiet, rcv_before = rcv_before,
       ratelimit = timing.ack_ratelimit }
     for _, ru in ipairs(r.rules) do e.rules[#e.rules + 1] = rule_of(ru) end
     for _, rp in ipairs(e.replies) do
@@ -220,6 +221,7 @@ local function mismatch(x, o)
   return nil
 end
 
+local carried_ack
 -- A reply from the target's own unacknowledged SYN, data or FIN: its retransmission
 -- timer (RFC 6298), not an answer to the step.
 local function is_retransmit(e, o)
@@ -229,6 +231,25 @@ local function is_retransmit(e, o)
   end
   if e.retransmit.bare_syn and f:find(".", 1, true) then return false end
   return mstate.within(o.seq, e.retransmit.lo, mstate.add(e.retransmit.hi, -1))
+end
+
+-- The index in carried (the target's retransmissions seen in a step) of one that
+-- carries the bare ACK x expects (flags ".", the same SEG.ACK, from at or below its
+-- SEG.SEQ), or nil: the target's timer fired as the step's segment came, and the ACK
+-- went out on the retransmission instead of a segment of its own. Only an ACK of what
+-- the step itself brought (x.ack beyond the RCV.NXT before it, rcv_before): a
+-- retransmission carrying the old RCV.NXT says nothing about whether the step was
+-- answered.
+carried_ack = function(carried, x, rcv_before)
+  if flagset(x.flags) ~= "." or (x.len or 0) ~= 0 then return nil end
+  if rcv_before == nil or not mstate.gt(x.ack, rcv_before) then return nil end
+  for i, r in ipairs(carried) do
+    if flagset(r.flags):find(".", 1, true) and r.ack == x.ack
+        and (x.seq == nil or r.seq == x.seq or mstate.lt(r.seq, x.seq)) then
+      return i
+    end
+  end
+  return nil
 end
 
 -- A shorthand line of replies: "R. 0:0(0) ack 1 win 0 | ..." or "nothing".
@@ -291,7 +312,8 @@ end
 -- step was not observed at all. Tolerated: a reply the model marks delayed that is
 -- missing, when a later step's ACK covers it (RFC 9293 3.8.6.3 lets one ACK stand for
 -- several; RFC 1122 4.2.3.2); the same reply arriving one step late; the target's own
--- retransmissions (retransmit range); a missing ACK to an unacceptable segment when one
+-- retransmissions (retransmit range), one of which may carry an expected bare ACK; a
+-- missing ACK to an unacceptable segment when one
 -- was seen earlier in the case and the ack_ratelimit knob is set (RFC 5961 7).
 -- Observed state nil: not compared.
 function M.compare(case, expected, observed)
@@ -303,9 +325,9 @@ function M.compare(case, expected, observed)
     if type(o) ~= "table" then
       return "error", nil, verdict_text(case, i, n, "not observed (the case did not complete)")
     end
-    local seen = {}
+    local seen, carried = {}, {}
     for _, r in ipairs(o.replies or {}) do
-      if not is_retransmit(e, r) then seen[#seen + 1] = r end
+      if not is_retransmit(e, r) then seen[#seen + 1] = r else carried[#carried + 1] = r end
     end
     -- A delayed reply of the previous step arriving now (only when more came than this
     -- step expects, so the step's own reply is never taken for the late one).
@@ -322,7 +344,12 @@ function M.compare(case, expected, observed)
     for _, x in ipairs(e.replies) do
       local got = seen[k]
       local why = got and mismatch(x, got)
-      if got and not why then
+      local piggy = (not got or why) and carried_ack(carried, x, e.rcv_before)
+      if piggy then
+        -- the ACK rode on a retransmission the timer sent at that moment (RFC 9293
+        -- 3.10.7.4: "send an acknowledgment" -- any segment carrying ACK=RCV.NXT is one)
+        table.remove(carried, piggy)
+      elseif got and not why then
         k = k + 1
         if x.rule and RATE_LIMITED[x.rule.id] then limited = true end
       elseif x.delayed and i < n then

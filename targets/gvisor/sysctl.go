@@ -13,6 +13,7 @@ import (
 
 	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
+	"gvisor.dev/gvisor/pkg/tcpip/stack"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 )
 
@@ -142,6 +143,25 @@ var sysctls = map[string]setting{
 			}
 			v := tcpip.TCPAlwaysUseSynCookies(s == "2")
 			return "", tcpSet(a, &v)
+		},
+	},
+	// Linux's per-socket interval between ACKs sent for out-of-window or challenged
+	// segments (RFC 5961 7), in ms; netstack has one stack-wide limit for the ACKs it
+	// sends to SYNs and out-of-window segments (endpoint.allowOutOfWindowAck). The
+	// sweep's labs set it to 0 as on Linux, so that a prefix's ACK does not eat the
+	// case's challenge ACK.
+	"net.ipv4.tcp_invalid_ratelimit": {
+		get: func(a *agent) (string, tcpip.Error) {
+			var v stack.TCPInvalidRateLimitOption
+			err := a.st.Option(&v)
+			return strconv.FormatInt(int64(v)/ms, 10), err
+		},
+		set: func(a *agent, s string) (string, tcpip.Error) {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || n < 0 || n > 1<<31-1 {
+				return "value " + strconv.Quote(s) + " is not an integer in 0..2147483647", nil
+			}
+			return "", a.st.SetOption(stack.TCPInvalidRateLimitOption(time.Duration(n * ms)))
 		},
 	},
 	"net.ipv4.tcp_rmem": bufRange(false),

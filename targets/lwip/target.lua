@@ -11,6 +11,149 @@ local RST_ACK = {
   evidence = "R. 305419896:305419896(0) ack 0 win 65407 (expected R 305419896:305419896(0))",
 }
 
+-- Sweep deviations (lua/sweep/deviations.lua): where lwIP 2.1.3 departs from the RFC 9293
+-- model, each read in src/core/tcp_in.c (STABLE-2_1_3_RELEASE) and keyed RULE@GLOB, the
+-- rule of the first difference in the states (and classes or edges) the behaviour governs,
+-- so that another difference in those cells still shows. The evidence is one case of
+-- `tcpconform sweep --target lwip` (numbers relative to the ISNs); targets/lwip/README.md
+-- "Sweep disagreements" lists every group with its counts.
+local sweep_deviations = {}
+local function declare(rule, states, patterns, d)
+  for _, st in ipairs(states) do
+    for _, p in ipairs(patterns) do
+      sweep_deviations[rule .. "@" .. st .. (p == "" and "/*" or p)] = d
+    end
+  end
+end
+local SYNCED = { "ESTABLISHED", "ESTABLISHED-DATA-IN", "ESTABLISHED-DATA-OUT", "FIN-WAIT-1",
+  "FIN-WAIT-2", "FIN-WAIT-2-ORPHAN", "CLOSE-WAIT", "CLOSING", "LAST-ACK" }
+local AFTER_FIN = { "CLOSE-WAIT", "CLOSING", "LAST-ACK" }
+local function plus(list, ...)
+  local out = { ... }
+  for _, v in ipairs(list) do out[#out + 1] = v end
+  return out
+end
+
+-- tcp_rst always sets ACK (RST_ACK above). CLOSED/inet/ACK:seq=1000000:ack=2000000:len=0:
+-- expected R 2000000:2000000(0), seen R. 2000000:2000000(0) ack 1000000.
+declare("reset.ack", { "CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED" }, { "" }, RST_ACK)
+declare("reset.ack", { "LAST-ACK" }, { "/*>*" }, RST_ACK)   -- the port closed by step 1
+-- An orphan (half_duplex_close): tcp_input aborts only when text is delivered in order
+-- (recv_data with TF_RXCLOSED), with tcp_rst's RST|ACK; text beyond RCV.NXT is queued and
+-- acknowledged, a segment starting below RCV.NXT with a FIN aborts without a RST.
+-- FIN-WAIT-2-ORPHAN/inet/ACK+data:seq=rcv_nxt+1:ack=snd_nxt:len=1: expected R 2:2(0) ->
+-- CLOSED, seen . 2:2(0) ack 1 -> FIN-WAIT-2; .../ACK+PSH+data:seq=rcv_nxt:ack=snd_nxt:len=1:
+-- seen R. 2:2(0) ack 2 -> CLOSED.
+declare("reset.ack", { "FIN-WAIT-2-ORPHAN" }, { "" }, { rfc = "1122 4.2.2.13; 9293 3.10.7.1",
+  reason = "text after CLOSE is reset with RST|ACK (tcp_rst) and only once it is in order; "
+    .. "out-of-order text is acknowledged: \"if new data is received after CLOSE is called, "
+    .. "its TCP SHOULD send a RST\", whose form is <SEQ=SEG.ACK><CTL=RST>" })
+-- tcp_rst(..., ackno, seqno + tcplen, ...) for a segment without ACK: the sequence number
+-- is the segment's ack field, also when the ACK bit is off, and TCP_TCPLEN counts SYN and
+-- FIN together as one. CLOSED/inet/SYN+FIN:seq=1000000:ack=0:len=0: expected R. 0:0(0)
+-- ack SEG.SEQ+2, seen ack SEG.SEQ+1; .../FIN:seq=1000000:ack=1515870810:len=0: seen
+-- R. 1515870810:1515870810(0).
+declare("reset.no_ack", { "CLOSED" }, { "/*/SYN+FIN*", "/*:ack=1515870810:*" }, { rfc = "9293 3.10.7.1",
+  reason = "the reset of an ACK-less segment takes its ack field as sequence number and counts "
+    .. "SYN+FIN as one octet: \"If the ACK bit is off, sequence number zero is used, "
+    .. "<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>\" (SEG.LEN counts SYN and FIN, 3.4)" })
+-- tcp_process, SYN_SENT: an acceptable ACK without SYN is answered by tcp_rst and a
+-- retransmitted SYN. SYN-SENT/inet/ACK:seq=1000000:ack=snd_nxt:len=0: expected nothing,
+-- seen R. 1:1(0) ack 1000000, S 0:0(0).
+declare("synsent.other", { "SYN-SENT" }, { "" }, { rfc = "9293 3.10.7.3",
+  reason = "an acceptable ACK without SYN or RST in SYN-SENT gets a RST and the SYN again: "
+    .. "\"If neither of the SYN or RST bits is set, then drop the segment and return\"" })
+-- tcp_process tests a RST in SYN-SENT by ackno == snd_nxt without looking at the ACK bit.
+-- SYN-SENT/inet/RST:seq=1000000:ack=snd_nxt:len=0 (ACK bit off): expected -> SYN-SENT,
+-- seen -> CLOSED.
+declare("synsent.rst_no_ack", { "SYN-SENT" }, { "" }, { rfc = "9293 3.10.7.3",
+  reason = "a RST whose ack field equals SND.NXT resets SYN-SENT although its ACK bit is off: "
+    .. "\"If the RST bit is set ... Otherwise (no ACK), drop the segment and return\"" })
+-- No simultaneous open (deviations above): SYN-SENT/inet/SYN:seq=1000000:ack=0:len=0:
+-- expected S. 0:0(0) ack 1000001 -> SYN-RECEIVED, seen nothing -> SYN-SENT.
+declare("synsent.simultaneous", { "SYN-SENT" }, { "" }, { rfc = "9293 3.10.7.3",
+  reason = "a SYN without ACK in SYN-SENT is ignored (only a SYN|ACK is processed): "
+    .. "\"Otherwise, enter SYN-RECEIVED, form a SYN,ACK segment\"" })
+-- tcp_process, SYN_SENT: rcv_nxt = seqno + 1 and the segment goes no further (no
+-- tcp_receive): text and FIN on the SYN|ACK are lost. SYN-SENT/inet/SYN+FIN+ACK:seq=
+-- 1000000:ack=snd_nxt:len=0: expected . 1:1(0) ack 1000002 -> CLOSE-WAIT, seen ack
+-- 1000001 -> ESTABLISHED.
+declare("synsent.established", { "SYN-SENT" }, { "/*/SYN+ACK+data:*", "/*/SYN+FIN+ACK*" }, {
+  rfc = "9293 3.10.7.3", reason = "text and FIN on the SYN|ACK that completes an active open "
+    .. "are dropped: \"continue processing at the sixth step\"" })
+-- tcp_process, SYN_RCVD: a SYN is not checked (only a retransmitted one, seqno = rcv_nxt-1,
+-- gets the SYN|ACK again); a SYN|ACK's ACK is processed. SYN-RECEIVED/inet/SYN+ACK:seq=
+-- rcv_nxt:ack=snd_nxt:len=0: expected nothing -> LISTEN, seen nothing -> ESTABLISHED;
+-- .../SYN:seq=rcv_nxt+1:ack=0:len=0: expected -> LISTEN, seen -> SYN-RECEIVED.
+declare("syn.synrcvd_passive", { "SYN-RECEIVED" }, { "" }, { rfc = "9293 3.10.7.4",
+  reason = "a SYN in a passive SYN-RECEIVED is ignored, its ACK processed (a bad one reset): "
+    .. "\"return this connection to the LISTEN state and return\"" })
+-- lwIP has no first-step test for a segment without text: tcp_process handles its ACK
+-- (SYN_RCVD -> ESTABLISHED, FIN_WAIT_1 -> FIN_WAIT_2, CLOSING -> TIME_WAIT) and
+-- tcp_receive acks only an out-of-window segment that has text, or arrives in ESTABLISHED.
+-- FIN-WAIT-1/inet/ACK:seq=rcv_nxt+2^31:ack=snd_nxt:len=0: expected . 2:2(0) ack 1 ->
+-- FIN-WAIT-1, seen . 2:2(0) ack 1 -> FIN-WAIT-2; SYN-RECEIVED/inet/FIN:seq=rcv_nxt+2^31:
+-- ack=0:len=0: expected . 1:1(0) ack 1, seen nothing.
+declare("seq.unacceptable", { "SYN-RECEIVED", "FIN-WAIT-1", "CLOSE-WAIT", "CLOSING", "LAST-ACK",
+  "TIME-WAIT" }, { "" }, { rfc = "9293 3.10.7.4",
+  reason = "an unacceptable segment has its ACK processed, and gets no ACK unless it carries "
+    .. "text: \"If an incoming segment is not acceptable, an acknowledgment should be sent in "
+    .. "reply (unless the RST bit is set ...). After sending the acknowledgment, drop the "
+    .. "unacceptable segment and return\"" })
+-- LISTEN/inet/SYN:seq=1000000:ack=0:len=0>SYN:seq=1000000:ack=0:len=0 step 2: expected
+-- . 0:0(0) ack 1000001, seen S. 0:0(0) ack 1000001 (tcp_rexmit of the SYN|ACK).
+declare("seq.unacceptable", { "LISTEN" }, { "/*/SYN:*>SYN:*" }, { rfc = "9293 3.10.7.4",
+  reason = "a retransmitted SYN in SYN-RECEIVED gets the SYN|ACK again, not the ACK "
+    .. "<SEQ=SND.NXT><ACK=RCV.NXT> the first step sends" })
+-- tcp_process: TCP_SEQ_BETWEEN(seqno, rcv_nxt, rcv_nxt + rcv_wnd) includes the right edge
+-- (and, after the peer's FIN, one more: rcv_wnd is not reduced by the FIN's octet).
+-- ESTABLISHED/inet/RST:seq=rcv_wend:ack=0:len=0: expected nothing, seen . 1:1(0) ack 1.
+local RST_EDGE = { rfc = "9293 3.10.7.4",
+  reason = "a RST at RCV.NXT+RCV.WND (after a FIN, +1 too) is taken as in the window and "
+    .. "challenged: \"(unless the RST bit is set, if so drop the segment and return)\"" }
+declare("seq.unacceptable_rst", plus(SYNCED, "SYN-RECEIVED"), { "/*:seq=rcv_wend:*" }, RST_EDGE)
+declare("seq.unacceptable_rst", AFTER_FIN, { "/*:seq=rcv_wend+1:*" }, RST_EDGE)
+-- tcp_receive takes text and FIN whatever the ACK bit (only the ACK field's processing is
+-- under "if (flags & TCP_ACK)"); tcp_timewait_input acks any segment with tcplen > 0.
+-- ESTABLISHED/inet/FIN:seq=rcv_nxt:ack=0:len=0: expected nothing -> ESTABLISHED, seen
+-- . 1:1(0) ack 2 -> CLOSE-WAIT.
+declare("ack.off", plus(SYNCED, "TIME-WAIT"), { "" }, { rfc = "9293 3.10.7.4",
+  reason = "a segment without ACK has its text and FIN processed and acknowledged: fifth, "
+    .. "\"if the ACK bit is off, drop the segment and return\"" })
+-- tcp_receive: an ACK beyond snd_nxt gets tcp_send_empty_ack and the segment goes on (its
+-- text is taken or queued, with a second ACK; an orphan's text resets).
+-- ESTABLISHED/inet/ACK+data:seq=rcv_nxt+1:ack=snd_nxt+1:len=1: expected . 1:1(0) ack 1,
+-- seen . 1:1(0) ack 1, . 1:1(0) ack 1. TIME-WAIT (tcp_timewait_input): no test of the ACK
+-- field, zero-length segments unanswered: TIME-WAIT/inet/ACK:seq=rcv_nxt+1:ack=snd_nxt+1:
+-- len=0 expected . 2:2(0) ack 2, seen nothing.
+declare("ack.too_new", plus(SYNCED, "TIME-WAIT"), { "" }, { rfc = "9293 3.10.7.4",
+  reason = "a segment acknowledging something not yet sent is acknowledged but not dropped "
+    .. "(TIME-WAIT: not acknowledged): \"If the ACK acks something not yet sent (SEG.ACK > "
+    .. "SND.NXT), then send an ACK, drop the segment, and return\"" })
+-- tcp_timewait_input: "If the SYN is in the window it is an error, send a reset" (RFC 793)
+-- and TIME-WAIT stays. TIME-WAIT/inet/SYN:seq=rcv_nxt+1:ack=snd_nxt:len=0: expected
+-- . 2:2(0) ack 2, seen R. 2:2(0) ack 1000003.
+declare("syn.challenge", { "TIME-WAIT" }, { "" }, { rfc = "5961 4.2",
+  reason = "TIME-WAIT answers a SYN in the window with a RST (tcp_timewait_input): \"If the "
+    .. "SYN bit is set, irrespective of the sequence number, TCP MUST send an ACK (also "
+    .. "referred to as challenge ACK) to the remote peer\"" })
+-- After the peer's FIN a FIN at RCV.NXT is not a new one for lwIP (tcp_receive: nothing
+-- in sequence), and old text overlapping RCV.NXT is acknowledged.
+-- CLOSE-WAIT/inet/FIN+ACK:seq=rcv_nxt:ack=snd_nxt:len=0: expected . 1:1(0) ack 3, seen
+-- nothing; CLOSE-WAIT/inet/ACK+data:seq=rcv_nxt-1:ack=snd_nxt:len=mss: expected nothing,
+-- seen . 1:1(0) ack 2.
+local AFTER_FIN_D = { rfc = "9293 3.10.7.4",
+  reason = "after the peer's FIN a FIN at RCV.NXT is ignored (RCV.NXT not advanced over it, "
+    .. "eighth step) and text from below RCV.NXT is acknowledged where the seventh step "
+    .. "says \"Ignore the segment text\"" }
+declare("fin.receive", AFTER_FIN, { "" }, AFTER_FIN_D)
+declare("text.ignored", AFTER_FIN, { "/*:seq=rcv_nxt-1:*" }, AFTER_FIN_D)
+declare("ack.closing", { "CLOSING" }, { "/*:seq=rcv_nxt-1:*" }, AFTER_FIN_D)
+-- TIME-WAIT/inet/FIN+ACK:seq=rcv_nxt:ack=snd_nxt:len=0: expected . 2:2(0) ack 3, seen ack 2.
+declare("ack.time_wait", { "TIME-WAIT" }, { "" }, { rfc = "9293 3.10.7.4",
+  reason = "TIME-WAIT acknowledges a FIN at RCV.NXT without advancing RCV.NXT over it "
+    .. "(tcp_timewait_input acks, nothing more): \"advance RCV.NXT over the FIN\"" })
+
 return {
   name = "lwip",
   summary = "lwIP 2.1.3 (Debian liblwip-dev) on a TAP device",
@@ -37,7 +180,21 @@ return {
     delayed_ack = true,     -- TF_ACK_DELAY, sent by the 250 ms fast timer
     rst_window = "rcv_wnd", -- tcp_rst advertises the receive window (see RST_ACK above)
     ts_missing = "accept",  -- built without timestamps (LWIP_TCP_TIMESTAMPS 0)
+    -- RFC 5961 3.2 case 1 as worded: tcp_process tests SEG.SEQ alone against
+    -- rcv_nxt..rcv_nxt+rcv_wnd, so a RST whose text or SYN/FIN starts below RCV.NXT is
+    -- dropped, not challenged (sweep: ESTABLISHED/inet/RST+data:seq=rcv_nxt-1:ack=0:len=1)
+    rst_seq_test = "seq",
+    -- RFC 5681 4.2 SHOULD: tcp_receive delivers the ooseq queue once the gap is filled and
+    -- then acks with tcp_ack (TF_ACK_DELAY), not tcp_ack_now
+    -- (ESTABLISHED/inet/ACK+data:seq=rcv_nxt+1:...>ACK+data:seq=rcv_nxt:...: the ACK
+    -- came after the 50 ms an immediate one is given)
+    gap_ack = "delayed",
+    -- RFC 1122 4.2.2.13: tcp_input aborts (RST) a pcb with TF_RXCLOSED that receives data
+    -- ("received data although already closed -> abort (send RST)")
+    half_duplex_close = true,
   },
+  -- The sweep's cells where lwIP departs from the model, built above.
+  sweep_deviations = sweep_deviations,
   deviations = {
     -- tcp_shutdown(shut_rx) sets TF_RXCLOSED, and tcp_input then aborts a connection
     -- whose data arrives: "received data although already closed -> abort (send RST)".
