@@ -522,4 +522,31 @@ case("deviations: an entry with seen covers only results whose seen contains it"
     1, true), "a bad seen is refused naming the key: " .. tostring(msg))
 end)
 
+case("deviations: an error entry covers only errors whose detail carries its text", function()
+  local D = require "sweep.deviations"
+  local desc = { sweep_deviations = {
+    ["*:seq=rcv_nxt+2^31:*"] = { reason = "lwIP aborts", rfc = "9293 3.10.7.4",
+      error = 'Assertion "insane offset!" failed' },
+    ["ESTABLISHED/*"] = { reason = "a plain entry", rfc = "9293" } } }
+  local function v(r) return D.classify(r, desc).verdict end
+  local id = "FIN-WAIT-1/inet/FIN:seq=rcv_nxt+2^31:ack=0:len=0"
+  eq(v { id = id, verdict = "error", rule = "", detail = 'the target failed under this case '
+    .. 'run alone (its last words: Assertion "insane offset!" failed at line 1430)' },
+    "deviation", "the declared crash")
+  eq(v { id = id, verdict = "error", rule = "", detail = "the agent did not answer state" },
+    "error", "another error of the same case still fails the run")
+  eq(v { id = "FIN-WAIT-1/inet/FIN:seq=rcv_nxt:ack=0:len=0", verdict = "error", rule = "",
+    detail = 'Assertion "insane offset!" failed' }, "error", "the key's glob still applies")
+  eq(v { id = id, verdict = "differs", rule = "fin.receive", detail = 'Assertion "insane offset!" failed' },
+    "differs", "an error entry never covers a difference")
+  eq(v { id = "ESTABLISHED/inet/ACK:x", verdict = "error", rule = "", detail = "boom" },
+    "error", "a plain entry never covers an error")
+  eq(v { id = "ESTABLISHED/inet/ACK:x", verdict = "differs", rule = "ack.x", detail = "" },
+    "deviation", "but still covers a difference")
+  local ok, msg = pcall(D.classify, { id = "a", verdict = "error" },
+    { sweep_deviations = { ["x"] = { reason = "r", seen = "a", error = "b" } } })
+  check(not ok and msg:find('expected one of seen and error, got both', 1, true),
+    "seen and error together are refused: " .. tostring(msg))
+end)
+
 return S.finish()

@@ -23,6 +23,14 @@
 -- observed replies and states, "... -> FIN-WAIT-1") contains TEXT, for a behaviour that
 -- shows in what the target did rather than in what was sent (gVisor turns LAST-ACK into
 -- FIN-WAIT-1 when it retransmits its FIN, whatever the case's segment was).
+--
+-- An entry may instead say `error = "TEXT"`: it then covers results with verdict `error`
+-- (and only those) whose detail contains TEXT -- a stack's own crash on a case, confirmed
+-- by running the case alone (the engine attaches the target's last words then), such as
+-- lwIP's assertion "insane offset!" on a FIN at RCV.NXT+2^31. Such a case proves nothing
+-- about the model, but a declared crash is a known bug of the stack, not a failure of
+-- the run; an undeclared error still fails it. An `error` entry matches by case id only
+-- (an error has no rule).
 local M = {}
 
 -- Whether glob (only '*' special) matches all of s.
@@ -66,9 +74,14 @@ function M.check(descriptor)
     if d.rfc ~= nil and type(d.rfc) ~= "string" then
       return nil, ('sweep_deviations["%s"].rfc: expected a string, got %s'):format(key, type(d.rfc))
     end
-    if d.seen ~= nil and (type(d.seen) ~= "string" or d.seen == "") then
-      return nil, ('sweep_deviations["%s"].seen: expected a non-empty string, got %s'):format(key,
-        type(d.seen) == "string" and '""' or type(d.seen))
+    for _, f in ipairs({"seen", "error"}) do
+      if d[f] ~= nil and (type(d[f]) ~= "string" or d[f] == "") then
+        return nil, ('sweep_deviations["%s"].%s: expected a non-empty string, got %s'):format(key,
+          f, type(d[f]) == "string" and '""' or type(d[f]))
+      end
+    end
+    if d.seen ~= nil and d.error ~= nil then
+      return nil, ('sweep_deviations["%s"]: expected one of seen and error, got both'):format(key)
     end
   end
   return true
@@ -82,11 +95,18 @@ function M.find(result, descriptor)
   for k in pairs(devs) do if type(k) == "string" then keys[#keys + 1] = k end end
   table.sort(keys)
   local rule = result.rule ~= "" and result.rule or nil
+  local is_error = result.verdict == "error"
   for _, k in ipairs(keys) do
     local r, g = k:match("^([^@]+)@(.+)$")
     local d = devs[k]
     local seen_ok = type(d) ~= "table" or d.seen == nil
       or (result.seen or ""):find(d.seen, 1, true) ~= nil
+    -- An error entry covers errors only, and an error only an error entry.
+    local err = type(d) == "table" and d.error or nil
+    if is_error or err then
+      seen_ok = seen_ok and is_error and err ~= nil
+        and (result.detail or ""):find(err, 1, true) ~= nil
+    end
     if seen_ok and ((r and r == rule and glob(g, result.id or ""))
        or (not r and (k == rule or glob(k, result.id or "")))) then
       return k, d
@@ -96,13 +116,14 @@ function M.find(result, descriptor)
 end
 
 -- The engine calls this on every result before emitting it: a `differs` covered by the
--- descriptor becomes `deviation`, with reason "<reason> (RFC <rfc>; declared as <key>)".
--- Other verdicts are left alone (an `agree` is no deviation; an `error` proves nothing).
+-- descriptor becomes `deviation`, with reason "<reason> (RFC <rfc>; declared as <key>)";
+-- so does an `error` that an `error =` entry covers (the stack's declared crash). Other
+-- verdicts are left alone (an `agree` is no deviation; any other error proves nothing).
 -- Changes result in place and returns it. A malformed table is an error naming the key.
 function M.classify(result, descriptor)
   local ok, msg = M.check(descriptor)
   if not ok then error(msg, 2) end
-  if result.verdict ~= "differs" then return result end
+  if result.verdict ~= "differs" and result.verdict ~= "error" then return result end
   local key, d = M.find(result, descriptor)
   if key then
     result.verdict = "deviation"

@@ -455,7 +455,8 @@ function M.run(opts, emit, mods)
   end
   local function put(v)
     -- A difference the descriptor declares (sweep_deviations) is a deviation.
-    if v.verdict == "differs" then deviations.classify(v, desc) end
+    -- So is an error the descriptor declares as the stack's own crash (`error =`).
+    if v.verdict == "differs" or v.verdict == "error" then deviations.classify(v, desc) end
     emitted = emitted + 1
     emit(json.encode(v))
   end
@@ -492,7 +493,9 @@ function M.run(opts, emit, mods)
               verdict = "error", expected = "", seen = "error", rule = "", rfc = "",
               sentence = "", detail = tostring(v), pcap = lab.pcap, t = 0}
           end
-          if v.verdict == "error" then failed[#failed + 1] = {case = job.case, v = v}
+          -- The lab's trouble as it stood when this case failed: a case that failed on
+          -- its own before another took the lab down is not blamed for the crash.
+          if v.verdict == "error" then failed[#failed + 1] = {case = job.case, v = v, trouble = lab.trouble}
           else put(v) end
         end, out_of_time)
         for i = 1, upto - 1 do
@@ -511,9 +514,9 @@ function M.run(opts, emit, mods)
         if lab.trouble and not last then
           retry[#retry + 1] = f.case
         else
-          if lab.trouble and w == 1 then
+          if f.trouble and w == 1 then
             f.v.detail = ("the target failed under this case run alone (%s):\n%s")
-              :format(tostring(lab.trouble), f.v.detail)
+              :format(tostring(f.trouble), f.v.detail)
           end
           put(f.v)
         end

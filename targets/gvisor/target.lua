@@ -173,6 +173,16 @@ local function with(base, evidence)
   return {rfc = base.rfc, reason = base.reason, evidence = evidence}
 end
 
+-- The same retransmitted FIN, before the case's segment: the prefix of CLOSING or
+-- LAST-ACK confirms the state and finds FIN-WAIT-1 (the FIN went again while the harness
+-- was late acknowledging it on a loaded machine). The case then tests nothing: declared
+-- as this error only (a key of its own: "CLOSING/*" is the seen entry above). CLOSING/inet/...: "prefix of CLOSING: the target is in FIN_WAIT_1,
+-- expected CLOSING".
+for _, st in ipairs({ "CLOSING", "LAST-ACK" }) do
+  sweep_deviations[st .. "/*/*"] = { rfc = FIN_WAIT_1.rfc, reason = FIN_WAIT_1.reason,
+    error = "prefix of " .. st .. ": the target is in FIN_WAIT_1" }
+end
+
 return {
   name = "gvisor",
   summary = "gVisor netstack (Debian golang-gvisor-gvisor-dev, snapshot 2022-12-19) on a TAP device",
