@@ -549,4 +549,28 @@ case("deviations: an error entry covers only errors whose detail carries its tex
     "seen and error together are refused: " .. tostring(msg))
 end)
 
+case("prefix: a retransmitted SYN|ACK or FIN is passed over, anything else is not", function()
+  local P = require "sweep.prefix"
+  -- A stand-in lab and connection: the queued segments come back from c:next one by one
+  -- (ok when the text is the wanted one); the clock moves on at every look.
+  local function run(queue, want)
+    local t = 0
+    local lab = { core = { now = function() t = t + 0.01; return t end } }
+    local c = { info = function() return { sport = 1 } end,
+      next = function(_, tpl)
+        local txt = table.remove(queue, 1)
+        if not txt then return nil end
+        return { text = txt }, txt == tpl, "differs"
+      end }
+    return pcall(P.expect_past, lab, c, want, "prefix of X")
+  end
+  local ok, a = run({ "S. 0:0(0) ack 1 win 65535", "F. 1:1(0) ack 1" }, "F. 1:1(0) ack 1")
+  check(ok and a.text == "F. 1:1(0) ack 1", "the SYN|ACK again, then the FIN: " .. tostring(a))
+  ok, a = run({ "F. 1:1(0) ack 1", ". 2:2(0) ack 2" }, ". 2:2(0) ack 2")
+  check(ok and a.text == ". 2:2(0) ack 2", "the FIN again, then the ACK: " .. tostring(a))
+  ok, a = run({ "R. 1:1(0) ack 1" }, "F. 1:1(0) ack 1")
+  check(not ok and tostring(a):find("expected F. 1:1(0) ack 1, got R. 1:1(0) ack 1", 1, true),
+    "a RST is no retransmission: " .. tostring(a))
+end)
+
 return S.finish()
