@@ -351,6 +351,12 @@ case("compare: SYN-SENT's SYN,ACK of a simultaneous open is an answer, its SYN a
     "the SYN,ACK with the target's ISS is the answer")
   eq((judge.compare(c, e, { obs({ R("S", 1000, 0), R("S.", 1000, 7001) }, "SYN-RECEIVED") })),
     "agree", "a bare SYN with the ISS is the retransmission timer")
+  eq((judge.compare(c, e, { obs({ R("S.", 1000, 7001), R("S.", 1000, 7001, { t = 1.01 }) },
+    "SYN-RECEIVED") })), "agree", "the SYN,ACK again after the target's RTO is its timer")
+  eq((judge.compare(c, e, { obs({ R("S.", 1000, 7001), R("S.", 1000, 7001, { t = 0.05 }) },
+    "SYN-RECEIVED") })), "differs", "but a second SYN,ACK at once is an extra reply")
+  eq((judge.compare(c, e, { obs({ R("S.", 1000, 7001), R("S.", 1000, 7002, { t = 1.01 }) },
+    "SYN-RECEIVED") })), "differs", "and so is a SYN,ACK with other numbers")
 end)
 
 case("compare: agree, and each kind of difference named", function()
