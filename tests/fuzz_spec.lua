@@ -179,6 +179,41 @@ case("a raw sequence number anchors the ACK of it, whatever the labs' ISNs", fun
   has(oracles.abstract(r)[1], "ack 2", "without raw numbers: relative to the ISN")
 end)
 
+-- Issue 11: ~30 differential findings with equal outputs in a linux,linux:rfc1337 run:
+-- the nearest of all anchors was a coin toss when the ISN-relative distance was large.
+case("far from the ISN, a reply is written the same on labs with other ISNs", function()
+  local function text(iss, irs, p, reply, st)
+    local r = res(st or "SYN-RECEIVED", {reply(iss, irs)})
+    r.program.start.state = "SYN-SENT"
+    r.program.steps = p
+    r.snap.iss, r.snap.irs = iss, irs
+    return oracles.abstract(r)[1]
+  end
+  local syn = {{seg = {flags = "S", seq = {"rcv_nxt", 2147483648}}}}
+  local synack = function(iss, irs) return {flags = "S.", seq = iss, ack = (irs + 2147483649) % 4294967296, len = 0, win = 100} end
+  local labs = {{5000, 1000}, {4000000000, 3000000000}, {123456789, 2000000000}, {77, 4290000000}}
+  -- a raw number elsewhere in the program (the SYN-ACK of an earlier step)
+  syn[2] = {seg = {flags = "SA", seq = {"raw", 1000000}, ack = {"snd_una", 0}}}
+  local first = text(labs[1][1], labs[1][2], syn, synack)
+  for _, l in ipairs(labs) do
+    eq(text(l[1], l[2], syn, synack), first, "SYN at RCV.NXT+2^31: ISN-relative on every lab")
+  end
+  has(first, "ack 2147483649", "relative to the harness's ISN")
+  local p2 = {{seg = {flags = "", seq = {"raw", 1000000}, ack = {"raw", 0}}},
+    {seg = {flags = "UA", seq = {"rcv_nxt", -1}, ack = {"snd_nxt", 1073741824}}}}
+  local rst = function(iss) return {flags = "R", seq = (iss + 1 + 1073741824) % 4294967296, ack = 0, len = 0, win = 0} end
+  local a = text(labs[1][1], labs[1][2], p2, rst, "SYN-SENT")
+  for _, l in ipairs(labs) do
+    eq(text(l[1], l[2], p2, rst, "SYN-SENT"), a, "RST at SND.NXT+2^30: the raw ack of a segment without ACK is no anchor")
+  end
+  has(a, "R 1073741825(0)", "relative to the target's ISN")
+  local closed = function() return {flags = "R.", seq = 0, ack = 1000001, len = 0, win = 0} end
+  local p3 = {{seg = {flags = "SF", seq = {"raw", 1000000}}}}
+  local c = text(labs[1][1], labs[1][2], p3, closed, "CLOSED")
+  for _, l in ipairs(labs) do eq(text(l[1], l[2], p3, closed, "CLOSED"), c, "RST <SEQ=0> in CLOSED") end
+  has(c, "R. raw+0(0) ack raw+1", "seq 0 and the ack of the raw SYN")
+end)
+
 case("a crash signs with the target and its last words, not the state or the segment", function()
   local text = "?: the target (lwip) exited with status 134; its last words: Assertion " ..
     "\"insane offset!\" failed at line 1430 in ./src/core/tcp_in.c\nits output (78 bytes):\n"

@@ -27,29 +27,40 @@ end
 -- call's result. The target's retransmissions of sequence space it already sent are
 -- left out (their timing, RFC 6298, is no part of a case), and so are windows beyond
 -- zero/non-zero (each stack sizes its buffers its own way) and the replies' timing.
--- A number relative to the nearest of its anchors: the connection's ISN (plain "N") or
--- a raw number the program sent ("raw+N"), which is the same on every target while the
--- ISNs are not (an ACK of a segment at a raw sequence number, an RST taking its sequence
--- number from a raw acknowledgment number, RFC 9293 3.10.7).
+-- A number relative to its anchor: the connection's ISN (plain "N"), or a raw number the
+-- program sent ("raw+N", or the absolute 0 an RST answering a segment without ACK takes,
+-- RFC 9293 3.10.7.1), which is the same on every target while the ISNs are not (an ACK
+-- of a segment at a raw sequence number, an RST taking its sequence number from a raw
+-- acknowledgment number, RFC 9293 3.10.7). A raw anchor is taken only when it is near
+-- (within RAW_NEAR) and nearer than the ISN: "nearest of all" made the choice a coin toss
+-- whenever the ISN-relative distance was large (a SYN at RCV.NXT+2^31, an RST at
+-- SND.NXT+2^30), since a raw number's distance to a lab's random ISN is random too --
+-- the same outputs were then written differently on two labs (issue 11: ~30 false
+-- differential findings in a linux,linux:rfc1337 campaign).
+local RAW_NEAR = 1 << 20
 local function anchored(n, isn, raws)
-  local best, d = "", rel(n, isn)
   local function signed(x) return x >= 2147483648 and x - U32 or x end
+  local d = rel(n, isn)
+  local best, bd = nil, math.abs(signed(d))
   for _, v in ipairs(raws) do
-    local e = rel(n, v)
-    if math.abs(signed(e)) < math.abs(signed(d)) then best, d = "raw", e end
+    local e = signed(rel(n, v))
+    if math.abs(e) < RAW_NEAR and math.abs(e) < bd then best, bd = e, math.abs(e) end
   end
-  if best == "" then return tostring(d) end
-  local sd = signed(d)
-  return ("raw%s%d"):format(sd >= 0 and "+" or "", sd)
+  if not best then return tostring(d) end
+  return ("raw%s%d"):format(best >= 0 and "+" or "", best)
 end
 
--- The raw sequence and acknowledgment numbers the program's segments carry.
+-- The raw sequence and acknowledgment numbers the program's segments carry (an ack only
+-- where the ACK bit makes it one), and 0 among the acknowledgment anchors (an RST's
+-- sequence number when the segment it answers had no ACK bit).
 local function raws_of(p)
-  local seqs, acks = {}, {}
+  local seqs, acks = {}, {0}
   for _, st in ipairs(p and p.steps or {}) do
     local g = st.seg
     if g and g.seq and g.seq[1] == "raw" then seqs[#seqs + 1] = g.seq[2] % U32 end
-    if g and g.ack and g.ack[1] == "raw" then acks[#acks + 1] = g.ack[2] % U32 end
+    if g and g.ack and g.ack[1] == "raw" and g.flags:find("A", 1, true) then
+      acks[#acks + 1] = g.ack[2] % U32
+    end
   end
   return seqs, acks
 end
