@@ -143,6 +143,13 @@ case("the differential oracle names the odd one out, and signatures are stable",
   eq(oracles.signature({oracle = "model", target = "linux", state = "TIME-WAIT",
     class = "RST+ACK:rcv_nxt:snd_nxt", rule = "rst.timewait"}), "041597262d14359b",
     "a signature does not change between releases")
+  -- One behaviour, one finding: another flag variant of the segment with the same
+  -- reply-class difference signs the same (issue 11: 16 signatures for one TIME-WAIT RST).
+  local v = res("CLOSED"); v.program.steps[1].seg.flags = "FRA"
+  local w = res("TIME-WAIT"); w.program.steps[1].seg.flags = "FRA"
+  local fv = oracles.differential({v, w}, {"linux", "linux:x=1"})
+  check(fv.class ~= f.class, "another event class")
+  eq(oracles.signature(fv), oracles.signature(f), "the same signature")
   -- A reply of the target's own retransmission is no output.
   local a = oracles.abstract(res("TIME-WAIT", {{flags = "F.", seq = 5001, ack = 1001, len = 0, win = 1}}))
   eq(a[1], "nothing -> TIME-WAIT", "a retransmitted FIN is left out")

@@ -209,10 +209,18 @@ end
 -- The signature of a finding: a hash of (oracle, target, state, event class, reply
 -- class or rule or crash site), 16 hex digits.
 -- A crash is one finding whatever segment or state led to it: liveness signs with the
--- target and the crash site (M.site) only.
+-- target and the crash site (M.site) only. A difference is one finding whatever flag
+-- variant of the segment showed it: differential signs with the offending target, the
+-- state and the reply-class difference (one TIME-WAIT RST behaviour came out as 16
+-- signatures, one per event class); the campaign counts the event classes as the
+-- finding's variants.
 function M.signature(f)
   if f.oracle == "liveness" then
     return program.hash(table.concat({f.oracle, f.target or "", f.site or ""}, "\0"))
+  end
+  if f.oracle == "differential" then
+    return program.hash(table.concat({f.oracle, f.target or "", f.state or "",
+      f.reply_class or ""}, "\0"))
   end
   local what = f.oracle == "model" and f.rule or f.reply_class
   return program.hash(table.concat({f.oracle, f.target or "", f.state or "", f.class or "",
