@@ -119,7 +119,17 @@ function M.make(p, snap, track_knobs, knobs)
   local case0 = {state = p.start.state, family = p.start.family}
   local tcb = judge.tcb(case0, snap)
   local mk = model_knobs(track_knobs)
-  if tcb.state == "TIME-WAIT" and not snap.listening then mk.timewait_syn = false end
+  -- A SYN in TIME-WAIT opens a new connection only for a listening user (judge.lua says
+  -- why); with no listener on the port that holds whether the program starts in
+  -- TIME-WAIT or gets there (a FIN-WAIT-1 program whose FIN,ACK leads to it: Linux
+  -- ACKs the SYN, issue 11's Linux campaign), so the judge gets the knob too.
+  if not snap.listening then
+    mk.timewait_syn = false
+    local k2 = {}
+    for k, v in pairs(knobs or {}) do k2[k] = v end
+    k2.timewait_syn = false
+    knobs = k2
+  end
   local cur = track(snap, tcb)
   cur.state = snap.state
   local out, judged, open = {}, 0, true
@@ -137,7 +147,13 @@ function M.make(p, snap, track_knobs, knobs)
         cur = track(cur, tcb)
         cur.state = snap.state
       end
-      if open and ok and okm then
+      -- From CLOSED or LISTEN the prefix has no TCB: the target's ISN comes with its
+      -- SYN,ACK to a step, so an acknowledgment number the plan reads from SND.UNA or
+      -- SND.NXT is the model's guess (ISS 0), not the target's: the model does not
+      -- judge it (Linux's request socket resets it, rightly, issue 11's campaign).
+      local guessed = snap.iss == 0 and st.seg.ack and st.seg.ack[1] ~= "raw"
+        and st.seg.flags:find("A", 1, true)
+      if open and ok and okm and not guessed then
         judged = i
         local o
         if mseg.mss then o = {{mss = mseg.mss}} end

@@ -264,6 +264,92 @@ for _, st in ipairs({ "ESTABLISHED-DATA-IN", "ESTABLISHED-DATA-OUT" }) do
       .. "sent back\"" }
 end
 
+-- ---- found by the fuzzer (issue 11; lua/fuzz/README.md "Campaigns") ----
+-- Linux behaviours the sweep's cells do not reach, from the model findings of a 600 s
+-- Linux-only campaign (`tcpconform fuzz --target linux --seconds 600`); each key's
+-- evidence is a finding's signature and minimised step (all of them are in
+-- tests/fuzz_findings/linux_campaign.lua, which tests/fuzz_spec.lua checks against this).
+local FUZZ = {}
+-- tcp_check_req tests SEG.ACK before the sequence number: an ACK other than ISS+1 sends
+-- the segment to the listener, which answers <SEQ=SEG.ACK><CTL=RST> (a RST it drops),
+-- whatever SEG.SEQ is. Evidence: c6daa76281887de7, SYN-RECEIVED
+-- FIN+ACK:seq=rcv_wend+1:ack=snd_una-1 expected . <ACK=RCV.NXT>, seen R <SEQ=SEG.ACK>;
+-- 0920b5af8483b5f4 SYN+FIN+ACK+URG:seq=rcv_nxt-2^20:ack=snd_nxt+1, seen R.
+local ACK_FIRST = { rfc = "9293 3.10.7.4", reason = "a request socket (tcp_check_req) checks "
+  .. "SEG.ACK before SEG.SEQ: an unacceptable ACK is reset by the listener even when the "
+  .. "sequence number is unacceptable, where the first step says \"If an incoming segment "
+  .. "is not acceptable, an acknowledgment should be sent in reply\" and checks the ACK "
+  .. "field only in the fifth step" }
+for _, a in ipairs({ "snd_una*", "snd_nxt+*", "snd_nxt-*", "0:*", "1*", "2*", "3*", "4*",
+    "5*", "6*", "7*", "8*", "9*" }) do
+  FUZZ["seq.unacceptable@SYN-RECEIVED/*ACK*:ack=" .. a] = ACK_FIRST
+  FUZZ["rst.challenge@SYN-RECEIVED/*ACK*:ack=" .. a] = ACK_FIRST
+end
+-- The orphaned FIN-WAIT-2 (a timewait socket) never tests SEG.ACK, whatever its offset.
+-- Evidence: 99d982f0d02f56c7 FIN-WAIT-2-ORPHAN ACK+URG:seq=rcv_nxt:ack=snd_una-n expected
+-- . <ACK=RCV.NXT>, seen nothing.
+FUZZ["ack.window_5961@FIN-WAIT-2-ORPHAN/*"] = ACK_IN_ORPHAN
+-- An ACK-less segment at a raw (unacceptable) sequence number, with or without text, is
+-- dropped without the ACK the first step asks, as the sweep's ACK-less cells declare.
+-- Evidence: fe830b55b2feb5f1 ESTABLISHED-DATA-OUT NONE+data:seq=1000000 seen nothing;
+-- de99a7ff2cbca537 LAST-ACK FIN:seq=1000000 seen nothing.
+local NO_ACK = { rfc = "9293 3.10.7.4", reason = "an ACK-less segment is dropped before "
+  .. "the sequence test (tcp_rcv_state_process: !th->ack && !th->rst && !th->syn), so the "
+  .. "ACK the first step asks for an unacceptable segment (\"an acknowledgment should be "
+  .. "sent in reply\") is not sent" }
+for _, st in ipairs(SYNCED) do
+  for _, f in ipairs({ "NONE", "NONE+data", "FIN", "FIN+data" }) do
+    for d = 0, 9 do FUZZ["seq.unacceptable@" .. st .. "/*/" .. f .. ":seq=" .. d .. "*"] = NO_ACK end
+  end
+end
+-- tcp_sequence tests SEG.SEQ+SEG.LEN against RCV.WUP: one byte at RCV.NXT-1 (it ends at
+-- RCV.NXT) passes; with RST it is challenged, without its ACK is processed.
+-- Evidence (F1's campaign): ESTABLISHED RST+ACK+data:seq=rcv_nxt-1:len=1 expected
+-- nothing, seen . <ACK=RCV.NXT>; 9e709722a2ca03cf CLOSING ACK+PSH+data:seq=rcv_nxt-1:
+-- ack=snd_nxt:len=1 expected . -> CLOSING, seen nothing -> TIME-WAIT.
+local END_AT_NXT = { rfc = "9293 3.10.7.4", reason = "a segment whose only octet is "
+  .. "RCV.NXT-1 passes Linux's sequence test (end_seq >= RCV.WUP), where the table asks "
+  .. "RCV.NXT =< SEG.SEQ+SEG.LEN-1 < RCV.NXT+RCV.WND: its RST is challenged, its ACK "
+  .. "processed, instead of \"an acknowledgment should be sent in reply (unless the RST "
+  .. "bit is set, if so drop the segment and return)\"" }
+for _, st in ipairs(SYNCED) do
+  for _, tail in ipairs({ ":len=1", ":len=1:*" }) do
+    FUZZ["seq.unacceptable_rst@" .. st .. "/*RST*:seq=rcv_nxt-1:*" .. tail] = END_AT_NXT
+    FUZZ["seq.unacceptable@" .. st .. "/*ACK*data:seq=rcv_nxt-1:*" .. tail] = END_AT_NXT
+  end
+end
+-- After the peer's FIN, text that starts in the window and passes its right edge is
+-- dropped with a duplicate ACK (the sweep's rcv_wend-1/len=mss cells), at any offset
+-- and length. Evidence: 4ac20399f331449f CLOSE-WAIT FIN+ACK+PSH+data:seq=rcv_wend-1:
+-- len=536 expected nothing, seen . <ACK=RCV.NXT>; 8af9cad8786c845e CLOSE-WAIT
+-- ACK+data:seq=rcv_wend-509:len=mss.
+local STRADDLE = { rfc = "9293 3.10.7.4", reason = "a segment that starts in the window "
+  .. "but ends beyond it is dropped when unread data or a FIN is queued "
+  .. "(tcp_sequence); the table accepts it (its first octet is in the window)" }
+for _, st in ipairs({ "CLOSE-WAIT", "CLOSING", "LAST-ACK" }) do
+  for _, f in ipairs({ "ACK+data", "ACK+PSH+data", "FIN+ACK+data", "FIN+ACK+PSH+data" }) do
+    FUZZ[st .. "/*/" .. f .. ":seq=rcv_wend-*"] = STRADDLE
+  end
+end
+-- RFC 5961 5.2 as Linux bounds it by the bytes acknowledged (the sweep's snd_una-1
+-- cells): in FIN-WAIT-2 one octet (our FIN) is, so SEG.ACK below SND.UNA-1 drops text
+-- with a challenge ACK. Evidence: 182af724906ab805 FIN-WAIT-2 ACK+data:seq=rcv_nxt:
+-- ack=snd_nxt-79:len=3 expected . <ACK=RCV.NXT+3>, seen . <ACK=RCV.NXT>.
+local BYTES_ACKED = { rfc = "5961 5.2", reason = "an ACK below SND.UNA but within MAX.SND.WND "
+  .. "is dropped with an ACK when it is below what was acknowledged (max_window = "
+  .. "min(max_window, bytes_acked)); (SND.UNA - MAX.SND.WND) =< SEG.ACK is acceptable" }
+FUZZ["text.deliver@FIN-WAIT-2/*:ack=snd_nxt-*"] = BYTES_ACKED
+FUZZ["text.deliver@FIN-WAIT-2/*:ack=snd_una-*"] = BYTES_ACKED
+-- Text whose SEG.ACK is below SND.UNA-2^20 is delivered with data in flight (the sweep's
+-- ACK+data cell; the PSH variant). Evidence: 4d7f0e37e2ca1d90 ESTABLISHED-DATA-OUT
+-- ACK+PSH+data:seq=rcv_nxt:ack=snd_una-2^20:len=100.
+for _, st in ipairs({ "ESTABLISHED-DATA-IN", "ESTABLISHED-DATA-OUT" }) do
+  FUZZ["ack.window_5961@" .. st .. "/*/ACK+PSH+data:seq=rcv_nxt:ack=snd_una-2^20:*"] =
+    sweep_deviations["ack.window_5961@" .. st .. "/*/ACK+data:seq=rcv_nxt:ack=snd_una-2^20:*"]
+end
+for key, d in pairs(FUZZ) do sweep_deviations[key] = d end
+-- ---- end of the fuzzer's block ----
+
 return {
   name = "linux",
   summary = "the Linux kernel's TCP stack in a network namespace",
