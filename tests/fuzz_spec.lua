@@ -170,6 +170,17 @@ case("invariants: an RST answering an RST, an ack beyond what was sent", functio
   r3.program.steps[1].seg.flags = "A"
   r3.plan = {steps = {{sent = {flags = ".", seq = 1001, ack = 5001, len = 0}}}}
   eq(oracles.invariants(r3), nil, "a plain ACK is fine")
+  -- A raw segment and one 2^31 away before the ACK of RCV.NXT: still fine (issue 11).
+  local r4 = res("TIME-WAIT", {{flags = ".", seq = 5001, ack = 1001, len = 0, win = 100}})
+  r4.program.steps[1].seg.flags = "A"
+  r4.plan = {steps = {{sent = {flags = ".", seq = 1000, ack = 5001, len = 0}}}}
+  table.insert(r4.program.steps, 1, {seg = {flags = "F", seq = {"raw", 1000000}}})
+  table.insert(r4.program.steps, 2, {seg = {flags = "A", seq = {"rcv_nxt", 2147483648}, ack = {"snd_nxt", 0}}})
+  table.insert(r4.plan.steps, 1, {sent = {flags = "F", seq = 1000000, len = 0}})
+  table.insert(r4.plan.steps, 2, {sent = {flags = ".", seq = 1001 + 2147483648, len = 0}})
+  table.insert(r4.steps, 1, {replies = {}, state = "TIME-WAIT"})
+  table.insert(r4.steps, 2, {replies = {}, state = "TIME-WAIT"})
+  eq(oracles.invariants(r4), nil, "an ACK of RCV.NXT after a raw, a far and an old segment")
 end)
 
 case("a raw sequence number anchors the ACK of it, whatever the labs' ISNs", function()

@@ -31,6 +31,8 @@ function M.canonical_step(st)
   local a = g.ack
   local ae, aoff = a and a[1], a and (a[2] or 0)
   if ae == "snd_una" and aoff < 0 and aoff > -65536 then g.ack = {ae, -1}
+  -- SND.NXT-n, n >= 2, is below SND.UNA in every state (at most a FIN is unacknowledged)
+  elseif ae == "snd_nxt" and aoff < -1 and aoff > -65536 then g.ack = {"snd_una", -1}
   elseif ae == "snd_una" and aoff <= -65536 and aoff > -2147483648 then g.ack = {ae, -1048576}
   elseif ae == "snd_nxt" and aoff > 1 and aoff < 1048576 then g.ack = {ae, 1} end
   return {seg = g}

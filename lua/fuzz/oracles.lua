@@ -128,24 +128,36 @@ end
 function M.invariants(res)
   if not res.snap then return nil end
   local snap = res.snap
-  local hi = snap.rcv_nxt   -- the harness's highest sequence number sent + 1 (so far)
-  local wnd_right = snap.rcv_nxt and mstate.add(snap.rcv_nxt, 0)
+  -- The ends of what the harness sent (RCV.NXT at the prefix, then each segment's end):
+  -- an acknowledgment is beyond what was sent when it is beyond every one of them. One
+  -- running maximum was wrong once a program sent a raw number or one 2^31 away (the
+  -- circular "greater" then moved it anywhere: a false invariant finding in issue 11's
+  -- Linux campaign, an ACK of RCV.NXT "1 byte beyond").
+  local ends = {snap.rcv_nxt}
+  local function beyond(ack)
+    if #ends == 0 then return nil end
+    local least
+    for _, e in ipairs(ends) do
+      if not mstate.gt(ack, e) or mstate.diff(ack, e) >= (1 << 30) then return nil end
+      local d = mstate.diff(ack, e)
+      if not least or d < least then least = d end
+    end
+    return least
+  end
   for i, o in ipairs(res.steps) do
     local st = res.program.steps[i]
     local sent = res.plan and res.plan.steps[i] and res.plan.steps[i].sent
     if sent then
-      local e = mstate.add(sent.seq, (sent.len or 0) + (sent.flags:find("S", 1, true) and 1 or 0)
+      ends[#ends + 1] = mstate.add(sent.seq, (sent.len or 0) + (sent.flags:find("S", 1, true) and 1 or 0)
         + (sent.flags:find("F", 1, true) and 1 or 0))
-      if hi == nil or mstate.gt(e, hi) then hi = e end
     end
     for _, r in ipairs(o.replies or {}) do
       local why
       if r.csum_ok == false then why = "a reply's TCP checksum is wrong (RFC 9293 3.1 MUST-2)"
       elseif r.opt_malformed then why = "a reply's options are malformed (RFC 9293 3.1/3.2)"
-      elseif r.flags:find(".", 1, true) and hi and snap.iss ~= 0 and mstate.gt(r.ack, hi)
-        and mstate.diff(r.ack, hi) < (1 << 30) then
+      elseif r.flags:find(".", 1, true) and snap.iss ~= 0 and beyond(r.ack) then
         why = ("a reply acknowledges %d bytes beyond what the harness sent (RFC 9293 3.4)")
-          :format(mstate.diff(r.ack, hi))
+          :format(beyond(r.ack))
       elseif st.seg and st.seg.flags:find("R", 1, true) and r.flags:find("R", 1, true)
         and not st.seg.flags:find("S", 1, true) then
         why = "an RST answered an RST (RFC 9293 3.10.7: an incoming RST is never answered by one)"

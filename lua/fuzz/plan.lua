@@ -133,6 +133,7 @@ function M.make(p, snap, track_knobs, knobs)
   local cur = track(snap, tcb)
   cur.state = snap.state
   local out, judged, open = {}, 0, true
+  local text_sent = false
   local jsteps = {}
   for i, st in ipairs(p.steps) do
     local e = {kind = st.seg and "seg" or st.call and "call" or "delay", snap = cur,
@@ -153,6 +154,13 @@ function M.make(p, snap, track_knobs, knobs)
       -- judge it (Linux's request socket resets it, rightly, issue 11's campaign).
       local guessed = snap.iss == 0 and st.seg.ack and st.seg.ack[1] ~= "raw"
         and st.seg.flags:find("A", 1, true)
+      -- After text was sent, the window's right edge is the one the target announced
+      -- in its ACK of it (Linux keeps RCV.NXT+RCV.WND where it was, RFC 9293 3.8.6.2.2
+      -- lets the right edge stay), not the prefix's RCV.WND past the new RCV.NXT: a
+      -- step relative to it is not judged (issue 11's Linux campaign: a RST at the
+      -- model's RCV.NXT+RCV.WND-1 was beyond Linux's edge).
+      guessed = guessed or (text_sent and st.seg.seq[1] == "rcv_wend")
+      if (sent.len or 0) > 0 then text_sent = true end
       if open and ok and okm and not guessed then
         judged = i
         local o

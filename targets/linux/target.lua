@@ -327,10 +327,51 @@ local STRADDLE = { rfc = "9293 3.10.7.4", reason = "a segment that starts in the
   .. "but ends beyond it is dropped when unread data or a FIN is queued "
   .. "(tcp_sequence); the table accepts it (its first octet is in the window)" }
 for _, st in ipairs({ "CLOSE-WAIT", "CLOSING", "LAST-ACK" }) do
-  for _, f in ipairs({ "ACK+data", "ACK+PSH+data", "FIN+ACK+data", "FIN+ACK+PSH+data" }) do
-    FUZZ[st .. "/*/" .. f .. ":seq=rcv_wend-*"] = STRADDLE
-  end
+  FUZZ[st .. "/*/*ACK*+data:seq=rcv_wend-*"] = STRADDLE
 end
+-- After the peer's FIN, text that starts below RCV.NXT and runs past it resets (the
+-- sweep's rcv_nxt-1/len=mss cells), with URG or FIN too and at any length.
+-- Evidence: 5c57602b97861da6 CLOSE-WAIT ACK+URG+data:seq=rcv_nxt-1:len=536 expected
+-- nothing, seen R; 6f075469776ab3e4 CLOSING ACK+data:seq=rcv_nxt-117:len=mss, seen R.
+local AFTER_FIN = sweep_deviations["CLOSE-WAIT/*/ACK+data:seq=rcv_nxt-1:*:len=mss*"]
+for _, st in ipairs({ "CLOSE-WAIT", "CLOSING", "LAST-ACK" }) do
+  FUZZ[st .. "/*/*ACK*+data:seq=rcv_nxt-*"] = AFTER_FIN
+end
+-- TIME-WAIT ACKs a bare ACK anywhere in the window but RCV.NXT (the sweep's rcv_nxt+1
+-- and rcv_wend-1 cells). Evidence: 6afe346d5ac6048a TIME-WAIT ACK:seq=rcv_nxt+697
+-- expected nothing, seen . <ACK=RCV.NXT>.
+FUZZ["TIME-WAIT/*/ACK:seq=rcv_nxt+*"] = sweep_deviations["TIME-WAIT/*/ACK:seq=rcv_nxt+1:*"]
+-- After a simultaneous open (SYN-SENT, then the peer's SYN: a full socket in SYN_RECV,
+-- tcp_rcv_state_process): an ACK-less segment is dropped without the first step's ACK
+-- (as in the synchronized states), and SEG.ACK = SND.UNA is taken (tcp_ack: only an ACK
+-- before SND.UNA is old) and completes the handshake.
+-- Evidence: 12934e5f75609ebd SYN-SENT SYN+FIN>FIN+data:seq=rcv_nxt-1049535 expected
+-- . <ACK=RCV.NXT>, seen nothing; f1569896cab9b579 SYN-SENT SYN>FIN+ACK:seq=rcv_wend-1:
+-- ack=snd_una expected R <SEQ=SEG.ACK>, seen . -> ESTABLISHED.
+for _, f in ipairs({ "NONE", "FIN" }) do
+  FUZZ["seq.unacceptable@SYN-SENT/*SYN*>" .. f .. "*"] = NO_ACK
+end
+FUZZ["reset.ack@SYN-SENT/*SYN*>*ACK*:ack=snd_una:*"] = { rfc = "9293 3.10.7.4",
+  reason = "after a simultaneous open SEG.ACK = SND.UNA is acceptable (tcp_ack refuses only "
+    .. "an ACK before SND.UNA or after SND.NXT) and enters ESTABLISHED, where the fifth "
+    .. "step asks \"If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED\" and else "
+    .. "\"form a reset segment <SEQ=SEG.ACK><CTL=RST>\"" }
+-- A retransmitted SYN after a simultaneous open whose SYN offered a zero window: the
+-- challenge ACK's sequence number is SND.UNA+SND.WND (tcp_acceptable_seq keeps it in
+-- the peer's window), not SND.NXT. Evidence: fe2a9b80d1972760 SYN-SENT SYN(win 0)>SYN
+-- expected . <SEQ=SND.NXT>, seen . <SEQ=ISS>. (The step id carries no window: the key
+-- covers the retransmitted SYN after a simultaneous open.)
+FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*>SYN:*"] = { rfc = "9293 3.10.7.4",
+  reason = "an ACK into a zero send window carries <SEQ=SND.UNA+SND.WND> "
+    .. "(tcp_acceptable_seq), where the first step's is <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" }
+-- A request socket (passive SYN-RECEIVED) takes an in-window RST not at RCV.NXT as the
+-- end of the embryonic connection (tcp_check_req: embryonic_reset), no challenge ACK.
+-- Evidence: 6113a567ae299b9c LISTEN SYN>SYN+RST:seq=rcv_wend-1 expected . <ACK=RCV.NXT>,
+-- seen nothing.
+FUZZ["rst.challenge@LISTEN/*>*RST*"] = { rfc = "5961 3.2", reason = "a request socket "
+  .. "drops itself on any RST in the window (tcp_check_req, embryonic_reset): \"If the RST "
+  .. "bit is set and the sequence number ... does not exactly match the next expected "
+  .. "sequence value, ... TCP MUST send an acknowledgment (challenge ACK)\"" }
 -- RFC 5961 5.2 as Linux bounds it by the bytes acknowledged (the sweep's snd_una-1
 -- cells): in FIN-WAIT-2 one octet (our FIN) is, so SEG.ACK below SND.UNA-1 drops text
 -- with a challenge ACK. Evidence: 182af724906ab805 FIN-WAIT-2 ACK+data:seq=rcv_nxt:
