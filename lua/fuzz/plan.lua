@@ -51,6 +51,7 @@ local function track(snap, tcb)
 end
 
 local TS_FALLBACK = {ts_recent = 1000, ts_val = 0}
+local UNSYNC_START = {["CLOSED"] = true, ["LISTEN"] = true, ["SYN-SENT"] = true}
 
 -- The options as the shorthand's list ("<mss 1460,TS val 5 ecr 0,raw 1e04>"), and the
 -- model's view of them (mss, tsval, tsecr); judgeable: only options the model reads or
@@ -159,7 +160,9 @@ function M.make(p, snap, track_knobs, knobs)
       -- lets the right edge stay), not the prefix's RCV.WND past the new RCV.NXT: a
       -- step relative to it is not judged (issue 11's Linux campaign: a RST at the
       -- model's RCV.NXT+RCV.WND-1 was beyond Linux's edge).
-      guessed = guessed or (text_sent and st.seg.seq[1] == "rcv_wend")
+      -- So is the window of a connection the program opened itself (from SYN-SENT, a
+      -- simultaneous open; from LISTEN): the target announced it in its SYN,ACK.
+      guessed = guessed or ((text_sent or UNSYNC_START[p.start.state]) and st.seg.seq[1] == "rcv_wend")
       if (sent.len or 0) > 0 then text_sent = true end
       if open and ok and okm and not guessed then
         judged = i

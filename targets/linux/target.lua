@@ -388,6 +388,22 @@ for _, st in ipairs({ "ESTABLISHED-DATA-IN", "ESTABLISHED-DATA-OUT" }) do
   FUZZ["ack.window_5961@" .. st .. "/*/ACK+PSH+data:seq=rcv_nxt:ack=snd_una-2^20:*"] =
     sweep_deviations["ack.window_5961@" .. st .. "/*/ACK+data:seq=rcv_nxt:ack=snd_una-2^20:*"]
 end
+-- The same after a simultaneous open at the sweep's raw IRS (1000000): a RST|FIN at
+-- SEG.SEQ = IRS ends at RCV.NXT. Evidence: 8046ffcc5bd795d4 SYN-SENT SYN+FIN:seq=1000000
+-- >FIN+RST+ACK:seq=1000000 expected nothing, seen . <ACK=RCV.NXT>.
+FUZZ["seq.unacceptable_rst@SYN-SENT/*:seq=1000000:*>*RST*:seq=1000000:*"] = END_AT_NXT
+-- TIME-WAIT does not take a FIN behind an old octet either (the sweep's
+-- FIN+ACK+data:seq=rcv_nxt-1 cell), with PSH or URG too. Evidence: ab55871d32466375
+-- TIME-WAIT FIN+ACK+PSH+data:seq=rcv_nxt-1:len=1 expected . <ACK=RCV.NXT+1>, seen
+-- . <ACK=RCV.NXT>.
+FUZZ["TIME-WAIT/*/FIN+ACK*+data:seq=rcv_nxt-1:*"] = sweep_deviations["TIME-WAIT/*/FIN+ACK+data:seq=rcv_nxt-1:*"]
+-- A challenge ACK while the peer's window is smaller than what is in flight carries
+-- <SEQ=SND.UNA+SND.WND> (tcp_acceptable_seq), as after a zero-window SYN above.
+-- Evidence: 305c51e877d25058 ESTABLISHED-DATA-OUT ACK(win 1)>FIN+RST+data:seq=rcv_nxt+1
+-- expected . <SEQ=SND.NXT>, seen . <SEQ=SND.UNA+1>. (No window in step ids: the key is
+-- that minimised case's.)
+FUZZ["rst.challenge@ESTABLISHED-DATA-OUT/*/ACK:seq=rcv_wend-1:ack=snd_una:len=0>FIN+RST+data:*"] =
+  FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*>SYN:*"]
 for key, d in pairs(FUZZ) do sweep_deviations[key] = d end
 -- ---- end of the fuzzer's block ----
 
