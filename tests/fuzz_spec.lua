@@ -351,9 +351,14 @@ case("the Linux campaign's model findings are all explained", function()
       if x.p.start.state == "LISTEN" or x.p.start.state == "CLOSED" then
         snap.iss, snap.snd_una, snap.snd_nxt = 0, 0, 0
       end
+      -- the passive prefixes keep their listener (sweep.prefix)
+      snap.listening = (x.p.start.state == "SYN-RECEIVED" or x.p.start.state == "LISTEN") or nil
       local pl = plan.make(x.p, snap, desc.model, desc.model)
+      -- not judged any more, or (TIME-WAIT with no listener) judged by another rule, or
+      -- (a reset with the listener on the port) expected as LISTEN
       local still = pl.judged >= x.step
-      if still then
+      if still and x.rule == "rst.reset" then still = pl.expect[x.step].state ~= "LISTEN" end
+      if still and x.rule == "listen.syn" then
         still = false
         for _, r in ipairs(pl.expect[x.step].rules or {}) do
           if r.id == x.rule then still = true end

@@ -262,6 +262,10 @@ function M.step_id(st)
   if ip.tos then id = id .. ":tos=" .. ip.tos end
   if ip.df == false then id = id .. ":nodf" end
   if ip.bad_csum then id = id .. ":csum=bad" end
+  -- A window below what a prefix has in flight (100 bytes) changes what the target may
+  -- send (RFC 9293 3.8.6.2.1: within the offered window): the id says so, so a
+  -- deviation can name it.
+  if s.win and s.win < 100 then id = id .. ":win=" .. s.win end
   return id
 end
 

@@ -361,7 +361,7 @@ FUZZ["reset.ack@SYN-SENT/*SYN*>*ACK*:ack=snd_una:*"] = { rfc = "9293 3.10.7.4",
 -- the peer's window), not SND.NXT. Evidence: fe2a9b80d1972760 SYN-SENT SYN(win 0)>SYN
 -- expected . <SEQ=SND.NXT>, seen . <SEQ=ISS>. (The step id carries no window: the key
 -- covers the retransmitted SYN after a simultaneous open.)
-FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*>SYN:*"] = { rfc = "9293 3.10.7.4",
+FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"] = { rfc = "9293 3.10.7.4",
   reason = "an ACK into a zero send window carries <SEQ=SND.UNA+SND.WND> "
     .. "(tcp_acceptable_seq), where the first step's is <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" }
 -- A request socket (passive SYN-RECEIVED) takes an in-window RST not at RCV.NXT as the
@@ -402,8 +402,20 @@ FUZZ["TIME-WAIT/*/FIN+ACK*+data:seq=rcv_nxt-1:*"] = sweep_deviations["TIME-WAIT/
 -- Evidence: 305c51e877d25058 ESTABLISHED-DATA-OUT ACK(win 1)>FIN+RST+data:seq=rcv_nxt+1
 -- expected . <SEQ=SND.NXT>, seen . <SEQ=SND.UNA+1>. (No window in step ids: the key is
 -- that minimised case's.)
-FUZZ["rst.challenge@ESTABLISHED-DATA-OUT/*/ACK:seq=rcv_wend-1:ack=snd_una:len=0>FIN+RST+data:*"] =
-  FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*>SYN:*"]
+-- ...and any ACK of a program that offers a window below the 100 bytes in flight.
+-- Evidence: 11a6e6868f1df6c2 ESTABLISHED-DATA-OUT ACK+data:seq=rcv_nxt+100:ack=snd_una+11:
+-- len=536:win=1 expected . <SEQ=SND.NXT>, seen . <SEQ=SND.UNA+1>.
+FUZZ["ESTABLISHED-DATA-OUT/*:win=*"] = FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"]
+-- Text whose SEG.ACK is a raw number (most often far below SND.UNA-MAX.SND.WND) is
+-- delivered with data in flight, as the sweep's snd_una-2^20 cell declares.
+-- Evidence: 57b3281c3806931b ESTABLISHED-DATA-OUT ACK+data:seq=rcv_nxt:ack=0:len=10
+-- expected . <ACK=RCV.NXT>, seen . <ACK=RCV.NXT+10>.
+for _, st in ipairs({ "ESTABLISHED-DATA-IN", "ESTABLISHED-DATA-OUT" }) do
+  for d = 0, 9 do
+    FUZZ["ack.window_5961@" .. st .. "/*/ACK*+data:seq=rcv_nxt:ack=" .. d .. "*"] =
+      sweep_deviations["ack.window_5961@" .. st .. "/*/ACK+data:seq=rcv_nxt:ack=snd_una-2^20:*"]
+  end
+end
 for key, d in pairs(FUZZ) do sweep_deviations[key] = d end
 -- ---- end of the fuzzer's block ----
 
