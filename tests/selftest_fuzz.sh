@@ -29,13 +29,15 @@ expect_usage "--merge of no campaign" 'fuzz --merge: .*/nothing is no campaign' 
 # stats_check OUT RC: stats.json has the totals, and RC is 1 exactly when it counts a new
 # finding; the JUnit is schema-valid with one failure per new finding.
 stats_check() {
-  "$PY" - "$1/stats.json" "$2" "$1/junit.xml" <<'PY'
+  "$PY" - "$1/stats.json" "$2" "$1/junit.xml" ${3:+"$3"} <<'PY'
 import json, sys, xml.etree.ElementTree as ET
 s = json.load(open(sys.argv[1])); rc = int(sys.argv[2])
 for k in ("seed", "cases", "execs", "corpus", "coverage", "findings", "new_findings",
           "suppressed", "corpus_at_start", "first_corpus", "workers"):
     assert k in s, k
 assert s["cases"] > 0 and s["coverage"] > 0, s
+# --cases N is exact over the campaign (the stream had its width in flight: 200 ran 512)
+assert len(sys.argv) < 5 or s["cases"] == int(sys.argv[4]), (s["cases"], sys.argv[4])
 assert rc == (1 if s["new_findings"] else 0), (rc, s["new_findings"])
 fails = sum(int(ts.get("failures")) for ts in ET.parse(sys.argv[3]).getroot().iter("testsuite"))
 assert fails == s["new_findings"], (fails, s["new_findings"])
@@ -50,12 +52,12 @@ run_fuzz() {
   echo "$rc"
 }
 rc=$(run_fuzz --cases 200 --seed 3 --out "$WORK/a")
-if facts=$(stats_check "$WORK/a" "$rc") && validate_junit "$WORK/a/junit.xml" &&
+if facts=$(stats_check "$WORK/a" "$rc" 200) && validate_junit "$WORK/a/junit.xml" &&
    [ -s "$WORK/a/index.html" ]; then
   pass "--cases 200 on linux: exit $rc; cases, coverage, new findings: $facts; JUnit valid"
 else cat "$WORK/run.out"; fail "--cases 200: exit $rc, $facts"; fi
 rc=$(run_fuzz --cases 200 --seed 4 --out "$WORK/a")
-if facts=$(stats_check "$WORK/a" "$rc") &&
+if facts=$(stats_check "$WORK/a" "$rc" 200) &&
    "$PY" -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["corpus_at_start"] > 0 and s["first_corpus"] >= s["corpus_at_start"], s' "$WORK/a/stats.json"; then
   pass "a rerun into the same OUT resumes from the corpus (cases, coverage, new, at start, engine's first: $facts)"
 else cat "$WORK/run.out"; fail "rerun: exit $rc, $facts"; fi

@@ -23,7 +23,7 @@ local script = require "fuzz.script"
 
 local M = {}
 
-M.defaults = {minimise_rounds = 12, max_findings = 64,
+M.defaults = {minimise_rounds = 12, max_findings = 64, max_examples = 5,
   -- Liveness: suspects considered, re-runs of the bisection, seconds for it and again
   -- for the minimisation.
   liveness_suspects = 1024, liveness_runs = 24, liveness_seconds = 30,
@@ -126,6 +126,13 @@ function M.run(opts, emit)
   local stats = {cases = 0, execs = 0, suppressed = 0, flaky = 0,
     findings = {model = 0, differential = 0, liveness = 0, invariant = 0}}
   local sigs = {}
+  -- A differential finding's variants: the event classes that showed the same
+  -- difference (oracles.signature), counted; the first few as examples.
+  local variants, reported = {}, {}
+  local known_at_start = {}
+  if opts.out_dir and opts.listdir then
+    for _, name in ipairs(opts.listdir(opts.out_dir .. "/findings")) do known_at_start[name] = true end
+  end
   local spent = 0
   -- The campaign's clock: the first target's labs (wall time since each was opened).
   local clock0 = opts.clock and opts.clock()
@@ -146,12 +153,19 @@ function M.run(opts, emit)
       attributed = stats.attributed or 0,
       streaming = (stats.t_stream or 0) + (stream_t0 and now() - stream_t0 or 0)})
   end
-  local function done()
+  -- Out of time (or stopped): no more work of any kind. done(): also no more programs,
+  -- --cases counting the programs handed out (the stream has up to its width in flight,
+  -- so counting the finished ones let `--cases 200` run 512); the findings and counters
+  -- those programs raised are still handled.
+  local issued = 0
+  local function out_of_time()
     if core.interrupted() then return true end
-    if opts.max_cases and opts.max_cases > 0 and stats.cases >= opts.max_cases then return true end
-    if opts.seconds and opts.seconds > 0 and now() >= opts.seconds then return true end
-    return false
+    return opts.seconds and opts.seconds > 0 and now() >= opts.seconds or false
   end
+  local function cases_spent()
+    return opts.max_cases and opts.max_cases > 0 and issued >= opts.max_cases or false
+  end
+  local function done() return out_of_time() or cases_spent() end
   -- Runs progs on every target (batches, one after the other) and says which still give
   -- signature sig.
   local function holds_fn(sig)
@@ -225,6 +239,7 @@ function M.run(opts, emit)
     end
     return good and off ~= nil, per
   end
+  local put_variants
   local function report(f, p, min, final, pcaps)
     local outputs = {}
     for t, tg in ipairs(T) do
@@ -252,6 +267,7 @@ function M.run(opts, emit)
       text = ok and s or ("-- the test could not be written: " .. tostring(s) .. "\n")
     end
     local verified, per = verify(text, f.ti)
+    local v = variants[f.signature]
     local tnames = names_of(T)
     stats.findings[f.oracle] = stats.findings[f.oracle] + 1
     emit(json.encode{kind = "finding", signature = f.signature, oracle = f.oracle,
@@ -260,29 +276,59 @@ function M.run(opts, emit)
       rfc = f.rfc or "", sentence = f.sentence or "", case = p, minimised = min,
       steps = #min.steps, outputs = outputs, expected = f.expected or "", pcaps = pcaps,
       last_words = f.last_words or "", test = text or "", detail = f.detail or "",
-      test_verified = verified, test_results = per})
+      test_verified = verified, test_results = per,
+      variants = v and v.n or 1, examples = json.array(v and v.examples or {})})
+    if v then v.written = v.n end
+  end
+  -- Variants seen after a finding was reported: OUT/findings/<sig>/variants.json
+  -- ({"variants": n, "examples": [...]}), written to a temporary name and renamed.
+  put_variants = function()
+    for sig, dir in pairs(reported) do
+      local v = variants[sig]
+      if v and v.n > v.written and dir ~= "" then
+        local path = dir .. "/variants.json"
+        local h = io.open(path .. ".tmp", "w")
+        if h then
+          h:write(json.encode{signature = sig, variants = v.n, examples = json.array(v.examples)}, "\n")
+          h:close()
+          os.rename(path .. ".tmp", path)
+          v.written = v.n
+        end
+      end
+    end
   end
   -- A finding of the judging oracles: confirmed (the original still gives it),
   -- minimised, re-run alone per target with a pcap, reported.
   local function confirm_and_report(f, p)
+    local dir = opts.out_dir and (opts.out_dir .. "/findings/" .. f.signature)
+    -- Another worker of this campaign reported it meanwhile (its signature was new to
+    -- this one): not confirmed, minimised and re-run again, its pcaps not overwritten.
+    if dir and not known_at_start[f.signature] then
+      local h = io.open(dir .. "/finding.json", "r")
+      if h then h:close(); stats.elsewhere = (stats.elsewhere or 0) + 1 return end
+    end
     local holds = holds_fn(f.signature)
     local again = holds({p, p})
     if not (again[1] or again[2]) then stats.flaky = stats.flaky + 1 return end
     local min = minimise.run(p, function(c) local r = holds(c) for i, v in ipairs(r) do r[i] = v and true or false end return r end,
       opts.minimise_rounds or M.defaults.minimise_rounds)
-    local dir = opts.out_dir and (opts.out_dir .. "/findings/" .. f.signature)
     if dir and opts.mkdir then opts.mkdir(dir) end
     local final, pcaps = {}, {}
     for t, tg in ipairs(T) do
       local r, _, labs = alone(t, min, dir)
       final[t] = r
       if dir then
+        -- The working name is the worker's own (its shard); the final one is kept by
+        -- whoever got there first (two workers racing on one new signature).
         local from = ("%s/sweep-fuzz%d-%d-%d.pcap"):format(dir, t, opts.shard_k or 1, labs)
         local to = ("%s/%s.pcap"):format(dir, pcap_name(tg.name))
-        if os.rename(from, to) then pcaps[tg.name] = to end
+        local there = io.open(to, "r")
+        if there then there:close(); os.remove(from)
+        elseif os.rename(from, to) then pcaps[tg.name] = to end
       end
     end
     report(f, p, min, final, pcaps)
+    reported[f.signature] = dir or ""
   end
   local function nfindings()
     local n = 0
@@ -292,6 +338,17 @@ function M.run(opts, emit)
   -- Dedup and deviations, at once; the rest is queued (handled between streams).
   local pending = {}
   local function consider(f, p)
+    if f.oracle == "differential" then
+      local v = variants[f.signature]
+      if not v then v = {n = 0, seen = {}, examples = {}, written = 0}; variants[f.signature] = v end
+      if not v.seen[f.class] then
+        v.seen[f.class] = true
+        v.n = v.n + 1
+        if #v.examples < M.defaults.max_examples then
+          v.examples[#v.examples + 1] = {class = f.class, case = program.case_id(p)}
+        end
+      end
+    end
     if sigs[f.signature] then return end
     sigs[f.signature] = true
     local key = deviation(T, f, p)
@@ -323,6 +380,8 @@ function M.run(opts, emit)
   exec.tick = put_stats
   local pos = 1
   local function next_prog()
+    if cases_spent() then return nil end
+    issued = issued + 1
     if pos <= #mine then
       pos = pos + 1
       return mine[pos - 1]
@@ -351,7 +410,7 @@ function M.run(opts, emit)
     end,
   }
   local ok, err = pcall(function()
-    while not done() do
+    while not out_of_time() and (not cases_spent() or #pending > 0 or #attrib > 0) do
       local t_a = now()
       stream_t0 = t_a
       local troubles = exec.stream(T, T[1].knobs, opts, src)
@@ -367,14 +426,15 @@ function M.run(opts, emit)
       local work = pending
       pending = {}
       for _, w in ipairs(work) do
-        if done() then break end
+        if out_of_time() then break end
         confirm_and_report(w.f, w.p)
       end
+      put_variants()
       local at = attrib
       attrib = {}
       C.attrib = attrib
       for _, a in ipairs(at) do
-        if done() then break end
+        if out_of_time() then break end
         if attr_ok() then
           local t_b = now()
           attribute(a)
@@ -389,6 +449,7 @@ function M.run(opts, emit)
   end)
   exec.tick = nil
   for _, t in ipairs(T) do exec.close(t) end
+  pcall(put_variants)
   put_stats(true)
   if not ok then error(err, 0) end
   return stats

@@ -4,6 +4,7 @@
 -- the state that step met and the step, and by the sweep's nearest case of that step.
 local program = require "fuzz.program"
 local deviations = require "sweep.deviations"
+local prefix = require "sweep.prefix"
 
 local M = {}
 
@@ -24,16 +25,34 @@ function M.canonical_step(st)
   elseif e == "rcv_nxt" and off >= 1048576 and off < 2147483648 + 1048576 then g.seq = {e, 2147483648}
   elseif e == "rcv_wend" and off > 0 and off < 1048576 then g.seq = {e, 1}
   elseif e == "rcv_wend" and off < -1 and off > -1048576 then g.seq = {e, -1} end
+  -- The acknowledgment number likewise (RFC 9293 3.10.7.4 fifth step, RFC 5961 5.2):
+  -- below SND.UNA as SND.UNA-1 (within MAX.SND.WND) or SND.UNA-2^20 (beyond it), beyond
+  -- SND.NXT as SND.NXT+1 -- the sweep's representatives.
+  local a = g.ack
+  local ae, aoff = a and a[1], a and (a[2] or 0)
+  if ae == "snd_una" and aoff < 0 and aoff > -65536 then g.ack = {ae, -1}
+  -- SND.NXT-n, n >= 2, is below SND.UNA in every state (at most a FIN is unacknowledged)
+  elseif ae == "snd_nxt" and aoff < -1 and aoff > -65536 then g.ack = {"snd_una", -1}
+  elseif ae == "snd_una" and aoff <= -65536 and aoff > -2147483648 then g.ack = {ae, -1048576}
+  elseif ae == "snd_nxt" and aoff > 1 and aoff < 1048576 then g.ack = {ae, 1} end
   return {seg = g}
 end
 
 function M.find(t, f, p)
   local st = p.steps[f.step]
-  local ids = {program.case_id(p, f.step),
-    (f.state or "") .. "/" .. p.start.family .. "/" .. program.step_id(st)}
-  if st and st.seg then
-    local c = M.canonical_step(st)
-    ids[#ids + 1] = (f.state or "") .. "/" .. p.start.family .. "/" .. program.step_id(c)
+  local states = {f.state or ""}
+  -- A prefix the sweep names apart from its agent state (FIN-WAIT-2-ORPHAN is the
+  -- agent's FIN-WAIT-2, orphaned): a later step in that state is still in that prefix's
+  -- kind of connection, and the deviations are keyed by the prefix's name.
+  if f.state ~= p.start.state and prefix.model_name(prefix.agent_state(p.start.state)) == f.state then
+    states[2] = p.start.state
+  end
+  local ids = {program.case_id(p, f.step)}
+  for _, state in ipairs(states) do
+    ids[#ids + 1] = state .. "/" .. p.start.family .. "/" .. program.step_id(st)
+    if st and st.seg then
+      ids[#ids + 1] = state .. "/" .. p.start.family .. "/" .. program.step_id(M.canonical_step(st))
+    end
   end
   for _, id in ipairs(ids) do
     local k = deviations.find({rule = f.rule or "", id = id}, t.desc)

@@ -59,6 +59,12 @@ function M.handle(C, t, tr)
     runs = runs + 1
     if trouble then culprit, words = list[1], tostring(trouble) end
   end
+  -- No suspect takes a fresh lab down by itself (an interaction, load, or the bounds ran
+  -- out): no finding, counted (issue 11's linux,lwip campaign stopped here on a nil).
+  if not culprit then
+    stats.liveness_unconfirmed = (stats.liveness_unconfirmed or 0) + 1
+    return
+  end
   local site = oracles.site
   local f = {oracle = "liveness", target = T[t].name, ti = t, state = culprit.start.state,
     class = program.event_class(culprit.steps[#culprit.steps]), reply_class = "",

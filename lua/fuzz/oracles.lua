@@ -27,29 +27,40 @@ end
 -- call's result. The target's retransmissions of sequence space it already sent are
 -- left out (their timing, RFC 6298, is no part of a case), and so are windows beyond
 -- zero/non-zero (each stack sizes its buffers its own way) and the replies' timing.
--- A number relative to the nearest of its anchors: the connection's ISN (plain "N") or
--- a raw number the program sent ("raw+N"), which is the same on every target while the
--- ISNs are not (an ACK of a segment at a raw sequence number, an RST taking its sequence
--- number from a raw acknowledgment number, RFC 9293 3.10.7).
+-- A number relative to its anchor: the connection's ISN (plain "N"), or a raw number the
+-- program sent ("raw+N", or the absolute 0 an RST answering a segment without ACK takes,
+-- RFC 9293 3.10.7.1), which is the same on every target while the ISNs are not (an ACK
+-- of a segment at a raw sequence number, an RST taking its sequence number from a raw
+-- acknowledgment number, RFC 9293 3.10.7). A raw anchor is taken only when it is near
+-- (within RAW_NEAR) and nearer than the ISN: "nearest of all" made the choice a coin toss
+-- whenever the ISN-relative distance was large (a SYN at RCV.NXT+2^31, an RST at
+-- SND.NXT+2^30), since a raw number's distance to a lab's random ISN is random too --
+-- the same outputs were then written differently on two labs (issue 11: ~30 false
+-- differential findings in a linux,linux:rfc1337 campaign).
+local RAW_NEAR = 1 << 20
 local function anchored(n, isn, raws)
-  local best, d = "", rel(n, isn)
   local function signed(x) return x >= 2147483648 and x - U32 or x end
+  local d = rel(n, isn)
+  local best, bd = nil, math.abs(signed(d))
   for _, v in ipairs(raws) do
-    local e = rel(n, v)
-    if math.abs(signed(e)) < math.abs(signed(d)) then best, d = "raw", e end
+    local e = signed(rel(n, v))
+    if math.abs(e) < RAW_NEAR and math.abs(e) < bd then best, bd = e, math.abs(e) end
   end
-  if best == "" then return tostring(d) end
-  local sd = signed(d)
-  return ("raw%s%d"):format(sd >= 0 and "+" or "", sd)
+  if not best then return tostring(d) end
+  return ("raw%s%d"):format(best >= 0 and "+" or "", best)
 end
 
--- The raw sequence and acknowledgment numbers the program's segments carry.
+-- The raw sequence and acknowledgment numbers the program's segments carry (an ack only
+-- where the ACK bit makes it one), and 0 among the acknowledgment anchors (an RST's
+-- sequence number when the segment it answers had no ACK bit).
 local function raws_of(p)
-  local seqs, acks = {}, {}
+  local seqs, acks = {}, {0}
   for _, st in ipairs(p and p.steps or {}) do
     local g = st.seg
     if g and g.seq and g.seq[1] == "raw" then seqs[#seqs + 1] = g.seq[2] % U32 end
-    if g and g.ack and g.ack[1] == "raw" then acks[#acks + 1] = g.ack[2] % U32 end
+    if g and g.ack and g.ack[1] == "raw" and g.flags:find("A", 1, true) then
+      acks[#acks + 1] = g.ack[2] % U32
+    end
   end
   return seqs, acks
 end
@@ -117,24 +128,36 @@ end
 function M.invariants(res)
   if not res.snap then return nil end
   local snap = res.snap
-  local hi = snap.rcv_nxt   -- the harness's highest sequence number sent + 1 (so far)
-  local wnd_right = snap.rcv_nxt and mstate.add(snap.rcv_nxt, 0)
+  -- The ends of what the harness sent (RCV.NXT at the prefix, then each segment's end):
+  -- an acknowledgment is beyond what was sent when it is beyond every one of them. One
+  -- running maximum was wrong once a program sent a raw number or one 2^31 away (the
+  -- circular "greater" then moved it anywhere: a false invariant finding in issue 11's
+  -- Linux campaign, an ACK of RCV.NXT "1 byte beyond").
+  local ends = {snap.rcv_nxt}
+  local function beyond(ack)
+    if #ends == 0 then return nil end
+    local least
+    for _, e in ipairs(ends) do
+      if not mstate.gt(ack, e) or mstate.diff(ack, e) >= (1 << 30) then return nil end
+      local d = mstate.diff(ack, e)
+      if not least or d < least then least = d end
+    end
+    return least
+  end
   for i, o in ipairs(res.steps) do
     local st = res.program.steps[i]
     local sent = res.plan and res.plan.steps[i] and res.plan.steps[i].sent
     if sent then
-      local e = mstate.add(sent.seq, (sent.len or 0) + (sent.flags:find("S", 1, true) and 1 or 0)
+      ends[#ends + 1] = mstate.add(sent.seq, (sent.len or 0) + (sent.flags:find("S", 1, true) and 1 or 0)
         + (sent.flags:find("F", 1, true) and 1 or 0))
-      if hi == nil or mstate.gt(e, hi) then hi = e end
     end
     for _, r in ipairs(o.replies or {}) do
       local why
       if r.csum_ok == false then why = "a reply's TCP checksum is wrong (RFC 9293 3.1 MUST-2)"
       elseif r.opt_malformed then why = "a reply's options are malformed (RFC 9293 3.1/3.2)"
-      elseif r.flags:find(".", 1, true) and hi and snap.iss ~= 0 and mstate.gt(r.ack, hi)
-        and mstate.diff(r.ack, hi) < (1 << 30) then
+      elseif r.flags:find(".", 1, true) and snap.iss ~= 0 and beyond(r.ack) then
         why = ("a reply acknowledges %d bytes beyond what the harness sent (RFC 9293 3.4)")
-          :format(mstate.diff(r.ack, hi))
+          :format(beyond(r.ack))
       elseif st.seg and st.seg.flags:find("R", 1, true) and r.flags:find("R", 1, true)
         and not st.seg.flags:find("S", 1, true) then
         why = "an RST answered an RST (RFC 9293 3.10.7: an incoming RST is never answered by one)"
@@ -198,10 +221,18 @@ end
 -- The signature of a finding: a hash of (oracle, target, state, event class, reply
 -- class or rule or crash site), 16 hex digits.
 -- A crash is one finding whatever segment or state led to it: liveness signs with the
--- target and the crash site (M.site) only.
+-- target and the crash site (M.site) only. A difference is one finding whatever flag
+-- variant of the segment showed it: differential signs with the offending target, the
+-- state and the reply-class difference (one TIME-WAIT RST behaviour came out as 16
+-- signatures, one per event class); the campaign counts the event classes as the
+-- finding's variants.
 function M.signature(f)
   if f.oracle == "liveness" then
     return program.hash(table.concat({f.oracle, f.target or "", f.site or ""}, "\0"))
+  end
+  if f.oracle == "differential" then
+    return program.hash(table.concat({f.oracle, f.target or "", f.state or "",
+      f.reply_class or ""}, "\0"))
   end
   local what = f.oracle == "model" and f.rule or f.reply_class
   return program.hash(table.concat({f.oracle, f.target or "", f.state or "", f.class or "",

@@ -5,7 +5,7 @@
 --   { start = {state = "TIME-WAIT", family = "inet"},
 --     steps = { {seg = {flags = "RA", seq = {"rcv_nxt", 0}, ack = {"snd_nxt", 0},
 --                       win = 0, up = 0, len = 0 | n | "mss", data = "<hex>",
---                       opts = { {mss = 1460} | {ts = {val = EDGE, ecr = EDGE}} |
+--                       opts = { {mss = 1460} | {ts = {val = TSEDGE, ecr = TSEDGE}} |
 --                                {wscale = n} | {sackok = true} | {nop = true} |
 --                                {eol = true} | {raw = "<hex: kind, length, data>"} },
 --                       ip = {ttl = n, tos = n, df = bool, bad_csum = true}}},
@@ -15,9 +15,10 @@
 --
 -- seq/ack are an edge of the connection and an offset ({"rcv_nxt", -1}, the sweep's
 -- form) or {"raw", n}; edges are evaluated against the model's TCB before the step
--- (fuzz.plan), so a program keeps tracking the connection. What the harness cannot
--- send today is not in the form: IP fragments (libnet frames go out whole), payloads
--- longer than the link's MSS (the lab links' MTU is 1500), and IPv6 extension headers.
+-- (fuzz.plan), so a program keeps tracking the connection. A TSEDGE is {"ts_recent", n},
+-- {"ts_val", n} or {"raw", n}. What the harness cannot send today is not in the form: IP
+-- fragments (libnet frames go out whole), payloads longer than the link's MSS (the lab
+-- links' MTU is 1500), and IPv6 extension headers.
 -- Pure Lua, no I/O.
 local json = require "fuzz.json"
 local cases = require "sweep.cases"
@@ -28,6 +29,11 @@ local M = {}
 M.MAX_STEPS = 6
 M.MAX_DELAY = 200   -- ms: a delay is there to let a timer run, not to wait out a test
 M.EDGES = {rcv_nxt = true, rcv_wend = true, snd_una = true, snd_nxt = true, raw = true}
+-- A timestamp's value is relative to the timestamps of the connection (the sweep's cases
+-- send TS.Recent +-1 and echo the target's newest TSval, sweep.cases OPTS; RFC 7323 5.3)
+-- or raw; fuzz.plan resolves them through sweep.materialize with its fallback when the
+-- connection negotiated none.
+M.TS_EDGES = {ts_recent = true, ts_val = true, raw = true}
 M.CALLS = {send = true, recv = true, shutdown = true, close = true, setsockopt = true,
   listen = true, connect = true}
 M.SOCKOPTS = {so_linger = true, so_keepalive = true, tcp_nodelay = true}
@@ -40,10 +46,14 @@ local function bad(where, msg) error(("fuzz program %s: %s"):format(where, msg),
 
 local function int_in(v, lo, hi) return math.type(v) == "integer" and v >= lo and v <= hi end
 
-local function check_edge(e, where)
-  if type(e) ~= "table" or not M.EDGES[e[1]] or not int_in(e[2] or 0, -U32, U32) then
-    bad(where, ("expected {EDGE, offset} with EDGE one of rcv_nxt, rcv_wend, snd_una, "
-      .. "snd_nxt, raw, got %s"):format(type(e) == "table" and json.encode(e) or tostring(e)))
+local function check_edge(e, where, edges)
+  edges = edges or M.EDGES
+  if type(e) ~= "table" or not edges[e[1]] or not int_in(e[2] or 0, -U32, U32) then
+    local names = {}
+    for k in pairs(edges) do names[#names + 1] = k end
+    table.sort(names)
+    bad(where, ("expected {EDGE, offset} with EDGE one of %s, got %s"):format(
+      table.concat(names, ", "), type(e) == "table" and json.encode(e) or tostring(e)))
   end
 end
 
@@ -64,8 +74,8 @@ local function check_opt(o, where)
     if not int_in(o.wscale, 0, 255) then bad(where .. ".wscale", "expected 0..255") end
   elseif k == "ts" then
     if type(o.ts) ~= "table" then bad(where .. ".ts", "expected {val =, ecr =}") end
-    check_edge(o.ts.val, where .. ".ts.val")
-    check_edge(o.ts.ecr or {"raw", 0}, where .. ".ts.ecr")
+    check_edge(o.ts.val, where .. ".ts.val", M.TS_EDGES)
+    check_edge(o.ts.ecr or {"raw", 0}, where .. ".ts.ecr", M.TS_EDGES)
   elseif k == "sackok" or k == "nop" or k == "eol" then
     if o[k] ~= true then bad(where .. "." .. k, "expected true") end
   elseif k == "raw" then
@@ -252,6 +262,10 @@ function M.step_id(st)
   if ip.tos then id = id .. ":tos=" .. ip.tos end
   if ip.df == false then id = id .. ":nodf" end
   if ip.bad_csum then id = id .. ":csum=bad" end
+  -- A window below what a prefix has in flight (100 bytes) changes what the target may
+  -- send (RFC 9293 3.8.6.2.1: within the offered window): the id says so, so a
+  -- deviation can name it.
+  if s.win and s.win < 100 then id = id .. ":win=" .. s.win end
   return id
 end
 

@@ -264,6 +264,161 @@ for _, st in ipairs({ "ESTABLISHED-DATA-IN", "ESTABLISHED-DATA-OUT" }) do
       .. "sent back\"" }
 end
 
+-- ---- found by the fuzzer (issue 11; lua/fuzz/README.md "Campaigns") ----
+-- Linux behaviours the sweep's cells do not reach, from the model findings of a 600 s
+-- Linux-only campaign (`tcpconform fuzz --target linux --seconds 600`); each key's
+-- evidence is a finding's signature and minimised step (all of them are in
+-- tests/fuzz_findings/linux_campaign.lua, which tests/fuzz_spec.lua checks against this).
+local FUZZ = {}
+-- tcp_check_req tests SEG.ACK before the sequence number: an ACK other than ISS+1 sends
+-- the segment to the listener, which answers <SEQ=SEG.ACK><CTL=RST> (a RST it drops),
+-- whatever SEG.SEQ is. Evidence: c6daa76281887de7, SYN-RECEIVED
+-- FIN+ACK:seq=rcv_wend+1:ack=snd_una-1 expected . <ACK=RCV.NXT>, seen R <SEQ=SEG.ACK>;
+-- 0920b5af8483b5f4 SYN+FIN+ACK+URG:seq=rcv_nxt-2^20:ack=snd_nxt+1, seen R.
+local ACK_FIRST = { rfc = "9293 3.10.7.4", reason = "a request socket (tcp_check_req) checks "
+  .. "SEG.ACK before SEG.SEQ: an unacceptable ACK is reset by the listener even when the "
+  .. "sequence number is unacceptable, where the first step says \"If an incoming segment "
+  .. "is not acceptable, an acknowledgment should be sent in reply\" and checks the ACK "
+  .. "field only in the fifth step" }
+for _, a in ipairs({ "snd_una*", "snd_nxt+*", "snd_nxt-*", "0:*", "1*", "2*", "3*", "4*",
+    "5*", "6*", "7*", "8*", "9*" }) do
+  FUZZ["seq.unacceptable@SYN-RECEIVED/*ACK*:ack=" .. a] = ACK_FIRST
+  FUZZ["rst.challenge@SYN-RECEIVED/*ACK*:ack=" .. a] = ACK_FIRST
+end
+-- The orphaned FIN-WAIT-2 (a timewait socket) never tests SEG.ACK, whatever its offset.
+-- Evidence: 99d982f0d02f56c7 FIN-WAIT-2-ORPHAN ACK+URG:seq=rcv_nxt:ack=snd_una-n expected
+-- . <ACK=RCV.NXT>, seen nothing.
+FUZZ["ack.window_5961@FIN-WAIT-2-ORPHAN/*"] = ACK_IN_ORPHAN
+-- An ACK-less segment at a raw (unacceptable) sequence number, with or without text, is
+-- dropped without the ACK the first step asks, as the sweep's ACK-less cells declare.
+-- Evidence: fe830b55b2feb5f1 ESTABLISHED-DATA-OUT NONE+data:seq=1000000 seen nothing;
+-- de99a7ff2cbca537 LAST-ACK FIN:seq=1000000 seen nothing.
+local NO_ACK = { rfc = "9293 3.10.7.4", reason = "an ACK-less segment is dropped before "
+  .. "the sequence test (tcp_rcv_state_process: !th->ack && !th->rst && !th->syn), so the "
+  .. "ACK the first step asks for an unacceptable segment (\"an acknowledgment should be "
+  .. "sent in reply\") is not sent" }
+for _, st in ipairs(SYNCED) do
+  for _, f in ipairs({ "NONE", "NONE+data", "FIN", "FIN+data" }) do
+    for d = 0, 9 do FUZZ["seq.unacceptable@" .. st .. "/*/" .. f .. ":seq=" .. d .. "*"] = NO_ACK end
+  end
+end
+-- tcp_sequence tests SEG.SEQ+SEG.LEN against RCV.WUP: one byte at RCV.NXT-1 (it ends at
+-- RCV.NXT) passes; with RST it is challenged, without its ACK is processed.
+-- Evidence (F1's campaign): ESTABLISHED RST+ACK+data:seq=rcv_nxt-1:len=1 expected
+-- nothing, seen . <ACK=RCV.NXT>; 9e709722a2ca03cf CLOSING ACK+PSH+data:seq=rcv_nxt-1:
+-- ack=snd_nxt:len=1 expected . -> CLOSING, seen nothing -> TIME-WAIT.
+local END_AT_NXT = { rfc = "9293 3.10.7.4", reason = "a segment whose only octet is "
+  .. "RCV.NXT-1 passes Linux's sequence test (end_seq >= RCV.WUP), where the table asks "
+  .. "RCV.NXT =< SEG.SEQ+SEG.LEN-1 < RCV.NXT+RCV.WND: its RST is challenged, its ACK "
+  .. "processed, instead of \"an acknowledgment should be sent in reply (unless the RST "
+  .. "bit is set, if so drop the segment and return)\"" }
+for _, st in ipairs(SYNCED) do
+  for _, tail in ipairs({ ":len=1", ":len=1:*" }) do
+    FUZZ["seq.unacceptable_rst@" .. st .. "/*RST*:seq=rcv_nxt-1:*" .. tail] = END_AT_NXT
+    FUZZ["seq.unacceptable@" .. st .. "/*ACK*data:seq=rcv_nxt-1:*" .. tail] = END_AT_NXT
+  end
+end
+-- After the peer's FIN, text that starts in the window and passes its right edge is
+-- dropped with a duplicate ACK (the sweep's rcv_wend-1/len=mss cells), at any offset
+-- and length. Evidence: 4ac20399f331449f CLOSE-WAIT FIN+ACK+PSH+data:seq=rcv_wend-1:
+-- len=536 expected nothing, seen . <ACK=RCV.NXT>; 8af9cad8786c845e CLOSE-WAIT
+-- ACK+data:seq=rcv_wend-509:len=mss.
+local STRADDLE = { rfc = "9293 3.10.7.4", reason = "a segment that starts in the window "
+  .. "but ends beyond it is dropped when unread data or a FIN is queued "
+  .. "(tcp_sequence); the table accepts it (its first octet is in the window)" }
+for _, st in ipairs({ "CLOSE-WAIT", "CLOSING", "LAST-ACK" }) do
+  FUZZ[st .. "/*/*ACK*+data:seq=rcv_wend-*"] = STRADDLE
+end
+-- After the peer's FIN, text that starts below RCV.NXT and runs past it resets (the
+-- sweep's rcv_nxt-1/len=mss cells), with URG or FIN too and at any length.
+-- Evidence: 5c57602b97861da6 CLOSE-WAIT ACK+URG+data:seq=rcv_nxt-1:len=536 expected
+-- nothing, seen R; 6f075469776ab3e4 CLOSING ACK+data:seq=rcv_nxt-117:len=mss, seen R.
+local AFTER_FIN = sweep_deviations["CLOSE-WAIT/*/ACK+data:seq=rcv_nxt-1:*:len=mss*"]
+for _, st in ipairs({ "CLOSE-WAIT", "CLOSING", "LAST-ACK" }) do
+  FUZZ[st .. "/*/*ACK*+data:seq=rcv_nxt-*"] = AFTER_FIN
+end
+-- TIME-WAIT ACKs a bare ACK anywhere in the window but RCV.NXT (the sweep's rcv_nxt+1
+-- and rcv_wend-1 cells). Evidence: 6afe346d5ac6048a TIME-WAIT ACK:seq=rcv_nxt+697
+-- expected nothing, seen . <ACK=RCV.NXT>.
+FUZZ["TIME-WAIT/*/ACK:seq=rcv_nxt+*"] = sweep_deviations["TIME-WAIT/*/ACK:seq=rcv_nxt+1:*"]
+-- After a simultaneous open (SYN-SENT, then the peer's SYN: a full socket in SYN_RECV,
+-- tcp_rcv_state_process): an ACK-less segment is dropped without the first step's ACK
+-- (as in the synchronized states), and SEG.ACK = SND.UNA is taken (tcp_ack: only an ACK
+-- before SND.UNA is old) and completes the handshake.
+-- Evidence: 12934e5f75609ebd SYN-SENT SYN+FIN>FIN+data:seq=rcv_nxt-1049535 expected
+-- . <ACK=RCV.NXT>, seen nothing; f1569896cab9b579 SYN-SENT SYN>FIN+ACK:seq=rcv_wend-1:
+-- ack=snd_una expected R <SEQ=SEG.ACK>, seen . -> ESTABLISHED.
+for _, f in ipairs({ "NONE", "FIN" }) do
+  FUZZ["seq.unacceptable@SYN-SENT/*SYN*>" .. f .. "*"] = NO_ACK
+end
+FUZZ["reset.ack@SYN-SENT/*SYN*>*ACK*:ack=snd_una:*"] = { rfc = "9293 3.10.7.4",
+  reason = "after a simultaneous open SEG.ACK = SND.UNA is acceptable (tcp_ack refuses only "
+    .. "an ACK before SND.UNA or after SND.NXT) and enters ESTABLISHED, where the fifth "
+    .. "step asks \"If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED\" and else "
+    .. "\"form a reset segment <SEQ=SEG.ACK><CTL=RST>\"" }
+-- A retransmitted SYN after a simultaneous open whose SYN offered a zero window: the
+-- challenge ACK's sequence number is SND.UNA+SND.WND (tcp_acceptable_seq keeps it in
+-- the peer's window), not SND.NXT. Evidence: fe2a9b80d1972760 SYN-SENT SYN(win 0)>SYN
+-- expected . <SEQ=SND.NXT>, seen . <SEQ=ISS>. (The step id carries no window: the key
+-- covers the retransmitted SYN after a simultaneous open.)
+FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"] = { rfc = "9293 3.10.7.4",
+  reason = "an ACK into a zero send window carries <SEQ=SND.UNA+SND.WND> "
+    .. "(tcp_acceptable_seq), where the first step's is <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" }
+-- A request socket (passive SYN-RECEIVED) takes an in-window RST not at RCV.NXT as the
+-- end of the embryonic connection (tcp_check_req: embryonic_reset), no challenge ACK.
+-- Evidence: 6113a567ae299b9c LISTEN SYN>SYN+RST:seq=rcv_wend-1 expected . <ACK=RCV.NXT>,
+-- seen nothing.
+FUZZ["rst.challenge@LISTEN/*>*RST*"] = { rfc = "5961 3.2", reason = "a request socket "
+  .. "drops itself on any RST in the window (tcp_check_req, embryonic_reset): \"If the RST "
+  .. "bit is set and the sequence number ... does not exactly match the next expected "
+  .. "sequence value, ... TCP MUST send an acknowledgment (challenge ACK)\"" }
+-- RFC 5961 5.2 as Linux bounds it by the bytes acknowledged (the sweep's snd_una-1
+-- cells): in FIN-WAIT-2 one octet (our FIN) is, so SEG.ACK below SND.UNA-1 drops text
+-- with a challenge ACK. Evidence: 182af724906ab805 FIN-WAIT-2 ACK+data:seq=rcv_nxt:
+-- ack=snd_nxt-79:len=3 expected . <ACK=RCV.NXT+3>, seen . <ACK=RCV.NXT>.
+local BYTES_ACKED = { rfc = "5961 5.2", reason = "an ACK below SND.UNA but within MAX.SND.WND "
+  .. "is dropped with an ACK when it is below what was acknowledged (max_window = "
+  .. "min(max_window, bytes_acked)); (SND.UNA - MAX.SND.WND) =< SEG.ACK is acceptable" }
+FUZZ["text.deliver@FIN-WAIT-2/*:ack=snd_nxt-*"] = BYTES_ACKED
+FUZZ["text.deliver@FIN-WAIT-2/*:ack=snd_una-*"] = BYTES_ACKED
+-- Text whose SEG.ACK is below SND.UNA-2^20 is delivered with data in flight (the sweep's
+-- ACK+data cell; the PSH variant). Evidence: 4d7f0e37e2ca1d90 ESTABLISHED-DATA-OUT
+-- ACK+PSH+data:seq=rcv_nxt:ack=snd_una-2^20:len=100.
+for _, st in ipairs({ "ESTABLISHED-DATA-IN", "ESTABLISHED-DATA-OUT" }) do
+  FUZZ["ack.window_5961@" .. st .. "/*/ACK+PSH+data:seq=rcv_nxt:ack=snd_una-2^20:*"] =
+    sweep_deviations["ack.window_5961@" .. st .. "/*/ACK+data:seq=rcv_nxt:ack=snd_una-2^20:*"]
+end
+-- The same after a simultaneous open at the sweep's raw IRS (1000000): a RST|FIN at
+-- SEG.SEQ = IRS ends at RCV.NXT. Evidence: 8046ffcc5bd795d4 SYN-SENT SYN+FIN:seq=1000000
+-- >FIN+RST+ACK:seq=1000000 expected nothing, seen . <ACK=RCV.NXT>.
+FUZZ["seq.unacceptable_rst@SYN-SENT/*:seq=1000000:*>*RST*:seq=1000000:*"] = END_AT_NXT
+-- TIME-WAIT does not take a FIN behind an old octet either (the sweep's
+-- FIN+ACK+data:seq=rcv_nxt-1 cell), with PSH or URG too. Evidence: ab55871d32466375
+-- TIME-WAIT FIN+ACK+PSH+data:seq=rcv_nxt-1:len=1 expected . <ACK=RCV.NXT+1>, seen
+-- . <ACK=RCV.NXT>.
+FUZZ["TIME-WAIT/*/FIN+ACK*+data:seq=rcv_nxt-1:*"] = sweep_deviations["TIME-WAIT/*/FIN+ACK+data:seq=rcv_nxt-1:*"]
+-- A challenge ACK while the peer's window is smaller than what is in flight carries
+-- <SEQ=SND.UNA+SND.WND> (tcp_acceptable_seq), as after a zero-window SYN above.
+-- Evidence: 305c51e877d25058 ESTABLISHED-DATA-OUT ACK(win 1)>FIN+RST+data:seq=rcv_nxt+1
+-- expected . <SEQ=SND.NXT>, seen . <SEQ=SND.UNA+1>. (No window in step ids: the key is
+-- that minimised case's.)
+-- ...and any ACK of a program that offers a window below the 100 bytes in flight.
+-- Evidence: 11a6e6868f1df6c2 ESTABLISHED-DATA-OUT ACK+data:seq=rcv_nxt+100:ack=snd_una+11:
+-- len=536:win=1 expected . <SEQ=SND.NXT>, seen . <SEQ=SND.UNA+1>.
+FUZZ["ESTABLISHED-DATA-OUT/*:win=*"] = FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"]
+-- Text whose SEG.ACK is a raw number (most often far below SND.UNA-MAX.SND.WND) is
+-- delivered with data in flight, as the sweep's snd_una-2^20 cell declares.
+-- Evidence: 57b3281c3806931b ESTABLISHED-DATA-OUT ACK+data:seq=rcv_nxt:ack=0:len=10
+-- expected . <ACK=RCV.NXT>, seen . <ACK=RCV.NXT+10>.
+for _, st in ipairs({ "ESTABLISHED-DATA-IN", "ESTABLISHED-DATA-OUT" }) do
+  for d = 0, 9 do
+    FUZZ["ack.window_5961@" .. st .. "/*/ACK*+data:seq=rcv_nxt:ack=" .. d .. "*"] =
+      sweep_deviations["ack.window_5961@" .. st .. "/*/ACK+data:seq=rcv_nxt:ack=snd_una-2^20:*"]
+  end
+end
+for key, d in pairs(FUZZ) do sweep_deviations[key] = d end
+-- ---- end of the fuzzer's block ----
+
 return {
   name = "linux",
   summary = "the Linux kernel's TCP stack in a network namespace",
