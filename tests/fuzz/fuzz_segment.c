@@ -66,7 +66,7 @@ static unsigned wire_entries(const struct seg *s)
 /* decode -> shorthand -> parse -> match must come back to the same segment. */
 static void check_shorthand(const struct seg *s)
 {
-	static const struct match_ctx ctxs[] = {{0, 0}, {0xdeadbeef, 0x12345678}};
+	static const struct match_ctx ctxs[] = {{.iss = 0, .irs = 0}, {.iss = 0xdeadbeef, .irs = 0x12345678}};
 	for (size_t i = 0; i < sizeof(ctxs) / sizeof(ctxs[0]); i++) {
 		char text[1024], err[256], why[256];
 		struct tpl t;

@@ -125,7 +125,7 @@ static void check_send_expect(const struct tpl *t, const uint8_t *opts, int k, c
 	struct tpl m = *t;
 	m.have = TPL_OPTS;
 	m.data = NULL;
-	struct match_ctx c = {0, 0};
+	struct match_ctx c = {.iss = 0, .irs = 0};
 	if (!match_seg(&m, &s, &c, why, sizeof(why)) &&
 	    strncmp(why, "options: malformed option bytes", 31) != 0)
 		die("the options sent do not match the same options expected", one, why);
