@@ -405,7 +405,12 @@ FUZZ["TIME-WAIT/*/FIN+ACK*+data:seq=rcv_nxt-1:*"] = sweep_deviations["TIME-WAIT/
 -- ...and any ACK of a program that offers a window below the 100 bytes in flight.
 -- Evidence: 11a6e6868f1df6c2 ESTABLISHED-DATA-OUT ACK+data:seq=rcv_nxt+100:ack=snd_una+11:
 -- len=536:win=1 expected . <SEQ=SND.NXT>, seen . <SEQ=SND.UNA+1>.
-FUZZ["ESTABLISHED-DATA-OUT/*:win=*"] = FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"]
+-- (Round 3: and with our FIN in flight. Evidence: e0078220cbe7fe9b FIN-WAIT-1
+-- FIN+ACK+data:seq=rcv_nxt:ack=snd_una:len=1:win=0 expected . <SEQ=SND.NXT>, seen
+-- . <SEQ=SND.UNA>.)
+for _, st in ipairs({ "ESTABLISHED-DATA-OUT", "FIN-WAIT-1", "CLOSING", "LAST-ACK" }) do
+  FUZZ[st .. "/*:win=*"] = FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"]
+end
 -- Text whose SEG.ACK is a raw number (most often far below SND.UNA-MAX.SND.WND) is
 -- delivered with data in flight, as the sweep's snd_una-2^20 cell declares.
 -- Evidence: 57b3281c3806931b ESTABLISHED-DATA-OUT ACK+data:seq=rcv_nxt:ack=0:len=10
@@ -414,6 +419,22 @@ for _, st in ipairs({ "ESTABLISHED-DATA-IN", "ESTABLISHED-DATA-OUT" }) do
   for d = 0, 9 do
     FUZZ["ack.window_5961@" .. st .. "/*/ACK*+data:seq=rcv_nxt:ack=" .. d .. "*"] =
       sweep_deviations["ack.window_5961@" .. st .. "/*/ACK+data:seq=rcv_nxt:ack=snd_una-2^20:*"]
+  end
+end
+-- Round 3. The SYN,ACK's text is dropped with URG or PSH too (the sweep's
+-- SYN+ACK+data cell). Evidence: cb9fe5b328bf2d09 SYN-SENT SYN+ACK+URG+data:len=4
+-- expected . <ACK=RCV.NXT+4>, seen . <ACK=RCV.NXT>.
+FUZZ["synsent.established@SYN-SENT/*/SYN+ACK+*data:*"] =
+  sweep_deviations["synsent.established@SYN-SENT/*/SYN+ACK+data:*"]
+-- A RST whose text ends at RCV.NXT (SEG.SEQ = RCV.NXT-n, n octets) passes tcp_sequence
+-- and is challenged, at any n the fuzzer sends (its text is at most 16 octets, or len).
+-- Evidence: b74b743946bde31b ESTABLISHED RST+data:seq=rcv_nxt-9:len=9 expected
+-- nothing, seen . <ACK=RCV.NXT>.
+for _, st in ipairs(SYNCED) do
+  for n = 2, 16 do
+    for _, tail in ipairs({ ":len=" .. n, ":len=" .. n .. ":*" }) do
+      FUZZ["seq.unacceptable_rst@" .. st .. "/*RST*:seq=rcv_nxt-" .. n .. ":*" .. tail] = END_AT_NXT
+    end
   end
 end
 for key, d in pairs(FUZZ) do sweep_deviations[key] = d end
