@@ -18,35 +18,20 @@
 #include <unistd.h>
 
 #include "lab.h"
+#include "lua_opts.h"
 #include "script.h"
 #include "script_mem.h"
 #include "script_state.h"
 #include "target.h"
 
 #define FUZZ_MEM_DEFAULT ((size_t)1024 << 20)
-#define HOOK_EVERY 10000
 
 struct fuzz_call {
 	const struct fuzz_opts *o;
 	const char *fn;        /* fuzz.campaign's "run" or "case_script" */
 	const char *case_json; /* case_script's input */
-	fuzz_emit_fn emit;
-	void *ctx;
+	struct lua_opts_emit out;
 };
-
-static void fuzz_hook(lua_State *L, lua_Debug *ar)
-{
-	(void)ar;
-	if (lab_interrupted())
-		luaL_error(L, "interrupted");
-}
-
-static int emit_l(lua_State *L)
-{
-	const struct fuzz_call *c = lua_touserdata(L, lua_upvalueindex(1));
-	c->emit(c->ctx, luaL_checkstring(L, 1));
-	return 0;
-}
 
 /* listdir(path) -> {names...} (no "." or ".."); a directory that does not exist yet is
  * an empty corpus. */
@@ -160,33 +145,6 @@ static int clock_l(lua_State *L)
 	return 1;
 }
 
-static void set_str(lua_State *L, const char *k, const char *v)
-{
-	if (!v)
-		return;
-	lua_pushstring(L, v);
-	lua_setfield(L, -2, k);
-}
-
-static void set_int(lua_State *L, const char *k, lua_Integer v)
-{
-	lua_pushinteger(L, v);
-	lua_setfield(L, -2, k);
-}
-
-/* The target as lab_create takes it (as sweep.c does). */
-static void push_target(lua_State *L, const struct target_spec *t)
-{
-	if (!t)
-		lua_pushstring(L, "linux");
-	else if (t->label[0])
-		lua_pushstring(L, t->label);
-	else if (t->arg[0])
-		lua_pushfstring(L, "%s:%s", t->name, t->arg);
-	else
-		lua_pushstring(L, t->name);
-}
-
 /* Protected, 1: the fuzz_call. require("fuzz.campaign")[fn](opts, [case,] emit). */
 static int fuzz_enter(lua_State *L)
 {
@@ -202,7 +160,7 @@ static int fuzz_enter(lua_State *L)
 		n = 8;
 	lua_createtable(L, n, 0);
 	for (int i = 0; i < n; i++) {
-		push_target(L, o->ntargets > 0 ? o->targets[i] : NULL);
+		lua_opts_push_target(L, o->ntargets > 0 ? o->targets[i] : NULL);
 		lua_rawseti(L, -2, i + 1);
 	}
 	lua_setfield(L, -2, "targets");
@@ -219,25 +177,24 @@ static int fuzz_enter(lua_State *L)
 		if (nm)
 			lua_pushstring(L, nm);
 		else
-			push_target(L, o->ntargets > 0 ? o->targets[i] : NULL);
+			lua_opts_push_target(L, o->ntargets > 0 ? o->targets[i] : NULL);
 		lua_rawseti(L, -2, i + 1);
 	}
 	lua_setfield(L, -2, "target_names");
-	set_str(L, "descriptor", o->descriptor);
-	set_str(L, "state", o->state);
-	set_str(L, "family", o->family);
-	set_str(L, "corpus_dir", o->corpus_dir);
-	set_str(L, "out_dir", o->out_dir);
-	set_int(L, "shard_k", o->shard_n > 0 ? o->shard_k : 1);
-	set_int(L, "shard_n", o->shard_n > 0 ? o->shard_n : 1);
-	set_int(L, "seed", (lua_Integer)o->seed);
-	lua_pushnumber(L, o->seconds);
-	lua_setfield(L, -2, "seconds");
-	set_int(L, "max_cases", o->max_cases);
-	set_int(L, "in_flight", o->in_flight);
+	lua_opts_str(L, "descriptor", o->descriptor);
+	lua_opts_str(L, "state", o->state);
+	lua_opts_str(L, "family", o->family);
+	lua_opts_str(L, "corpus_dir", o->corpus_dir);
+	lua_opts_str(L, "out_dir", o->out_dir);
+	lua_opts_int(L, "shard_k", o->shard_n > 0 ? o->shard_k : 1);
+	lua_opts_int(L, "shard_n", o->shard_n > 0 ? o->shard_n : 1);
+	lua_opts_int(L, "seed", (lua_Integer)o->seed);
+	lua_opts_num(L, "seconds", o->seconds);
+	lua_opts_int(L, "max_cases", o->max_cases);
+	lua_opts_int(L, "in_flight", o->in_flight);
 	/* Workers forked after lab_runtime_init share one harness namespace: link names
 	 * must differ, so lab ids start from the pid (as the sweep's do). */
-	set_int(L, "lab_base", (lua_Integer)((uint32_t)getpid() * 1000u));
+	lua_opts_int(L, "lab_base", (lua_Integer)((uint32_t)getpid() * 1000u));
 	lua_pushcfunction(L, listdir_l);
 	lua_setfield(L, -2, "listdir");
 	lua_pushcfunction(L, mkdir_l);
@@ -251,52 +208,27 @@ static int fuzz_enter(lua_State *L)
 		lua_pushstring(L, c->case_json);
 		nargs = 3;
 	}
-	lua_pushlightuserdata(L, (void *)c);
-	lua_pushcclosure(L, emit_l, 1);
+	lua_opts_push_emit(L, &c->out);
 	lua_call(L, nargs, 0);
 	return 0;
 }
 
 static int fuzz_call(const struct fuzz_call *c, char *err, size_t errlen)
 {
-	struct script_mem mem = {.limit = c->o->memory_limit ? c->o->memory_limit : FUZZ_MEM_DEFAULT};
-	lua_State *L = script_state_new(&mem);
-	if (!L) {
-		snprintf(err, errlen, "fuzz: out of memory");
-		return -1;
-	}
-	lua_sethook(L, fuzz_hook, LUA_MASKCOUNT, HOOK_EVERY);
-	lua_pushcfunction(L, script_state_traceback);
-	lua_pushcfunction(L, script_state_open_libs);
-	int rc = lua_pcall(L, 0, 0, 1);
-	if (rc == LUA_OK) {
-		lua_pushcfunction(L, fuzz_enter);
-		lua_pushlightuserdata(L, (void *)c);
-		rc = lua_pcall(L, 1, 0, 1);
-	}
-	if (rc != LUA_OK || mem.exceeded) {
-		if (mem.exceeded) {
-			script_mem_message(&mem, err, errlen);
-		} else {
-			const char *msg = lua_tostring(L, -1);
-			snprintf(err, errlen, "%s", msg ? msg : "fuzz: error (no message)");
-		}
-	}
-	/* Labs still open (an error half-way) are destroyed by their __gc here. */
-	lua_close(L);
-	return rc == LUA_OK && !mem.exceeded ? 0 : -1;
+	size_t limit = c->o->memory_limit ? c->o->memory_limit : FUZZ_MEM_DEFAULT;
+	return lua_opts_run(limit, fuzz_enter, (void *)c, "fuzz", err, errlen);
 }
 
 int script_fuzz_run(const struct fuzz_opts *o, fuzz_emit_fn emit, void *ctx,
 		    char *err, size_t errlen)
 {
-	struct fuzz_call c = {o, "run", NULL, emit, ctx};
+	struct fuzz_call c = {o, "run", NULL, {emit, ctx}};
 	return fuzz_call(&c, err, errlen);
 }
 
 int script_fuzz_case_script(const char *case_json, const struct fuzz_opts *o,
 			    fuzz_emit_fn emit, void *ctx, char *err, size_t errlen)
 {
-	struct fuzz_call c = {o, "case_script", case_json, emit, ctx};
+	struct fuzz_call c = {o, "case_script", case_json, {emit, ctx}};
 	return fuzz_call(&c, err, errlen);
 }
