@@ -18,7 +18,6 @@
 #include "fuzz_cli.h"
 #include "plan.h"
 #include "self_exe.h"
-#include "sweep_result.h"
 #include "sweep_cli.h"
 #include "target.h"
 
@@ -70,17 +69,6 @@ static void usage(FILE *f)
 		target_names());
 }
 
-int cli_parse_int(const char *text, int lo, int hi, int *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(text, &end, 10);
-	if (end == text || *end || errno || v < lo || v > hi)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
 /* Lua states may not hold less than this: the library itself needs a few hundred KiB. */
 #define MIN_MEMORY_LIMIT ((size_t)1 << 20)
 #define DEFAULT_MEMORY_LIMIT ((size_t)512 << 20)
@@ -111,52 +99,6 @@ static int parse_size(const char *text, size_t *out)
 	if (v > (SIZE_MAX >> 1) >> shift)
 		return -1;
 	*out = (size_t)v << shift;
-	return 0;
-}
-
-/* The comma that ends the target spec at p, or NULL. A comma followed by a digit is part
- * of a sysctl value ("linux:net.ipv4.tcp_rmem=4096,65536"): no target name starts with a
- * digit. */
-static char *target_list_comma(char *p)
-{
-	for (char *c = strchr(p, ','); c; c = strchr(c + 1, ','))
-		if (c[1] < '0' || c[1] > '9')
-			return c;
-	return NULL;
-}
-
-/* "--target linux,lwip": several targets, each a name (with options,
- * "linux:net.ipv4.tcp_rfc1337=1") or exec:COMMAND. An exec target takes the rest of the
- * argument (its command may hold commas), so it comes last. */
-int cli_split_targets(char *arg, const char **targets, int *ntargets, FILE *errout)
-{
-	*ntargets = 0;
-	for (char *p = arg; p && *p;) {
-		if (*ntargets == RUNNER_MAX_TARGETS) {
-			fprintf(errout, "tcpconform: --target: at most %d targets\n", RUNNER_MAX_TARGETS);
-			return -1;
-		}
-		char *comma = strncmp(p, "exec:", 5) == 0 ? NULL : target_list_comma(p);
-		if (comma)
-			*comma = 0;
-		struct target_spec spec;
-		char terr[512];
-		if (target_resolve(p, &spec, terr, sizeof(terr)) < 0) {
-			fprintf(errout, "tcpconform: %s\n", terr);
-			return -1;
-		}
-		for (int i = 0; i < *ntargets; i++)
-			if (strcmp(targets[i], p) == 0) {
-				fprintf(errout, "tcpconform: --target: \"%s\" given twice\n", p);
-				return -1;
-			}
-		targets[(*ntargets)++] = p;
-		p = comma ? comma + 1 : NULL;
-	}
-	if (*ntargets == 0) {
-		fprintf(errout, "tcpconform: --target: empty (known: %s)\n", target_names());
-		return -1;
-	}
 	return 0;
 }
 
@@ -197,30 +139,6 @@ static int default_suite(char *out, size_t len, FILE *verbose, FILE *errout)
 		fprintf(verbose, "tcpconform: no PATH given and no ./scripts here: running the "
 			"installed suite %s\n", out);
 	return 0;
-}
-
-int cli_bad_usage(FILE *errout, const char *fmt, const char *arg)
-{
-	fprintf(errout, "tcpconform: ");
-	fprintf(errout, fmt, arg);
-	fprintf(errout, " (see tcpconform --help)\n");
-	return 2;
-}
-
-int cli_check_state(const char *arg, FILE *errout)
-{
-	if (sweep_state_rank(arg) != sweep_state_rank(""))
-		return 0;
-	char fmt[600];
-	snprintf(fmt, sizeof(fmt), "--state: expected one of %s; got \"%%s\"", sweep_state_list());
-	return cli_bad_usage(errout, fmt, arg);
-}
-
-int cli_check_family(const char *arg, FILE *errout)
-{
-	if (strcmp(arg, "inet") == 0 || strcmp(arg, "inet6") == 0)
-		return 0;
-	return cli_bad_usage(errout, "--family: expected inet or inet6, got \"%s\"", arg);
 }
 
 int cli_main(int argc, char **argv, FILE *out, FILE *errout)

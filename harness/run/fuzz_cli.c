@@ -97,7 +97,7 @@ int fuzz_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 	const char *junit = NULL, *campaign_opt = NULL;
 	char campaign_name[40];
 	bool seed_given = false, seconds_given = false, emit = false;
-	int v;
+	struct cli_engine_opts engine_opts = {&c.state, &c.family, &c.jobs, &c.max_cases};
 	optind = 1;
 	opterr = 0;
 	for (int o; (o = getopt_long(argc, argv, ":h", longopts, NULL)) != -1;) {
@@ -106,6 +106,12 @@ int fuzz_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 				snprintf(campaign_name, sizeof(campaign_name), "--%s", lo->name);
 				campaign_opt = campaign_name;
 			}
+		int rc = cli_engine_opt(o, optarg, &engine_opts, errout);
+		if (rc != 1) {
+			if (rc)
+				return rc;
+			continue;
+		}
 		switch (o) {
 		case 't': target_arg = optarg; break;
 		case 'D': c.descriptor = optarg; break;
@@ -130,20 +136,6 @@ int fuzz_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 			c.corpus_dir = optarg;
 			break;
 		case 'j': junit = optarg; break;
-		case 's':
-			if (cli_check_state(optarg, errout))
-				return 2;
-			c.state = optarg;
-			break;
-		case 'f':
-			if (cli_check_family(optarg, errout))
-				return 2;
-			c.family = optarg;
-			break;
-		case 'J':
-			if (cli_parse_int(optarg, 1, 256, &c.jobs) < 0)
-				return cli_bad_usage(errout, "--jobs: expected 1..256, got \"%s\"", optarg);
-			break;
 		case 'S': {
 			int k, n;
 			if (plan_parse_shard(optarg, &k, &n) < 0)
@@ -158,12 +150,6 @@ int fuzz_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 				return cli_bad_usage(errout, "--seed: expected 0..18446744073709551615, got "
 						     "\"%s\"", optarg);
 			seed_given = true;
-			break;
-		case 'c':
-			if (cli_parse_int(optarg, 1, 1000000000, &v) < 0)
-				return cli_bad_usage(errout, "--cases: expected 1..1000000000, got \"%s\"",
-						     optarg);
-			c.max_cases = v;
 			break;
 		case 'T':
 			c.seconds = strtod(optarg, &end);

@@ -76,9 +76,16 @@ int sweep_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 	const char *junit = NULL, *emit = NULL;
 	bool seed_given = false, no_junit = false;
 	int v;
+	struct cli_engine_opts engine_opts = {&c.state, &c.family, &c.jobs, &c.max_cases};
 	optind = 1;
 	opterr = 0;
 	for (int o; (o = getopt_long(argc, argv, ":h", longopts, NULL)) != -1;) {
+		int rc = cli_engine_opt(o, optarg, &engine_opts, errout);
+		if (rc != 1) {
+			if (rc)
+				return rc;
+			continue;
+		}
 		switch (o) {
 		case 't': target_arg = optarg; break;
 		case 'D': c.descriptor = optarg; break;
@@ -99,20 +106,6 @@ int sweep_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 			no_junit = strcmp(optarg, "-") == 0;
 			junit = optarg;
 			break;
-		case 's':
-			if (cli_check_state(optarg, errout))
-				return 2;
-			c.state = optarg;
-			break;
-		case 'f':
-			if (cli_check_family(optarg, errout))
-				return 2;
-			c.family = optarg;
-			break;
-		case 'J':
-			if (cli_parse_int(optarg, 1, 256, &c.jobs) < 0)
-				return cli_bad_usage(errout, "--jobs: expected 1..256, got \"%s\"", optarg);
-			break;
 		case 'S':
 			if (plan_parse_shard(optarg, &c.shard_k, &c.shard_n) < 0)
 				return cli_bad_usage(errout, "--shard: expected K/N with 1 <= K <= N, got "
@@ -124,12 +117,6 @@ int sweep_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 						     optarg);
 			c.seed = (unsigned)v;
 			seed_given = true;
-			break;
-		case 'c':
-			if (cli_parse_int(optarg, 1, 1000000000, &v) < 0)
-				return cli_bad_usage(errout, "--cases: expected 1..1000000000, got \"%s\"",
-						     optarg);
-			c.max_cases = v;
 			break;
 		case 'T':
 			c.seconds = strtod(optarg, &end);
