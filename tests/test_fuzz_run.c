@@ -4,7 +4,8 @@
  * says, so the test pins down what the parent makes of the lines: findings filed once by
  * signature across workers, totals summed over workers, the shards of the seed space
  * disjoint, the exit status (1 for a new finding, 0 when every finding was already in
- * OUT, 1 for a worker whose engine failed, with an <error> testcase), the --cases split
+ * OUT, 1 for a worker whose engine failed, with an <error> testcase, and for one that
+ * died, saying how), the --cases split
  * and the budget handed to each worker. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,7 +25,8 @@
 
 /* The stand-in: stats for this worker (cases = 100 * shard k, so the parent's sum says
  * which workers ran), the finding "00aa" from every worker, "00bN" from shard N, a
- * suppressed one, a corpus entry; with state "CLOSING" the engine fails instead. */
+ * suppressed one, a corpus entry; with state "CLOSING" the engine fails instead, with
+ * "LAST-ACK" the worker exits with status 3 and with "FIN-WAIT-1" it aborts. */
 int script_fuzz_run(const struct fuzz_opts *o, fuzz_emit_fn emit, void *ctx, char *err,
 		    size_t errlen)
 {
@@ -33,6 +35,10 @@ int script_fuzz_run(const struct fuzz_opts *o, fuzz_emit_fn emit, void *ctx, cha
 		snprintf(err, errlen, "lua/fuzz/campaign.lua:1: the stand-in fails\nsecond line");
 		return -1;
 	}
+	if (o->state && strcmp(o->state, "LAST-ACK") == 0)
+		_exit(3);
+	if (o->state && strcmp(o->state, "FIN-WAIT-1") == 0)
+		abort();
 	snprintf(line, sizeof(line), "{\"cases\":%d,\"corpus\":%d,\"coverage\":%d,\"execs\":%d,"
 		 "\"kind\":\"stats\",\"max_cases\":%ld,\"seconds\":%g,\"shard\":\"%d/%d\","
 		 "\"targets\":%d,\"t\":1}", 100 * o->shard_k, 10 + o->shard_k, 50 * o->shard_k,
@@ -157,6 +163,24 @@ static void an_engine_error_is_trouble(void **state)
 	free(x);
 }
 
+/* A worker that ends without saying so (engine_loop_lost) is a trouble that says how. */
+static void a_worker_that_dies_is_trouble(void **state)
+{
+	(void)state;
+	struct fuzz_json *s;
+	assert_int_equal(campaign("LAST-ACK", 1, 0, &s), 1);
+	const struct fuzz_json *t = fuzz_json_get(s, "troubles");
+	assert_int_equal(t->n, 1);
+	assert_string_equal(t->kids[0].text, "worker 1 of 1: exited with status 3 without "
+			    "finishing");
+	fuzz_json_free(s);
+	assert_int_equal(campaign("FIN-WAIT-1", 1, 0, &s), 1);
+	t = fuzz_json_get(s, "troubles");
+	assert_int_equal(t->n, 1);
+	assert_string_equal(t->kids[0].text, "worker 1 of 1: died from signal 6 (Aborted)");
+	fuzz_json_free(s);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -165,6 +189,7 @@ int main(void)
 		T(findings_are_filed_once_across_workers),
 		T(cases_are_split_over_the_workers),
 		T(an_engine_error_is_trouble),
+		T(a_worker_that_dies_is_trouble),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

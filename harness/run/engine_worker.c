@@ -249,3 +249,26 @@ void engine_loop_run(struct engine_proc *const *procs, int n, const struct engin
 			l->on_tick(l->ctx);
 	}
 }
+
+void engine_loop_lost(struct engine_proc *const *procs, int n, const struct engine_loop *l)
+{
+	bool stopped = lab_interrupted();
+	for (int i = 0; i < n; i++) {
+		const struct engine_proc *p = procs[i];
+		char what[200];
+		if (p->said_end || (stopped && l->quiet_after_ctrl_c && !p->killed))
+			continue;
+		if (p->killed)
+			snprintf(what, sizeof(what), "killed %s: it did not finish within %s%.0f s of "
+				 "grace", stopped ? "after Ctrl-C" : l->at_budget, l->within,
+				 stopped && l->grace_after_ctrl_c ? l->death_wait : l->grace);
+		else if (p->reaped && WIFSIGNALED(p->status))
+			snprintf(what, sizeof(what), "died from signal %d (%s)%s", WTERMSIG(p->status),
+				 strsignal(WTERMSIG(p->status)), l->signal_tail);
+		else
+			snprintf(what, sizeof(what), "exited with status %d%s",
+				 p->reaped && WIFEXITED(p->status) ? WEXITSTATUS(p->status) : -1,
+				 l->exit_tail);
+		l->on_lost(l->ctx, i, what);
+	}
+}

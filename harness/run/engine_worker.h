@@ -59,6 +59,16 @@ struct engine_loop {
 	void (*on_result)(void *ctx, int i, char *json);
 	void (*on_error)(void *ctx, int i, const char *message);
 	void (*on_tick)(void *ctx);    /* after each round (at most 100 ms apart) */
+	/* A worker that ended without "D" or "E" (engine_loop_lost): what says how. */
+	void (*on_lost)(void *ctx, int i, const char *what);
+	/* The words of those messages, the engine's own: the reason of a kill at kill_at
+	 * ("at its time limit"), what a killed worker did not finish within before "N s of
+	 * grace" ("" or "its time budget (--seconds) and "), the tails after a death by
+	 * signal and after an exit. grace_after_ctrl_c: a kill after Ctrl-C names
+	 * death_wait, not grace; quiet_after_ctrl_c: after Ctrl-C only a killed worker is
+	 * lost (the others stopped as asked). */
+	const char *at_budget, *within, *signal_tail, *exit_tail;
+	bool grace_after_ctrl_c, quiet_after_ctrl_c;
 	void *ctx;
 };
 
@@ -66,6 +76,10 @@ struct engine_loop {
  * worker, then SIGKILL death_wait later) enforced, children reaped (the parent makes no
  * lab: its only children are workers), until every worker is gone or given up. */
 void engine_loop_run(struct engine_proc *const *procs, int n, const struct engine_loop *l);
+
+/* After engine_loop_run: l->on_lost for each worker that never said "D" or "E": killed
+ * (at kill_at or after Ctrl-C), died from a signal, or exited. */
+void engine_loop_lost(struct engine_proc *const *procs, int n, const struct engine_loop *l);
 
 /* A monotonic clock in seconds. */
 double engine_now(void);

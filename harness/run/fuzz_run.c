@@ -196,6 +196,11 @@ static void on_error(void *ctx, int i, const char *message)
 		trouble(ctx, &((struct campaign *)ctx)->w[i], message);
 }
 
+static void on_lost(void *ctx, int i, const char *what)
+{
+	trouble(ctx, &((struct campaign *)ctx)->w[i], what);
+}
+
 static void on_tick(void *ctx)
 {
 	struct campaign *s = ctx;
@@ -211,30 +216,15 @@ static void gather(struct campaign *s)
 									: 0,
 				.grace = KILL_GRACE, .death_wait = DEATH_WAIT,
 				.on_result = on_result, .on_error = on_error, .on_tick = on_tick,
-				.ctx = s};
+				.on_lost = on_lost, .at_budget = "past the time budget (--seconds)",
+				.within = "", .signal_tail = "", .exit_tail = " without finishing",
+				.grace_after_ctrl_c = true, .quiet_after_ctrl_c = true, .ctx = s};
 	struct engine_proc *procs[s->nw + 1];
 	for (int i = 0; i < s->nw; i++)
 		procs[i] = &s->w[i].p;
 	engine_loop_run(procs, s->nw, &l);
 	progress(s, true);
-	for (int i = 0; i < s->nw; i++) {
-		struct engine_proc *p = &s->w[i].p;
-		char what[200];
-		if (p->said_end || (lab_interrupted() && !p->killed))
-			continue;
-		if (p->killed)
-			snprintf(what, sizeof(what), "killed %s: it did not finish within %.0f s of "
-				 "grace", lab_interrupted() ? "after Ctrl-C" :
-				 "past the time budget (--seconds)", lab_interrupted() ? DEATH_WAIT :
-				 KILL_GRACE);
-		else if (p->reaped && WIFSIGNALED(p->status))
-			snprintf(what, sizeof(what), "died from signal %d (%s)", WTERMSIG(p->status),
-				 strsignal(WTERMSIG(p->status)));
-		else
-			snprintf(what, sizeof(what), "exited with status %d without finishing",
-				 p->reaped && WIFEXITED(p->status) ? WEXITSTATUS(p->status) : -1);
-		trouble(s, &s->w[i], what);
-	}
+	engine_loop_lost(procs, s->nw, &l);
 }
 
 static long count_entries(const char *dir)

@@ -147,29 +147,16 @@ static void gather(struct sweep *s)
 	struct engine_loop l = {.kill_at = budget > 0 ? s->t0 + budget + KILL_GRACE : 0,
 				.grace = KILL_GRACE, .death_wait = DEATH_WAIT,
 				.on_result = on_result, .on_error = on_error, .on_tick = on_tick,
-				.ctx = s};
+				.on_lost = on_error, .at_budget = "at its time limit",
+				.within = "its time budget (--seconds) and ",
+				.signal_tail = " before finishing its shard",
+				.exit_tail = " before finishing its shard", .ctx = s};
 	struct engine_proc *procs[s->nw + 1];
 	for (int i = 0; i < s->nw; i++)
 		procs[i] = &s->w[i].p;
 	engine_loop_run(procs, s->nw, &l);
 	progress(s, true);
-	for (int i = 0; i < s->nw; i++) {
-		struct engine_proc *p = &s->w[i].p;
-		char what[200];
-		if (p->said_end)
-			continue;
-		if (p->killed)
-			snprintf(what, sizeof(what), "killed %s: it did not finish within its time "
-				 "budget (--seconds) and %.0f s of grace",
-				 lab_interrupted() ? "after Ctrl-C" : "at its time limit", KILL_GRACE);
-		else if (p->reaped && WIFSIGNALED(p->status))
-			snprintf(what, sizeof(what), "died from signal %d (%s) before finishing its "
-				 "shard", WTERMSIG(p->status), strsignal(WTERMSIG(p->status)));
-		else
-			snprintf(what, sizeof(what), "exited with status %d before finishing its shard",
-				 p->reaped && WIFEXITED(p->status) ? WEXITSTATUS(p->status) : -1);
-		trouble(s, &s->w[i], what);
-	}
+	engine_loop_lost(procs, s->nw, &l);
 }
 
 static int start_workers(struct sweep *s, char *err, size_t errlen)
