@@ -78,6 +78,20 @@ static int keep(struct fuzz_store *s, struct fuzz_json *f, const char *sig, bool
 	return 0;
 }
 
+/* The end of filing a new finding, its files written (rc 0) or not (rc -1, err set):
+ * kept as known from now on, or f freed. 0, or -1 with err. */
+static int kept_new(struct fuzz_store *s, struct fuzz_json *f, const char *sig, int rc,
+		    char *err, size_t errlen)
+{
+	if (rc == 0 && keep(s, f, sig, true) < 0) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	}
+	if (rc < 0)
+		fuzz_json_free(f);
+	return rc;
+}
+
 char *fuzz_read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -246,14 +260,8 @@ int fuzz_store_add(struct fuzz_store *s, struct fuzz_json *f, enum fuzz_added *w
 	/* Last: its presence says the finding is complete. */
 	if (rc == 0)
 		rc = write_part(dir, "finding.json", &(struct part){.json = f}, err, errlen);
-	if (rc == 0 && keep(s, f, sig, true) < 0) {
-		snprintf(err, errlen, "out of memory");
-		rc = -1;
-	}
-	if (rc < 0) {
-		fuzz_json_free(f);
+	if (kept_new(s, f, sig, rc, err, errlen) < 0)
 		return -1;
-	}
 	*what = FUZZ_ADDED_NEW;
 	return 0;
 }
@@ -343,14 +351,8 @@ int fuzz_store_import(struct fuzz_store *s, const char *dir, bool *is_new, char 
 	snprintf(path, sizeof(path), "%s/finding.json", dir);
 	if (rc == 0)
 		rc = copy_file(path, to, "finding.json", err, errlen);
-	if (rc == 0 && keep(s, f, sig, true) < 0) {
-		snprintf(err, errlen, "out of memory");
-		rc = -1;
-	}
-	if (rc < 0) {
-		fuzz_json_free(f);
+	if (kept_new(s, f, sig, rc, err, errlen) < 0)
 		return -1;
-	}
 	*is_new = true;
 	return 0;
 }
