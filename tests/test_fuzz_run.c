@@ -22,6 +22,7 @@
 #include "fuzz_json.h"
 #include "fuzz_run.h"
 #include "fuzz_store.h"
+#include "report_fixture.h"
 
 /* The stand-in: stats for this worker (cases = 100 * shard k, so the parent's sum says
  * which workers ran), the finding "00aa" from every worker, "00bN" from shard N, a
@@ -57,23 +58,6 @@ int script_fuzz_run(const struct fuzz_opts *o, fuzz_emit_fn emit, void *ctx, cha
 	emit(ctx, "{\"deviation\":\"d\",\"kind\":\"suppressed\",\"signature\":\"0dev\"}");
 	emit(ctx, "{\"id\":\"c1\",\"kind\":\"corpus\",\"path\":\"x\"}");
 	return 0;
-}
-
-static char tmpdir[256];
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_fuzz_run.XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	char cmd[400];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
 }
 
 static int campaign(const char *st, int jobs, long max_cases, struct fuzz_json **stats)

@@ -19,38 +19,7 @@
 #include "fuzz_json.h"
 #include "fuzz_report.h"
 #include "fuzz_store.h"
-
-static const char *source_dir(void)
-{
-	static char buf[4096];
-	const char *env = getenv("TCPCONFORM_SOURCE_DIR");
-	if (env && *env)
-		return env;
-	snprintf(buf, sizeof(buf), "%s", __FILE__);
-	for (int i = 0; i < 2; i++) {
-		char *slash = strrchr(buf, '/');
-		if (slash)
-			*slash = 0;
-	}
-	return buf;
-}
-
-static char tmpdir[256];
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_fuzz_store.XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	char cmd[400];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
+#include "report_fixture.h"
 
 static char *read_all(const char *path)
 {
@@ -260,7 +229,7 @@ static void store_imports_another_runs_finding(void **state)
 static void reports_escape_and_validate(void **state)
 {
 	(void)state;
-	char err[600], path[600], cmd[2400];
+	char err[600], path[600];
 	struct fuzz_store *s = fuzz_store_open(tmpdir, err, sizeof(err));
 	assert_non_null(s);
 	enum fuzz_added what;
@@ -296,9 +265,7 @@ static void reports_escape_and_validate(void **state)
 	assert_non_null(strstr(x, "name=\"suppressed\" value=\"1\""));
 	assert_non_null(strstr(x, "[[PROPERTY|test_verified=false]]"));
 	free(x);
-	snprintf(cmd, sizeof(cmd), "xmllint --noout --schema '%s/../shared/junit/junit-10.xsd' '%s'"
-		 " >/dev/null 2>&1", source_dir(), path);
-	assert_int_equal(system(cmd), 0);
+	assert_junit_valid(path);
 	snprintf(path, sizeof(path), "%s/stats.json", tmpdir);
 	assert_int_equal(fuzz_report_write_stats(s, &t, path, err, sizeof(err)), 0);
 	char *st = read_all(path);

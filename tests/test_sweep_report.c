@@ -24,22 +24,7 @@
 #include "sweep_report_int.h"
 #include "sweep_result.h"
 #include "sweep_run.h"
-
-/* The source tree: TCPCONFORM_SOURCE_DIR, else the directory above this file. */
-static const char *source_dir(void)
-{
-	static char buf[4096];
-	const char *env = getenv("TCPCONFORM_SOURCE_DIR");
-	if (env && *env)
-		return env;
-	snprintf(buf, sizeof(buf), "%s", __FILE__);
-	for (int i = 0; i < 2; i++) {
-		char *slash = strrchr(buf, '/');
-		if (slash)
-			*slash = 0;
-	}
-	return buf;
-}
+#include "report_fixture.h"
 
 /* A result line with the given fields (the rest fixed). */
 static char *line(const char *id, const char *state, const char *klass, const char *verdict,
@@ -76,25 +61,6 @@ static char *slurp(const char *path)
 	buf[n] = 0;
 	fclose(f);
 	return buf;
-}
-
-static char tmpdir[64];
-
-static int setup(void **state)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_sweep_report.XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	const char *names[] = {"cases.jsonl", "junit.xml", "index.html"};
-	char p[256];
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(p, sizeof(p), "%s/%s", tmpdir, names[i]);
-		unlink(p);
-	}
-	return rmdir(tmpdir);
 }
 
 /* ---- the result line -------------------------------------------------------------- */
@@ -248,19 +214,7 @@ static void junit_has_a_testcase_per_group_and_target_and_is_schema_valid(void *
 	assert_non_null(strstr(s, "RFC: &quot;If the SYN bit is set ...&quot;"));
 	assert_non_null(strstr(s, "[[PROPERTY|deviation=E/inet/S:2: ]]"));
 	assert_non_null(strstr(s, "died from signal 9 &lt;&amp;&gt;"));
-	char xsd[4200];
-	snprintf(xsd, sizeof(xsd), "%s/../shared/junit/junit-10.xsd", source_dir());
-	if (access(xsd, R_OK) != 0)
-		fail_msg("the JUnit schema %s is missing", xsd);
-	char cmd[8600], log[160];
-	snprintf(log, sizeof(log), "%s/xmllint.log", tmpdir);
-	snprintf(cmd, sizeof(cmd), "xmllint --noout --schema '%s' '%s' >'%s' 2>&1", xsd, path,
-		 log);
-	int rc = system(cmd);
-	const char *said = slurp(log);
-	unlink(log);
-	if (rc != 0)
-		fail_msg("xmllint (exit %d): %s", rc, said);
+	assert_junit_valid(path);
 	sweep_report_free(rep);
 }
 
