@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hex.h"
+#include "json_str.h"
 #include "strbuf.h"
-#include "sweep_result.h"
 
 #define MAX_DEPTH 64
 
@@ -36,89 +35,14 @@ static void ws(struct rd *r)
 		r->p++;
 }
 
-static int hex_quad(const char *p, unsigned *out)
-{
-	unsigned v = 0;
-	for (int i = 0; i < 4; i++) {
-		int d = hex_value(p[i]);
-		if (d < 0)
-			return -1;
-		v = v << 4 | (unsigned)d;
-	}
-	*out = v;
-	return 0;
-}
-
-static void utf8_put(struct strbuf *b, unsigned cp)
-{
-	char u[4];
-	size_t n = 0;
-	if (cp < 0x80) {
-		u[n++] = (char)cp;
-	} else if (cp < 0x800) {
-		u[n++] = (char)(0xc0 | cp >> 6);
-		u[n++] = (char)(0x80 | (cp & 0x3f));
-	} else if (cp < 0x10000) {
-		u[n++] = (char)(0xe0 | cp >> 12);
-		u[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[n++] = (char)(0x80 | (cp & 0x3f));
-	} else {
-		u[n++] = (char)(0xf0 | cp >> 18);
-		u[n++] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[n++] = (char)(0x80 | (cp & 0x3f));
-	}
-	strbuf_add(b, u, n);
-}
-
-/* A string's bytes (RFC 8259 section 7) into a malloc'ed C string; \u0000 is refused,
- * it would cut the C string short. */
+/* A string's bytes into a malloc'ed C string: json_str.h. */
 static char *string(struct rd *r)
 {
-	if (*r->p != '"')
-		return fail(r, "expected a string"), NULL;
-	r->p++;
-	struct strbuf b = {0};
-	strbuf_add(&b, "", 0);
-	for (;;) {
-		unsigned char c = (unsigned char)*r->p;
-		if (c == '"')
-			break;
-		if (c < 0x20) {
-			fail(r, c ? "expected an escape for a control character"
-				  : "expected the closing '\"'");
-			strbuf_free(&b);
-			return NULL;
-		}
-		if (c != '\\') {
-			strbuf_add(&b, r->p++, 1);
-			continue;
-		}
-		static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-		const char *e = r->p[1] ? strchr(from, r->p[1]) : NULL;
-		if (e) {
-			strbuf_add(&b, &to[e - from], 1);
-			r->p += 2;
-			continue;
-		}
-		unsigned cp, lo;
-		r->p++;
-		if (*r->p != 'u' || hex_quad(r->p + 1, &cp) < 0 || cp == 0) {
-			fail(r, "expected an escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX, not "
-				"\\u0000)");
-			strbuf_free(&b);
-			return NULL;
-		}
-		r->p += 5;
-		if (cp >= 0xd800 && cp < 0xdc00 && r->p[0] == '\\' && r->p[1] == 'u' &&
-		    hex_quad(r->p + 2, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
-			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-			r->p += 6;
-		}
-		utf8_put(&b, cp);
-	}
-	r->p++;
-	return b.s;
+	char *s;
+	const char *what;
+	if (json_str_read(&r->p, &s, &what) < 0)
+		return fail(r, what), NULL;
+	return s;
 }
 
 static char *number(struct rd *r)
@@ -315,7 +239,7 @@ static void write_value(FILE *f, const struct fuzz_json *v, bool pretty, int dep
 	case FUZZ_JSON_NULL: fputs("null", f); return;
 	case FUZZ_JSON_BOOL: fputs(v->b ? "true" : "false", f); return;
 	case FUZZ_JSON_NUMBER: fputs(v->text, f); return;
-	case FUZZ_JSON_STRING: sweep_json_string(f, v->text); return;
+	case FUZZ_JSON_STRING: json_str_write(f, v->text); return;
 	case FUZZ_JSON_ARRAY:
 	case FUZZ_JSON_OBJECT: break;
 	}
@@ -326,7 +250,7 @@ static void write_value(FILE *f, const struct fuzz_json *v, bool pretty, int dep
 			fputc(',', f);
 		indent(f, pretty, depth + 1);
 		if (obj) {
-			sweep_json_string(f, v->kids[i].key);
+			json_str_write(f, v->kids[i].key);
 			fputs(pretty ? ": " : ":", f);
 		}
 		write_value(f, &v->kids[i], pretty, depth + 1);

@@ -4,7 +4,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* A JSON value tree (RFC 8259) for the fuzzer's lines. Why not sweep_result.c's reader:
+/* A JSON value tree (RFC 8259) for the fuzzer's lines. Why not sweep_result.c's reader (both read
+ * strings through json_str.h):
  * that one reads a flat object of strings into fixed fields; a finding nests (targets[],
  * outputs{}, pcaps{}, the case program), and the reports and --merge need it whole, to
  * look into and to write back unchanged. Numbers keep their text, so a seed or a
@@ -37,7 +38,7 @@ const char *fuzz_json_str(const struct fuzz_json *v, const char *key, const char
 /* Member key as a number, else dflt. */
 double fuzz_json_num(const struct fuzz_json *v, const char *key, double dflt);
 
-/* v written back as compact JSON (no newline); strings through sweep_json_string, so
+/* v written back as compact JSON (no newline); strings through json_str_write (json_str.h), so
  * the output is valid UTF-8 JSON. pretty: two-space indentation, one member a line. */
 void fuzz_json_write(FILE *f, const struct fuzz_json *v, bool pretty);
 

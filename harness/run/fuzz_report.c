@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "atomic_file.h"
+#include "json_str.h"
 #include "fuzz_json.h"
 #include "fuzz_store.h"
-#include "sweep_result.h"
 
 void fuzz_report_by_oracle(const struct fuzz_store *s, long counts[5])
 {
@@ -30,7 +30,7 @@ static int fill_stats(FILE *f, const void *ctx)
 		t->seed, t->shard_k, t->shard_n, t->jobs);
 	for (int i = 0; i < t->ntargets; i++) {
 		fputs(i ? ", " : "", f);
-		sweep_json_string(f, t->targets[i]);
+		json_str_write(f, t->targets[i]);
 	}
 	fprintf(f, "],\n  \"seconds\": %.3f,\n  \"cases\": %.0f,\n  \"execs\": %.0f,\n"
 		"  \"cases_per_s\": %.1f,\n  \"corpus\": %.0f,\n  \"corpus_at_start\": %ld,\n"
@@ -47,7 +47,7 @@ static int fill_stats(FILE *f, const void *ctx)
 		fuzz_store_suppressed_count(x->s), t->interrupted ? "true" : "false");
 	for (int i = 0; i < t->ntroubles; i++) {
 		fputs(i ? ", " : "", f);
-		sweep_json_string(f, t->troubles[i]);
+		json_str_write(f, t->troubles[i]);
 	}
 	fputs("],\n  \"workers\": [", f);
 	for (int i = 0; i < t->nworkers; i++) {

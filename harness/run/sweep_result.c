@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strbuf.h"
+#include "json_str.h"
 
 static const char *const VERDICT_NAMES[SWEEP_NVERDICTS] = {"agree", "differs", "deviation",
 							    "error"};
@@ -65,85 +65,12 @@ static void ws(struct rd *r)
 		r->p++;
 }
 
-static int hex4(const char *p, unsigned *out)
-{
-	unsigned v = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-		if (d < 0)
-			return -1;
-		v = v * 16 + (unsigned)d;
-	}
-	*out = v;
-	return 0;
-}
-
-static void put_utf8(struct strbuf *b, unsigned cp)
-{
-	char u[4];
-	size_t n;
-	if (cp < 0x80) {
-		u[0] = (char)cp, n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), u[3] = (char)(0x80 | (cp & 0x3f)), n = 4;
-	}
-	strbuf_add(b, u, n);
-}
-
-/* A JSON string (RFC 8259 section 7) into out (malloc'ed). A \u0000 would cut the C
- * string short: refused. */
+/* A JSON string into out (malloc'ed): json_str.h. */
 static int string(struct rd *r, char **out)
 {
-	if (*r->p != '"')
-		return fail(r, "expected a string");
-	r->p++;
-	struct strbuf b = {0};
-	strbuf_add(&b, "", 0);
-	while (*r->p != '"') {
-		unsigned char c = (unsigned char)*r->p;
-		if (!c || c < 0x20) {
-			strbuf_free(&b);
-			return fail(r, c ? "expected an escape for a control character"
-					 : "expected the closing '\"'");
-		}
-		if (c != '\\') {
-			strbuf_add(&b, r->p++, 1);
-			continue;
-		}
-		r->p++;
-		const char *esc = strchr("\"\\/bfnrt", *r->p);
-		if (*r->p && esc) {
-			static const char map[] = "\"\\/\b\f\n\r\t";
-			strbuf_add(&b, &map[esc - "\"\\/bfnrt"], 1);
-			r->p++;
-			continue;
-		}
-		unsigned cp, lo;
-		if (*r->p != 'u' || hex4(r->p + 1, &cp) < 0 || cp == 0) {
-			strbuf_free(&b);
-			return fail(r, "expected an escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX, "
-				    "not \\u0000)");
-		}
-		r->p += 5;
-		if (cp >= 0xd800 && cp < 0xdc00 && r->p[0] == '\\' && r->p[1] == 'u' &&
-		    hex4(r->p + 2, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
-			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-			r->p += 6;
-		}
-		put_utf8(&b, cp);
-	}
-	r->p++;
-	/* Thousands of results stay in memory until the reports are written: no slack. */
-	char *tight = b.s ? realloc(b.s, b.len + 1) : NULL;
-	*out = tight ? tight : b.s;
+	const char *what;
+	if (json_str_read(&r->p, out, &what) < 0)
+		return fail(r, what);
 	return 0;
 }
 
@@ -308,47 +235,6 @@ void sweep_result_free(struct sweep_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629 section 4), 0 if none. */
-static size_t utf8_len(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	size_t n = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
-		 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) || (n == 3 && s[0] == 0xed && s[1] >= 0xa0) ||
-	    (n == 4 && s[0] == 0xf0 && s[1] < 0x90) || (n == 4 && s[0] == 0xf4 && s[1] >= 0x90))
-		return 0;
-	return n;
-}
-
-/* See sweep_result.h. */
-void sweep_json_string(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	fputc('"', f);
-	while (*p) {
-		size_t n = utf8_len(p);
-		if (n == 1 && (*p < 0x20 || *p == '"' || *p == '\\')) {
-			const char *e = *p == '"' ? "\\\"" : *p == '\\' ? "\\\\" : *p == '\n' ? "\\n"
-				      : *p == '\t' ? "\\t" : *p == '\r' ? "\\r" : NULL;
-			if (e)
-				fputs(e, f);
-			else
-				fprintf(f, "\\u%04x", *p);
-		} else if (n == 0) {
-			fprintf(f, "\\u%04x", *p);
-			n = 1;
-		} else {
-			fwrite(p, 1, n, f);
-		}
-		p += n;
-	}
-	fputc('"', f);
-}
-
 /* See sweep_result.h. */
 void sweep_result_write(FILE *f, const struct sweep_result *r)
 {
@@ -357,7 +243,7 @@ void sweep_result_write(FILE *f, const struct sweep_result *r)
 		if (i)
 			fputc(',', f);
 		fprintf(f, "\"%s\":", FIELDS[i].key);
-		sweep_json_string(f, *slot((struct sweep_result *)r, i));
+		json_str_write(f, *slot((struct sweep_result *)r, i));
 		if (i == 5)
 			fprintf(f, ",\"verdict\":\"%s\"", sweep_verdict_name(r->verdict));
 	}

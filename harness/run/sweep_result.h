@@ -38,9 +38,6 @@ void sweep_result_free(struct sweep_result *r);
 
 /* r as one JSON line (with its newline) -- the same shape the reader takes. */
 void sweep_result_write(FILE *f, const struct sweep_result *r);
-/* s as a JSON string with its quotes (RFC 8259 section 7); bytes that are not valid
- * UTF-8 as \u00XX of the byte, so the output is always valid JSON. */
-void sweep_json_string(FILE *f, const char *s);
 
 const char *sweep_verdict_name(enum sweep_verdict v);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "engine_worker.h"
+#include "json_str.h"
 #include "lab.h"
 #include "mkdirs.h"
 #include "strbuf.h"
@@ -64,7 +65,7 @@ static void list_emit(void *ctx, const char *json)
 	FILE *out = (FILE *)args[0];
 	/* {"target":"<label>", ...the engine's fields} */
 	fputs("{\"target\":", out);
-	sweep_json_string(out, args[1]);
+	json_str_write(out, args[1]);
 	fputs(json[0] == '{' && json[1] != '}' ? "," : "", out);
 	fputs(json[0] == '{' ? json + 1 : json, out);
 	fputc('\n', out);
