@@ -128,16 +128,22 @@ static void cases_are_split_over_the_workers(void **state)
 	fuzz_json_free(s);
 }
 
+/* A one-worker campaign whose stand-in is told st: exit 1 and one trouble, text. */
+static void assert_one_trouble(const char *st, const char *text)
+{
+	struct fuzz_json *s;
+	assert_int_equal(campaign(st, 1, 0, &s), 1);
+	const struct fuzz_json *t = fuzz_json_get(s, "troubles");
+	assert_int_equal(t->n, 1);
+	assert_string_equal(t->kids[0].text, text);
+	fuzz_json_free(s);
+}
+
 static void an_engine_error_is_trouble(void **state)
 {
 	(void)state;
-	struct fuzz_json *s;
-	assert_int_equal(campaign("CLOSING", 1, 0, &s), 1);
-	const struct fuzz_json *t = fuzz_json_get(s, "troubles");
-	assert_int_equal(t->n, 1);
-	assert_string_equal(t->kids[0].text, "worker 1 of 1: lua/fuzz/campaign.lua:1: the stand-in "
-			    "fails | second line");
-	fuzz_json_free(s);
+	assert_one_trouble("CLOSING", "worker 1 of 1: lua/fuzz/campaign.lua:1: the stand-in "
+			   "fails | second line");
 	char path[400];
 	snprintf(path, sizeof(path), "%s/junit.xml", tmpdir);
 	size_t len;
@@ -151,18 +157,8 @@ static void an_engine_error_is_trouble(void **state)
 static void a_worker_that_dies_is_trouble(void **state)
 {
 	(void)state;
-	struct fuzz_json *s;
-	assert_int_equal(campaign("LAST-ACK", 1, 0, &s), 1);
-	const struct fuzz_json *t = fuzz_json_get(s, "troubles");
-	assert_int_equal(t->n, 1);
-	assert_string_equal(t->kids[0].text, "worker 1 of 1: exited with status 3 without "
-			    "finishing");
-	fuzz_json_free(s);
-	assert_int_equal(campaign("FIN-WAIT-1", 1, 0, &s), 1);
-	t = fuzz_json_get(s, "troubles");
-	assert_int_equal(t->n, 1);
-	assert_string_equal(t->kids[0].text, "worker 1 of 1: died from signal 6 (Aborted)");
-	fuzz_json_free(s);
+	assert_one_trouble("LAST-ACK", "worker 1 of 1: exited with status 3 without finishing");
+	assert_one_trouble("FIN-WAIT-1", "worker 1 of 1: died from signal 6 (Aborted)");
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
