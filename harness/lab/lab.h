@@ -69,6 +69,11 @@ void lab_runtime_shutdown(void);
 void lab_interrupt(void);
 bool lab_interrupted(void);
 
+/* The handlers of a command's parent process (the runner, the sweep, the fuzzer): SIGINT
+ * and SIGTERM call lab_interrupt, and a second one ends the process at once (workers and
+ * labs die with it); SIGPIPE is ignored (a closed pipe is an EPIPE to handle). */
+void lab_catch_interrupts(void);
+
 struct lab *lab_create(const struct lab_opts *o, char *err, size_t errlen);
 /* Ends the test's traffic: kills the target's process group and writes what is still in
  * the capture ring to the pcap, which is then complete and closed. Never blocks on the

@@ -31,6 +31,20 @@ bool lab_interrupted(void)
 	return interrupted != 0;
 }
 
+static void on_interrupt(int sig)
+{
+	lab_interrupt();
+	signal(sig, SIG_DFL);   /* a second Ctrl-C ends the harness; workers die with it */
+}
+
+void lab_catch_interrupts(void)
+{
+	struct sigaction sa = {.sa_handler = on_interrupt};
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
 struct frame_builder *lab_runtime_builder(void)
 {
 	return shared_fb;

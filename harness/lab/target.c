@@ -135,6 +135,15 @@ int target_resolve(const char *full, struct target_spec *out, char *err, size_t 
 	return target_opts_parse(full + n + 1, out, err, errlen);
 }
 
+int target_resolve_all(const char *const *specs, int n, struct target_spec *out, char *err,
+		       size_t errlen)
+{
+	for (int i = 0; i < n; i++)
+		if (target_resolve(specs[i], &out[i], err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
 static int target_resolve_name(const char *spec, struct target_spec *out, char *err,
 			       size_t errlen)
 {

@@ -56,6 +56,11 @@ struct target_spec {
  * `sysctl` capability): lab_create checks that and applies them. */
 int target_resolve(const char *spec, struct target_spec *out, char *err, size_t errlen);
 
+/* target_resolve for each of specs[0..n-1] into out[0..n-1] (a command's --target
+ * list): 0, or -1 with err of the first that does not resolve. */
+int target_resolve_all(const char *const *specs, int n, struct target_spec *out, char *err,
+		       size_t errlen);
+
 /* Reports a set-up failure from the child as a failed greeting ("0 -1 EIO msg=...",
  * PROTOCOL.md) and returns the child's exit status for it (1). */
 int target_fail_greeting(int ctl, const char *msg);

@@ -47,11 +47,11 @@ int fuzz_emit(const struct fuzz_cmd *c, char *const *files, int nfiles)
 	struct fuzz_opts o = {.ntargets = c->ntargets, .descriptor = c->descriptor,
 			      .seed = c->seed, .memory_limit = c->memory_limit};
 	char err[4400], dir[4200], path[4400];
+	if (target_resolve_all(c->targets, c->ntargets, specs, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tcpconform: %s\n", err);
+		return 2;
+	}
 	for (int t = 0; t < c->ntargets; t++) {
-		if (target_resolve(c->targets[t], &specs[t], err, sizeof(err)) < 0) {
-			fprintf(stderr, "tcpconform: %s\n", err);
-			return 2;
-		}
 		o.targets[t] = &specs[t];
 		o.target_names[t] = c->targets[t];
 	}

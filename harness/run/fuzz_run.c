@@ -292,12 +292,6 @@ static int write_reports(struct campaign *s)
 	return rc;
 }
 
-static void on_signal(int sig)
-{
-	lab_interrupt();
-	signal(sig, SIG_DFL);   /* a second Ctrl-C ends the harness; workers die with it */
-}
-
 static void campaign_free(struct campaign *s)
 {
 	for (int i = 0; i < s->nw; i++) {
@@ -315,21 +309,17 @@ int fuzz_run(const struct fuzz_cmd *c)
 {
 	struct campaign s = {.c = c};
 	char err[4400];
-	for (int t = 0; t < c->ntargets; t++)
-		if (target_resolve(c->targets[t], &s.specs[t], err, sizeof(err)) < 0) {
-			fprintf(stderr, "tcpconform: %s\n", err);
-			return 2;
-		}
+	if (target_resolve_all(c->targets, c->ntargets, s.specs, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tcpconform: %s\n", err);
+		return 2;
+	}
 	if (mkdirs(c->corpus_dir, err, sizeof(err)) < 0 ||
 	    !(s.store = fuzz_store_open(c->out_dir, err, sizeof(err)))) {
 		fprintf(stderr, "tcpconform: fuzz: %s\n", err);
 		return 2;
 	}
 	s.corpus_at_start = count_entries(c->corpus_dir);
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	lab_catch_interrupts();
 	s.tty = isatty(fileno(c->out));
 	s.t0 = s.last_stats = engine_now();
 	fprintf(c->out, "fuzz: seed %llu, shard %d/%d, %d job%s, corpus %s (%ld entries), "

@@ -27,13 +27,6 @@ const char *runner_target_label(const struct runner_opts *o, int g)
 	return strncmp(spec, "exec:", 5) == 0 ? "exec" : spec;
 }
 
-static void on_signal(int sig)
-{
-	lab_interrupt();
-	/* A second Ctrl-C ends the harness at once; workers and labs die with it. */
-	signal(sig, SIG_DFL);
-}
-
 static int list_plan(const struct run *r)
 {
 	int errors = 0;
@@ -76,10 +69,7 @@ int runner_run(const struct runner_opts *o)
 		plan_free(&r.plan);
 		return 2;
 	}
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	lab_catch_interrupts();
 
 	r.con = console_new(o->out, r.njobs, o->verbose);
 	for (int s = 0; s < r.plan.nsuites; s++)

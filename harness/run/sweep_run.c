@@ -213,21 +213,14 @@ static int write_reports(struct sweep *s)
 	return rc;
 }
 
-static void on_signal(int sig)
-{
-	lab_interrupt();
-	signal(sig, SIG_DFL);   /* a second Ctrl-C ends the harness; workers die with it */
-}
-
 int sweep_run(const struct sweep_cmd *c)
 {
 	struct sweep s = {.c = c};
 	char err[4400];
-	for (int t = 0; t < c->ntargets; t++)
-		if (target_resolve(c->targets[t], &s.specs[t], err, sizeof(err)) < 0) {
-			fprintf(stderr, "tcpconform: %s\n", err);
-			return 2;
-		}
+	if (target_resolve_all(c->targets, c->ntargets, s.specs, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tcpconform: %s\n", err);
+		return 2;
+	}
 	if (c->list_only)
 		return list_cases(&s);
 	if (mkdirs(c->out_dir, err, sizeof(err)) < 0 ||
@@ -235,10 +228,7 @@ int sweep_run(const struct sweep_cmd *c)
 		fprintf(stderr, "tcpconform: sweep: %s\n", s.rep ? err : "out of memory");
 		return 2;
 	}
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	lab_catch_interrupts();
 	s.tty = isatty(fileno(c->out));
 	s.t0 = engine_now();
 	int status = 0;
