@@ -1,4 +1,4 @@
-/* test_fuzz_run.c - the campaign's parent (harness/run/fuzz_run.c) with a stand-in for
+/* test_fuzz_run.c - the campaign's parent (harness/fuzz/fuzz_run.c) with a stand-in for
  * the fuzzer's core: script_fuzz_run below replaces lua/fuzz's (the archive member that
  * defines the real one is then not linked). Each worker's stand-in emits what its shard
  * says, so the test pins down what the parent makes of the lines: findings filed once by

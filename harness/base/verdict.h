@@ -2,9 +2,10 @@
 #define TCPCONFORM_VERDICT_H
 
 /* The outcome of one test, as a script produces it (script/) and the runner reports it
- * (run/: console, JUnit, matrix). It lives in base/ because both layers speak it and
- * script/ may not include run/. The order is the order of tcpconform.lua's _judge
- * statuses (pass, fail, error, skip): script.c maps them by index. */
+ * (run/: console; report/: JUnit, matrix). It lives in base/ because all of them speak
+ * it and script/ may include neither run/ nor report/. The order is the order of
+ * tcpconform.lua's _judge statuses (pass, fail, error, skip): script.c maps them by
+ * index. */
 enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_ERROR, VERDICT_SKIP };
 
 #endif

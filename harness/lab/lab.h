@@ -120,7 +120,7 @@ int lab_pump(struct lab *lab, double deadline, char *err, size_t errlen);
 /* Sends "<id> <body>" to the agent; *id receives the request id. */
 int lab_agent_send(struct lab *lab, const char *body, uint32_t *id, char *err, size_t errlen);
 /* Writes len bytes to the agent's control channel exactly as given: no id, no LF
- * added. For a check of the agent itself (run/agent_check.c), which must send the lines
+ * added. For a check of the agent itself (check/agent_check.c), which must send the lines
  * a harness never would (no id, overlong, control bytes) and pick its own ids; such a
  * caller uses ids above 2^31 so they never meet lab_agent_send's. */
 int lab_agent_write(struct lab *lab, const char *bytes, size_t len, char *err, size_t errlen);

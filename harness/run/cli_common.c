@@ -1,5 +1,5 @@
 /* cli_common: what the commands' parsers share (cli_int.h): numbers, targets, usage
- * errors, and the options the engine commands (sweep, fuzz) read alike. */
+ * errors. */
 #include "cli_int.h"
 
 #include <errno.h>
@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "runner.h"
-#include "sweep_result.h"
 #include "target.h"
 
 int cli_parse_int(const char *text, int lo, int hi, int *out)
@@ -73,48 +72,4 @@ int cli_bad_usage(FILE *errout, const char *fmt, const char *arg)
 	fprintf(errout, fmt, arg);
 	fprintf(errout, " (see tcpconform --help)\n");
 	return 2;
-}
-
-static int cli_check_state(const char *arg, FILE *errout)
-{
-	if (sweep_state_rank(arg) != sweep_state_rank(""))
-		return 0;
-	char fmt[600];
-	snprintf(fmt, sizeof(fmt), "--state: expected one of %s; got \"%%s\"", sweep_state_list());
-	return cli_bad_usage(errout, fmt, arg);
-}
-
-static int cli_check_family(const char *arg, FILE *errout)
-{
-	if (strcmp(arg, "inet") == 0 || strcmp(arg, "inet6") == 0)
-		return 0;
-	return cli_bad_usage(errout, "--family: expected inet or inet6, got \"%s\"", arg);
-}
-
-int cli_engine_opt(int o, const char *arg, struct cli_engine_opts *e, FILE *errout)
-{
-	int v;
-	switch (o) {
-	case 's':
-		if (cli_check_state(arg, errout))
-			return 2;
-		*e->state = arg;
-		return 0;
-	case 'f':
-		if (cli_check_family(arg, errout))
-			return 2;
-		*e->family = arg;
-		return 0;
-	case 'J':
-		if (cli_parse_int(arg, 1, 256, e->jobs) < 0)
-			return cli_bad_usage(errout, "--jobs: expected 1..256, got \"%s\"", arg);
-		return 0;
-	case 'c':
-		if (cli_parse_int(arg, 1, 1000000000, &v) < 0)
-			return cli_bad_usage(errout, "--cases: expected 1..1000000000, got \"%s\"", arg);
-		*e->max_cases = v;
-		return 0;
-	default:
-		return 1;
-	}
 }

@@ -2,8 +2,9 @@
 #define TCPCONFORM_CLI_INT_H
 #include <stdio.h>
 
-/* What the commands' parsers share (cli.c for run/list, sweep_cli.c, fuzz_cli.c), so all
- * read --target, numbers and usage errors the same way (cli_common.c). */
+/* What the commands' parsers share (cli/cli.c for run/list, sweep/sweep_cli.c,
+ * fuzz/fuzz_cli.c), so all read --target, numbers and usage errors the same way
+ * (cli_common.c). */
 
 /* text as an integer in [lo, hi] into *out: 0, or -1 when it is not one. */
 int cli_parse_int(const char *text, int lo, int hi, int *out);
@@ -16,18 +17,5 @@ int cli_bad_usage(FILE *errout, const char *fmt, const char *arg);
  * most RUNNER_MAX_TARGETS), each resolved once (target_resolve) so a bad one is a usage
  * error now rather than a lab error later. 0, or -1 after printing why on errout. */
 int cli_split_targets(char *arg, const char **targets, int *ntargets, FILE *errout);
-
-/* The options the engine commands (sweep, fuzz) read alike, by their getopt_long value:
- * 's' --state S (a state the sweep knows), 'f' --family inet|inet6, 'J' --jobs 1..256,
- * 'c' --cases 1..1000000000. Where each goes: */
-struct cli_engine_opts {
-	const char **state, **family;
-	int *jobs;
-	long *max_cases;
-};
-
-/* Reads option o's argument arg into e: 0 when read, 2 (the usage error's status) after
- * printing why it is wrong, 1 when o is none of these (the caller's own option). */
-int cli_engine_opt(int o, const char *arg, struct cli_engine_opts *e, FILE *errout);
 
 #endif

@@ -8,7 +8,7 @@
  * differential, liveness, invariants), steered by coverage, minimised and turned into a
  * T.test. The campaign is Lua (lua/fuzz/campaign.lua); these are its C entry points, one
  * Lua state per call. The process must have called lab_runtime_init (lab.h). The
- * command around it (workers, reports, --merge) is harness/run/fuzz_*.c. */
+ * command around it (workers, reports, --merge) is harness/fuzz/fuzz_*.c. */
 
 struct target_spec;
 struct fuzz_opts {

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_engine.h"
 #include "cli_int.h"
 #include "plan.h"
 #include "sweep_emit.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli_engine.h"
 #include "cli_int.h"
 #include "fuzz_run.h"
 #include "plan.h"
