@@ -27,10 +27,12 @@ M.defaults = {
   case_limit = 10.0,   -- seconds a case may take in all before it is an error
 }
 
--- The agent keeps at most 256 handles (agent_core.h AGENT_MAX_HANDLES): the cases in
--- flight share a budget a little below that (a case reserves its prefix's peak before it
--- starts and gives back what it no longer holds), so no case meets EMFILE.
-M.handle_budget = 240
+-- The agent keeps at most as many handles as its greeting says (handles=, PROTOCOL.md
+-- 2: 256 when it does not say; the Linux agent's 2048): the cases in flight share a
+-- budget `handle_margin` below that (a case reserves its prefix's peak before it starts
+-- and gives back what it no longer holds, and the canary needs two), so no case meets
+-- EMFILE. Each lab's budget is its own agent's (lab.handle_budget).
+M.handle_margin = 16
 M.max_in_flight = 1000
 
 -- Per-namespace sysctls of every sweep lab (Linux): orphaned FIN-WAIT-2 connections go
@@ -140,6 +142,8 @@ local function open_lab(opts, n, seed)
   local lab = setmetatable({core = c, addr = c:addresses(), pcap = pcap or "",
     sport = 40000, tport = 1024, iss = (0x5eed0001 ~ (seed * 2654435761)) % U32, cases = 0,
     trouble = nil, handles = 0, parked = 0, live = {}}, Lab)
+  lab.handle_budget = math.max(lab.addr.handles - M.handle_margin, 2)
+  lab.parked_budget = math.max(lab.addr.pending - lab.addr.pending // 4, 1)
   if lab.addr.caps:find("sysctl", 1, true) then
     for _, s in ipairs(M.sysctls) do c:call(("sysctl %s %s"):format(s[1], s[2])) end
   end
@@ -162,7 +166,7 @@ end
 -- Reserves n of the agent's handles for the calling case, waiting (yielding) while the
 -- budget is spent; the scheduler's case limit bounds the wait.
 function Lab:reserve(n)
-  while self.handles + n > M.handle_budget do A.pause(self.core:now() + 0.01) end
+  while self.handles + n > self.handle_budget do A.pause(self.core:now() + 0.01) end
   self.handles = self.handles + n
 end
 
@@ -170,18 +174,59 @@ function Lab:release(n)
   self.handles = self.handles - n
 end
 
--- The agent parks at most 64 calls at once (agent_core.h AGENT_MAX_PENDING, else EBUSY),
--- and a SYN-SENT case keeps its connect parked for its whole life: such cases share a
--- budget below that, leaving room for the short-lived calls of the others.
-M.parked_budget = 48
-
+-- The agent parks at most as many calls as its greeting says (pending=: 64 when it does
+-- not say, else EBUSY), and a SYN-SENT case keeps its connect parked for its whole life:
+-- such cases share a budget a quarter below that (48 of 64), leaving room for the
+-- short-lived calls of the others (an accept, a send).
 function Lab:park(n)
-  while self.parked + n > M.parked_budget do A.pause(self.core:now() + 0.01) end
+  while self.parked + n > self.parked_budget do A.pause(self.core:now() + 0.01) end
   self.parked = self.parked + n
 end
 
 function Lab:unpark(n)
   self.parked = self.parked - n
+end
+
+-- ---- the scheduler's round: one pump, then who may go on ----
+
+-- Agent replies read since the last look (lab:agent_news): {[id] = true}, nil (none) or
+-- true (too many to tell: any may have come), merged with `into` (the same forms).
+local function news(core, into)
+  local n = core:agent_news()
+  if into == nil then return n end
+  if n == nil then return into end
+  if into == true or n == true then return true end
+  for id in pairs(n) do into[id] = true end
+  return into
+end
+
+-- The deadline of a round's pump over the cases `running` ({wake, kind, port, over}):
+-- their earliest wake-up, at most `cap` seconds away; at most 5 ms while a case waits on
+-- the agent without naming its request (the lab cannot say whose reply came); now when
+-- replies are already waiting to be seen (`pending`: read by the cases' own looks, which
+-- pump the lab -- pump_once would not count them as news and sleep on).
+local function pump_deadline(core, running, cap, pending)
+  local now = core:now()
+  if pending then return now end
+  local wake = math.huge
+  for _, r in ipairs(running) do
+    if not r.over then
+      if r.wake < wake then wake = r.wake end
+      if r.kind == "agent" and r.port == nil and cap > 0.005 then cap = 0.005 end
+    end
+  end
+  return math.min(wake, now + cap)
+end
+
+-- Whether case r may go on after a round: its time came, a segment reached its port
+-- (`ports`, lab:inbound_ports) or its agent reply was read (`replies`, news()).
+local function due(r, now, ports, replies)
+  if now >= r.wake then return true end
+  if r.kind == "wire" then return ports ~= nil and ports[r.port] ~= nil end
+  if r.kind == "agent" then
+    return r.port == nil or replies == true or (replies ~= nil and replies[r.port] ~= nil)
+  end
+  return false
 end
 
 -- Runs jobs (functions) as coroutines, at most `width` at once, each bounded by
@@ -221,17 +266,12 @@ function Lab:schedule(jobs, width, limit, done, stop)
     for _, r in ipairs(running) do if not r.over then keep[#keep + 1] = r end end
     running = keep
     if #running == 0 and (nextjob > #jobs or self.trouble or (stop and stop())) then break end
-    -- A reply read by a case's own look is not news to pump_once: while cases wait on
-    -- the agent, pump at most 5 ms, so such a reply waits no longer than that.
-    local wake, cap = math.huge, 0.1
-    for _, r in ipairs(running) do
-      wake = math.min(wake, r.wake)
-      if r.kind == "agent" then cap = 0.005 end
-    end
-    local ports
+    local ports, replies = nil, news(self.core)
     if #running > 0 then
       stats.pumps = stats.pumps + 1
-      local ok, err = pcall(self.core.pump_once, self.core, math.min(wake, self.core:now() + cap))
+      local ok, err = pcall(self.core.pump_once, self.core,
+        pump_deadline(self.core, running, 0.1, replies))
+      replies = news(self.core, replies)
       if not ok then
         if core.interrupted() then error(err, 0) end
         self.trouble = err
@@ -244,14 +284,13 @@ function Lab:schedule(jobs, width, limit, done, stop)
     end
     local now = self.core:now()
     -- Who to wake: a case whose time came, one waiting on the wire whose port got a
-    -- segment, and every one waiting on the agent -- any case's look for its reply may
-    -- have read another's (lab_agent_wait pumps), so the lab cannot say whose came.
+    -- segment, one waiting on the agent whose reply was read (by this pump or by any
+    -- case's own look: lab_agent_wait pumps).
     local count = self.core:log_count()
     if count > seen then ports = self.core:inbound_ports(seen) end
     seen = count
     for _, r in ipairs(running) do
-      if not r.over and (now >= r.wake or now - r.start > limit or r.kind == "agent"
-          or (r.kind == "wire" and ports and ports[r.port])) then
+      if not r.over and (now - r.start > limit or due(r, now, ports, replies)) then
         if now - r.start > limit then
           coroutine.close(r.co)
           self.trouble = self.trouble or "a case overran its limit"
@@ -323,7 +362,7 @@ local function cleanup(lab, c, snap, held)
   for _, id in ipairs((held or {}).pending or {}) do ids[#ids + 1] = id end
   local deadline = lab.core:now() + 1.0
   for _, id in ipairs(ids) do
-    while not lab.core:reply(id, 0) and lab.core:now() < deadline do A.pause(deadline, "agent") end
+    while not lab.core:reply(id, 0) and lab.core:now() < deadline do A.pause(deadline, "agent", id) end
   end
 end
 
@@ -550,6 +589,6 @@ end
 -- For the fuzzer (lua/fuzz/exec.lua), which runs its programs over the same labs, ports,
 -- scheduler, clean-up and canary: the internals it reuses, unchanged.
 M.internal = {open_lab = open_lab, cleanup = cleanup, reset = reset, canary = canary,
-  Lab = Lab}
+  Lab = Lab, news = news, pump_deadline = pump_deadline, due = due}
 
 return M
