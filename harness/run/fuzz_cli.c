@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli_int.h"
 #include "fuzz_run.h"
@@ -23,7 +24,7 @@ void fuzz_cli_usage(FILE *f)
 {
 	fprintf(f,
 		"       tcpconform fuzz [--target T[,T...]] [--seconds N | --cases N] [--seed N]\n"
-		"                       [--jobs N] [--corpus DIR] [--out DIR] [--junit FILE]\n"
+		"                       [--jobs N|auto] [--corpus DIR] [--out DIR] [--junit FILE]\n"
 		"                       [--shard K/N] [--state S] [--family inet|inet6]\n"
 		"                       [--descriptor FILE]\n"
 		"       tcpconform fuzz --merge OUT DIR... [--corpus DIR] [--junit FILE]\n"
@@ -47,8 +48,8 @@ static void usage(FILE *f)
 		"  --cases N          at most N cases over all workers (no time budget unless\n"
 		"                     --seconds is given too)\n"
 		"  --seed N           the campaign's seed (default: from the clock; printed)\n"
-		"  --jobs N           worker processes, each with labs of its own and every target\n"
-		"                     (default: 1)\n"
+		"  --jobs N|auto      worker processes, each with labs of its own and every target\n"
+		"                     (default auto: one per CPU -- a worker keeps a CPU busy)\n"
 		"  --corpus DIR       read at start, new entries written as found (default: OUT/corpus)\n"
 		"  --out DIR          findings/<signature>/, stats.json, index.html (default: %s)\n"
 		"  --junit FILE       JUnit XML, a testcase per signature (default: OUT/junit.xml;\n"
@@ -91,7 +92,7 @@ int fuzz_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		{"merge", required_argument, NULL, 'm'}, {"emit", no_argument, NULL, 'e'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
-	struct fuzz_cmd c = {.shard_k = 1, .shard_n = 1, .jobs = 1, .out_dir = DEFAULT_OUT,
+	struct fuzz_cmd c = {.shard_k = 1, .shard_n = 1, .jobs = 0, .out_dir = DEFAULT_OUT,
 			     .out = out};
 	char *target_arg = "linux", *end;
 	const char *junit = NULL, *campaign_opt = NULL;
@@ -141,8 +142,11 @@ int fuzz_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 			c.family = optarg;
 			break;
 		case 'J':
-			if (cli_parse_int(optarg, 1, 256, &c.jobs) < 0)
-				return cli_bad_usage(errout, "--jobs: expected 1..256, got \"%s\"", optarg);
+			if (strcmp(optarg, "auto") == 0)
+				c.jobs = 0;
+			else if (cli_parse_int(optarg, 1, 256, &c.jobs) < 0)
+				return cli_bad_usage(errout, "--jobs: expected auto or 1..256, got \"%s\"",
+						     optarg);
 			break;
 		case 'S': {
 			int k, n;
@@ -208,6 +212,10 @@ int fuzz_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 	}
 	if (!seconds_given && c.max_cases == 0)
 		c.seconds = DEFAULT_SECONDS;
+	if (c.jobs == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		c.jobs = (int)(cpus > 0 ? (cpus > 256 ? 256 : cpus) : 1);
+	}
 	char corpus_default[4200], junit_default[4200];
 	if (!c.corpus_dir) {
 		snprintf(corpus_default, sizeof(corpus_default), "%s/corpus", c.out_dir);
