@@ -12,6 +12,7 @@ local engine = require "sweep.engine"
 local observe = require "sweep.observe"
 local prefix = require "sweep.prefix"
 local plan = require "fuzz.plan"
+local wake = require "sweep.wake"
 
 local E = engine.internal
 local M = {}
@@ -370,10 +371,10 @@ function M.stream(T, ref_knobs, opts, src)
       if #rs > 0 then
         -- With more than one lab busy, none is pumped for long: a reply on another waits
         -- at most 2 ms for its turn.
-        local replies = E.news(lab.core)
+        local replies = wake.news(lab.core)
         local ok, err = pcall(lab.core.pump_once, lab.core,
-          E.pump_deadline(lab.core, rs, active > 1 and 0.002 or 0.1, replies))
-        replies = E.news(lab.core, replies)
+          wake.pump_deadline(lab.core, rs, active > 1 and 0.002 or 0.1, replies))
+        replies = wake.news(lab.core, replies)
         if not ok then
           if core.interrupted() then error(err, 0) end
           lab.trouble = lab.trouble or err
@@ -387,7 +388,7 @@ function M.stream(T, ref_knobs, opts, src)
         if count > seen[t] then ports = lab.core:inbound_ports(seen[t]) end
         seen[t] = count
         for _, r in ipairs(rs) do
-          if not r.over and (now - r.start > limit or E.due(r, now, ports, replies)) then
+          if not r.over and (now - r.start > limit or wake.due(r, now, ports, replies)) then
             if now - r.start > limit then
               lab.trouble = lab.trouble or "a case overran its limit"
               trouble_of(t)

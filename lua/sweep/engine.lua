@@ -15,6 +15,8 @@ local json = require "sweep.json"
 local observe = require "sweep.observe"
 local prefix = require "sweep.prefix"
 local deviations = require "sweep.deviations"
+local wake = require "sweep.wake"
+local news, pump_deadline, due = wake.news, wake.pump_deadline, wake.due
 
 local M = {}
 
@@ -185,48 +187,6 @@ end
 
 function Lab:unpark(n)
   self.parked = self.parked - n
-end
-
--- ---- the scheduler's round: one pump, then who may go on ----
-
--- Agent replies read since the last look (lab:agent_news): {[id] = true}, nil (none) or
--- true (too many to tell: any may have come), merged with `into` (the same forms).
-local function news(core, into)
-  local n = core:agent_news()
-  if into == nil then return n end
-  if n == nil then return into end
-  if into == true or n == true then return true end
-  for id in pairs(n) do into[id] = true end
-  return into
-end
-
--- The deadline of a round's pump over the cases `running` ({wake, kind, port, over}):
--- their earliest wake-up, at most `cap` seconds away; at most 5 ms while a case waits on
--- the agent without naming its request (the lab cannot say whose reply came); now when
--- replies are already waiting to be seen (`pending`: read by the cases' own looks, which
--- pump the lab -- pump_once would not count them as news and sleep on).
-local function pump_deadline(core, running, cap, pending)
-  local now = core:now()
-  if pending then return now end
-  local wake = math.huge
-  for _, r in ipairs(running) do
-    if not r.over then
-      if r.wake < wake then wake = r.wake end
-      if r.kind == "agent" and r.port == nil and cap > 0.005 then cap = 0.005 end
-    end
-  end
-  return math.min(wake, now + cap)
-end
-
--- Whether case r may go on after a round: its time came, a segment reached its port
--- (`ports`, lab:inbound_ports) or its agent reply was read (`replies`, news()).
-local function due(r, now, ports, replies)
-  if now >= r.wake then return true end
-  if r.kind == "wire" then return ports ~= nil and ports[r.port] ~= nil end
-  if r.kind == "agent" then
-    return r.port == nil or replies == true or (replies ~= nil and replies[r.port] ~= nil)
-  end
-  return false
 end
 
 -- Runs jobs (functions) as coroutines, at most `width` at once, each bounded by
@@ -589,6 +549,6 @@ end
 -- For the fuzzer (lua/fuzz/exec.lua), which runs its programs over the same labs, ports,
 -- scheduler, clean-up and canary: the internals it reuses, unchanged.
 M.internal = {open_lab = open_lab, cleanup = cleanup, reset = reset, canary = canary,
-  Lab = Lab, news = news, pump_deadline = pump_deadline, due = due}
+  Lab = Lab}
 
 return M
