@@ -23,7 +23,9 @@ local M = {}
 M.phases = {reserve = 0, prefix = 0, confirm = 0, steps = 0, wait = 0, state = 0, cleanup = 0, n = 0}
 
 M.defaults = {
-  -- in_flight: opts.in_flight, else as many as the labs' agents have handles for (width)
+  -- in_flight: opts.in_flight, else as many as the labs' agents have handles for, at
+  -- most `max_width` (M.width)
+  max_width = 512,
   recycle = 4000,
   case_limit = 10.0,
   -- How long a step waits for "nothing (more) arrived" where no delayed ACK is allowed:
@@ -46,15 +48,18 @@ end
 
 -- Programs in flight at once over `labs`: opts.in_flight, else 1.6 per handle of the
 -- smallest of their agents' budgets (a case holds two handles during its prefix, one or
--- none after it; 384 for an agent of 256 handles, as before greetings said how many;
--- the Linux agent's 2048 allow the most), at most engine.max_in_flight. More in flight
--- than the handles allow only wait in Lab:reserve, each waking every 10 ms.
+-- none after it; 384 for an agent of 256 handles, as before greetings said how many),
+-- at most max_width; never more than engine.max_in_flight. More in flight than the
+-- handles allow only wait in Lab:reserve, each waking every 10 ms. Why max_width 512
+-- and not the 1000 Linux's 2048 handles allow, measured (2 workers, load 8-10 from other
+-- builds): 1000 in flight gave 262-358 cases/s, 500 gave 493-593 -- past the CPU's
+-- share more cases only make each round's scans longer and each case's waits longer.
 function M.width(opts, labs)
   local w = opts.in_flight
   if not w or w == 0 then
     local b = math.huge
     for _, lab in pairs(labs) do b = math.min(b, lab.handle_budget) end
-    w = b < math.huge and math.floor(b * 1.6) or 384
+    w = math.min(b < math.huge and math.floor(b * 1.6) or 384, M.defaults.max_width)
   end
   return math.min(w, engine.max_in_flight)
 end
