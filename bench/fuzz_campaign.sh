@@ -41,7 +41,9 @@ for t in linux lwip linux,lwip; do
   load1=$(cut -d' ' -f1 /proc/loadavg)
   execs=$(stat_of "$out/stats.json" execs)
   cpu="?"
-  [ -s "$out.cpu" ] && cpu=$(awk -v e="$execs" '{ printf "%.2f", ($1 + $2) * 1000 / (e > 0 ? e : 1) }' "$out.cpu")
+  # time's last line (a campaign with findings exits 1: time says so on a line before)
+  [ -s "$out.cpu" ] && cpu=$(tail -n 1 "$out.cpu" |
+    awk -v e="$execs" '{ printf "%.2f", ($1 + $2) * 1000 / (e > 0 ? e : 1) }')
   cases=$(stat_of "$out/stats.json" cases)
   rate=$(stat_of "$out/stats.json" cases_per_s)
   cov=$(stat_of "$out/stats.json" coverage)
