@@ -372,4 +372,45 @@ case("the Linux campaign's model findings are all explained", function()
   eq(table.concat(left, "\n"), "", "no finding left unexplained")
 end)
 
+case("program ids are FNV-1a 64 of the canonical text, whatever its length", function()
+  -- Reference values of FNV-1a 64 (the corpus names its files by them: a change of the
+  -- hash would orphan every corpus on disk). Lengths 0, 1, 6, 11 and 17 take the
+  -- eight-byte loop, the tail, and both.
+  eq(program.hash(""), "cbf29ce484222325", "empty")
+  eq(program.hash("a"), "af63dc4c8601ec8c", "one byte")
+  eq(program.hash("foobar"), "85944171f73967e8", "six bytes")
+  eq(program.hash("hello world"), "779a65e7023cd2e7", "eleven bytes")
+  eq(program.hash("0123456789abcdef!"), "353d58cf45a6a154", "seventeen bytes")
+  local p = program.decode(program.encode(P1))
+  eq(program.id(p), program.hash(json.encode(p)), "id = hash of the canonical text")
+  eq(program.text(p), json.encode(p), "text = the canonical text")
+  eq(program.text(P1), json.encode(P1), "text of a program whose id is not the last made")
+end)
+
+case("a descriptor's deviations are looked up afresh once its keys change", function()
+  local deviations = require "sweep.deviations"
+  local desc = {sweep_deviations = {["LISTEN/*/SYN*"] = {reason = "a", rfc = "9293"}}}
+  local r = {rule = "x", id = "LISTEN/inet/SYN:seq=raw:len=0", verdict = "differs"}
+  eq(deviations.find(r, desc), "LISTEN/*/SYN*", "found")
+  desc.sweep_deviations["LISTEN/*/SYN*"] = nil
+  desc.sweep_deviations["CLOSED/*"] = {reason = "b", rfc = "9293"}
+  eq(deviations.find(r, desc), nil, "a key replaced by another: not found")
+  desc.sweep_deviations["x"] = {reason = "c", rfc = "9293"}
+  eq(deviations.find(r, desc), "x", "a key added: found by its rule")
+end)
+
+case("the scheduler wakes a case waiting on the agent only when its reply came", function()
+  local due = require("sweep.wake").due
+  local r = {wake = 10, kind = "agent", port = 7}
+  eq(due(r, 1, nil, nil), false, "nothing came")
+  eq(due(r, 1, nil, {[8] = true}), false, "another case's reply")
+  eq(due(r, 1, nil, {[7] = true}), true, "its reply")
+  eq(due(r, 1, nil, true), true, "too many to tell")
+  eq(due(r, 10, nil, nil), true, "its time came")
+  eq(due({wake = 10, kind = "agent"}, 1, nil, nil), true, "a wait naming no request: every round")
+  eq(due({wake = 10, kind = "wire", port = 40001}, 1, {[40002] = true}, {[7] = true}), false,
+    "a wire wait: not by others' segments or replies")
+  eq(due({wake = 10, kind = "wire", port = 40001}, 1, {[40001] = true}, nil), true, "its segment")
+end)
+
 return S.finish()

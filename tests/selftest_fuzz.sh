@@ -13,7 +13,7 @@ expect_usage "unknown option" 'fuzz: unknown option "--bogus"' fuzz --bogus
 expect_usage "option without value" 'fuzz: option --seconds needs a value' fuzz --seconds
 expect_usage "bad seconds" '--seconds: expected seconds in \(0, 604800\], got "0"' fuzz --seconds 0
 expect_usage "bad cases" '--cases: expected 1..1000000000, got "many"' fuzz --cases many
-expect_usage "bad jobs" '--jobs: expected 1..256, got "0"' fuzz --jobs 0
+expect_usage "bad jobs" '--jobs: expected auto or 1..256, got "0"' fuzz --jobs 0
 expect_usage "bad shard" '--shard: expected K/N with 1 <= K <= N, got "0/4"' fuzz --shard 0/4
 expect_usage "bad seed" '--seed: expected 0..18446744073709551615, got "-1"' fuzz --seed -1
 expect_usage "bad state" '--state: expected one of CLOSED, .*; got "TIMEWAIT"' fuzz --state TIMEWAIT

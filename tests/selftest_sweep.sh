@@ -27,7 +27,7 @@ expect_usage "sweep: unknown option" 'sweep: unknown option "--bogus"' sweep --b
 expect_usage "sweep: option without value" 'sweep: option --state needs a value' sweep --state
 expect_usage "sweep: unknown state" '--state: expected one of CLOSED, LISTEN, .*TIME-WAIT; got "ESTABLISH"' sweep --state ESTABLISH
 expect_usage "sweep: bad family" '--family: expected inet or inet6, got "ipx"' sweep --family ipx
-expect_usage "sweep: bad jobs" '--jobs: expected 1..256, got "0"' sweep --jobs 0
+expect_usage "sweep: bad jobs" '--jobs: expected auto or 1..256, got "0"' sweep --jobs 0
 expect_usage "sweep: bad shard" '--shard: expected K/N with 1 <= K <= N, got "3/2"' sweep --shard 3/2
 expect_usage "sweep: bad cases" '--cases: expected 1..1000000000, got "-5"' sweep --cases -5
 expect_usage "sweep: bad seconds" '--seconds: expected seconds in \(0, 86400\], got "0"' sweep --seconds 0

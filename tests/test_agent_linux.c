@@ -51,6 +51,29 @@ static void greeting_announces_agent_version_1_with_id_0(void **state)
 	assert_non_null(strstr(agent_reply_get(&r, "caps"), "hold"));
 }
 
+/* PROTOCOL.md 2 and 4.1: the greeting says how many handles may be open at once, and
+ * that many sockets open while the next one is EMFILE; one closed makes room again. A
+ * harness sizes its cases in flight by it (sweep.engine's handle budget). */
+static void greeting_says_its_handles_and_that_many_open_then_emfile(void **state)
+{
+	struct lab *l = lab_of(state);
+	struct agent_reply r;
+	char err[256];
+	long long first = 0;
+
+	assert_int_equal(agent_reply_parse(l->greeting, &r, err, sizeof(err)), 0);
+	assert_string_equal(agent_reply_get(&r, "handles"), "2048");
+	assert_string_equal(agent_reply_get(&r, "pending"), "256");
+	for (int i = 0; i < 2048; i++) {
+		long long h = ok(l, "socket", call(l, "socket inet"));
+		if (i == 0)
+			first = h;
+	}
+	expect_err(call(l, "socket inet"), "EMFILE");
+	ok(l, "close", call(l, "close %lld", first));
+	ok(l, "socket after a close", call(l, "socket inet"));
+}
+
 static void hello_repeats_the_greeting_under_the_request_id(void **state)
 {
 	struct lab *l = lab_of(state);
@@ -690,6 +713,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(greeting_announces_agent_version_1_with_id_0),
+		T(greeting_says_its_handles_and_that_many_open_then_emfile),
 		T(hello_repeats_the_greeting_under_the_request_id),
 		T(loopback_connection_carries_data_and_both_ends_are_established),
 		T(listener_is_listen_and_unknown_tuple_is_closed),

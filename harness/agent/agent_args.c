@@ -54,7 +54,7 @@ struct agent_slot *agent_slot_find(struct agent_server *a, uint32_t handle)
 
 	if (handle == 0)
 		return NULL;
-	for (i = 0; i < AGENT_MAX_HANDLES; i++)
+	for (i = 0; i < a->slots_used; i++)
 		if (a->slots[i].handle == handle)
 			return &a->slots[i];
 	return NULL;
@@ -185,10 +185,12 @@ struct agent_slot *agent_slot_add(struct agent_server *a, int fd, int family)
 {
 	int i;
 
-	for (i = 0; i < AGENT_MAX_HANDLES; i++) {
+	for (i = 0; i < a->max_handles; i++) {
 		struct agent_slot *s = &a->slots[i];
 
 		if (s->handle == 0) {
+			if (i >= a->slots_used)
+				a->slots_used = i + 1;
 			agent_slot_forget(s);
 			s->handle = a->next_handle++;
 			if (a->next_handle == 0)

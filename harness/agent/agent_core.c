@@ -104,6 +104,10 @@ static struct agent_server *server_new(int ctl, const struct agent_backend *b)
 	a->b = b;
 	a->ctl = ctl;
 	a->next_handle = 1;
+	a->max_handles = b->max_handles > 0 && b->max_handles < AGENT_MAX_HANDLES
+		? b->max_handles : b->max_handles > 0 ? AGENT_MAX_HANDLES : AGENT_DEFAULT_HANDLES;
+	a->max_pending = b->max_pending > 0 && b->max_pending < AGENT_MAX_PENDING
+		? b->max_pending : b->max_pending > 0 ? AGENT_MAX_PENDING : AGENT_DEFAULT_PENDING;
 	a->notify[0] = a->notify[1] = -1;
 	for (i = 0; i < AGENT_MAX_HANDLES; i++)
 		agent_slot_forget(&a->slots[i]);

@@ -42,8 +42,12 @@
 
 #include "agent_proto.h"
 
-#define AGENT_MAX_HANDLES 256
-#define AGENT_MAX_PENDING 64
+/* The core's tables: a backend offers at most this many handles open and calls parked
+ * at once (struct agent_backend's max_handles, max_pending), and the greeting says how
+ * many it offers (handles=, pending=: PROTOCOL.md 2), so a harness can keep within them. */
+#define AGENT_MAX_HANDLES 2048
+#define AGENT_MAX_PENDING 256
+/* A backend that sets neither offers AGENT_DEFAULT_HANDLES / _PENDING (agent_proto.h). */
 #define AGENT_DEFAULT_WAIT_MS 2000
 #define AGENT_MAX_WAIT_MS 600000
 #define AGENT_RECV_MAX 65536                 /* hex of it fits AGENT_LINE_MAX */
@@ -212,6 +216,10 @@ struct agent_backend {
 	/* At exit, for a held handle: end its holder so that its socket is closed; 0 or
 	 * an errno. NULL for a backend that never holds. */
 	int (*held_end)(struct agent_slot *s);
+	/* Handles open and calls parked at once (EMFILE, EBUSY past them); 0: the
+	 * AGENT_DEFAULT_* ones; more than AGENT_MAX_* is cut to that. A backend on host
+	 * fds needs its RLIMIT_NOFILE above max_handles. */
+	int max_handles, max_pending;
 };
 
 /* Serve the protocol on ctl_fd with backend b until "quit" or EOF on ctl_fd.

@@ -35,6 +35,10 @@ struct agent_server {
 	int ctl;
 	int notify[2];          /* [0] read by the loop, [1] dup'ed by close threads */
 	uint32_t next_handle;
+	int max_handles, max_pending;   /* the backend's, resolved (agent_core.c) */
+	int slots_used;         /* slots[0..slots_used) have been used: the rest are free
+				 * (the first free slot is taken, so this stays near the
+				 * most handles open at once; lookups scan no further) */
 	int quit;               /* "quit" seen: read no more requests */
 	uint32_t quit_id;       /* its reply is the last line, once closes are done */
 	int closing;            /* linger-close threads not yet reported */

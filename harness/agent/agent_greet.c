@@ -1,6 +1,6 @@
 /* The greeting of the agent core (PROTOCOL.md 2): the backend's keys, with the caps the
- * core can tell from the backend added to its caps=, and the key sockopts= listing
- * every option name get/setsockopt accept. Derived, not written by hand in each
+ * core can tell from the backend added to its caps=, the key sockopts= listing every
+ * option name get/setsockopt accept, and handles= / pending=, its limits. Derived, not written by hand in each
  * backend, so that the caps can never disagree with what the agent answers. */
 #include "agent_core_int.h"
 
@@ -70,7 +70,7 @@ int agent_greet_build(struct agent_server *a)
 {
 	const char *g = a->b->greeting, *caps = strstr(g, "caps=");
 	char extra[256] = "";
-	size_t i, cap = strlen(g) + sizeof(extra) + 32, end;
+	size_t i, cap = strlen(g) + sizeof(extra) + 80, end;
 	char *buf;
 
 	for (i = 0; i < a->b->nsockopts; i++)
@@ -88,6 +88,9 @@ int agent_greet_build(struct agent_server *a)
 		snprintf(buf, cap, "%s caps=%s", g, extra + 1);
 	}
 	sockopts_key(a->b, buf, cap);
+	/* The limits, so a harness keeps its calls within them (PROTOCOL.md 2). */
+	end = strlen(buf);
+	snprintf(buf + end, cap - end, " handles=%d pending=%d", a->max_handles, a->max_pending);
 	a->greeting = buf;
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -169,8 +170,39 @@ static const struct agent_backend linux_backend = {
 	.held_end = agent_hold_end,    /* kill and reap: nothing outlives the agent */
 };
 
+/* Descriptors the agent needs beside its handles' sockets: stdio, the control channel,
+ * the close notifier, sock_diag's netlink socket, a hold's pidfd and pipe. */
+#define LINUX_FDS_SPARE 64
+
+/* How many handles the kernel's side can take: AGENT_MAX_HANDLES (a fuzzing campaign
+ * keeps up to a thousand cases in flight on one lab, engine.max_in_flight, each holding
+ * up to two handles), as far as RLIMIT_NOFILE allows once its soft limit is raised to
+ * the hard one (often 1024 soft: too few). */
+static int linux_max_handles(void)
+{
+	struct rlimit rl;
+	rlim_t want = AGENT_MAX_HANDLES + LINUX_FDS_SPARE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return AGENT_DEFAULT_HANDLES;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rlim_t old = rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			rl.rlim_cur = old;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+		return AGENT_MAX_HANDLES;
+	return rl.rlim_cur > LINUX_FDS_SPARE + AGENT_DEFAULT_HANDLES
+		? (int)(rl.rlim_cur - LINUX_FDS_SPARE) : AGENT_DEFAULT_HANDLES;
+}
+
 /* See agent_linux.h. */
 int agent_linux_serve(int ctl_fd)
 {
-	return agent_serve(ctl_fd, &linux_backend);
+	struct agent_backend b = linux_backend;
+
+	b.max_handles = linux_max_handles();
+	b.max_pending = AGENT_MAX_PENDING;
+	return agent_serve(ctl_fd, &b);
 }

@@ -29,7 +29,7 @@ static struct agent_op *op_alloc(struct agent_server *a)
 {
 	int i;
 
-	for (i = 0; i < AGENT_MAX_PENDING; i++)
+	for (i = 0; i < a->max_pending; i++)
 		if (!a->ops[i].used) {
 			memset(&a->ops[i], 0, sizeof(a->ops[i]));
 			a->ops[i].used = 1;
@@ -95,7 +95,7 @@ struct agent_op *agent_op_start(struct agent_server *a, const struct agent_reque
 	op = op_alloc(a);
 	if (!op) {
 		agent_out_fail(a, rq->id, "EBUSY", "%s: %d operations already pending",
-			       rq->verb, AGENT_MAX_PENDING);
+			       rq->verb, a->max_pending);
 		return NULL;
 	}
 	op->kind = kind;
@@ -126,7 +126,7 @@ static int try_accept(struct agent_server *a, struct agent_op *op)
 	if (!s) {
 		a->b->sock.close(fd);
 		agent_out_fail(a, op->id, "EMFILE", "accept: all %d handles in use",
-			       AGENT_MAX_HANDLES);
+			       a->max_handles);
 		return 1;
 	}
 	agent_out_begin(a, op->id, s->handle, "-");

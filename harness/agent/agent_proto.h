@@ -7,6 +7,10 @@
  * harness (client) and the Linux agent (server). Pure functions, no I/O. */
 
 #define AGENT_LINE_MAX 140000   /* one line, LF excluded: room for a 64 KiB payload in hex */
+/* The limits of an agent whose greeting does not say them (handles=, pending=:
+ * PROTOCOL.md 2): the protocol's before the greeting said them. */
+#define AGENT_DEFAULT_HANDLES 256
+#define AGENT_DEFAULT_PENDING 64
 #define AGENT_MAX_ARGS 16
 #define AGENT_MAX_KV 48       /* tcp_info has 30 keys (PROTOCOL.md 6.4.1) */
 

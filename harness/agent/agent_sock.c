@@ -41,7 +41,7 @@ void agent_verb_socket(struct agent_server *a, const struct agent_request *rq)
 	if (!s) {
 		a->b->sock.close(fd);
 		agent_out_fail(a, rq->id, "EMFILE", "socket: all %d handles in use",
-			       AGENT_MAX_HANDLES);
+			       a->max_handles);
 		return;
 	}
 	agent_out_ok(a, rq->id, s->handle);

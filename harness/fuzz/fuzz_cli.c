@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli_engine.h"
 #include "cli_int.h"
@@ -24,7 +25,7 @@ void fuzz_cli_usage(FILE *f)
 {
 	fprintf(f,
 		"       tcpconform fuzz [--target T[,T...]] [--seconds N | --cases N] [--seed N]\n"
-		"                       [--jobs N] [--corpus DIR] [--out DIR] [--junit FILE]\n"
+		"                       [--jobs N|auto] [--corpus DIR] [--out DIR] [--junit FILE]\n"
 		"                       [--shard K/N] [--state S] [--family inet|inet6]\n"
 		"                       [--descriptor FILE]\n"
 		"       tcpconform fuzz --merge OUT DIR... [--corpus DIR] [--junit FILE]\n"
@@ -48,8 +49,8 @@ static void usage(FILE *f)
 		"  --cases N          at most N cases over all workers (no time budget unless\n"
 		"                     --seconds is given too)\n"
 		"  --seed N           the campaign's seed (default: from the clock; printed)\n"
-		"  --jobs N           worker processes, each with labs of its own and every target\n"
-		"                     (default: 1)\n"
+		"  --jobs N|auto      worker processes, each with labs of its own and every target\n"
+		"                     (default auto: one per CPU -- a worker keeps a CPU busy)\n"
 		"  --corpus DIR       read at start, new entries written as found (default: OUT/corpus)\n"
 		"  --out DIR          findings/<signature>/, stats.json, index.html (default: %s)\n"
 		"  --junit FILE       JUnit XML, a testcase per signature (default: OUT/junit.xml;\n"
@@ -92,7 +93,7 @@ int fuzz_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		{"merge", required_argument, NULL, 'm'}, {"emit", no_argument, NULL, 'e'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
-	struct fuzz_cmd c = {.shard_k = 1, .shard_n = 1, .jobs = 1, .out_dir = DEFAULT_OUT,
+	struct fuzz_cmd c = {.shard_k = 1, .shard_n = 1, .jobs = 0, .out_dir = DEFAULT_OUT,
 			     .out = out};
 	char *target_arg = "linux", *end;
 	const char *junit = NULL, *campaign_opt = NULL;
@@ -195,6 +196,10 @@ int fuzz_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 	}
 	if (!seconds_given && c.max_cases == 0)
 		c.seconds = DEFAULT_SECONDS;
+	if (c.jobs == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		c.jobs = (int)(cpus > 0 ? (cpus > 256 ? 256 : cpus) : 1);
+	}
 	char corpus_default[4200], junit_default[4200];
 	if (!c.corpus_dir) {
 		snprintf(corpus_default, sizeof(corpus_default), "%s/corpus", c.out_dir);

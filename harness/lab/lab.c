@@ -188,6 +188,7 @@ void lab_destroy(struct lab *lab)
 	for (size_t i = 0; i < lab->nreplies; i++)
 		free(lab->replies[i].line);
 	free(lab->replies);
+	free(lab->news);
 	free(lab->hello);
 	free(lab->ctlbuf);
 	tailbuf_free(lab->words);

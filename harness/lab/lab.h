@@ -134,6 +134,13 @@ int lab_agent_wait(struct lab *lab, uint32_t id, double deadline, char **line, c
  * reply is collected later (a script that drove the wire meanwhile). */
 int lab_agent_wait_at(struct lab *lab, uint32_t id, double deadline, char **line, double *at,
 		      char *err, size_t errlen);
+/* The ids of the replies read off the control channel since the last call (by any pump:
+ * a wait for one reply reads the others that came with it), *n of them, in arrival
+ * order; whether they were collected since does not matter. *lost: more came than the
+ * lab keeps (65536 between two calls), so any reply may have come. The array is the
+ * lab's, valid until its next pump. A scheduler of many waiting callers (the sweep
+ * engine's) wakes only those whose reply came instead of all of them. */
+const uint32_t *lab_agent_news(struct lab *lab, size_t *n, bool *lost);
 /* The MTU of the lab's link (bytes of IP packet) by default and at most (the capture's
  * snap length holds a 1500-byte packet), and at least (IPv6 needs 1280, RFC 8200 5). */
 #define LAB_MTU 1500

@@ -12,6 +12,9 @@
 #include "agent_proto.h"
 
 #define CTL_BUF_MAX (4 * AGENT_LINE_MAX)
+/* Ids kept for lab_agent_news: a caller that never asks (a test script) must not grow
+ * the lab without bound; past this the news are "lost" (every waiter must look). */
+#define LAB_NEWS_MAX 65536
 
 static int lab_store_reply(struct lab *lab, char *line)
 {
@@ -30,11 +33,33 @@ static int lab_store_reply(struct lab *lab, char *line)
 		lab->replies = n;
 		lab->capreplies = cap;
 	}
+	if (lab->nnews == lab->capnews && lab->capnews < LAB_NEWS_MAX) {
+		size_t cap = lab->capnews ? lab->capnews * 2 : 64;
+		uint32_t *n = realloc(lab->news, cap * sizeof(*n));
+		if (!n)
+			return -1;
+		lab->news = n;
+		lab->capnews = cap;
+	}
 	char *copy = strdup(line);
 	if (!copy)
 		return -1;
 	lab->replies[lab->nreplies++] = (struct lab_reply){(uint32_t)id, copy, lab_now(lab)};
+	if (lab->nnews < lab->capnews)
+		lab->news[lab->nnews++] = (uint32_t)id;
+	else
+		lab->news_lost = true;
 	return 0;
+}
+
+/* See lab.h. */
+const uint32_t *lab_agent_news(struct lab *lab, size_t *n, bool *lost)
+{
+	*n = lab->nnews;
+	*lost = lab->news_lost;
+	lab->nnews = 0;
+	lab->news_lost = false;
+	return lab->news;
 }
 
 /* See lab_int.h. */

@@ -52,6 +52,9 @@ struct lab {
 	bool stopped;            /* lab_stop done */
 	struct lab_reply *replies; /* arrived, not yet collected */
 	size_t nreplies, capreplies;
+	uint32_t *news;          /* ids of the replies stored since lab_agent_news */
+	size_t nnews, capnews;
+	bool news_lost;          /* more came than LAB_NEWS_MAX: which ones is unknown */
 	uint32_t next_id;
 	char *hello;             /* the greeting line, kept for lab_target_info */
 	struct agent_reply hello_parsed;

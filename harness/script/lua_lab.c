@@ -124,6 +124,30 @@ static int lab_inbound_ports_l(lua_State *L)
 	return 1;
 }
 
+/* lab:agent_news() -> {[id] = true} of the agent replies read since the last call
+ * (lab_agent_news), nil when none came, or true when too many came to tell (any may
+ * have). The sweep's scheduler wakes a case waiting on the agent only when its reply is
+ * among them. */
+static int lab_agent_news_l(lua_State *L)
+{
+	size_t n;
+	bool lost;
+	const uint32_t *ids = lab_agent_news(check_lab(L, 1)->lab, &n, &lost);
+	if (lost || n == 0) {
+		if (lost)
+			lua_pushboolean(L, 1);
+		else
+			lua_pushnil(L);
+		return 1;
+	}
+	lua_createtable(L, 0, (int)(n < 64 ? n : 64));
+	for (size_t i = 0; i < n; i++) {
+		lua_pushboolean(L, 1);
+		lua_rawseti(L, -2, (lua_Integer)ids[i]);
+	}
+	return 1;
+}
+
 /* What a test may log: the log lives in C memory, outside the Lua state's limit
  * (--memory-limit), and goes whole into the JUnit <system-out>; a script that logs in a
  * loop must not grow the worker without bound. Past it one marker line, then nothing. */
@@ -156,6 +180,18 @@ static void push_addr(lua_State *L, int family, const void *a, const char *key)
 	lua_setfield(L, -2, key);
 }
 
+/* The greeting's limit `key` (handles=, pending=: PROTOCOL.md 2) as an integer; dflt
+ * when the agent does not say (an older agent: the protocol's limits before it said
+ * them) or says something that is not a positive number. */
+static void push_limit(lua_State *L, struct lua_lab *ll, const char *key, long dflt)
+{
+	const char *v = lab_target_info(ll->lab, key);
+	char *end;
+	long n = v ? strtol(v, &end, 10) : 0;
+	lua_pushinteger(L, v && *v && !*end && n > 0 && n <= 1000000 ? n : dflt);
+	lua_setfield(L, -2, key);
+}
+
 static int lab_addresses(lua_State *L)
 {
 	struct lua_lab *ll = check_lab(L, 1);
@@ -178,6 +214,8 @@ static int lab_addresses(lua_State *L)
 	lua_setfield(L, -2, "sockopts");
 	lua_pushinteger(L, lab_mtu(ll->lab));
 	lua_setfield(L, -2, "mtu");
+	push_limit(L, ll, "handles", AGENT_DEFAULT_HANDLES);
+	push_limit(L, ll, "pending", AGENT_DEFAULT_PENDING);
 	return 1;
 }
 
@@ -376,7 +414,8 @@ void lua_lab_register(lua_State *L)
 		{"log", lab_log_l},	      {"addresses", lab_addresses}, {"call", lab_call},
 		{"call_async", lab_call_async}, {"reply", lab_reply},
 		{"pump_once", lab_pump_once_l}, {"log_count", lab_log_count_l},
-		{"inbound_ports", lab_inbound_ports_l}, {"counters", lab_counters_l},
+		{"inbound_ports", lab_inbound_ports_l}, {"agent_news", lab_agent_news_l},
+		{"counters", lab_counters_l},
 		{"close", lab_close_l},	      {NULL, NULL}};
 	luaL_newmetatable(L, LAB_MT);
 	luaL_newlib(L, lab_methods);

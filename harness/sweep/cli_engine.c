@@ -39,8 +39,12 @@ int cli_engine_opt(int o, const char *arg, struct cli_engine_opts *e, FILE *erro
 		*e->family = arg;
 		return 0;
 	case 'J':
-		if (cli_parse_int(arg, 1, 256, e->jobs) < 0)
-			return cli_bad_usage(errout, "--jobs: expected 1..256, got \"%s\"", arg);
+		/* 0 stands for auto: each command sizes it from the CPUs (its --help says how). */
+		if (strcmp(arg, "auto") == 0)
+			*e->jobs = 0;
+		else if (cli_parse_int(arg, 1, 256, e->jobs) < 0)
+			return cli_bad_usage(errout, "--jobs: expected auto or 1..256, got \"%s\"",
+					     arg);
 		return 0;
 	case 'c':
 		if (cli_parse_int(arg, 1, 1000000000, &v) < 0)

@@ -22,7 +22,7 @@ void sweep_cli_usage(FILE *f)
 {
 	fprintf(f,
 		"       tcpconform sweep [--target T[,T...]] [--state S] [--family inet|inet6]\n"
-		"                        [--jobs N] [--shard K/N] [--seed N] [--cases N]\n"
+		"                        [--jobs N|auto] [--shard K/N] [--seed N] [--cases N]\n"
 		"                        [--seconds N] [--out DIR] [--junit FILE]\n"
 		"                        [--descriptor FILE] [--list]\n"
 		"       tcpconform sweep --emit CASE-ID|all [--target T] [--out DIR]\n");
@@ -41,7 +41,8 @@ static void usage(FILE *f)
 		"                     linux:net.ipv4.tcp_rfc1337=1 (several joined by ':')\n"
 		"  --state S          only this state (%s)\n"
 		"  --family F         only inet or inet6 (default: both)\n"
-		"  --jobs N           workers per target, each with labs of its own (default: 2 per CPU)\n"
+		"  --jobs N|auto      workers per target, each with labs of its own (default auto: 2\n"
+		"                     per CPU, at most 64)\n"
 		"  --shard K/N        only the K-th of N disjoint parts of the cases\n"
 		"  --seed N           ISNs and ports (default: from the clock; printed)\n"
 		"  --cases N          at most N cases per target (default: all)\n"

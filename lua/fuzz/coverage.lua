@@ -64,7 +64,7 @@ function M:add(p)
     path = ("%s/%s.json"):format(self.dir, id)
     local tmp = path .. ".tmp"
     local f = assert(io.open(tmp, "w"))
-    f:write(program.encode(p), "\n")
+    f:write(program.text(p), "\n")
     f:close()
     assert(os.rename(tmp, path))
   end

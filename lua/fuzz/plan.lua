@@ -14,18 +14,32 @@ local program = require "fuzz.program"
 local M = {}
 
 -- The judge's own timing knobs are not the model's.
--- The model's knobs of a target's knob table, resolved once per table (a campaign plans
--- every program with the same few); a copy each time, as make changes one.
-local resolved = setmetatable({}, {__mode = "k"})
-local function model_knobs(k)
-  local r = k and resolved[k]
+-- The model's knobs of a target's knob table, resolved once per table and variant (a
+-- campaign plans every program with the same few): as given, or with timewait_syn off
+-- (`no_tw`: no listener on the port, see make). Shared: nobody may change them (the
+-- model copies what it is given).
+local resolved = {[false] = setmetatable({}, {__mode = "k"}), [true] = setmetatable({}, {__mode = "k"})}
+local function model_knobs(k, no_tw)
+  local r = k and resolved[no_tw][k]
   if not r then
     r = M._model_knobs(k)
-    if k then resolved[k] = r end
+    if no_tw then r.timewait_syn = false end
+    if k then resolved[no_tw][k] = r end
   end
-  local out = {}
-  for n, v in pairs(r) do out[n] = v end
-  return out
+  return r
+end
+
+-- The judge's knobs k with timewait_syn off, one table per k (as above).
+local no_tw_knobs = setmetatable({}, {__mode = "k"})
+local function without_timewait_syn(k)
+  local r = k and no_tw_knobs[k]
+  if not r then
+    r = {}
+    for n, v in pairs(k or {}) do r[n] = v end
+    r.timewait_syn = false
+    if k then no_tw_knobs[k] = r end
+  end
+  return r
 end
 
 function M._model_knobs(k)
@@ -39,14 +53,21 @@ end
 local FIELDS = {"iss", "irs", "snd_una", "snd_nxt", "rcv_nxt", "rcv_wnd", "snd_wnd"}
 
 -- The snapshot the next step's edges are read from: the last one, with what the model's
--- TCB knows now (a state without a TCB keeps the numbers it had).
+-- TCB knows now (a state without a TCB keeps the numbers it had). The same table when
+-- nothing moved (most steps are dropped or answered without a change), else a copy:
+-- each step keeps the snapshot it was read against.
 local function track(snap, tcb)
+  local moved = false
+  for _, k in ipairs(FIELDS) do
+    local v = tcb[k]
+    if v ~= snap[k] and math.type(v) == "integer" then moved = true break end
+  end
+  if not moved then return snap end
   local s = {}
   for k, v in pairs(snap) do s[k] = v end
   for _, k in ipairs(FIELDS) do
     if math.type(tcb[k]) == "integer" then s[k] = tcb[k] end
   end
-  s.state = nil
   return s
 end
 
@@ -119,20 +140,18 @@ end
 function M.make(p, snap, track_knobs, knobs)
   local case0 = {state = p.start.state, family = p.start.family}
   local tcb = judge.tcb(case0, snap)
-  local mk = model_knobs(track_knobs)
   -- A SYN in TIME-WAIT opens a new connection only for a listening user (judge.lua says
   -- why); with no listener on the port that holds whether the program starts in
   -- TIME-WAIT or gets there (a FIN-WAIT-1 program whose FIN,ACK leads to it: Linux
   -- ACKs the SYN, issue 11's Linux campaign), so the judge gets the knob too.
-  if not snap.listening then
-    mk.timewait_syn = false
-    local k2 = {}
-    for k, v in pairs(knobs or {}) do k2[k] = v end
-    k2.timewait_syn = false
-    knobs = k2
+  local mk = model_knobs(track_knobs, not snap.listening)
+  if not snap.listening then knobs = without_timewait_syn(knobs) end
+  -- The first snapshot is a copy in any case (snap is the prefix's, kept by the result).
+  local cur = {}
+  for k, v in pairs(snap) do cur[k] = v end
+  for _, k in ipairs(FIELDS) do
+    if math.type(tcb[k]) == "integer" then cur[k] = tcb[k] end
   end
-  local cur = track(snap, tcb)
-  cur.state = snap.state
   local out, judged, open = {}, 0, true
   local text_sent = false
   local jsteps = {}
@@ -147,7 +166,6 @@ function M.make(p, snap, track_knobs, knobs)
       if okm then
         tcb = r.tcb
         cur = track(cur, tcb)
-        cur.state = snap.state
       end
       -- From CLOSED or LISTEN the prefix has no TCB: the target's ISN comes with its
       -- SYN,ACK to a step, so an acknowledgment number the plan reads from SND.UNA or
@@ -193,8 +211,13 @@ function M.make(p, snap, track_knobs, knobs)
   end
   local plan = {steps = out, judged = judged}
   if judged > 0 then
-    plan.case = {id = program.case_id(p, judged), state = p.start.state, family = p.start.family,
-      steps = jsteps}
+    -- The id only names the case in the judge's error texts: made when read.
+    plan.case = setmetatable({state = p.start.state, family = p.start.family, steps = jsteps},
+      {__index = function(c, k)
+        if k ~= "id" then return nil end
+        c.id = program.case_id(p, judged)
+        return c.id
+      end})
     plan.expect = judge.expect(plan.case, snap, knobs)
     -- With the prefix's listener on the port (snap.listening) the agent reports the
     -- port's state as LISTEN once the connection is gone: a connection the model closes

@@ -207,12 +207,17 @@ end
 
 -- 64-bit FNV-1a of a string as 16 hex digits (Lua integers wrap modulo 2^64).
 function M.hash(s)
-  local h = -3750763034362895579   -- 0xcbf29ce484222325
+  local h, P = -3750763034362895579, 1099511628211   -- 0xcbf29ce484222325, the FNV prime
   local byte, n = string.byte, #s
-  for i = 1, n, 8 do
-    local b = {byte(s, i, i + 7)}
-    for j = 1, #b do h = (h ~ b[j]) * 1099511628211 end
+  local i = 1
+  -- Eight bytes a call, no table: this runs over every program's text.
+  while i + 7 <= n do
+    local b1, b2, b3, b4, b5, b6, b7, b8 = byte(s, i, i + 7)
+    h = (((((((((((((((h ~ b1) * P) ~ b2) * P) ~ b3) * P) ~ b4) * P) ~ b5) * P) ~ b6) * P)
+      ~ b7) * P) ~ b8) * P
+    i = i + 8
   end
+  for j = i, n do h = (h ~ byte(s, j)) * P end
   return ("%016x"):format(h)
 end
 
@@ -221,10 +226,24 @@ end
 -- a program's id and a step's event class are computed once (weak tables: a campaign
 -- makes millions of programs).
 local ids = setmetatable({}, {__mode = "k"})
+-- The text the last id was computed from, for M.text: the corpus names an entry by its
+-- id and writes its text just after (one encoding, not two).
+local last_p, last_text
 function M.id(p)
   local id = ids[p]
-  if not id then id = M.hash(M.encode(p)); ids[p] = id end
+  if not id then
+    local text = M.encode(p)
+    id = M.hash(text)
+    ids[p] = id
+    last_p, last_text = p, text
+  end
   return id
+end
+
+-- M.encode(p), from M.id's last encoding when that was p's.
+function M.text(p)
+  if p == last_p then return last_text end
+  return M.encode(p)
 end
 
 -- The sweep's form of a seg step (sweep.cases.step_id / step_class), options reduced to

@@ -7,10 +7,11 @@
 local M = {}
 
 -- Suspends the calling case until at most `at` (lab time); earlier, as `kind` says,
--- when a segment from the target reached harness port `port` ("wire"), or when anything
--- arrived at all ("agent": the lab cannot tell which reply came). No kind: only `at`.
-function M.pause(at, kind, port)
-  coroutine.yield(at, kind, port)
+-- when a segment from the target reached harness port `what` ("wire"), or when the
+-- agent's reply to request id `what` was read ("agent"; without an id, when anything
+-- arrived at all). No kind: only `at`.
+function M.pause(at, kind, what)
+  coroutine.yield(at, kind, what)
 end
 
 -- One agent request (targets/PROTOCOL.md), answered within `timeout` seconds (default
@@ -25,7 +26,7 @@ function M.call(lab, line, timeout)
     if lab:now() >= deadline then
       error(("the target's agent did not answer %q within %.1f s"):format(line, timeout), 0)
     end
-    M.pause(deadline, "agent")
+    M.pause(deadline, "agent", id)
   end
 end
 
@@ -54,7 +55,7 @@ function M.must_all(lab, lines, timeout)
         if lab:now() >= deadline then
           error(("the target's agent did not answer %q within %.1f s"):format(lines[i], timeout), 0)
         end
-        M.pause(deadline, "agent")
+        M.pause(deadline, "agent", id)
       end
     end
   end

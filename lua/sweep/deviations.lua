@@ -33,15 +33,25 @@
 -- (an error has no rule).
 local M = {}
 
+-- A glob's pieces between its '*'s, split once per pattern (the fuzzer looks up
+-- thousands of ids against the same keys).
+local pieces_of = setmetatable({}, {__mode = "k"})
+local piece_cache = {}
+local function pieces(pat)
+  local parts = piece_cache[pat]
+  if parts then return parts end
+  parts = {}
+  for piece in (pat .. "*"):gmatch("([^*]*)%*") do parts[#parts + 1] = piece end
+  piece_cache[pat] = parts
+  return parts
+end
+
 -- Whether glob (only '*' special) matches all of s.
 local function glob(pat, s)
-  local parts, n = {}, 0
-  for piece in (pat .. "*"):gmatch("([^*]*)%*") do
-    n = n + 1
-    parts[n] = piece
-  end
+  local parts = pieces(pat)
+  local n = #parts
   -- parts[1] must be a prefix, parts[n] a suffix, the rest in order between.
-  if #parts == 1 then return s == pat end
+  if n == 1 then return s == pat end
   local first, last = parts[1], parts[n]
   if s:sub(1, #first) ~= first then return false end
   local pos = #first + 1
@@ -88,16 +98,34 @@ function M.check(descriptor)
 end
 
 -- The key of descriptor.sweep_deviations that covers result, and its entry; nil if none.
+-- A table's keys, sorted, each with its RULE@GLOB parts; remade when its set of keys
+-- changed (a descriptor is not changed once loaded, but a test may change one).
+local function sorted_keys(devs)
+  local c = pieces_of[devs]
+  local n = 0
+  for k in pairs(devs) do if type(k) == "string" then n = n + 1 end end
+  if c and c.n == n then
+    local same = true
+    for _, k in ipairs(c) do if devs[k] == nil then same = false break end end
+    if same then return c end
+  end
+  c = {n = n}
+  for k in pairs(devs) do if type(k) == "string" then c[#c + 1] = k end end
+  table.sort(c)
+  c.rule, c.glob = {}, {}
+  for i, k in ipairs(c) do c.rule[i], c.glob[i] = k:match("^([^@]+)@(.+)$") end
+  pieces_of[devs] = c
+  return c
+end
+
 function M.find(result, descriptor)
   local devs = descriptor and descriptor.sweep_deviations
   if type(devs) ~= "table" then return nil end
-  local keys = {}
-  for k in pairs(devs) do if type(k) == "string" then keys[#keys + 1] = k end end
-  table.sort(keys)
+  local keys = sorted_keys(devs)
   local rule = result.rule ~= "" and result.rule or nil
   local is_error = result.verdict == "error"
-  for _, k in ipairs(keys) do
-    local r, g = k:match("^([^@]+)@(.+)$")
+  for i, k in ipairs(keys) do
+    local r, g = keys.rule[i], keys.glob[i]
     local d = devs[k]
     local seen_ok = type(d) ~= "table" or d.seen == nil
       or (result.seen or ""):find(d.seen, 1, true) ~= nil

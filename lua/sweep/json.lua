@@ -25,7 +25,9 @@ local function esc_char(c)
   return escapes[c] or ("\\u%04x"):format(c:byte())
 end
 
+-- Most strings need no escape at all (ids, flags, shorthand): one scan, no copy.
 local function encode_string(s)
+  if not s:find('[%c"\\\128-\255]') then return '"' .. s .. '"' end
   local body = s:gsub('[%c"\\]', esc_char)
   if not utf8.len(body) then
     body = body:gsub("[\128-\255]", function(c) return ("\\u%04x"):format(c:byte()) end)
@@ -33,10 +35,21 @@ local function encode_string(s)
   return '"' .. body .. '"'
 end
 
+-- Object keys come back again and again (a campaign encodes millions of objects with
+-- the same few dozen keys): their encoded form is kept, up to a bound.
+local key_text, nkeys = {}, 0
+local function encode_key(k)
+  local e = key_text[k]
+  if e then return e end
+  e = encode_string(k)
+  if nkeys < 4096 then key_text[k], nkeys = e, nkeys + 1 end
+  return e
+end
+
 local function encode_number(n, path)
   if math.type(n) == "integer" then return tostring(n) end
   if n ~= n or n == math.huge or n == -math.huge then
-    error(("json: %s is %s, which JSON cannot carry"):format(path, tostring(n)), 0)
+    error(("json: %s is %s, which JSON cannot carry"):format(path(), tostring(n)), 0)
   end
   if n == math.floor(n) and math.abs(n) < 2^53 then return ("%d"):format(n) end
   -- The shortest of %.15g / %.17g that reads back as the same double.
@@ -44,8 +57,6 @@ local function encode_number(n, path)
   if tonumber(short) == n then return short end
   return ("%.17g"):format(n)
 end
-
-local encode
 
 local function is_array(t)
   if ARRAY[t] then return true end
@@ -56,53 +67,69 @@ local function is_array(t)
   return count == n
 end
 
-local function encode_table(t, path, seen, out)
-  if seen[t] then error(("json: %s refers to itself"):format(path), 0) end
-  seen[t] = true
-  if is_array(t) then
-    out[#out + 1] = "["
-    for i = 1, #t do
-      if i > 1 then out[#out + 1] = "," end
-      encode(t[i], path .. "[" .. i .. "]", seen, out)
-    end
-    out[#out + 1] = "]"
-  else
-    local keys = {}
-    for k in pairs(t) do
-      if type(k) ~= "string" then
-        error(("json: %s has a key of type %s; object keys must be strings"):format(path,
-          type(k)), 0)
-      end
-      keys[#keys + 1] = k
-    end
-    table.sort(keys)
-    out[#out + 1] = "{"
-    for i, k in ipairs(keys) do
-      if i > 1 then out[#out + 1] = "," end
-      out[#out + 1] = encode_string(k)
-      out[#out + 1] = ":"
-      encode(t[k], path .. "." .. k, seen, out)
-    end
-    out[#out + 1] = "}"
-  end
-  seen[t] = nil
-end
-
-encode = function(v, path, seen, out)
-  local ty = type(v)
-  if ty == "nil" then out[#out + 1] = "null"
-  elseif ty == "boolean" then out[#out + 1] = tostring(v)
-  elseif ty == "number" then out[#out + 1] = encode_number(v, path)
-  elseif ty == "string" then out[#out + 1] = encode_string(v)
-  elseif ty == "table" then encode_table(v, path, seen, out)
-  else error(("json: %s is a %s, which JSON cannot carry"):format(path, ty), 0) end
-end
-
 -- The JSON text of v (one line: newlines inside strings are escaped). Errors name the
--- offending path ("json: value.t is nan, which JSON cannot carry").
+-- offending path ("json: value.t is nan, which JSON cannot carry"); the path is kept as
+-- a stack of keys and spelt out only for an error.
 function M.encode(v)
-  local out = {}
-  encode(v, "value", {}, out)
+  local out, n = {}, 0
+  local seen, keys_at, depth = {}, {}, 0
+  local function path()
+    local parts = {"value"}
+    for i = 1, depth do
+      local k = keys_at[i]
+      parts[#parts + 1] = math.type(k) == "integer" and ("[" .. k .. "]") or ("." .. k)
+    end
+    return table.concat(parts)
+  end
+  local encode
+  local function encode_table(t)
+    if seen[t] then error(("json: %s refers to itself"):format(path()), 0) end
+    seen[t] = true
+    depth = depth + 1
+    if is_array(t) then
+      n = n + 1; out[n] = "["
+      for i = 1, #t do
+        if i > 1 then n = n + 1; out[n] = "," end
+        keys_at[depth] = i
+        encode(t[i])
+      end
+      n = n + 1; out[n] = "]"
+    else
+      local keys, nk = {}, 0
+      for k in pairs(t) do
+        if type(k) ~= "string" then
+          depth = depth - 1
+          error(("json: %s has a key of type %s; object keys must be strings"):format(path(),
+            type(k)), 0)
+        end
+        nk = nk + 1
+        keys[nk] = k
+      end
+      if nk > 1 then table.sort(keys) end
+      n = n + 1; out[n] = "{"
+      for i = 1, nk do
+        local k = keys[i]
+        if i > 1 then n = n + 1; out[n] = "," end
+        n = n + 1; out[n] = encode_key(k)
+        n = n + 1; out[n] = ":"
+        keys_at[depth] = k
+        encode(t[k])
+      end
+      n = n + 1; out[n] = "}"
+    end
+    depth = depth - 1
+    seen[t] = nil
+  end
+  encode = function(x)
+    local ty = type(x)
+    if ty == "string" then n = n + 1; out[n] = encode_string(x)
+    elseif ty == "table" then encode_table(x)
+    elseif ty == "number" then n = n + 1; out[n] = encode_number(x, path)
+    elseif ty == "boolean" then n = n + 1; out[n] = x and "true" or "false"
+    elseif ty == "nil" then n = n + 1; out[n] = "null"
+    else error(("json: %s is a %s, which JSON cannot carry"):format(path(), ty), 0) end
+  end
+  encode(v)
   return table.concat(out)
 end
 
