@@ -155,6 +155,62 @@ case("the differential oracle names the odd one out, and signatures are stable",
   eq(a[1], "nothing -> TIME-WAIT", "a retransmitted FIN is left out")
 end)
 
+-- Issue 11's linux,lwip campaign: a target's own retransmission timer (RFC 6298) is no
+-- difference between stacks -- Linux's SYN again at TCP_TIMEOUT_MIN after the RST of an
+-- unacceptable ACK in SYN-SENT (finding 2a8cf51e6280236f), a SYN|ACK again after a 1 s
+-- RTO -- and the differential leaves out what sweep.judge.own_timer calls the timer's.
+case("the differential leaves out each target's own retransmissions", function()
+  local function syn_sent(replies)
+    local r = res("SYN-SENT", replies)
+    r.program.start.state = "SYN-SENT"
+    r.program.steps[1].seg = {flags = "A", seq = {"raw", 1000000}, ack = {"snd_nxt", 1}}
+    r.snap.snd_una, r.snap.snd_nxt = 5000, 5001
+    return r
+  end
+  local rst = {flags = "R", seq = 5002, ack = 0, len = 0, win = 0, t = 0.01}
+  local again = {flags = "S", seq = 5000, ack = 0, len = 0, win = 64240, t = 0.21}
+  eq(oracles.differential({syn_sent({rst, again}), syn_sent({rst})}, {"linux", "lwip"}), nil,
+    "Linux's SYN re-sent by its timer after the RST is no difference")
+  -- a SYN|ACK of a passive open, then again 1 s later on one target only (a repeat)
+  local function listen(replies2)
+    local r = res("SYN-RECEIVED", {{flags = "S.", seq = 7000, ack = 1001, len = 0, win = 100, t = 0.01}})
+    r.program.start.state = "LISTEN"
+    r.program.steps[1].seg = {flags = "S", seq = {"raw", 1000}}
+    r.program.steps[2] = {delay = 1000}
+    r.steps[2] = {replies = replies2, state = "SYN-RECEIVED"}
+    r.snap.iss, r.snap.snd_una, r.snap.snd_nxt = 0, 0, 0
+    return r
+  end
+  local synack2 = {flags = "S.", seq = 7000, ack = 1001, len = 0, win = 100, t = 1.02}
+  eq(oracles.differential({listen({synack2}), listen({})}, {"linux", "lwip"}), nil,
+    "a SYN|ACK repeated by the timer is no difference")
+  local other = {flags = "S.", seq = 9000, ack = 1001, len = 0, win = 100, t = 1.02}
+  check(oracles.differential({listen({other}), listen({})}, {"linux", "lwip"}) ~= nil,
+    "a SYN|ACK with another ISN still is")
+  -- an ACK that rode on a retransmission stands for the bare ACK the other target sent
+  local function data_out(replies)
+    local r = res("ESTABLISHED", replies)
+    r.program.start.state = "ESTABLISHED-DATA-OUT"
+    r.program.steps[1].seg = {flags = "PA", seq = {"rcv_nxt", 0}, ack = {"snd_una", 0}, len = 10}
+    r.snap.snd_una, r.snap.snd_nxt = 5001, 5101
+    return r
+  end
+  local bare = {flags = ".", seq = 5101, ack = 1011, len = 0, win = 100, t = 0.01}
+  local rtx = {flags = "P.", seq = 5001, ack = 1011, len = 100, win = 100, t = 0.01}
+  eq(oracles.abstract(data_out({rtx}))[1], oracles.abstract(data_out({bare}))[1],
+    "the retransmission's ACK written as the bare ACK")
+  eq(oracles.abstract(data_out({bare, rtx}))[1], oracles.abstract(data_out({bare}))[1],
+    "and not twice")
+  check(oracles.differential({data_out({bare}), data_out({})}, {"linux", "lwip"}) ~= nil,
+    "a missing ACK still differs")
+  -- the judge's own classification, shared
+  local judge = require "sweep.judge"
+  eq(judge.own_timer(again, {lo = 5000, hi = 5001, bare_syn = true}, {}), "retransmit", "retransmit")
+  eq(judge.own_timer({flags = "S.", seq = 5000, ack = 1, len = 0, t = 0.2}, {lo = 5000, hi = 5001,
+    bare_syn = true}, {}), nil, "a SYN,ACK of a simultaneous open answers")
+  eq(judge.own_timer(synack2, nil, {listen({}).steps[1].replies[1]}), "repeat", "repeat")
+end)
+
 case("invariants: an RST answering an RST, an ack beyond what was sent", function()
   local r = res("CLOSED", {{flags = "R", seq = 5001, ack = 0, len = 0, win = 0}})
   r.plan = {steps = {{sent = {flags = "R.", seq = 1001, ack = 5001, len = 0}}}}
