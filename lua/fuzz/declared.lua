@@ -38,6 +38,42 @@ function M.canonical_step(st)
   return {seg = g}
 end
 
+-- The key of a declared stack bug (an entry with `after`, sweep.deviations) that an
+-- earlier step of p (before f.step) met: its key's glob matches the step in the prefix's
+-- state (the state the keys are written for; the bugs so marked hold in every
+-- synchronized state) and one of its `after` globs the step's id. lwIP took text or a FIN
+-- there that the model drops (targets/lwip/target.lua ack.off, ack.too_new): every later
+-- step is judged against a RCV.NXT the stack no longer has.
+local function after_bug(t, f, p, states)
+  local devs = t.desc and t.desc.sweep_deviations
+  if type(devs) ~= "table" or (f.step or 1) < 2 then return nil end
+  local keys = {}
+  for k, d in pairs(devs) do
+    if type(d) == "table" and d.after and type(k) == "string" then keys[#keys + 1] = k end
+  end
+  table.sort(keys)
+  for j = 1, f.step - 1 do
+    local st = p.steps[j]
+    if st and st.seg then
+      local sid = program.step_id(st)
+      for _, k in ipairs(keys) do
+        local g = k:match("@(.+)$") or k
+        for _, state in ipairs(states) do
+          if deviations.glob(g, state .. "/" .. p.start.family .. "/" .. sid) then
+            for _, a in ipairs(devs[k].after) do
+              if deviations.glob(a, sid) then return k end
+            end
+          end
+        end
+      end
+    end
+  end
+  return nil
+end
+
+-- The key covering finding f of program p on target t, or nil. A liveness finding is
+-- the stack's crash: only an `error` entry whose text its last words hold covers it (as
+-- the sweep's verdict "error", sweep.deviations).
 function M.find(t, f, p)
   local st = p.steps[f.step]
   local states = {f.state or ""}
@@ -54,11 +90,17 @@ function M.find(t, f, p)
       ids[#ids + 1] = state .. "/" .. p.start.family .. "/" .. program.step_id(M.canonical_step(st))
     end
   end
+  local live = f.oracle == "liveness"
   for _, id in ipairs(ids) do
-    local k = deviations.find({rule = f.rule or "", id = id}, t.desc)
+    local k = deviations.find({rule = f.rule or "", id = id, verdict = live and "error" or nil,
+      detail = live and (f.last_words or f.detail) or nil}, t.desc)
     if k then return k end
   end
-  return nil
+  if live then return nil end
+  local start = {p.start.state}
+  local model_start = prefix.model_name(prefix.agent_state(p.start.state))
+  if model_start and model_start ~= p.start.state then start[2] = model_start end
+  return after_bug(t, f, p, start)
 end
 
 return M
