@@ -39,8 +39,9 @@ function M.canonical_step(st)
 end
 
 -- The key of a declared stack bug (an entry with `after`, sweep.deviations) that an
--- earlier step of p (before f.step) met: its key's glob matches the step in the prefix's
--- state (the state the keys are written for; the bugs so marked hold in every
+-- earlier step of p (before f.step) met: its key's glob matches the step in a state the
+-- connection is known to have been in (the prefix's, or the one the finding's step met:
+-- the states in between are not observed here; the bugs so marked hold in every
 -- synchronized state) and one of its `after` globs the step's id. lwIP took text or a FIN
 -- there that the model drops (targets/lwip/target.lua ack.off, ack.too_new): every later
 -- step is judged against a RCV.NXT the stack no longer has.
@@ -99,7 +100,8 @@ function M.find(t, f, p)
   if live then return nil end
   local start = {p.start.state}
   local model_start = prefix.model_name(prefix.agent_state(p.start.state))
-  if model_start and model_start ~= p.start.state then start[2] = model_start end
+  if model_start and model_start ~= p.start.state then start[#start + 1] = model_start end
+  if f.state and f.state ~= p.start.state and f.state ~= model_start then start[#start + 1] = f.state end
   return after_bug(t, f, p, start)
 end
 

@@ -162,12 +162,23 @@ declare("ack.off", plus(SYNCED, "TIME-WAIT"), { "" }, { rfc = "9293 3.10.7.4", b
 -- A stack bug (W4), and (after) a later step's finding its consequence, as for ack.off:
 -- ESTABLISHED-DATA-OUT/inet/ACK+data:seq=rcv_nxt:ack=snd_nxt+2^30:len=5, then a FIN at
 -- the model's RCV.NXT is acked 5 octets beyond it.
-declare("ack.too_new", plus(SYNCED, "TIME-WAIT"), { "" }, { rfc = "9293 3.10.7.4", bug = true,
+local TOO_NEW = { rfc = "9293 3.10.7.4", bug = true,
   after = plus(took({ "ACK", "FIN+ACK" }, ":seq=rcv_nxt:ack=snd_nxt+*"),
     table.unpack(took({ "ACK", "FIN+ACK" }, ":seq=rcv_nxt-1:ack=snd_nxt+*"))),
   reason = "a segment acknowledging something not yet sent is acknowledged but not dropped "
     .. "(TIME-WAIT: not acknowledged): \"If the ACK acks something not yet sent (SEG.ACK > "
-    .. "SND.NXT), then send an ACK, drop the segment, and return\"" })
+    .. "SND.NXT), then send an ACK, drop the segment, and return\"" }
+-- where nothing of the target's is in flight SND.UNA+n is beyond SND.NXT too (SYN-RECEIVED/
+-- inet/ACK:seq=rcv_nxt:ack=snd_una+1:len=0>ACK+data:seq=rcv_nxt:ack=snd_una+1:len=1>RST at
+-- the model's RCV.NXT: lwIP, one octet ahead, ignores it; fuzz 2eb05978345404d9)
+local TOO_NEW_IDLE = {}
+for k, v in pairs(TOO_NEW) do TOO_NEW_IDLE[k] = v end
+TOO_NEW_IDLE.after = plus(TOO_NEW.after, table.unpack(took({ "ACK", "FIN+ACK" }, ":seq=rcv_nxt:ack=snd_una+*")))
+local IDLE = { ESTABLISHED = true, ["ESTABLISHED-DATA-IN"] = true, ["FIN-WAIT-2"] = true,
+  ["FIN-WAIT-2-ORPHAN"] = true, ["CLOSE-WAIT"] = true, ["TIME-WAIT"] = true }
+for _, st in ipairs(plus(SYNCED, "TIME-WAIT")) do
+  declare("ack.too_new", { st }, { "" }, IDLE[st] and TOO_NEW_IDLE or TOO_NEW)
+end
 -- tcp_timewait_input: "If the SYN is in the window it is an error, send a reset" (RFC 793)
 -- and TIME-WAIT stays. TIME-WAIT/inet/SYN:seq=rcv_nxt+1:ack=snd_nxt:len=0: expected
 -- . 2:2(0) ack 2, seen R. 2:2(0) ack 1000003.
@@ -197,8 +208,8 @@ declare("ack.time_wait", { "TIME-WAIT" }, { "" }, { rfc = "9293 3.10.7.4",
 -- beyond SND.NXT gets two ACKs: tcp_send_empty_ack ("Out of sequence ACK"), then the
 -- unacceptable segment's tcp_ack_now. The states above already declare the first step's
 -- ACK processing; these are the others. Beyond SND.NXT: snd_nxt+n, snd_una+n where
--- nothing is in flight, and the raw 2000000 at any SEG.SEQ (lwIP's ISNs are a counter
--- from 6510, tcp_next_iss, far below it: 7034 after a 10-minute campaign). ESTABLISHED/inet6/ACK:seq=rcv_nxt-1:ack=snd_nxt+1073741841:
+-- nothing is in flight, and the raw 2000000 and 1515870810 at any SEG.SEQ (lwIP's ISNs are
+-- a counter from 6510, tcp_next_iss, far below both: 7034 after a 10-minute campaign). ESTABLISHED/inet6/ACK:seq=rcv_nxt-1:ack=snd_nxt+1073741841:
 -- len=0 (fuzz 1719ff7371d02d32): expected . 6834:6834(0) ack RCV.NXT, seen it twice.
 local TWO_ACKS = { rfc = "9293 3.10.7.4",
   reason = "an unacceptable segment acknowledging something not yet sent gets two ACKs (its "
@@ -206,7 +217,8 @@ local TWO_ACKS = { rfc = "9293 3.10.7.4",
     .. "acknowledgment should be sent in reply ... After sending the acknowledgment, drop "
     .. "the unacceptable segment and return\"" }
 declare("seq.unacceptable", { "ESTABLISHED", "ESTABLISHED-DATA-IN", "ESTABLISHED-DATA-OUT",
-  "FIN-WAIT-2", "FIN-WAIT-2-ORPHAN" }, { "/*:ack=snd_nxt+*", "/*:ack=2000000:*" }, TWO_ACKS)
+  "FIN-WAIT-2", "FIN-WAIT-2-ORPHAN" }, { "/*:ack=snd_nxt+*", "/*:ack=2000000:*",
+  "/*:ack=1515870810:*" }, TWO_ACKS)
 declare("seq.unacceptable", { "ESTABLISHED", "ESTABLISHED-DATA-IN", "FIN-WAIT-2",
   "FIN-WAIT-2-ORPHAN" }, { "/*:ack=snd_una+*" }, TWO_ACKS)
 
