@@ -457,4 +457,34 @@ case("the lwIP campaigns' findings are all declared, the stack's bugs as bugs", 
   has(r.reason, "known bug of the stack", "but says it is a bug")
 end)
 
+-- Issue 11's linux,lwip campaign: 64 differential findings at steps the model judges on
+-- both targets, each a departure of one side that its descriptor declares (lwIP's RST|ACK,
+-- its ACK-less FIN taken; Linux's orphaned FIN-WAIT-2): the model oracle's business,
+-- target by target, not a new difference.
+case("a differential finding is explained by each side's declared departure from the model", function()
+  local declared = require "fuzz.declared"
+  local lwip = dofile(SOURCE_DIR .. "/targets/lwip/target.lua")
+  local linux = dofile(SOURCE_DIR .. "/targets/linux/target.lua")
+  local t = {name = "lwip", desc = lwip, descs = {linux = linux}}
+  local p = {start = {state = "ESTABLISHED", family = "inet"}, steps = {{seg = {flags = "F", seq = {"rcv_nxt", 0}, ack = {"raw", 0}}}}}
+  local function f(lw, judged)
+    return {oracle = "differential", step = 1, state = "ESTABLISHED", rule = "", per_target = {
+      {name = "linux", judged = judged or 1, model = nil},
+      {name = "lwip", judged = judged or 1, model = lw}}}
+  end
+  local dep = {oracle = "model", step = 1, rule = "ack.off", state = "ESTABLISHED"}
+  eq(declared.find(t, f(dep), p), "lwip: ack.off@ESTABLISHED/*", "lwIP's declared bug, Linux as the model")
+  eq(declared.find(t, f({oracle = "model", step = 1, rule = "made.up", state = "ESTABLISHED"}), p), nil,
+    "an undeclared departure stays a finding")
+  eq(declared.find(t, f(dep, 0), p), nil, "a step the model does not judge stays a finding")
+  eq(declared.find(t, f(nil), p), nil, "no departure (the knobs differ): still a finding")
+  -- Linux's side: its orphaned FIN-WAIT-2 (the linux,lwip campaign's 0fdc7e6fecd274a9)
+  local q = {start = {state = "FIN-WAIT-2-ORPHAN", family = "inet"}, steps = {{seg = {flags = "SF", seq = {"rcv_nxt", 0}, ack = {"raw", 0}}}}}
+  local g = {oracle = "differential", step = 1, state = "FIN-WAIT-2-ORPHAN", rule = "", per_target = {
+    {name = "linux", judged = 1, model = {oracle = "model", step = 1, rule = "syn.challenge", state = "FIN-WAIT-2-ORPHAN"}},
+    {name = "lwip", judged = 1}}}
+  local k = declared.find(t, g, q)
+  check(k and k:find("^linux: ") ~= nil, "Linux's declared deviation, by Linux's descriptor: " .. tostring(k))
+end)
+
 return S.finish()

@@ -72,10 +72,53 @@ local function after_bug(t, f, p, states)
   return nil
 end
 
+-- A target's descriptor by its name in the campaign (t.descs[name] when given, else the
+-- built-in one of its base name, "linux" for "linux:net.ipv4.tcp_rfc1337=1").
+local loaded = {}
+local function descriptor_of(t, name)
+  if name == t.name and t.desc then return t.desc end
+  if t.descs and t.descs[name] then return t.descs[name] end
+  local base = name:match("^[^:]+")
+  if loaded[base] == nil then
+    local ok, tc = pcall(require, "tcpconform")
+    local ok2, d = false, nil
+    if ok and tc._descriptor then ok2, d = pcall(tc._descriptor, base) end
+    loaded[base] = ok2 and d or false
+  end
+  return loaded[base] or nil
+end
+
+-- A differential finding at a step that every target's model judges (f.per_target,
+-- fuzz.oracles): the targets' outputs there are each the model's or a departure from
+-- it that the model oracle reports for that target. It is explained when every such
+-- departure (at or before the step) is declared in its own target's descriptor -- the
+-- difference is then a known deviation or bug of one side, the other following the RFC.
+-- Returns "<target>: <key>", else nil. When no target departs, both do what the RFC
+-- allows under their own model knobs (RFC 1337's TIME-WAIT RST, lwIP's rfc1337 = true
+-- against Linux's default): a difference the user asked the differential to show (the
+-- planted one of tests/selftest_fuzz_rfc1337.sh is such), so it stays a finding.
+local function differential(t, f, p)
+  local per = f.per_target
+  if type(per) ~= "table" or #per < 2 then return nil end
+  local key = nil
+  for _, x in ipairs(per) do
+    if (x.judged or 0) < f.step then return nil end
+    local m = x.model
+    if m and m.step <= f.step then
+      local d = descriptor_of(t, x.name)
+      local k = d and M.find({desc = d, name = x.name}, m, p)
+      if not k then return nil end
+      key = key or (x.name .. ": " .. k)
+    end
+  end
+  return key
+end
+
 -- The key covering finding f of program p on target t, or nil. A liveness finding is
 -- the stack's crash: only an `error` entry whose text its last words hold covers it (as
 -- the sweep's verdict "error", sweep.deviations).
 function M.find(t, f, p)
+  if f.oracle == "differential" then return differential(t, f, p) end
   local st = p.steps[f.step]
   local states = {f.state or ""}
   -- A prefix the sweep names apart from its agent state (FIN-WAIT-2-ORPHAN is the

@@ -242,7 +242,15 @@ function M.differential(results, names)
       for i = 1, #abs do classes[#classes + 1] = M.reply_class(results[i].steps[k]) .. "->" ..
         tostring(results[i].steps[k].state) end
       local p = results[1].program
-      return {oracle = "differential", step = k, target = odd,
+      -- Each target's model verdict on the leading steps (its own knobs), for
+      -- fuzz.declared: a difference at a step the model judges on every target is
+      -- explained by the targets' own departures from the model (declared or not).
+      local per = {}
+      for i, r in ipairs(results) do
+        local judged = r.plan and r.plan.judged or 0
+        per[i] = {name = names[i], judged = judged, model = judged >= k and M.model(r) or nil}
+      end
+      return {oracle = "differential", step = k, target = odd, per_target = per,
         state = k > 1 and results[1].steps[k - 1].state or p.start.state,
         class = program.event_class(p.steps[k]), reply_class = table.concat(classes, "|"),
         rule = "", rfc = "", sentence = "", outputs = outputs,
