@@ -487,4 +487,24 @@ case("a differential finding is explained by each side's declared departure from
   check(k and k:find("^linux: ") ~= nil, "Linux's declared deviation, by Linux's descriptor: " .. tostring(k))
 end)
 
+-- Issue 11's linux,lwip campaign: 5 differential findings whose tests failed on both
+-- targets -- the ACK of a raw SYN written relative to the harness's ISN, which the next
+-- lab does not share.
+case("a test expects a number anchored by a raw one absolutely", function()
+  local script = require "fuzz.script"
+  local r = res("SYN-RECEIVED", {{flags = "S.", seq = 7000, ack = 1000001, len = 0, win = 100}})
+  r.program.start.state = "SYN-SENT"
+  r.program.steps[1].seg = {flags = "S", seq = {"raw", 1000000}, ack = {"raw", 0}}
+  r.snap.iss, r.snap.snd_una, r.snap.snd_nxt = 7000, 7000, 7001
+  local ref = script.observed(r, 0.05)
+  eq(ref[1].replies[1].ack_raw, 1000001, "the ACK of the raw SYN, absolute")
+  local text = script.text(r.program, ref, {}, "t", "9293")
+  has(text, "ack = 1000001, ack_abs = true", "in the test")
+  local q = res("CLOSED", {{flags = "R.", seq = 0, ack = 1000001, len = 0, win = 0}})
+  q.program.start.state = "SYN-RECEIVED"
+  q.program.steps[1].seg = {flags = "SF", seq = {"raw", 1000000}, ack = {"raw", 0}}
+  has(script.text(q.program, script.observed(q, 0.05), {}, "t", "9293"), "seq = 0, seq_abs = true",
+    "the SEQ=0 of a reset to a segment without ACK")
+end)
+
 return S.finish()

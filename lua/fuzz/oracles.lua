@@ -38,22 +38,27 @@ end
 -- the same outputs were then written differently on two labs (issue 11: ~30 false
 -- differential findings in a linux,linux:rfc1337 campaign).
 local RAW_NEAR = 1 << 20
-local function anchored(n, isn, raws)
+-- The offset of n from its raw anchor (see above), or nil when the ISN is its anchor.
+-- Also fuzz.script's: a test's expectation of such a number is absolute.
+function M.raw_offset(n, isn, raws)
   local function signed(x) return x >= 2147483648 and x - U32 or x end
-  local d = rel(n, isn)
-  local best, bd = nil, math.abs(signed(d))
+  local best, bd = nil, math.abs(signed(rel(n, isn)))
   for _, v in ipairs(raws) do
     local e = signed(rel(n, v))
     if math.abs(e) < RAW_NEAR and math.abs(e) < bd then best, bd = e, math.abs(e) end
   end
-  if not best then return tostring(d) end
+  return best
+end
+local function anchored(n, isn, raws)
+  local best = M.raw_offset(n, isn, raws)
+  if not best then return tostring(rel(n, isn)) end
   return ("raw%s%d"):format(best >= 0 and "+" or "", best)
 end
 
 -- The raw sequence and acknowledgment numbers the program's segments carry (an ack only
 -- where the ACK bit makes it one), and 0 among the acknowledgment anchors (an RST's
 -- sequence number when the segment it answers had no ACK bit).
-local function raws_of(p)
+function M.raws_of(p)
   local seqs, acks = {}, {0}
   for _, st in ipairs(p and p.steps or {}) do
     local g = st.seg
@@ -86,7 +91,7 @@ local function has_ack(r) return r.flags:find(".", 1, true) and r.ack end
 function M.abstract(res)
   local snap = res.snap
   if not snap then return nil end
-  local raw_seqs, raw_acks = raws_of(res.program)
+  local raw_seqs, raw_acks = M.raws_of(res.program)
   local base = snap.iss or 0
   local top = snap.snd_nxt or 0     -- the highest sequence number the target sent
   local acked = snap.rcv_nxt        -- the highest acknowledgment it sent
