@@ -507,4 +507,20 @@ case("a test expects a number anchored by a raw one absolutely", function()
     "the SEQ=0 of a reset to a segment without ACK")
 end)
 
+-- Issue 11's linux,lwip rerun: Linux sets PSH on a send's last segment, lwIP on none
+-- (RFC 9293 3.9.1 leaves it to the sender); Linux's retransmitted SYN with URG in LISTEN
+-- is its declared LISTEN/*/SYN:*>SYN:* once the program is named as the sweep's cases.
+case("PSH is no difference, and a program is also looked up as the sweep's nearest case", function()
+  local a = oracles.abstract(res("TIME-WAIT", {{flags = "P.", seq = 5002, ack = 1001, len = 10, win = 1}}))
+  local b = oracles.abstract(res("TIME-WAIT", {{flags = ".", seq = 5002, ack = 1001, len = 10, win = 1}}))
+  eq(a[1], b[1], "with and without PSH")
+  local declared = require "fuzz.declared"
+  local linux = dofile(SOURCE_DIR .. "/targets/linux/target.lua")
+  local p = {start = {state = "LISTEN", family = "inet"}, steps = {
+    {seg = {flags = "S", seq = {"raw", 1000000}, ack = {"raw", 0}}},
+    {seg = {flags = "SU", seq = {"raw", 1000000}, ack = {"raw", 0}, up = 21706}}}}
+  check(declared.find({desc = linux}, {oracle = "model", rule = "seq.unacceptable", state = "SYN-RECEIVED", step = 2}, p),
+    "the linux,lwip rerun's 1a46e7f87c738f79: declared")
+end)
+
 return S.finish()

@@ -118,7 +118,10 @@ end
 -- the stack's crash: only an `error` entry whose text its last words hold covers it (as
 -- the sweep's verdict "error", sweep.deviations).
 function M.find(t, f, p)
-  if f.oracle == "differential" then return differential(t, f, p) end
+  if f.oracle == "differential" then
+    local k = differential(t, f, p)
+    if k then return k end
+  end
   local st = p.steps[f.step]
   local states = {f.state or ""}
   -- A prefix the sweep names apart from its agent state (FIN-WAIT-2-ORPHAN is the
@@ -127,7 +130,11 @@ function M.find(t, f, p)
   if f.state ~= p.start.state and prefix.model_name(prefix.agent_state(p.start.state)) == f.state then
     states[2] = p.start.state
   end
-  local ids = {program.case_id(p, f.step)}
+  -- the program as found, and with every segment as the sweep's nearest case (a
+  -- retransmitted SYN with URG is the sweep's LISTEN/*/SYN:*>SYN:*)
+  local canon = {start = p.start, steps = {}}
+  for i = 1, math.min(f.step or #p.steps, #p.steps) do canon.steps[i] = M.canonical_step(p.steps[i]) end
+  local ids = {program.case_id(p, f.step), program.case_id(canon)}
   for _, state in ipairs(states) do
     ids[#ids + 1] = state .. "/" .. p.start.family .. "/" .. program.step_id(st)
     if st and st.seg then
