@@ -24,8 +24,8 @@ end
 -- The abstraction of one result (exec.batch): per step a text of the replies (flags,
 -- seq relative to the target's ISN -- the newest one a SYN announced --, ack relative
 -- to the harness's ISN, payload length, a zero or open window), the state after, the
--- call's result. The target's retransmissions of sequence space it already sent are
--- left out (their timing, RFC 6298, is no part of a case), and so are windows beyond
+-- call's result. The target's own timer's segments are left out (timer_range below:
+-- their timing, RFC 6298, is no part of a case), and so are windows beyond
 -- zero/non-zero (each stack sizes its buffers its own way) and the replies' timing.
 -- A number relative to its anchor: the connection's ISN (plain "N"), or a raw number the
 -- program sent ("raw+N", or the absolute 0 an RST answering a segment without ACK takes,
@@ -38,22 +38,27 @@ end
 -- the same outputs were then written differently on two labs (issue 11: ~30 false
 -- differential findings in a linux,linux:rfc1337 campaign).
 local RAW_NEAR = 1 << 20
-local function anchored(n, isn, raws)
+-- The offset of n from its raw anchor (see above), or nil when the ISN is its anchor.
+-- Also fuzz.script's: a test's expectation of such a number is absolute.
+function M.raw_offset(n, isn, raws)
   local function signed(x) return x >= 2147483648 and x - U32 or x end
-  local d = rel(n, isn)
-  local best, bd = nil, math.abs(signed(d))
+  local best, bd = nil, math.abs(signed(rel(n, isn)))
   for _, v in ipairs(raws) do
     local e = signed(rel(n, v))
     if math.abs(e) < RAW_NEAR and math.abs(e) < bd then best, bd = e, math.abs(e) end
   end
-  if not best then return tostring(d) end
+  return best
+end
+local function anchored(n, isn, raws)
+  local best = M.raw_offset(n, isn, raws)
+  if not best then return tostring(rel(n, isn)) end
   return ("raw%s%d"):format(best >= 0 and "+" or "", best)
 end
 
 -- The raw sequence and acknowledgment numbers the program's segments carry (an ack only
 -- where the ACK bit makes it one), and 0 among the acknowledgment anchors (an RST's
 -- sequence number when the segment it answers had no ACK bit).
-local function raws_of(p)
+function M.raws_of(p)
   local seqs, acks = {}, {0}
   for _, st in ipairs(p and p.steps or {}) do
     local g = st.seg
@@ -65,28 +70,65 @@ local function raws_of(p)
   return seqs, acks
 end
 
+-- The target's own timer (sweep.judge.own_timer, the judge's classification): a reply
+-- from the sequence space it already sent -- its ISS up to the highest end it sent so
+-- far (top); below SND.UNA too, since the harness's acknowledgment may cross the
+-- retransmission -- or a repeat, at least
+-- judge.RETRANSMIT_MIN later, of a reply it sent before. Each stack's retransmission
+-- timer runs on its own clock (RFC 6298: Linux's 1 s initial RTO and its SYN re-sent at
+-- TCP_TIMEOUT_MIN after an unacceptable ACK, lwIP's 500 ms ticks), so such a reply is no
+-- output of the case; one that acknowledges more than any segment of the target before
+-- it did stands for the ACK it carries (judge.compare's carried ACK), written as that
+-- bare ACK, unless the step brought such an ACK of its own.
+local function timer_range(res, top)
+  local snap = res.snap
+  if not snap.iss or snap.iss == 0 or snap.iss == top then return nil end
+  return {lo = snap.iss, hi = top, bare_syn = res.program.start.state == "SYN-SENT"}
+end
+
+local function has_ack(r) return r.flags:find(".", 1, true) and r.ack end
+
 function M.abstract(res)
   local snap = res.snap
   if not snap then return nil end
-  local raw_seqs, raw_acks = raws_of(res.program)
+  local raw_seqs, raw_acks = M.raws_of(res.program)
   local base = snap.iss or 0
   local top = snap.snd_nxt or 0     -- the highest sequence number the target sent
+  local acked = snap.rcv_nxt        -- the highest acknowledgment it sent
+  local prior = {}                  -- its replies so far
   local steps = {}
+  local function ack_text(seq, ack)
+    return (". %s(0) ack %s"):format(anchored(seq, base, raw_acks), anchored(ack, snap.irs, raw_seqs))
+  end
   for i, o in ipairs(res.steps) do
-    local parts = {}
-    for _, r in ipairs(o.replies or {}) do
-      local syn = r.flags:find("S", 1, true)
-      if syn then base = r.seq end
-      local fin = r.flags:find("F", 1, true) and 1 or 0
-      local len = (r.len or 0) + (syn and 1 or 0) + fin
-      local rtx = len > 0 and not syn and mstate.le(mstate.add(r.seq, len), top) and snap.iss ~= 0
-      if not rtx then
-        local txt = ("%s %s(%d)"):format(flagset(r.flags), anchored(r.seq, base, raw_acks), r.len or 0)
+    local parts, own, at = {}, {}, {}
+    -- which replies are the timer's (a repeat of one earlier in the same step too), and
+    -- the highest end sent before each
+    for j, r in ipairs(o.replies or {}) do
+      own[j], at[j] = judge.own_timer(r, timer_range(res, top), prior), top
+      local len = (r.len or 0) + (r.flags:find("S", 1, true) and 1 or 0) + (r.flags:find("F", 1, true) and 1 or 0)
+      if not own[j] and len > 0 and mstate.gt(mstate.add(r.seq, len), top) then top = mstate.add(r.seq, len) end
+      prior[#prior + 1] = r
+    end
+    for j, r in ipairs(o.replies or {}) do
+      if own[j] then
+        if has_ack(r) and acked and mstate.gt(r.ack, acked) then
+          local own_ack = false
+          for q, x in ipairs(o.replies) do
+            if not own[q] and has_ack(x) and mstate.ge(x.ack, r.ack) then own_ack = true end
+          end
+          if not own_ack then parts[#parts + 1] = ack_text(at[j], r.ack) end
+        end
+      else
+        if r.flags:find("S", 1, true) then base = r.seq end
+        -- PSH left out: its use is the sender's (RFC 9293 3.9.1; the judge does not compare
+        -- it either): Linux pushes the last segment of a send, lwIP none of them
+        local txt = ("%s %s(%d)"):format(flagset((r.flags:gsub("P", ""))), anchored(r.seq, base, raw_acks), r.len or 0)
         if r.flags:find(".", 1, true) then txt = txt .. " ack " .. anchored(r.ack, snap.irs, raw_seqs) end
         if (r.win or 0) == 0 and not r.flags:find("R", 1, true) then txt = txt .. " win 0" end
         parts[#parts + 1] = txt
-        if len > 0 and mstate.gt(mstate.add(r.seq, len), top) then top = mstate.add(r.seq, len) end
       end
+      if has_ack(r) and acked and mstate.gt(r.ack, acked) then acked = r.ack end
     end
     local t = (#parts > 0 and table.concat(parts, ", ") or "nothing") .. " -> " .. tostring(o.state)
     if o.call then t = ("call %s%s; "):format(o.call.ret, o.call.err ~= "" and (" " .. o.call.err) or "") .. t end
@@ -207,7 +249,15 @@ function M.differential(results, names)
       for i = 1, #abs do classes[#classes + 1] = M.reply_class(results[i].steps[k]) .. "->" ..
         tostring(results[i].steps[k].state) end
       local p = results[1].program
-      return {oracle = "differential", step = k, target = odd,
+      -- Each target's model verdict on the leading steps (its own knobs), for
+      -- fuzz.declared: a difference at a step the model judges on every target is
+      -- explained by the targets' own departures from the model (declared or not).
+      local per = {}
+      for i, r in ipairs(results) do
+        local judged = r.plan and r.plan.judged or 0
+        per[i] = {name = names[i], judged = judged, model = judged >= k and M.model(r) or nil}
+      end
+      return {oracle = "differential", step = k, target = odd, per_target = per,
         state = k > 1 and results[1].steps[k - 1].state or p.start.state,
         class = program.event_class(p.steps[k]), reply_class = table.concat(classes, "|"),
         rule = "", rfc = "", sentence = "", outputs = outputs,

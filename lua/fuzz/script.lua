@@ -100,8 +100,11 @@ function M.text(p, expect, knobs, title, rfc)
     end
     for _, x in ipairs(e and e.replies or {}) do
       local rp = {q(x.flags)}
-      if x.seq then rp[#rp + 1] = ("seq = u32(TG + %d), seq_abs = true"):format(x.seq) end
-      if x.ack and x.flags:find(".", 1, true) then rp[#rp + 1] = ("ack = u32(H + %d), ack_abs = true"):format(x.ack) end
+      -- a number the program's raw numbers anchor is the same on every lab: absolute
+      if x.seq_raw then rp[#rp + 1] = ("seq = %d, seq_abs = true"):format(x.seq_raw)
+      elseif x.seq then rp[#rp + 1] = ("seq = u32(TG + %d), seq_abs = true"):format(x.seq) end
+      if x.ack_raw and x.flags:find(".", 1, true) then rp[#rp + 1] = ("ack = %d, ack_abs = true"):format(x.ack_raw)
+      elseif x.ack and x.flags:find(".", 1, true) then rp[#rp + 1] = ("ack = u32(H + %d), ack_abs = true"):format(x.ack) end
       rp[#rp + 1] = "len = " .. (x.len or 0)
       out[#out + 1] = ("  c:expect({%s}, {within = %g})"):format(table.concat(rp, ", "), math.max(e.window, 0.25))
     end
@@ -118,9 +121,15 @@ function M.text(p, expect, knobs, title, rfc)
 end
 
 -- The expectation of a result as observed (the reference target's): replies relative
--- to the ISNs, its agent states; the target's retransmissions are left out.
+-- to the ISNs, its agent states; the target's retransmissions are left out. A number
+-- nearer a raw number the program sent than the ISN (fuzz.oracles.raw_offset: the ACK
+-- of a raw SYN, the SEQ=0 or SEQ=SEG.ACK of a reset) is kept absolute (seq_raw,
+-- ack_raw): relative to the lab's ISN it would be wrong on the next lab (issue 11's
+-- linux,lwip campaign: 5 differential tests that failed on both targets).
 function M.observed(res, window)
   local snap = res.snap
+  local oracles = require "fuzz.oracles"
+  local raw_seqs, raw_acks = oracles.raws_of(res.program)
   local out = {}
   local top = snap.snd_nxt or 0
   for i, o in ipairs(res.steps) do
@@ -130,8 +139,10 @@ function M.observed(res, window)
       local len = (x.len or 0) + (syn and 1 or 0) + (x.flags:find("F", 1, true) and 1 or 0)
       local rtx = len > 0 and not syn and snap.iss ~= 0 and ((x.seq + len - top) % U32) == 0
       if not rtx then
+        local seq_raw = oracles.raw_offset(x.seq, snap.iss or 0, raw_acks) and x.seq or nil
+        local ack_raw = oracles.raw_offset(x.ack, snap.irs or 0, raw_seqs) and x.ack or nil
         reps[#reps + 1] = {flags = x.flags, seq = (snap.iss ~= 0 and not syn) and ((x.seq - snap.iss) % U32) or nil,
-          ack = (x.ack - snap.irs) % U32, len = x.len}
+          ack = (x.ack - snap.irs) % U32, len = x.len, seq_raw = (not syn) and seq_raw or nil, ack_raw = ack_raw}
       end
     end
     local st = o.state == "LISTEN" and "CLOSED" or I.agent_state(o.state or "CLOSED")

@@ -31,6 +31,14 @@
 -- about the model, but a declared crash is a known bug of the stack, not a failure of
 -- the run; an undeclared error still fails it. An `error` entry matches by case id only
 -- (an error has no rule).
+--
+-- An entry with `bug = true` is a known bug of the stack, not a deviation: a MUST of the
+-- RFC it breaks (its reason quotes it), declared so that a sweep or a fuzzing campaign
+-- does not report it again; the verdict is still `deviation` (it does not fail the run),
+-- its reason says "known bug of the stack". `after = {GLOB...}` (the fuzzer only,
+-- lua/fuzz/declared.lua): step ids of an earlier step of a program after which the stack's
+-- connection is no longer the model's because of this bug, so that a finding at a later
+-- step is the bug's consequence.
 local M = {}
 
 -- A glob's pieces between its '*'s, split once per pattern (the fuzzer looks up
@@ -88,6 +96,19 @@ function M.check(descriptor)
       if d[f] ~= nil and (type(d[f]) ~= "string" or d[f] == "") then
         return nil, ('sweep_deviations["%s"].%s: expected a non-empty string, got %s'):format(key,
           f, type(d[f]) == "string" and '""' or type(d[f]))
+      end
+    end
+    if d.bug ~= nil and type(d.bug) ~= "boolean" then
+      return nil, ('sweep_deviations["%s"].bug: expected a boolean, got %s'):format(key, type(d.bug))
+    end
+    if d.after ~= nil then
+      local ok = type(d.after) == "table" and #d.after > 0
+      for _, g in ipairs(type(d.after) == "table" and d.after or {}) do
+        if type(g) ~= "string" or g == "" then ok = false end
+      end
+      if not ok then
+        return nil, ('sweep_deviations["%s"].after: expected a list of step-id globs, got %s')
+          :format(key, type(d.after))
       end
     end
     if d.seen ~= nil and d.error ~= nil then
@@ -155,7 +176,8 @@ function M.classify(result, descriptor)
   local key, d = M.find(result, descriptor)
   if key then
     result.verdict = "deviation"
-    result.reason = ("%s (RFC %s; declared as %s)"):format(d.reason, d.rfc or "?", key)
+    result.reason = ("%s%s (RFC %s; declared as %s)"):format(d.bug and "known bug of the stack: " or "",
+      d.reason, d.rfc or "?", key)
   end
   return result
 end

@@ -222,16 +222,20 @@ local function mismatch(x, o)
 end
 
 local carried_ack
--- A reply from the target's own unacknowledged SYN, data or FIN: its retransmission
--- timer (RFC 6298), not an answer to the step.
-local function is_retransmit(e, o)
+-- A reply from the target's own unacknowledged SYN, data or FIN (range {lo, hi,
+-- bare_syn}: the sequence space it sent and was not acknowledged): its retransmission
+-- timer (RFC 6298), not an answer to the step. bare_syn: the target's segment was a bare
+-- SYN (SYN-SENT), so its SYN,ACK of a simultaneous open (RFC 9293 3.10.7.3), with the same
+-- ISS, is an answer. Shared with the fuzzer's differential oracle (M.own_timer).
+function M.retransmits(range, o)
   local f = o.flags or ""
-  if not e.retransmit or not (o.len and o.len > 0 or f:find("F", 1, true) or f:find("S", 1, true)) then
+  if not range or not (o.len and o.len > 0 or f:find("F", 1, true) or f:find("S", 1, true)) then
     return false
   end
-  if e.retransmit.bare_syn and f:find(".", 1, true) then return false end
-  return mstate.within(o.seq, e.retransmit.lo, mstate.add(e.retransmit.hi, -1))
+  if range.bare_syn and f:find(".", 1, true) then return false end
+  return mstate.within(o.seq, range.lo, mstate.add(range.hi, -1))
 end
+local function is_retransmit(e, o) return M.retransmits(e.retransmit, o) end
 
 -- The index in carried (the target's retransmissions seen in a step) of one that
 -- carries the bare ACK x expects (flags ".", the same SEG.ACK, from at or below its
@@ -323,17 +327,33 @@ end
 -- the model rightly does not predict. Seen when a loaded harness collects a step's
 -- replies for over a second: Linux's SYN|ACK again after its 1 s initial RTO.
 local RETRANSMIT_MIN = 0.15
-local function is_repeat(seen, k, r)
+M.RETRANSMIT_MIN = RETRANSMIT_MIN
+-- Whether r repeats one of prior[1..n] (replies with their times .t) that occupies
+-- sequence space, at least RETRANSMIT_MIN after it (above).
+function M.repeats(prior, n, r)
   local f = r.flags or ""
   if not (f:find("S", 1, true) or f:find("F", 1, true) or (r.len or 0) > 0) then return false end
-  for j = 1, k - 1 do
-    local m = seen[j]
+  for j = 1, n do
+    local m = prior[j]
     if m.flags == r.flags and m.seq == r.seq and m.ack == r.ack and (m.len or 0) == (r.len or 0)
         and m.t and r.t and r.t - m.t >= RETRANSMIT_MIN then
       return true
     end
   end
   return false
+end
+local function is_repeat(seen, k, r) return M.repeats(seen, k - 1, r) end
+
+-- The target's own timer, as the judge tells it from an answer: "retransmit" when r
+-- comes from its unacknowledged sequence space (M.retransmits over range), "repeat" when
+-- it repeats one of the replies in prior at least RETRANSMIT_MIN later (M.repeats), else
+-- nil. The judge applies the two at their own places in compare (a retransmission may
+-- carry an expected ACK, a repeat is only no extra reply); fuzz.oracles' differential
+-- leaves both out of the outputs it compares (RFC 6298 timing is no part of a case).
+function M.own_timer(r, range, prior)
+  if M.retransmits(range, r) then return "retransmit" end
+  if prior and M.repeats(prior, #prior, r) then return "repeat" end
+  return nil
 end
 
 -- The replies of a step beyond the k-1 it expected and got, its repeats (is_repeat) left out.

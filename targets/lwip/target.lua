@@ -33,6 +33,26 @@ local function plus(list, ...)
   for _, v in ipairs(list) do out[#out + 1] = v end
   return out
 end
+-- The step ids (sweep.cases.step_id) of segments whose text or FIN a stack takes: each
+-- of heads ("", "FIN", "ACK", "FIN+ACK") with PSH and URG or not, with text or (with a
+-- FIN) without, followed by tail ("FIN+ACK+PSH+data:seq=rcv_nxt:*").
+local function took(heads, tail)
+  local out = {}
+  for _, h in ipairs(heads) do
+    for _, pu in ipairs({ "", "PSH", "URG", "PSH+URG" }) do
+      for _, data in ipairs({ "", "data" }) do
+        local parts = {}
+        for _, x in ipairs({ h, pu, data }) do if x ~= "" then parts[#parts + 1] = x end end
+        local fin = h:find("FIN", 1, true)
+        if fin or data ~= "" then
+          if h == "" and pu == "" then table.insert(parts, 1, "NONE") end
+          out[#out + 1] = table.concat(parts, "+") .. tail
+        end
+      end
+    end
+  end
+  return out
+end
 
 -- tcp_rst always sets ACK (RST_ACK above). CLOSED/inet/ACK:seq=1000000:ack=2000000:len=0:
 -- expected R 2000000:2000000(0), seen R. 2000000:2000000(0) ack 1000000.
@@ -53,7 +73,11 @@ declare("reset.ack", { "FIN-WAIT-2-ORPHAN" }, { "" }, { rfc = "1122 4.2.2.13; 92
 -- FIN together as one. CLOSED/inet/SYN+FIN:seq=1000000:ack=0:len=0: expected R. 0:0(0)
 -- ack SEG.SEQ+2, seen ack SEG.SEQ+1; .../FIN:seq=1000000:ack=1515870810:len=0: seen
 -- R. 1515870810:1515870810(0).
-declare("reset.no_ack", { "CLOSED" }, { "/*/SYN+FIN*", "/*:ack=1515870810:*" }, { rfc = "9293 3.10.7.1",
+-- The fuzzer (README "Found by the fuzzer" W1) met it with any ack field:
+-- CLOSED/inet6/FIN:seq=1000000:ack=snd_nxt-70:len=0 seen R. SEG.ACK:SEG.ACK(0) ack 1000001,
+-- and after a RST closed the connection a SYN with ack=snd_nxt (FIN-WAIT-1, CLOSING): any
+-- ACK-less segment to a closed port.
+declare("reset.no_ack", { "CLOSED" }, { "" }, { rfc = "9293 3.10.7.1",
   reason = "the reset of an ACK-less segment takes its ack field as sequence number and counts "
     .. "SYN+FIN as one octet: \"If the ACK bit is off, sequence number zero is used, "
     .. "<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>\" (SEG.LEN counts SYN and FIN, 3.4)" })
@@ -78,7 +102,10 @@ declare("synsent.simultaneous", { "SYN-SENT" }, { "" }, { rfc = "9293 3.10.7.3",
 -- tcp_receive): text and FIN on the SYN|ACK are lost. SYN-SENT/inet/SYN+FIN+ACK:seq=
 -- 1000000:ack=snd_nxt:len=0: expected . 1:1(0) ack 1000002 -> CLOSE-WAIT, seen ack
 -- 1000001 -> ESTABLISHED.
-declare("synsent.established", { "SYN-SENT" }, { "/*/SYN+ACK+data:*", "/*/SYN+FIN+ACK*" }, {
+-- (the fuzzer: with URG or PSH too, SYN-SENT/inet/SYN+ACK+URG+data:seq=rcv_nxt-1:
+-- ack=snd_nxt:len=1, fuzz 280936d16edaba21)
+declare("synsent.established", { "SYN-SENT" }, { "/*/SYN+ACK+data:*", "/*/SYN+ACK+*data:*",
+  "/*/SYN+FIN+ACK*" }, {
   rfc = "9293 3.10.7.3", reason = "text and FIN on the SYN|ACK that completes an active open "
     .. "are dropped: \"continue processing at the sixth step\"" })
 -- tcp_process, SYN_RCVD: a SYN is not checked (only a retransmitted one, seqno = rcv_nxt-1,
@@ -117,7 +144,13 @@ declare("seq.unacceptable_rst", AFTER_FIN, { "/*:seq=rcv_wend+1:*" }, RST_EDGE)
 -- under "if (flags & TCP_ACK)"); tcp_timewait_input acks any segment with tcplen > 0.
 -- ESTABLISHED/inet/FIN:seq=rcv_nxt:ack=0:len=0: expected nothing -> ESTABLISHED, seen
 -- . 1:1(0) ack 2 -> CLOSE-WAIT.
-declare("ack.off", plus(SYNCED, "TIME-WAIT"), { "" }, { rfc = "9293 3.10.7.4",
+-- A stack bug (`bug`, README "Found by the fuzzer" W5): a MUST of the fifth step broken,
+-- the text taken. `after`: an earlier step of a fuzzer's program that did this leaves the
+-- model's RCV.NXT behind lwIP's, so a finding at a later step is this bug's consequence
+-- (lua/fuzz/declared.lua; ESTABLISHED/inet/NONE+data:seq=rcv_nxt:ack=0:len=mss, then a
+-- SYN at RCV.NXT: the challenge ACK acks 1460 octets the model never took).
+declare("ack.off", plus(SYNCED, "TIME-WAIT"), { "" }, { rfc = "9293 3.10.7.4", bug = true,
+  after = plus(took({ "", "FIN" }, ":seq=rcv_nxt:*"), table.unpack(took({ "", "FIN" }, ":seq=rcv_nxt-1:*"))),
   reason = "a segment without ACK has its text and FIN processed and acknowledged: fifth, "
     .. "\"if the ACK bit is off, drop the segment and return\"" })
 -- tcp_receive: an ACK beyond snd_nxt gets tcp_send_empty_ack and the segment goes on (its
@@ -126,10 +159,26 @@ declare("ack.off", plus(SYNCED, "TIME-WAIT"), { "" }, { rfc = "9293 3.10.7.4",
 -- seen . 1:1(0) ack 1, . 1:1(0) ack 1. TIME-WAIT (tcp_timewait_input): no test of the ACK
 -- field, zero-length segments unanswered: TIME-WAIT/inet/ACK:seq=rcv_nxt+1:ack=snd_nxt+1:
 -- len=0 expected . 2:2(0) ack 2, seen nothing.
-declare("ack.too_new", plus(SYNCED, "TIME-WAIT"), { "" }, { rfc = "9293 3.10.7.4",
+-- A stack bug (W4), and (after) a later step's finding its consequence, as for ack.off:
+-- ESTABLISHED-DATA-OUT/inet/ACK+data:seq=rcv_nxt:ack=snd_nxt+2^30:len=5, then a FIN at
+-- the model's RCV.NXT is acked 5 octets beyond it.
+local TOO_NEW = { rfc = "9293 3.10.7.4", bug = true,
+  after = plus(took({ "ACK", "FIN+ACK" }, ":seq=rcv_nxt:ack=snd_nxt+*"),
+    table.unpack(took({ "ACK", "FIN+ACK" }, ":seq=rcv_nxt-1:ack=snd_nxt+*"))),
   reason = "a segment acknowledging something not yet sent is acknowledged but not dropped "
     .. "(TIME-WAIT: not acknowledged): \"If the ACK acks something not yet sent (SEG.ACK > "
-    .. "SND.NXT), then send an ACK, drop the segment, and return\"" })
+    .. "SND.NXT), then send an ACK, drop the segment, and return\"" }
+-- where nothing of the target's is in flight SND.UNA+n is beyond SND.NXT too (SYN-RECEIVED/
+-- inet/ACK:seq=rcv_nxt:ack=snd_una+1:len=0>ACK+data:seq=rcv_nxt:ack=snd_una+1:len=1>RST at
+-- the model's RCV.NXT: lwIP, one octet ahead, ignores it; fuzz 2eb05978345404d9)
+local TOO_NEW_IDLE = {}
+for k, v in pairs(TOO_NEW) do TOO_NEW_IDLE[k] = v end
+TOO_NEW_IDLE.after = plus(TOO_NEW.after, table.unpack(took({ "ACK", "FIN+ACK" }, ":seq=rcv_nxt:ack=snd_una+*")))
+local IDLE = { ESTABLISHED = true, ["ESTABLISHED-DATA-IN"] = true, ["FIN-WAIT-2"] = true,
+  ["FIN-WAIT-2-ORPHAN"] = true, ["CLOSE-WAIT"] = true, ["TIME-WAIT"] = true }
+for _, st in ipairs(plus(SYNCED, "TIME-WAIT")) do
+  declare("ack.too_new", { st }, { "" }, IDLE[st] and TOO_NEW_IDLE or TOO_NEW)
+end
 -- tcp_timewait_input: "If the SYN is in the window it is an error, send a reset" (RFC 793)
 -- and TIME-WAIT stays. TIME-WAIT/inet/SYN:seq=rcv_nxt+1:ack=snd_nxt:len=0: expected
 -- . 2:2(0) ack 2, seen R. 2:2(0) ack 1000003.
@@ -154,13 +203,48 @@ declare("ack.time_wait", { "TIME-WAIT" }, { "" }, { rfc = "9293 3.10.7.4",
   reason = "TIME-WAIT acknowledges a FIN at RCV.NXT without advancing RCV.NXT over it "
     .. "(tcp_timewait_input acks, nothing more): \"advance RCV.NXT over the FIN\"" })
 
+-- Found by the fuzzer (issue 11; README "Found by the fuzzer" W15): tcp_receive tests the
+-- ACK field before the sequence number, so an unacceptable segment whose SEG.ACK is
+-- beyond SND.NXT gets two ACKs: tcp_send_empty_ack ("Out of sequence ACK"), then the
+-- unacceptable segment's tcp_ack_now. The states above already declare the first step's
+-- ACK processing; these are the others. Beyond SND.NXT: snd_nxt+n, snd_una+n where
+-- nothing is in flight, and the raw 2000000 and 1515870810 at any SEG.SEQ (lwIP's ISNs are
+-- a counter from 6510, tcp_next_iss, far below both: 7034 after a 10-minute campaign). ESTABLISHED/inet6/ACK:seq=rcv_nxt-1:ack=snd_nxt+1073741841:
+-- len=0 (fuzz 1719ff7371d02d32): expected . 6834:6834(0) ack RCV.NXT, seen it twice.
+local TWO_ACKS = { rfc = "9293 3.10.7.4",
+  reason = "an unacceptable segment acknowledging something not yet sent gets two ACKs (its "
+    .. "ACK field is tested first): \"If an incoming segment is not acceptable, an "
+    .. "acknowledgment should be sent in reply ... After sending the acknowledgment, drop "
+    .. "the unacceptable segment and return\"" }
+declare("seq.unacceptable", { "ESTABLISHED", "ESTABLISHED-DATA-IN", "ESTABLISHED-DATA-OUT",
+  "FIN-WAIT-2", "FIN-WAIT-2-ORPHAN" }, { "/*:ack=snd_nxt+*", "/*:ack=2000000:*",
+  "/*:ack=1515870810:*" }, TWO_ACKS)
+declare("seq.unacceptable", { "ESTABLISHED", "ESTABLISHED-DATA-IN", "FIN-WAIT-2",
+  "FIN-WAIT-2-ORPHAN" }, { "/*:ack=snd_una+*" }, TWO_ACKS)
+
+-- A stack bug (README "Found by the fuzzer" W16): tcp_receive, taking in-order text that
+-- covers a queued out-of-order segment with a FIN, sets FIN on the text (TCPH_SET_FLAG
+-- (inseg.tcphdr, TCP_FIN)), so the peer's FIN moves to the end of the later text: the
+-- octets after the FIN are delivered and the ACK acknowledges a FIN at a sequence number
+-- the peer never sent it at (the invariant oracle: "a reply acknowledges 1 bytes beyond
+-- what the harness sent"). ESTABLISHED/inet/FIN:seq=rcv_nxt+100:ack=0:len=0>ACK+data:
+-- seq=rcv_nxt-1:ack=snd_nxt+2^30:len=mss (fuzz 4e29d5cb75ab7468): seen . 1:1(0) ack 1461
+-- -> CLOSE-WAIT, the text ending at 1460 and the FIN sent at 101.
+declare("invariant", { "ESTABLISHED", "ESTABLISHED-DATA-IN", "ESTABLISHED-DATA-OUT", "FIN-WAIT-1",
+  "FIN-WAIT-2" }, { "/*/FIN*:seq=rcv_nxt+*>*+data:seq=rcv_nxt*" }, { rfc = "9293 3.4, 3.10.7.4",
+  bug = true,
+  reason = "a FIN queued out of order moves to the end of later text that covers it, whose "
+    .. "octets after the FIN are taken and acknowledged with the FIN: the FIN \"occupies the "
+    .. "sequence number\" it was sent at (3.4), and eighth step, a FIN \"implies PUSH for any "
+    .. "segment text not yet delivered\": nothing after it is text" })
+
 -- lwIP's own abort (README "Known gaps"): a FIN at RCV.NXT+2^31 passes tcp_receive's
 -- TCP_SEQ_BETWEEN by wrap-around and fails LWIP_ASSERT("insane offset!") (tcp_in.c:1430),
 -- which abort()s the process. Declared as the stack's crash (an `error` entry: only an
 -- error whose detail carries these last words, on a case with that edge, is covered).
 -- ESTABLISHED/inet/FIN:seq=rcv_nxt+2^31:ack=0:len=0, run alone: status 134, 'Assertion
 -- "insane offset!" failed at line 1430 in ./src/core/tcp_in.c'.
-sweep_deviations["*:seq=rcv_nxt+2^31:*"] = { rfc = "9293 3.10.7.4",
+sweep_deviations["*:seq=rcv_nxt+2^31:*"] = { rfc = "9293 3.10.7.4", bug = true,
   error = 'Assertion "insane offset!" failed',
   reason = "lwIP aborts on a FIN at RCV.NXT+2^31 (tcp_in.c:1430 LWIP_ASSERT \"insane offset!\"): "
     .. "\"If a segment's contents straddle the boundary between old and new, only the new "
