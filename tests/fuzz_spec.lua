@@ -268,6 +268,28 @@ case("a declared deviation is found through the sweep's nearest case", function(
     nil, "an ACK-bearing FIN is another case")
 end)
 
+-- A declared deviation that filters on what the target did (sweep.deviations `seen`)
+-- covers a model finding only through the finding's own `seen`: gVisor's orphaned
+-- FIN-WAIT-2 answers text with RST|ACK (declared with seen = "R. "); without `seen` the
+-- first gVisor campaign reported 24 such findings as new.
+case("a declared deviation filtered on what was seen covers a model finding", function()
+  local declared = require "fuzz.declared"
+  local desc = dofile(SOURCE_DIR .. "/targets/gvisor/target.lua")
+  local p = {start = {family = "inet6", state = "FIN-WAIT-2-ORPHAN"}, steps = {
+    {seg = {ack = {"snd_nxt", 0}, flags = "A", len = "mss", seq = {"rcv_nxt", 0}}}}}
+  local snap = snapshot("FIN-WAIT-2")
+  snap.orphan = true
+  local pl = plan.make(p, snap, desc.model, desc.model)
+  check(pl.judged >= 1, "the step is judged")
+  local r = {flags = "R.", seq = 5002, ack = 1001 + 1440, len = 0, win = 0}
+  local f = oracles.model{plan = pl, program = p, steps = {{replies = {r}, state = "CLOSED"}}}
+  check(f, "the RST|ACK differs from the model")
+  has(f.seen or "", "R. ", "the finding says what the target sent")
+  eq(declared.find({desc = desc}, f, p), "FIN-WAIT-2-ORPHAN/*", "covered by the seen entry")
+  f.seen = "R 5002:5002(0) -> CLOSED"
+  eq(declared.find({desc = desc}, f, p), nil, "another reply is not covered")
+end)
+
 case("the model stops judging after text held out of order", function()
   local snap = snapshot("ESTABLISHED")
   local p = {start = {state = "ESTABLISHED", family = "inet"}, steps = {

@@ -92,7 +92,7 @@ local function deviation(T, f, p)
   if not t then return nil end
   local memo = dev_memo[t.desc or T] or {}
   dev_memo[t.desc or T] = memo
-  local mk = (f.rule or "") .. "\0" .. program.id(p) .. "\0" .. (f.state or "") .. "\0" .. tostring(f.step)
+  local mk = (f.rule or "") .. "\0" .. program.id(p) .. "\0" .. (f.state or "") .. "\0" .. tostring(f.step) .. "\0" .. (f.seen or "")
   if memo[mk] ~= nil then return memo[mk] or nil end
   local k = declared.find(t, f, p)
   memo[mk] = k or false

@@ -55,7 +55,7 @@ function M.find(t, f, p)
     end
   end
   for _, id in ipairs(ids) do
-    local k = deviations.find({rule = f.rule or "", id = id}, t.desc)
+    local k = deviations.find({rule = f.rule or "", id = id, seen = f.seen}, t.desc)
     if k then return k end
   end
   return nil

@@ -116,7 +116,13 @@ function M.model(res)
   -- The step that differs: compare's text names it ("step N of M ...").
   local k = tonumber(text:match("^step (%d+) of")) or 1
   local prev = k > 1 and res.steps[k - 1].state or res.program.start.state
+  -- seen: what the target did up to that step, for the declared deviations that filter
+  -- on it (sweep.deviations `seen`: gVisor's "FIN-WAIT-1" after a retransmitted FIN, its
+  -- orphan's "R. "), as the sweep's result carries it.
+  local upto = {}
+  for i = 1, k do upto[i] = observed[i] end
   return {oracle = "model", step = k, state = prev, rule = rule and rule.id or "",
+    seen = judge.summary(upto),
     rfc = rule and rule.rfc or "", sentence = rule and rule.sentence or "", detail = text,
     class = program.event_class(res.program.steps[k]), reply_class = M.reply_class(res.steps[k]),
     expected = judge.summary({pl.expect[k]})}
