@@ -290,6 +290,29 @@ case("a declared deviation filtered on what was seen covers a model finding", fu
   eq(declared.find({desc = desc}, f, p), nil, "another reply is not covered")
 end)
 
+-- A right-edge step after the target announced another edge than the prefix's is not
+-- judged: gVisor's SYN,ACK offers 29184, its first ACK 65535, and a RST at the plan's
+-- RCV.NXT+RCV.WND+1 is then in its window (issue 11's gVisor campaign, 06754d8b8a6e9545).
+case("a right-edge step after the target announced a new edge is not judged", function()
+  local desc = dofile(SOURCE_DIR .. "/targets/gvisor/target.lua")
+  local snap = snapshot("ESTABLISHED")
+  snap.rcv_wnd = 29184
+  local p = {start = {family = "inet", state = "ESTABLISHED"}, steps = {
+    {seg = {ack = {"snd_una", 0}, flags = "A", seq = {"rcv_nxt", -1048576}}},
+    {seg = {ack = {"snd_nxt", 0}, flags = "RA", seq = {"rcv_wend", 1}}}}}
+  local pl = plan.make(p, snap, desc.model, desc.model)
+  eq(pl.judged, 2, "both steps planned")
+  local function res(win)
+    return {plan = pl, program = p, snap = snap, steps = {
+      {replies = {{flags = ".", seq = 5001, ack = 1001, len = 0, win = win}}, state = "ESTABLISHED"},
+      {replies = {}, state = "CLOSED"}}}
+  end
+  eq(oracles.model(res(65535)), nil, "a new edge announced: the RST is not judged")
+  local f = oracles.model(res(29184))
+  check(f and f.step == 2 and f.rule == "seq.unacceptable_rst",
+    "the same edge: the reset by a RST beyond it is a finding")
+end)
+
 case("the model stops judging after text held out of order", function()
   local snap = snapshot("ESTABLISHED")
   local p = {start = {state = "ESTABLISHED", family = "inet"}, steps = {
