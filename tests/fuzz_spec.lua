@@ -197,6 +197,26 @@ case("a raw sequence number anchors the ACK of it, whatever the labs' ISNs", fun
   has(oracles.abstract(r)[1], "ack 2", "without raw numbers: relative to the ISN")
 end)
 
+-- Issue 11's linux,gvisor campaign (49b9b1914e86126a): a SYN at RCV.NXT+RCV.WND-1 in
+-- SYN-RECEIVED, answered RST|ACK <ACK=SEG.SEQ+1> by both, was "ack 64241" on Linux and
+-- "ack 29185" on gVisor (their windows): an ack of a right-edge step is written relative
+-- to the step's own SEG.SEQ.
+case("an ack of a right-edge step is written relative to the step, whatever the windows", function()
+  local function text(wnd)
+    local r = res("LISTEN", {{flags = "R.", seq = 0, ack = 1001 + wnd, len = 0, win = 0}})
+    r.program.start.state = "SYN-RECEIVED"
+    r.program.steps[1].seg = {flags = "S", seq = {"rcv_wend", -1}}
+    r.snap.rcv_wnd = wnd
+    r.plan = {steps = {{sent = {flags = "S", seq = 1001 + wnd - 1, len = 0}}}}
+    return oracles.abstract(r)[1]
+  end
+  eq(text(64240), text(29184), "same text on two windows")
+  has(text(64240), "ack seg+1", "relative to the step's SEG.SEQ")
+  local r = res("TIME-WAIT", {{flags = ".", seq = 5002, ack = 1002, len = 0, win = 100}})
+  r.plan = {steps = {{sent = {flags = "RA", seq = 1001, len = 0}}}}
+  has(oracles.abstract(r)[1], "ack 2", "a step at RCV.NXT: relative to the ISN as before")
+end)
+
 -- Issue 11: ~30 differential findings with equal outputs in a linux,linux:rfc1337 run:
 -- the nearest of all anchors was a coin toss when the ISN-relative distance was large.
 case("far from the ISN, a reply is written the same on labs with other ISNs", function()

@@ -38,16 +38,25 @@ end
 -- the same outputs were then written differently on two labs (issue 11: ~30 false
 -- differential findings in a linux,linux:rfc1337 campaign).
 local RAW_NEAR = 1 << 20
-local function anchored(n, isn, raws)
+local function anchored(n, isn, raws, own)
   local function signed(x) return x >= 2147483648 and x - U32 or x end
   local d = rel(n, isn)
-  local best, bd = nil, math.abs(signed(d))
+  local best, bd, name = nil, math.abs(signed(d)), "raw"
   for _, v in ipairs(raws) do
     local e = signed(rel(n, v))
     if math.abs(e) < RAW_NEAR and math.abs(e) < bd then best, bd = e, math.abs(e) end
   end
+  -- A step at the right edge (seq relative to RCV.NXT+RCV.WND) sends a number that
+  -- differs per target by its window (Linux 64240, gVisor 29184): an ack of it is
+  -- written relative to the step's own SEG.SEQ ("seg+N") when that is nearer
+  -- (issue 11's linux,gvisor campaign: one RST|ACK <ACK=SEG.SEQ+1> on both, written
+  -- "ack 64241" and "ack 29185").
+  if own then
+    local e = signed(rel(n, own))
+    if math.abs(e) < RAW_NEAR and math.abs(e) < bd then best, bd, name = e, math.abs(e), "seg" end
+  end
   if not best then return tostring(d) end
-  return ("raw%s%d"):format(best >= 0 and "+" or "", best)
+  return ("%s%s%d"):format(name, best >= 0 and "+" or "", best)
 end
 
 -- The raw sequence and acknowledgment numbers the program's segments carry (an ack only
@@ -74,6 +83,9 @@ function M.abstract(res)
   local steps = {}
   for i, o in ipairs(res.steps) do
     local parts = {}
+    local st = res.program and res.program.steps[i]
+    local sent = res.plan and res.plan.steps[i] and res.plan.steps[i].sent
+    local own = st and st.seg and st.seg.seq and st.seg.seq[1] == "rcv_wend" and sent and sent.seq or nil
     for _, r in ipairs(o.replies or {}) do
       local syn = r.flags:find("S", 1, true)
       if syn then base = r.seq end
@@ -82,7 +94,7 @@ function M.abstract(res)
       local rtx = len > 0 and not syn and mstate.le(mstate.add(r.seq, len), top) and snap.iss ~= 0
       if not rtx then
         local txt = ("%s %s(%d)"):format(flagset(r.flags), anchored(r.seq, base, raw_acks), r.len or 0)
-        if r.flags:find(".", 1, true) then txt = txt .. " ack " .. anchored(r.ack, snap.irs, raw_seqs) end
+        if r.flags:find(".", 1, true) then txt = txt .. " ack " .. anchored(r.ack, snap.irs, raw_seqs, own) end
         if (r.win or 0) == 0 and not r.flags:find("R", 1, true) then txt = txt .. " win 0" end
         parts[#parts + 1] = txt
         if len > 0 and mstate.gt(mstate.add(r.seq, len), top) then top = mstate.add(r.seq, len) end
