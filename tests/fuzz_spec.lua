@@ -217,6 +217,18 @@ case("an ack of a right-edge step is written relative to the step, whatever the 
   has(oracles.abstract(r)[1], "ack 2", "a step at RCV.NXT: relative to the ISN as before")
 end)
 
+-- Issue 11's class P5 (linux,lwip and linux,gvisor campaigns: 0ec1c0394195c767): in
+-- SYN-SENT an unacceptable RST|ACK is dropped by both, and Linux sends its SYN again at
+-- once (TCP_TIMEOUT_MIN): a retransmission, left out as every other one.
+case("a SYN retransmitted at the prefix's ISN is no output of the step", function()
+  local r = res("SYN-SENT", {{flags = "S", seq = 5000, len = 0, win = 100}})
+  r.program.start.state = "SYN-SENT"
+  r.program.steps[1].seg = {flags = "RA", seq = {"raw", 1000000}, ack = {"snd_una", 0}}
+  eq(oracles.abstract(r)[1], "nothing -> SYN-SENT", "the SYN again is left out")
+  local q = res("SYN-SENT", {{flags = "S", seq = 7777, len = 0, win = 100}})
+  has(oracles.abstract(q)[1], "S ", "a SYN at another ISN is an output")
+end)
+
 -- Issue 11: ~30 differential findings with equal outputs in a linux,linux:rfc1337 run:
 -- the nearest of all anchors was a coin toss when the ISN-relative distance was large.
 case("far from the ISN, a reply is written the same on labs with other ISNs", function()

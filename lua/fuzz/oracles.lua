@@ -92,6 +92,10 @@ function M.abstract(res)
       local fin = r.flags:find("F", 1, true) and 1 or 0
       local len = (r.len or 0) + (syn and 1 or 0) + fin
       local rtx = len > 0 and not syn and mstate.le(mstate.add(r.seq, len), top) and snap.iss ~= 0
+      -- ...and so is a bare SYN again at the ISN the prefix saw: its retransmission
+      -- (Linux re-arms its SYN timer at TCP_TIMEOUT_MIN after an unacceptable ACK in
+      -- SYN-SENT and sends it at once, gVisor and lwIP do not: issue 11's class P5)
+      rtx = rtx or (syn and not r.flags:find(".", 1, true) and snap.iss ~= 0 and r.seq == snap.iss)
       if not rtx then
         local txt = ("%s %s(%d)"):format(flagset(r.flags), anchored(r.seq, base, raw_acks), r.len or 0)
         if r.flags:find(".", 1, true) then txt = txt .. " ack " .. anchored(r.ack, snap.irs, raw_seqs, own) end
