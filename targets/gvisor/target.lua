@@ -190,6 +190,10 @@ for _, rule in ipairs({ "seq.unacceptable", "syn.challenge" }) do
       "3*", "4*", "5*", "6*", "7*", "8*", "9*" }) do
     sweep_deviations[rule .. "@SYN-RECEIVED/*ACK*:ack=" .. a] = ACK_FIRST
   end
+  -- SND.UNA+n, n > 1 (round 2: 717fa6d19840a3a3 SYN+FIN+ACK+data:seq=rcv_nxt-40:
+  -- ack=snd_una+5, seen R); SND.UNA+1 = ISS+1 is the acceptable one
+  for d = 2, 9 do sweep_deviations[rule .. "@SYN-RECEIVED/*ACK*:ack=snd_una+" .. d .. "*"] = ACK_FIRST end
+  for d = 0, 9 do sweep_deviations[rule .. "@SYN-RECEIVED/*ACK*:ack=snd_una+1" .. d .. "*"] = ACK_FIRST end
 end
 -- G2: after a simultaneous open, a SYN (no ACK) at another sequence number than the
 -- peer's first is answered RST|ACK <SEQ=0><ACK=SEG.SEQ+SEG.LEN> and the handshake starts
@@ -218,7 +222,36 @@ end
 -- G4: TIME-WAIT acknowledges an ACK-bearing segment not at RCV.NXT with URG too (the
 -- sweep's TIME-WAIT cells above). Evidence: 27c570cd9538d3b9 TIME-WAIT ACK+PSH+URG:
 -- seq=rcv_nxt+1:ack=snd_nxt expected nothing, seen . <ACK=RCV.NXT>.
-sweep_deviations["urg.ignored@TIME-WAIT/*:seq=rcv_nxt+*"] = sweep_deviations["seq.unacceptable@TIME-WAIT/*"]
+-- (Round 2: also left of the right edge. Evidence: 2a18b4cfcc9a77c8 TIME-WAIT
+-- ACK+PSH+URG:seq=rcv_wend-738:ack=snd_nxt, seen . <ACK=RCV.NXT>.)
+for _, e in ipairs({ "rcv_nxt+*", "rcv_wend-*" }) do
+  sweep_deviations["urg.ignored@TIME-WAIT/*:seq=" .. e] = sweep_deviations["seq.unacceptable@TIME-WAIT/*"]
+end
+-- G5 (round 2): after the peer's FIN a segment beyond RCV.NXT is dropped with its ACK
+-- (the sweep's AFTER_FIN cells above) with URG too: CLOSING stays. Evidence:
+-- f6c5cf56f8052857 CLOSING ACK+URG:seq=rcv_nxt+1:ack=snd_una+1 expected -> TIME-WAIT, seen
+-- -> CLOSING; 5e18c611ee7cb6ca ACK+PSH+URG:seq=rcv_nxt+100.
+for _, st in ipairs({ "CLOSE-WAIT", "CLOSING", "LAST-ACK" }) do
+  sweep_deviations["urg.ignored@" .. st .. "/*:seq=rcv_nxt+*"] = sweep_deviations["ack.closing@CLOSING/*"]
+end
+-- G6 (round 2): LAST-ACK or CLOSING turned FIN-WAIT-1 by the retransmitted FIN (the
+-- FIN_WAIT_1 entries above) and then aborted by a segment beyond RCV.NXT (rcv.go: with
+-- the receive side closed, a segment whose end is past RCV.NXT is ErrConnectionAborted,
+-- even one without text): the state seen is CLOSED, after a RST|ACK. Evidence:
+-- e24017c2136f7e18 LAST-ACK FIN+ACK:seq=rcv_nxt+1:ack=snd_nxt-26 expected nothing, seen
+-- R. <SEQ=SND.NXT><ACK=RCV.NXT> (not again when run alone: test_verified false).
+for _, st in ipairs({ "CLOSING", "LAST-ACK" }) do
+  sweep_deviations["ack.duplicate@" .. st .. "/*:seq=rcv_nxt+*"] = { rfc = FIN_WAIT_1.rfc,
+    seen = "R. ", reason = FIN_WAIT_1.reason .. "; there a segment beyond RCV.NXT aborts the "
+      .. "connection with a RST|ACK, where \"If the ACK is a duplicate (SEG.ACK =< SND.UNA), "
+      .. "it can be ignored\"" }
+end
+-- G7 (round 2): the SYN,ACK-text cell with URG (the sweep's `SYN+ACK+data` key above):
+-- text on the SYN,ACK that completes an active open is dropped. Evidence:
+-- eba6ed416d3611a7 SYN-SENT SYN+ACK+URG+data:seq=rcv_nxt+1 expected ack RCV.NXT+1, seen
+-- ack RCV.NXT.
+sweep_deviations["synsent.established@SYN-SENT/*/SYN+ACK*+data:*"] =
+  sweep_deviations["synsent.established@SYN-SENT/*/SYN+ACK+data:*"]
 
 local function with(base, evidence)
   return {rfc = base.rfc, reason = base.reason, evidence = evidence}

@@ -2,7 +2,9 @@
 -- (600 s, seed 1184423455) and the 60 s trial before it (seed 1216562797), minimised;
 -- tests/fuzz_spec.lua checks that each is declared in targets/gvisor/target.lua. `seen` is
 -- what gVisor did (the finding's output; for 3ebc14f05ac69637, whose re-run alone did not
--- meet the retransmitted FIN again, the detail's "seen FIN-WAIT-1").
+-- meet the retransmitted FIN again, the detail's "seen FIN-WAIT-1"; likewise
+-- e24017c2136f7e18's RST|ACK). Round 2 (600 s, seed 2141755293, round 1's declarations
+-- in place): the seven at the end.
 return {
   {sig = "006af14ed881033b", rule = "urg.signal", state = "FIN-WAIT-1", step = 1, seen = "nothing -> FIN-WAIT-1", p = {start = {family = "inet", state = "FIN-WAIT-1"}, steps = {{seg = {ack = {"snd_una", 1}, flags = "UPA", seq = {"rcv_wend", -1}}}}}},
   {sig = "00c62c596bb1cdea", rule = "seq.unacceptable", state = "SYN-RECEIVED", step = 1, seen = "R 2147483649(0) -> SYN-RECEIVED", p = {start = {family = "inet6", state = "SYN-RECEIVED"}, steps = {{seg = {ack = {"snd_nxt", 2147483648}, flags = "PA", seq = {"rcv_nxt", -1}}}}}},
@@ -92,4 +94,12 @@ return {
   {sig = "eb5a815110fc2c19", rule = "seq.unacceptable", state = "SYN-RECEIVED", step = 1, seen = "R 2(0) -> SYN-RECEIVED", p = {start = {family = "inet6", state = "SYN-RECEIVED"}, steps = {{seg = {ack = {"snd_nxt", 1}, flags = "SA", len = 1, seq = {"rcv_wend", 1}}}}}},
   {sig = "edc1f9bdf07e6cd3", rule = "reset.ack", state = "FIN-WAIT-2-ORPHAN", step = 1, seen = "R. 2(0) ack 1 -> CLOSED", p = {start = {family = "inet6", state = "FIN-WAIT-2-ORPHAN"}, steps = {{seg = {ack = {"snd_nxt", 0}, flags = "FA", len = 1, seq = {"rcv_nxt", 1}}}}}},
   {sig = "fb35192ec56389c1", rule = "reset.ack", state = "FIN-WAIT-2-ORPHAN", step = 1, seen = "R. 2(0) ack 1 -> CLOSED", p = {start = {family = "inet", state = "FIN-WAIT-2-ORPHAN"}, steps = {{seg = {ack = {"snd_una", -1}, flags = "FA", len = "mss", seq = {"rcv_nxt", 0}}}}}},
+  -- round 2
+  {sig = "1c54cf32f73f2ccf", rule = "synsent.established", state = "SYN-SENT", step = 1, seen = ". 1(0) ack raw+1 -> ESTABLISHED", p = {start = {family = "inet6", state = "SYN-SENT"}, steps = {{seg = {ack = {"snd_una", 1}, flags = "SAU", len = 1, seq = {"raw", 1000000}, up = 1}}}}},
+  {sig = "2a18b4cfcc9a77c8", rule = "urg.ignored", state = "TIME-WAIT", step = 1, seen = ". 2(0) ack 2 -> TIME-WAIT", p = {start = {family = "inet6", state = "TIME-WAIT"}, steps = {{seg = {ack = {"snd_nxt", 0}, flags = "UPA", seq = {"rcv_wend", -738}}}}}},
+  {sig = "5e18c611ee7cb6ca", rule = "urg.ignored", state = "CLOSING", step = 1, seen = "nothing -> CLOSING", p = {start = {family = "inet6", state = "CLOSING"}, steps = {{seg = {ack = {"snd_una", 1}, flags = "PAU", seq = {"rcv_nxt", 100}, up = 40707}}}}},
+  {sig = "717fa6d19840a3a3", rule = "seq.unacceptable", state = "SYN-RECEIVED", step = 1, seen = "R 5(0) -> SYN-RECEIVED", p = {start = {family = "inet6", state = "SYN-RECEIVED"}, steps = {{seg = {ack = {"snd_una", 5}, flags = "SFA", len = 1, seq = {"rcv_nxt", -40}}}}}},
+  {sig = "e24017c2136f7e18", rule = "ack.duplicate", state = "LAST-ACK", step = 1, seen = "nothing | R. 2512139699:2512139699(0) ack 3978436297 (the detail)", p = {start = {family = "inet", state = "LAST-ACK"}, steps = {{seg = {ack = {"snd_nxt", -26}, flags = "FA", seq = {"rcv_nxt", 1}}}}}},
+  {sig = "eba6ed416d3611a7", rule = "synsent.established", state = "SYN-SENT", step = 1, seen = ". 1(0) ack 2 -> ESTABLISHED", p = {start = {family = "inet6", state = "SYN-SENT"}, steps = {{seg = {ack = {"snd_nxt", 0}, flags = "SAU", len = 1, seq = {"rcv_nxt", 1}, up = 1}}}}},
+  {sig = "f6c5cf56f8052857", rule = "urg.ignored", state = "CLOSING", step = 1, seen = "nothing -> CLOSING", p = {start = {family = "inet6", state = "CLOSING"}, steps = {{seg = {ack = {"snd_una", 1}, flags = "UA", seq = {"rcv_nxt", 1}}}}}},
 }
