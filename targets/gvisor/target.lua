@@ -230,9 +230,12 @@ end
 -- G5 (round 2): after the peer's FIN a segment beyond RCV.NXT is dropped with its ACK
 -- (the sweep's AFTER_FIN cells above) with URG too: CLOSING stays. Evidence:
 -- f6c5cf56f8052857 CLOSING ACK+URG:seq=rcv_nxt+1:ack=snd_una+1 expected -> TIME-WAIT, seen
--- -> CLOSING; 5e18c611ee7cb6ca ACK+PSH+URG:seq=rcv_nxt+100.
+-- -> CLOSING; 5e18c611ee7cb6ca ACK+PSH+URG:seq=rcv_nxt+100; (round 3) 7c91e6d5bc04fbd1
+-- FIN+ACK+URG:seq=rcv_wend-1:ack=snd_nxt.
 for _, st in ipairs({ "CLOSE-WAIT", "CLOSING", "LAST-ACK" }) do
-  sweep_deviations["urg.ignored@" .. st .. "/*:seq=rcv_nxt+*"] = sweep_deviations["ack.closing@CLOSING/*"]
+  for _, e in ipairs({ "rcv_nxt+*", "rcv_wend-*" }) do
+    sweep_deviations["urg.ignored@" .. st .. "/*:seq=" .. e] = sweep_deviations["ack.closing@CLOSING/*"]
+  end
 end
 -- G6 (round 2): LAST-ACK or CLOSING turned FIN-WAIT-1 by the retransmitted FIN (the
 -- FIN_WAIT_1 entries above) and then aborted by a segment beyond RCV.NXT (rcv.go: with

@@ -4,7 +4,8 @@
 -- what gVisor did (the finding's output; for 3ebc14f05ac69637, whose re-run alone did not
 -- meet the retransmitted FIN again, the detail's "seen FIN-WAIT-1"; likewise
 -- e24017c2136f7e18's RST|ACK). Round 2 (600 s, seed 2141755293, round 1's declarations
--- in place): the seven at the end.
+-- in place): the seven after it; round 3 (600 s, seed 1130022463, round 2's in place):
+-- the last.
 return {
   {sig = "006af14ed881033b", rule = "urg.signal", state = "FIN-WAIT-1", step = 1, seen = "nothing -> FIN-WAIT-1", p = {start = {family = "inet", state = "FIN-WAIT-1"}, steps = {{seg = {ack = {"snd_una", 1}, flags = "UPA", seq = {"rcv_wend", -1}}}}}},
   {sig = "00c62c596bb1cdea", rule = "seq.unacceptable", state = "SYN-RECEIVED", step = 1, seen = "R 2147483649(0) -> SYN-RECEIVED", p = {start = {family = "inet6", state = "SYN-RECEIVED"}, steps = {{seg = {ack = {"snd_nxt", 2147483648}, flags = "PA", seq = {"rcv_nxt", -1}}}}}},
@@ -102,4 +103,6 @@ return {
   {sig = "e24017c2136f7e18", rule = "ack.duplicate", state = "LAST-ACK", step = 1, seen = "nothing | R. 2512139699:2512139699(0) ack 3978436297 (the detail)", p = {start = {family = "inet", state = "LAST-ACK"}, steps = {{seg = {ack = {"snd_nxt", -26}, flags = "FA", seq = {"rcv_nxt", 1}}}}}},
   {sig = "eba6ed416d3611a7", rule = "synsent.established", state = "SYN-SENT", step = 1, seen = ". 1(0) ack 2 -> ESTABLISHED", p = {start = {family = "inet6", state = "SYN-SENT"}, steps = {{seg = {ack = {"snd_nxt", 0}, flags = "SAU", len = 1, seq = {"rcv_nxt", 1}, up = 1}}}}},
   {sig = "f6c5cf56f8052857", rule = "urg.ignored", state = "CLOSING", step = 1, seen = "nothing -> CLOSING", p = {start = {family = "inet6", state = "CLOSING"}, steps = {{seg = {ack = {"snd_una", 1}, flags = "UA", seq = {"rcv_nxt", 1}}}}}},
+  -- round 3
+  {sig = "7c91e6d5bc04fbd1", rule = "urg.ignored", state = "CLOSING", step = 1, seen = "nothing -> CLOSING", p = {start = {family = "inet", state = "CLOSING"}, steps = {{seg = {ack = {"snd_nxt", 0}, flags = "FAU", seq = {"rcv_wend", -1}, up = 19119}}}}},
 }
