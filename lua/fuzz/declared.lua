@@ -144,7 +144,7 @@ function M.find(t, f, p)
   local live = f.oracle == "liveness"
   for _, id in ipairs(ids) do
     local k = deviations.find({rule = f.rule or "", id = id, verdict = live and "error" or nil,
-      detail = live and (f.last_words or f.detail) or nil}, t.desc)
+      detail = live and (f.last_words or f.detail) or nil, seen = f.seen}, t.desc)
     if k then return k end
   end
   if live then return nil end

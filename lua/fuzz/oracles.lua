@@ -38,8 +38,9 @@ end
 -- the same outputs were then written differently on two labs (issue 11: ~30 false
 -- differential findings in a linux,linux:rfc1337 campaign).
 local RAW_NEAR = 1 << 20
--- The offset of n from its raw anchor (see above), or nil when the ISN is its anchor.
--- Also fuzz.script's: a test's expectation of such a number is absolute.
+-- The offset of n from its raw anchor (see above), or nil when the ISN is its anchor;
+-- second, the distance to that anchor. Also fuzz.script's: a test's expectation of such
+-- a number is absolute.
 function M.raw_offset(n, isn, raws)
   local function signed(x) return x >= 2147483648 and x - U32 or x end
   local best, bd = nil, math.abs(signed(rel(n, isn)))
@@ -47,12 +48,23 @@ function M.raw_offset(n, isn, raws)
     local e = signed(rel(n, v))
     if math.abs(e) < RAW_NEAR and math.abs(e) < bd then best, bd = e, math.abs(e) end
   end
-  return best
+  return best, bd
 end
-local function anchored(n, isn, raws)
-  local best = M.raw_offset(n, isn, raws)
+-- A step at the right edge (seq relative to RCV.NXT+RCV.WND) sends a number that
+-- differs per target by its window (Linux 64240, gVisor 29184): an ack of it is
+-- written relative to the step's own SEG.SEQ ("seg+N", `edge`) when that is nearer
+-- (issue 11's linux,gvisor campaign: one RST|ACK <ACK=SEG.SEQ+1> on both, written
+-- "ack 64241" and "ack 29185").
+local function anchored(n, isn, raws, edge)
+  local function signed(x) return x >= 2147483648 and x - U32 or x end
+  local best, bd = M.raw_offset(n, isn, raws)
+  local name = "raw"
+  if edge then
+    local e = signed(rel(n, edge))
+    if math.abs(e) < RAW_NEAR and math.abs(e) < bd then best, bd, name = e, math.abs(e), "seg" end
+  end
   if not best then return tostring(rel(n, isn)) end
-  return ("raw%s%d"):format(best >= 0 and "+" or "", best)
+  return ("%s%s%d"):format(name, best >= 0 and "+" or "", best)
 end
 
 -- The raw sequence and acknowledgment numbers the program's segments carry (an ack only
@@ -102,6 +114,9 @@ function M.abstract(res)
   end
   for i, o in ipairs(res.steps) do
     local parts, own, at = {}, {}, {}
+    local st = res.program and res.program.steps[i]
+    local sent = res.plan and res.plan.steps[i] and res.plan.steps[i].sent
+    local edge = st and st.seg and st.seg.seq and st.seg.seq[1] == "rcv_wend" and sent and sent.seq or nil
     -- which replies are the timer's (a repeat of one earlier in the same step too), and
     -- the highest end sent before each
     for j, r in ipairs(o.replies or {}) do
@@ -124,7 +139,7 @@ function M.abstract(res)
         -- PSH left out: its use is the sender's (RFC 9293 3.9.1; the judge does not compare
         -- it either): Linux pushes the last segment of a send, lwIP none of them
         local txt = ("%s %s(%d)"):format(flagset((r.flags:gsub("P", ""))), anchored(r.seq, base, raw_acks), r.len or 0)
-        if r.flags:find(".", 1, true) then txt = txt .. " ack " .. anchored(r.ack, snap.irs, raw_seqs) end
+        if r.flags:find(".", 1, true) then txt = txt .. " ack " .. anchored(r.ack, snap.irs, raw_seqs, edge) end
         if (r.win or 0) == 0 and not r.flags:find("R", 1, true) then txt = txt .. " win 0" end
         parts[#parts + 1] = txt
       end
@@ -146,19 +161,59 @@ function M.reply_class(o)
   return #parts > 0 and table.concat(parts, ",") or "nothing"
 end
 
+-- How many of the plan's judged steps stay judged once the replies are known: a step
+-- relative to the right edge (rcv_wend) after the target announced another edge than
+-- the prefix's (an ACK whose SEG.ACK+SEG.WND is not the snapshot's RCV.NXT+RCV.WND) is
+-- relative to an edge the plan did not know -- gVisor announces 29184 in its SYN,ACK
+-- and 65535 in its first ACK after it, and takes the new edge (issue 11's gVisor
+-- campaign: a RST at the plan's RCV.NXT+RCV.WND+1 was inside it and reset).
+local function judged_upto(res, n)
+  local snap = res.snap or {}
+  if not (snap.rcv_nxt and snap.rcv_wnd) then return n end
+  local edge = (snap.rcv_nxt + snap.rcv_wnd) % U32
+  for i = 2, n do
+    local st = res.program.steps[i]
+    if st.seg and st.seg.seq and st.seg.seq[1] == "rcv_wend" then
+      for j = 1, i - 1 do
+        for _, r in ipairs(res.steps[j].replies or {}) do
+          if r.flags:find(".", 1, true) and not r.flags:find("R", 1, true) and r.ack and r.win
+              and (r.ack + r.win) % U32 ~= edge then
+            return i - 1
+          end
+        end
+      end
+    end
+  end
+  return n
+end
+
 -- The model oracle on one result: nil, or a finding (the first step that differs from
 -- the model among those it judges).
 function M.model(res)
   local pl = res.plan
   if res.error or not pl or pl.judged == 0 then return nil end
+  local n = judged_upto(res, pl.judged)
+  if n == 0 then return nil end
+  local case, expect = pl.case, pl.expect
+  if n < pl.judged then
+    case = {id = program.case_id(res.program, n), state = case.state, family = case.family, steps = {}}
+    expect = {}
+    for i = 1, n do case.steps[i], expect[i] = pl.case.steps[i], pl.expect[i] end
+  end
   local observed = {}
-  for i = 1, pl.judged do observed[i] = {replies = res.steps[i].replies, state = res.steps[i].state} end
-  local verdict, rule, text = judge.compare(pl.case, pl.expect, observed)
+  for i = 1, n do observed[i] = {replies = res.steps[i].replies, state = res.steps[i].state} end
+  local verdict, rule, text = judge.compare(case, expect, observed)
   if verdict ~= "differs" then return nil end
   -- The step that differs: compare's text names it ("step N of M ...").
   local k = tonumber(text:match("^step (%d+) of")) or 1
   local prev = k > 1 and res.steps[k - 1].state or res.program.start.state
+  -- seen: what the target did up to that step, for the declared deviations that filter
+  -- on it (sweep.deviations `seen`: gVisor's "FIN-WAIT-1" after a retransmitted FIN, its
+  -- orphan's "R. "), as the sweep's result carries it.
+  local upto = {}
+  for i = 1, k do upto[i] = observed[i] end
   return {oracle = "model", step = k, state = prev, rule = rule and rule.id or "",
+    seen = judge.summary(upto),
     rfc = rule and rule.rfc or "", sentence = rule and rule.sentence or "", detail = text,
     class = program.event_class(res.program.steps[k]), reply_class = M.reply_class(res.steps[k]),
     expected = judge.summary({pl.expect[k]})}

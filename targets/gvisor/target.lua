@@ -169,6 +169,93 @@ for _, r in ipairs({ "text.held", "fin.out_of_order", "ack.fin_wait_2" }) do
       .. "now acknowledged, then enter FIN-WAIT-2\"" })
 end
 
+-- ---- found by the fuzzer (issue 11; lua/fuzz/README.md "Campaigns") ----
+-- gVisor behaviours the sweep's cells do not reach, from the model findings of the
+-- 600 s gVisor campaigns (`tcpconform fuzz --target gvisor --seconds 600`); each key's
+-- evidence is a finding's signature and minimised step (all of them are in
+-- tests/fuzz_findings/gvisor_campaign.lua, which tests/fuzz_spec.lua checks against this).
+-- G1: the handshake (connect.go synRcvdState) calls checkAck before the sequence test:
+-- any SEG.ACK other than ISS+1 is answered <SEQ=SEG.ACK><CTL=RST>, also when SEG.SEQ is
+-- unacceptable or the segment carries a SYN, and SYN-RECEIVED stays. Evidence:
+-- d11eb063668aa244 SYN-RECEIVED ACK:seq=rcv_nxt-1:ack=snd_una-2^20 expected
+-- . <SEQ=ISS+1><ACK=RCV.NXT>, seen R <SEQ=SEG.ACK>; 6a6061cbc4d0bc6b (after a simultaneous
+-- open) SYN+ACK:seq=rcv_nxt:ack=snd_una-1 expected the challenge ACK, seen R.
+local ACK_FIRST = { rfc = "9293 3.10.7.4", reason = "SYN-RECEIVED checks SEG.ACK before "
+  .. "SEG.SEQ (synRcvdState: checkAck first): an ACK other than ISS+1 is reset even when the "
+  .. "sequence number is unacceptable or a SYN is set, where the first step says \"If an "
+  .. "incoming segment is not acceptable, an acknowledgment should be sent in reply\" and "
+  .. "the ACK field is checked only in the fifth step" }
+for _, rule in ipairs({ "seq.unacceptable", "syn.challenge" }) do
+  for _, a in ipairs({ "snd_una:*", "snd_una-*", "snd_nxt+*", "snd_nxt-*", "0*", "1*", "2*",
+      "3*", "4*", "5*", "6*", "7*", "8*", "9*" }) do
+    sweep_deviations[rule .. "@SYN-RECEIVED/*ACK*:ack=" .. a] = ACK_FIRST
+  end
+  -- SND.UNA+n, n > 1 (round 2: 717fa6d19840a3a3 SYN+FIN+ACK+data:seq=rcv_nxt-40:
+  -- ack=snd_una+5, seen R); SND.UNA+1 = ISS+1 is the acceptable one
+  for d = 2, 9 do sweep_deviations[rule .. "@SYN-RECEIVED/*ACK*:ack=snd_una+" .. d .. "*"] = ACK_FIRST end
+  for d = 0, 9 do sweep_deviations[rule .. "@SYN-RECEIVED/*ACK*:ack=snd_una+1" .. d .. "*"] = ACK_FIRST end
+end
+-- G2: after a simultaneous open, a SYN (no ACK) at another sequence number than the
+-- peer's first is answered RST|ACK <SEQ=0><ACK=SEG.SEQ+SEG.LEN> and the handshake starts
+-- over with our SYN again (synRcvdState: "two SYN segments with different sequence
+-- numbers", h.active). Evidence: aa65d2c63a142fec SYN-SENT SYN:seq=999118>SYN:seq=1000011
+-- expected . <ACK=RCV.NXT>, seen R. <ACK=1000012>, S; e59b500ce4efaddd
+-- SYN+FIN>SYN+FIN:seq=rcv_nxt, seen R. <ACK=SEG.SEQ+2>, S.
+local SYN_RESTART = { rfc = "5961 4.2", reason = "after a simultaneous open a SYN at a new "
+  .. "sequence number resets the peer and restarts the handshake (synRcvdState), where RFC "
+  .. "5961 4.2 says \"If the SYN bit is set, irrespective of the sequence number, TCP MUST "
+  .. "send an ACK (also referred to as challenge ACK) to the remote peer\"" }
+for _, f in ipairs({ "SYN", "SYN+FIN" }) do
+  sweep_deviations["syn.challenge@SYN-RECEIVED/*/" .. f .. ":*"] = SYN_RESTART
+end
+-- G3: FIN-WAIT-1's out-of-order segment that acknowledges our FIN (the sweep's
+-- rcv_nxt+1 and rcv_wend-1 cells above) at any offset in the window, also a bare ACK or
+-- URG: FIN-WAIT-1 stays. Evidence: b5d45c61987b21c8 FIN-WAIT-1 ACK:seq=rcv_nxt+100:
+-- ack=snd_una+1 expected -> FIN-WAIT-2, seen -> FIN-WAIT-1; c30784c2a50451d3 ACK+URG:
+-- seq=rcv_nxt+1:ack=snd_nxt (rule urg.signal); d04b19893f1dab70 ACK+URG:seq=rcv_wend-144.
+local F1_OOO = sweep_deviations["text.held@FIN-WAIT-1/*:seq=rcv_nxt+1:*"]
+for _, r in ipairs({ "text.held", "fin.out_of_order", "ack.fin_wait_2", "urg.signal" }) do
+  for _, e in ipairs({ "rcv_nxt+*", "rcv_wend-*" }) do
+    sweep_deviations[r .. "@FIN-WAIT-1/*:seq=" .. e] = F1_OOO
+  end
+end
+-- G4: TIME-WAIT acknowledges an ACK-bearing segment not at RCV.NXT with URG too (the
+-- sweep's TIME-WAIT cells above). Evidence: 27c570cd9538d3b9 TIME-WAIT ACK+PSH+URG:
+-- seq=rcv_nxt+1:ack=snd_nxt expected nothing, seen . <ACK=RCV.NXT>.
+-- (Round 2: also left of the right edge. Evidence: 2a18b4cfcc9a77c8 TIME-WAIT
+-- ACK+PSH+URG:seq=rcv_wend-738:ack=snd_nxt, seen . <ACK=RCV.NXT>.)
+for _, e in ipairs({ "rcv_nxt+*", "rcv_wend-*" }) do
+  sweep_deviations["urg.ignored@TIME-WAIT/*:seq=" .. e] = sweep_deviations["seq.unacceptable@TIME-WAIT/*"]
+end
+-- G5 (round 2): after the peer's FIN a segment beyond RCV.NXT is dropped with its ACK
+-- (the sweep's AFTER_FIN cells above) with URG too: CLOSING stays. Evidence:
+-- f6c5cf56f8052857 CLOSING ACK+URG:seq=rcv_nxt+1:ack=snd_una+1 expected -> TIME-WAIT, seen
+-- -> CLOSING; 5e18c611ee7cb6ca ACK+PSH+URG:seq=rcv_nxt+100; (round 3) 7c91e6d5bc04fbd1
+-- FIN+ACK+URG:seq=rcv_wend-1:ack=snd_nxt.
+for _, st in ipairs({ "CLOSE-WAIT", "CLOSING", "LAST-ACK" }) do
+  for _, e in ipairs({ "rcv_nxt+*", "rcv_wend-*" }) do
+    sweep_deviations["urg.ignored@" .. st .. "/*:seq=" .. e] = sweep_deviations["ack.closing@CLOSING/*"]
+  end
+end
+-- G6 (round 2): LAST-ACK or CLOSING turned FIN-WAIT-1 by the retransmitted FIN (the
+-- FIN_WAIT_1 entries above) and then aborted by a segment beyond RCV.NXT (rcv.go: with
+-- the receive side closed, a segment whose end is past RCV.NXT is ErrConnectionAborted,
+-- even one without text): the state seen is CLOSED, after a RST|ACK. Evidence:
+-- e24017c2136f7e18 LAST-ACK FIN+ACK:seq=rcv_nxt+1:ack=snd_nxt-26 expected nothing, seen
+-- R. <SEQ=SND.NXT><ACK=RCV.NXT> (not again when run alone: test_verified false).
+for _, st in ipairs({ "CLOSING", "LAST-ACK" }) do
+  sweep_deviations["ack.duplicate@" .. st .. "/*:seq=rcv_nxt+*"] = { rfc = FIN_WAIT_1.rfc,
+    seen = "R. ", reason = FIN_WAIT_1.reason .. "; there a segment beyond RCV.NXT aborts the "
+      .. "connection with a RST|ACK, where \"If the ACK is a duplicate (SEG.ACK =< SND.UNA), "
+      .. "it can be ignored\"" }
+end
+-- G7 (round 2): the SYN,ACK-text cell with URG (the sweep's `SYN+ACK+data` key above):
+-- text on the SYN,ACK that completes an active open is dropped. Evidence:
+-- eba6ed416d3611a7 SYN-SENT SYN+ACK+URG+data:seq=rcv_nxt+1 expected ack RCV.NXT+1, seen
+-- ack RCV.NXT.
+sweep_deviations["synsent.established@SYN-SENT/*/SYN+ACK*+data:*"] =
+  sweep_deviations["synsent.established@SYN-SENT/*/SYN+ACK+data:*"]
+
 local function with(base, evidence)
   return {rfc = base.rfc, reason = base.reason, evidence = evidence}
 end
