@@ -92,7 +92,7 @@ local function deviation(T, f, p)
   if not t then return nil end
   local memo = dev_memo[t.desc or T] or {}
   dev_memo[t.desc or T] = memo
-  local mk = (f.rule or "") .. "\0" .. program.id(p) .. "\0" .. (f.state or "") .. "\0" .. tostring(f.step)
+  local mk = (f.rule or "") .. "\0" .. program.id(p) .. "\0" .. (f.state or "") .. "\0" .. tostring(f.step) .. "\0" .. (f.seen or "")
   if memo[mk] ~= nil then return memo[mk] or nil end
   local k = declared.find(t, f, p)
   memo[mk] = k or false
@@ -313,18 +313,20 @@ function M.run(opts, emit)
     local min = minimise.run(p, function(c) local r = holds(c) for i, v in ipairs(r) do r[i] = v and true or false end return r end,
       opts.minimise_rounds or M.defaults.minimise_rounds)
     if dir and opts.mkdir then opts.mkdir(dir) end
-    local final, pcaps = {}, {}
+    local final, pcaps, mine = {}, {}, {}
     for t, tg in ipairs(T) do
       local r, _, labs = alone(t, min, dir)
       final[t] = r
       if dir then
         -- The working name is the worker's own (its shard); the final one is kept by
-        -- whoever got there first (two workers racing on one new signature).
+        -- whoever got there first (two workers racing on one new signature), and each
+        -- racer's finding names it: the one whose finding.json lands first must not
+        -- be the one that lists no pcaps (seen with --jobs 2 in selftest_fuzz_render).
         local from = ("%s/sweep-fuzz%d-%d-%d.pcap"):format(dir, t, opts.shard_k or 1, labs)
         local to = ("%s/%s.pcap"):format(dir, pcap_name(tg.name))
         local there = io.open(to, "r")
-        if there then there:close(); os.remove(from)
-        elseif os.rename(from, to) then pcaps[tg.name] = to end
+        if there then there:close(); os.remove(from); pcaps[tg.name] = to
+        elseif os.rename(from, to) then pcaps[tg.name], mine[tg.name] = to, to end
       end
     end
     -- A declared deviation may name the minimised case where it did not name the case
@@ -338,7 +340,7 @@ function M.run(opts, emit)
         stats.suppressed = stats.suppressed + 1
         emit(json.encode{kind = "suppressed", signature = f.signature, deviation = key})
         -- no half finding left in OUT (a folder without finding.json): its pcaps go
-        for _, path in pairs(pcaps) do os.remove(path) end
+        for _, path in pairs(mine) do os.remove(path) end
         if dir then os.remove(dir) end
         return
       end
