@@ -395,7 +395,7 @@ case("the Linux campaign's model findings are all explained", function()
   local desc = dofile(SOURCE_DIR .. "/targets/linux/target.lua")
   local list = dofile(SOURCE_DIR .. "/tests/fuzz_findings/linux_campaign.lua")
   check(#list >= 60, "the campaign's findings: " .. #list)
-  for _, f in ipairs({"linux_campaign2.lua", "linux_campaign3.lua"}) do
+  for _, f in ipairs({"linux_campaign2.lua", "linux_campaign3.lua", "linux_campaign4.lua"}) do
     for _, x in ipairs(dofile(SOURCE_DIR .. "/tests/fuzz_findings/" .. f)) do
       list[#list + 1] = x
     end

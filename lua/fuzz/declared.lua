@@ -48,6 +48,12 @@ function M.find(t, f, p)
     states[2] = p.start.state
   end
   local ids = {program.case_id(p, f.step)}
+  -- ...and the whole program so far as the sweep's nearest cases (issue 11 round 4: a
+  -- retransmitted SYN with URG, LISTEN/*/SYN>SYN+URG, is the sweep's LISTEN/*/SYN:*>SYN:*;
+  -- Linux's request socket masks all but RST, SYN and ACK, tcp_check_req).
+  local near = {start = p.start, steps = {}}
+  for i = 1, math.min(f.step or #p.steps, #p.steps) do near.steps[i] = M.canonical_step(p.steps[i]) end
+  ids[#ids + 1] = program.case_id(near)
   for _, state in ipairs(states) do
     ids[#ids + 1] = state .. "/" .. p.start.family .. "/" .. program.step_id(st)
     if st and st.seg then

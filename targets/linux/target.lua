@@ -356,6 +356,18 @@ FUZZ["reset.ack@SYN-SENT/*SYN*>*ACK*:ack=snd_una:*"] = { rfc = "9293 3.10.7.4",
     .. "an ACK before SND.UNA or after SND.NXT) and enters ESTABLISHED, where the fifth "
     .. "step asks \"If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED\" and else "
     .. "\"form a reset segment <SEQ=SEG.ACK><CTL=RST>\"" }
+-- Round 4. The crossing SYN,ACK of a simultaneous open (SEG.SEQ = IRS, SEG.ACK = SND.NXT)
+-- is passed by tcp_validate_incoming and establishes the connection, and its SYN octet,
+-- below RCV.NXT, is acknowledged at once as a duplicate (tcp_data_queue), where the model
+-- follows RFC 9293 3.5's Figure 7: no segment after the crossing SYN,ACKs. Evidence:
+-- d6d16403cd46ae6b SYN-SENT SYN+FIN:seq=1000000>SYN+ACK:seq=rcv_nxt-1:ack=snd_nxt
+-- expected nothing -> ESTABLISHED, seen . <ACK=RCV.NXT> -> ESTABLISHED (the same after a
+-- plain SYN).
+FUZZ["ack.window_update@SYN-SENT/*/SYN*>SYN+ACK*:seq=rcv_nxt-1:ack=snd_nxt:*"] = {
+  rfc = "9293 3.5", reason = "the crossing SYN,ACK is acknowledged as the duplicate its "
+    .. "SYN is (\"If an incoming segment is not acceptable, an acknowledgment should be "
+    .. "sent in reply\", 3.10.7.4) while it also establishes the connection; Figure 7 of "
+    .. "3.5 (Simultaneous Connection Synchronization) shows no segment after it" }
 -- A retransmitted SYN after a simultaneous open whose SYN offered a zero window: the
 -- challenge ACK's sequence number is SND.UNA+SND.WND (tcp_acceptable_seq keeps it in
 -- the peer's window), not SND.NXT. Evidence: fe2a9b80d1972760 SYN-SENT SYN(win 0)>SYN

@@ -1,0 +1,9 @@
+-- The model findings of issue 11's fourth round of Linux-only campaigns (lua/fuzz/README.md
+-- "Campaigns", round 4), with round 3's declarations in place.
+return {
+  -- 60 s, seed 1 (the coverage measurement): the crossing SYN,ACK is ACKed (declared).
+  {sig = "d6d16403cd46ae6b", rule = "ack.window_update", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet", state = "SYN-SENT"}, steps = {{seg = {ack = {"snd_una", 0}, flags = "SF", seq = {"raw", 1000000}}}, {seg = {ack = {"snd_nxt", 0}, flags = "SA", seq = {"rcv_nxt", -1}}}}}},
+  -- 600 s, seed 4: a retransmitted SYN with URG is answered with the SYN,ACK (the sweep's
+  -- LISTEN/*/SYN:*>SYN:*, found now through the program's nearest case).
+  {sig = "1a46e7f87c738f79", rule = "seq.unacceptable", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet6", state = "LISTEN"}, steps = {{seg = {ack = {"raw", 0}, flags = "S", seq = {"raw", 1000000}}}, {seg = {ack = {"raw", 0}, flags = "SU", seq = {"raw", 1000000}, up = 1}}}}},
+}
