@@ -6,4 +6,8 @@ return {
   -- 600 s, seed 4: a retransmitted SYN with URG is answered with the SYN,ACK (the sweep's
   -- LISTEN/*/SYN:*>SYN:*, found now through the program's nearest case).
   {sig = "1a46e7f87c738f79", rule = "seq.unacceptable", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet6", state = "LISTEN"}, steps = {{seg = {ack = {"raw", 0}, flags = "S", seq = {"raw", 1000000}}}, {seg = {ack = {"raw", 0}, flags = "SU", seq = {"raw", 1000000}, up = 1}}}}},
+  -- 60 s, --state SYN-RECEIVED, seed 1: after a RST (back to LISTEN) and a new SYN, an
+  -- ACK of the model's SND.NXT guessed the target's new ISN (fuzz.plan, fixed: not judged).
+  {sig = "cfbf10b2bcc2b807", rule = "fin.receive", state = "SYN-RECEIVED", step = 3, p = {start = {family = "inet", state = "SYN-RECEIVED"}, steps = {{seg = {ack = {"raw", 0}, flags = "R", seq = {"rcv_nxt", 0}}}, {seg = {ack = {"raw", 0}, flags = "S", seq = {"rcv_nxt", 0}}}, {seg = {ack = {"snd_nxt", 0}, flags = "FPA", seq = {"rcv_nxt", 0}}}}}},
+  {sig = "89daf9891f8e8526", rule = "text.deliver", state = "SYN-RECEIVED", step = 3, p = {start = {family = "inet", state = "SYN-RECEIVED"}, steps = {{seg = {ack = {"raw", 0}, flags = "R", seq = {"rcv_nxt", 0}}}, {seg = {ack = {"raw", 0}, flags = "S", seq = {"rcv_nxt", 0}}}, {seg = {ack = {"snd_nxt", 0}, data = "1804283c1a77aa661fccd2", flags = "FPA", seq = {"rcv_nxt", 0}}}}}},
 }
