@@ -368,6 +368,18 @@ FUZZ["ack.window_update@SYN-SENT/*/SYN*>SYN+ACK*:seq=rcv_nxt-1:ack=snd_nxt:*"] =
     .. "SYN is (\"If an incoming segment is not acceptable, an acknowledgment should be "
     .. "sent in reply\", 3.10.7.4) while it also establishes the connection; Figure 7 of "
     .. "3.5 (Simultaneous Connection Synchronization) shows no segment after it" }
+-- Round 4. Only a bare crossing SYN,ACK is taken so (tcp_validate_incoming: SEG.LEN = 1);
+-- one with text or a FIN is a SYN in SYN-RECEIVED and gets a challenge ACK, nothing of
+-- it taken, where the model trims its SYN and takes the rest. Evidence:
+-- 80389984a9988ba1 SYN-SENT SYN+FIN:seq=rcv_nxt>SYN+FIN+ACK+data:seq=rcv_nxt-1:
+-- ack=snd_nxt:len=3 expected . <ACK=RCV.NXT+4> -> CLOSE-WAIT, seen . <ACK=RCV.NXT>.
+local CROSSING_TEXT = { rfc = "5961 4.2", reason = "a crossing SYN,ACK with text or FIN is "
+  .. "challenged as a SYN (\"If the SYN bit is set, irrespective of the sequence number, TCP "
+  .. "endpoints MUST send a 'challenge ACK'\", RFC 9293 3.10.7.4 fourth) instead of taken "
+  .. "as 3.5's crossing SYN,ACK with its text and FIN" }
+for _, r in ipairs({ "text.deliver", "fin.receive" }) do
+  FUZZ[r .. "@SYN-SENT/*/SYN*>SYN+*:seq=rcv_nxt-1:ack=snd_nxt:*"] = CROSSING_TEXT
+end
 -- A retransmitted SYN after a simultaneous open whose SYN offered a zero window: the
 -- challenge ACK's sequence number is SND.UNA+SND.WND (tcp_acceptable_seq keeps it in
 -- the peer's window), not SND.NXT. Evidence: fe2a9b80d1972760 SYN-SENT SYN(win 0)>SYN
@@ -404,6 +416,12 @@ end
 -- SEG.SEQ = IRS ends at RCV.NXT. Evidence: 8046ffcc5bd795d4 SYN-SENT SYN+FIN:seq=1000000
 -- >FIN+RST+ACK:seq=1000000 expected nothing, seen . <ACK=RCV.NXT>.
 FUZZ["seq.unacceptable_rst@SYN-SENT/*:seq=1000000:*>*RST*:seq=1000000:*"] = END_AT_NXT
+-- ...and at SEG.SEQ = RCV.NXT-1 with one octet after a simultaneous open at any IRS.
+-- Evidence (round 4): cb403903f871adfc SYN-SENT SYN:seq=rcv_nxt>RST+data:seq=rcv_nxt-1:
+-- ack=snd_nxt:len=1 expected nothing, seen . <ACK=RCV.NXT>.
+for _, tail in ipairs({ ":len=1", ":len=1:*" }) do
+  FUZZ["seq.unacceptable_rst@SYN-SENT/*/SYN*>*RST*:seq=rcv_nxt-1:*" .. tail] = END_AT_NXT
+end
 -- TIME-WAIT does not take a FIN behind an old octet either (the sweep's
 -- FIN+ACK+data:seq=rcv_nxt-1 cell), with PSH or URG too. Evidence: ab55871d32466375
 -- TIME-WAIT FIN+ACK+PSH+data:seq=rcv_nxt-1:len=1 expected . <ACK=RCV.NXT+1>, seen

@@ -10,4 +10,8 @@ return {
   -- ACK of the model's SND.NXT guessed the target's new ISN (fuzz.plan, fixed: not judged).
   {sig = "cfbf10b2bcc2b807", rule = "fin.receive", state = "SYN-RECEIVED", step = 3, p = {start = {family = "inet", state = "SYN-RECEIVED"}, steps = {{seg = {ack = {"raw", 0}, flags = "R", seq = {"rcv_nxt", 0}}}, {seg = {ack = {"raw", 0}, flags = "S", seq = {"rcv_nxt", 0}}}, {seg = {ack = {"snd_nxt", 0}, flags = "FPA", seq = {"rcv_nxt", 0}}}}}},
   {sig = "89daf9891f8e8526", rule = "text.deliver", state = "SYN-RECEIVED", step = 3, p = {start = {family = "inet", state = "SYN-RECEIVED"}, steps = {{seg = {ack = {"raw", 0}, flags = "R", seq = {"rcv_nxt", 0}}}, {seg = {ack = {"raw", 0}, flags = "S", seq = {"rcv_nxt", 0}}}, {seg = {ack = {"snd_nxt", 0}, data = "1804283c1a77aa661fccd2", flags = "FPA", seq = {"rcv_nxt", 0}}}}}},
+  -- 600 s, seed 4: after a simultaneous open, a crossing SYN,ACK with text and FIN is
+  -- challenged; a one-octet RST ending at RCV.NXT is challenged (both declared).
+  {sig = "80389984a9988ba1", rule = "text.deliver", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet6", state = "SYN-SENT"}, steps = {{seg = {ack = {"snd_nxt", 0}, flags = "SF", seq = {"rcv_nxt", 0}}}, {seg = {ack = {"snd_nxt", 0}, data = "574c15", flags = "SFA", seq = {"rcv_nxt", -1}}}}}},
+  {sig = "cb403903f871adfc", rule = "seq.unacceptable_rst", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet6", state = "SYN-SENT"}, steps = {{seg = {flags = "S", seq = {"rcv_nxt", 0}}}, {seg = {ack = {"snd_nxt", 0}, flags = "R", len = 1, seq = {"rcv_nxt", -1}}}}}},
 }
