@@ -31,6 +31,10 @@ M.defaults = {minimise_rounds = 12, max_examples = 5,
   -- it cannot reach are still reported, unprocessed (fuzz.backlog). Issue 11's rounds 1
   -- and 2 stopped at a cap of 64 findings and could not say how many there were.
   findings_share = 0.25,
+  -- Seconds past the budget (or past the start of the drain, with --cases) in which the
+  -- findings still waiting are at least confirmed (run twice more; one that does not
+  -- reproduce is flaky, not reported). The parent kills a worker 10 s past its budget.
+  confirm_grace = 3,
   -- Liveness: suspects considered, re-runs of the bisection, seconds for it and again
   -- for the minimisation.
   liveness_suspects = 1024, liveness_runs = 24, liveness_seconds = 30,
@@ -251,7 +255,7 @@ function M.run(opts, emit)
   -- A finding emitted: processed (min minimised, final each target's run of it alone,
   -- pcaps) or, with unprocessed, as found (min = p, final its results in the stream, no
   -- pcaps, the test not verified).
-  local function report(f, p, min, final, pcaps, unprocessed)
+  local function report(f, p, min, final, pcaps, unprocessed, confirmed)
     local outputs = {}
     for t, tg in ipairs(T) do
       local a = final[t] and oracles.abstract(final[t])
@@ -289,7 +293,7 @@ function M.run(opts, emit)
       steps = #min.steps, outputs = outputs, expected = f.expected or "", pcaps = pcaps,
       last_words = f.last_words or "", test = text or "", detail = f.detail or "",
       test_verified = verified, test_results = per, processed = not unprocessed,
-      variants = v and v.n or 1, examples = json.array(v and v.examples or {})})
+      confirmed = not unprocessed or confirmed == true, variants = v and v.n or 1, examples = json.array(v and v.examples or {})})
     if v then v.written = v.n end
   end
   -- Variants seen after a finding was reported: OUT/findings/<sig>/variants.json
@@ -384,18 +388,28 @@ function M.run(opts, emit)
     waiting:add{f = f, p = p, rs = rs}
     stats.waiting = waiting:count()
   end
-  -- What the backlog still holds at the end: reported as found, each once.
-  local function report_unprocessed()
-    for _, w in ipairs(waiting:drain()) do
+  -- What the backlog still holds at the end: reported as found, each once; with confirm
+  -- (the labs still open) each is first run twice more while the grace lasts, and one
+  -- that does not reproduce is flaky, not reported (issue 11 round 4: a SYN,ACK
+  -- retransmitted by the 1 s timer under load, found in the last second).
+  local function report_unprocessed(confirm)
+    local grace = opts.confirm_grace or M.defaults.confirm_grace
+    local until_t = (opts.seconds and opts.seconds > 0 and opts.seconds or now()) + grace
+    local function one(w)
       local dir = opts.out_dir and (opts.out_dir .. "/findings/" .. w.f.signature)
       local h = dir and not known_at_start[w.f.signature] and io.open(dir .. "/finding.json", "r")
-      if h then h:close(); stats.elsewhere = (stats.elsewhere or 0) + 1
-      else
-        stats.unprocessed = (stats.unprocessed or 0) + 1
-        report(w.f, w.p, w.p, w.rs, {}, true)
-        reported[w.f.signature] = dir or ""
+      if h then h:close(); stats.elsewhere = (stats.elsewhere or 0) + 1 return end
+      local confirmed = false
+      if confirm and not core.interrupted() and now() < until_t then
+        local ok, again = pcall(holds_fn(w.f.signature), {w.p, w.p})
+        if ok and not (again[1] or again[2]) then stats.flaky = stats.flaky + 1 return end
+        confirmed = ok
       end
+      stats.unprocessed = (stats.unprocessed or 0) + 1
+      report(w.f, w.p, w.p, w.rs, {}, true, confirmed)
+      reported[w.f.signature] = dir or ""
     end
+    for _, w in ipairs(waiting:drain()) do one(w) end
     stats.waiting = 0
   end
 
@@ -484,10 +498,11 @@ function M.run(opts, emit)
       stats.t_other = (stats.t_other or 0) + now() - t_a
       put_stats()
     end
+    report_unprocessed(true)
   end)
   exec.tick = nil
   for _, t in ipairs(T) do exec.close(t) end
-  local ok_u, err_u = pcall(report_unprocessed)
+  local ok_u, err_u = pcall(report_unprocessed, false)
   if ok and not ok_u then ok, err = false, err_u end
   pcall(put_variants)
   put_stats(true)
