@@ -14,4 +14,7 @@ return {
   -- challenged; a one-octet RST ending at RCV.NXT is challenged (both declared).
   {sig = "80389984a9988ba1", rule = "text.deliver", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet6", state = "SYN-SENT"}, steps = {{seg = {ack = {"snd_nxt", 0}, flags = "SF", seq = {"rcv_nxt", 0}}}, {seg = {ack = {"snd_nxt", 0}, data = "574c15", flags = "SFA", seq = {"rcv_nxt", -1}}}}}},
   {sig = "cb403903f871adfc", rule = "seq.unacceptable_rst", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet6", state = "SYN-SENT"}, steps = {{seg = {flags = "S", seq = {"rcv_nxt", 0}}}, {seg = {ack = {"snd_nxt", 0}, flags = "R", len = 1, seq = {"rcv_nxt", -1}}}}}},
+  -- 600 s, seed 5: the challenge ACK of a SYN after a zero-window simultaneous open
+  -- carries SND.UNA+SND.WND (declared, as round 2's L11).
+  {sig = "1be4ba2963b2f979", rule = "syn.challenge", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet6", state = "SYN-SENT"}, steps = {{seg = {ack = {"snd_nxt", 0}, flags = "S", seq = {"rcv_nxt", 0}, win = 0}}, {seg = {ack = {"snd_nxt", 0}, flags = "S", seq = {"rcv_nxt", 0}}}}}},
 }
