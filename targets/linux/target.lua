@@ -362,23 +362,30 @@ FUZZ["reset.ack@SYN-SENT/*SYN*>*ACK*:ack=snd_una:*"] = { rfc = "9293 3.10.7.4",
 -- follows RFC 9293 3.5's Figure 7: no segment after the crossing SYN,ACKs. Evidence:
 -- d6d16403cd46ae6b SYN-SENT SYN+FIN:seq=1000000>SYN+ACK:seq=rcv_nxt-1:ack=snd_nxt
 -- expected nothing -> ESTABLISHED, seen . <ACK=RCV.NXT> -> ESTABLISHED (the same after a
--- plain SYN).
-FUZZ["ack.window_update@SYN-SENT/*/SYN*>SYN+ACK*:seq=rcv_nxt-1:ack=snd_nxt:*"] = {
+-- plain SYN; 2b5e33500594e56b: SEG.ACK written as SND.UNA+1, the same number).
+local CROSSING_ACKS = { "snd_nxt", "snd_una+1" }
+local CROSSING = {
   rfc = "9293 3.5", reason = "the crossing SYN,ACK is acknowledged as the duplicate its "
     .. "SYN is (\"If an incoming segment is not acceptable, an acknowledgment should be "
     .. "sent in reply\", 3.10.7.4) while it also establishes the connection; Figure 7 of "
     .. "3.5 (Simultaneous Connection Synchronization) shows no segment after it" }
+for _, a in ipairs(CROSSING_ACKS) do
+  FUZZ["ack.window_update@SYN-SENT/*/SYN*>SYN+ACK*:seq=rcv_nxt-1:ack=" .. a .. ":*"] = CROSSING
+end
 -- Round 4. Only a bare crossing SYN,ACK is taken so (tcp_validate_incoming: SEG.LEN = 1);
 -- one with text or a FIN is a SYN in SYN-RECEIVED and gets a challenge ACK, nothing of
 -- it taken, where the model trims its SYN and takes the rest. Evidence:
 -- 80389984a9988ba1 SYN-SENT SYN+FIN:seq=rcv_nxt>SYN+FIN+ACK+data:seq=rcv_nxt-1:
--- ack=snd_nxt:len=3 expected . <ACK=RCV.NXT+4> -> CLOSE-WAIT, seen . <ACK=RCV.NXT>.
+-- ack=snd_nxt:len=3 expected . <ACK=RCV.NXT+4> -> CLOSE-WAIT, seen . <ACK=RCV.NXT>;
+-- caa8d4856f4a352d the same with ack=snd_una+1 and len=1.
 local CROSSING_TEXT = { rfc = "5961 4.2", reason = "a crossing SYN,ACK with text or FIN is "
   .. "challenged as a SYN (\"If the SYN bit is set, irrespective of the sequence number, TCP "
   .. "endpoints MUST send a 'challenge ACK'\", RFC 9293 3.10.7.4 fourth) instead of taken "
   .. "as 3.5's crossing SYN,ACK with its text and FIN" }
 for _, r in ipairs({ "text.deliver", "fin.receive" }) do
-  FUZZ[r .. "@SYN-SENT/*/SYN*>SYN+*:seq=rcv_nxt-1:ack=snd_nxt:*"] = CROSSING_TEXT
+  for _, a in ipairs(CROSSING_ACKS) do
+    FUZZ[r .. "@SYN-SENT/*/SYN*>SYN+*:seq=rcv_nxt-1:ack=" .. a .. ":*"] = CROSSING_TEXT
+  end
 end
 -- A retransmitted SYN after a simultaneous open whose SYN offered a zero window: the
 -- challenge ACK's sequence number is SND.UNA+SND.WND (tcp_acceptable_seq keeps it in
@@ -388,10 +395,10 @@ end
 FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"] = { rfc = "9293 3.10.7.4",
   reason = "an ACK into a zero send window carries <SEQ=SND.UNA+SND.WND> "
     .. "(tcp_acceptable_seq), where the first step's is <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" }
--- ...and so does the challenge ACK of a new SYN at RCV.NXT there (round 4). Evidence:
+-- ...and so does the challenge ACK of any later SYN there (round 4). Evidence:
 -- 1be4ba2963b2f979 SYN-SENT SYN(win 0)>SYN:seq=rcv_nxt expected . <SEQ=SND.NXT>, seen
--- . <SEQ=ISS>.
-FUZZ["syn.challenge@SYN-SENT/*/SYN:*:win=0*>SYN:*"] = FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"]
+-- . <SEQ=ISS>; 5bcf6d706cf08114 SYN(win 0)>SYN+FIN+ACK+data:seq=rcv_nxt-1:ack=snd_una-1.
+FUZZ["syn.challenge@SYN-SENT/*/SYN:*:win=0*>SYN*"] = FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"]
 -- A request socket (passive SYN-RECEIVED) takes an in-window RST not at RCV.NXT as the
 -- end of the embryonic connection (tcp_check_req: embryonic_reset), no challenge ACK.
 -- Evidence: 6113a567ae299b9c LISTEN SYN>SYN+RST:seq=rcv_wend-1 expected . <ACK=RCV.NXT>,

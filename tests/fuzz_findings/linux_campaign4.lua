@@ -17,4 +17,9 @@ return {
   -- 600 s, seed 5: the challenge ACK of a SYN after a zero-window simultaneous open
   -- carries SND.UNA+SND.WND (declared, as round 2's L11).
   {sig = "1be4ba2963b2f979", rule = "syn.challenge", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet6", state = "SYN-SENT"}, steps = {{seg = {ack = {"snd_nxt", 0}, flags = "S", seq = {"rcv_nxt", 0}, win = 0}}, {seg = {ack = {"snd_nxt", 0}, flags = "S", seq = {"rcv_nxt", 0}}}}}},
+  -- 600 s, seed 5: the crossing SYN,ACK, bare and with text and FIN, its SEG.ACK as
+  -- SND.UNA+1 (declared with the ones above).
+  {sig = "2b5e33500594e56b", rule = "ack.window_update", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet6", state = "SYN-SENT"}, steps = {{seg = {ack = {"raw", 0}, flags = "SF", seq = {"raw", 1000000}}}, {seg = {ack = {"snd_una", 1}, flags = "SA", seq = {"rcv_nxt", -1}}}}}},
+  {sig = "caa8d4856f4a352d", rule = "text.deliver", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet6", state = "SYN-SENT"}, steps = {{seg = {flags = "SF", seq = {"rcv_nxt", 0}}}, {seg = {ack = {"snd_una", 1}, flags = "SFA", len = 1, seq = {"rcv_nxt", -1}}}}}},
+  {sig = "5bcf6d706cf08114", rule = "syn.challenge", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet6", state = "SYN-SENT"}, steps = {{seg = {ack = {"raw", 0}, flags = "S", seq = {"rcv_nxt", 0}, win = 0}}, {seg = {ack = {"snd_una", -1}, flags = "SFA", len = 1, seq = {"rcv_nxt", -1}}}}}},
 }
