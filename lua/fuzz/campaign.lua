@@ -293,7 +293,8 @@ function M.run(opts, emit)
       steps = #min.steps, outputs = outputs, expected = f.expected or "", pcaps = pcaps,
       last_words = f.last_words or "", test = text or "", detail = f.detail or "",
       test_verified = verified, test_results = per, processed = not unprocessed,
-      confirmed = not unprocessed or confirmed == true, variants = v and v.n or 1, examples = json.array(v and v.examples or {})})
+      confirmed = not unprocessed or confirmed == true,
+      variants = v and v.n or 1, examples = json.array(v and v.examples or {})})
     if v then v.written = v.n end
   end
   -- Variants seen after a finding was reported: OUT/findings/<sig>/variants.json
