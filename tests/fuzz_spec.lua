@@ -403,15 +403,15 @@ case("the Linux campaign's model findings are all explained", function()
   local left = {}
   for _, x in ipairs(list) do
     local f = {rule = x.rule, state = x.state, step = x.step}
-    local key = declared.find({desc = desc}, f, x.p)
+    local snap = snapshot(x.p.start.state)
+    if x.p.start.state == "LISTEN" or x.p.start.state == "CLOSED" then
+      snap.iss, snap.snd_una, snap.snd_nxt = 0, 0, 0
+    end
+    -- the passive prefixes keep their listener (sweep.prefix)
+    snap.listening = (x.p.start.state == "SYN-RECEIVED" or x.p.start.state == "LISTEN") or nil
+    local pl = plan.make(x.p, snap, desc.model, desc.model)
+    local key = declared.find({desc = desc}, f, x.p, pl)
     if not key then
-      local snap = snapshot(x.p.start.state)
-      if x.p.start.state == "LISTEN" or x.p.start.state == "CLOSED" then
-        snap.iss, snap.snd_una, snap.snd_nxt = 0, 0, 0
-      end
-      -- the passive prefixes keep their listener (sweep.prefix)
-      snap.listening = (x.p.start.state == "SYN-RECEIVED" or x.p.start.state == "LISTEN") or nil
-      local pl = plan.make(x.p, snap, desc.model, desc.model)
       -- not judged any more, or (TIME-WAIT with no listener) judged by another rule, or
       -- (a reset with the listener on the port) expected as LISTEN
       local still = pl.judged >= x.step

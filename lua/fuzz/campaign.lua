@@ -98,14 +98,14 @@ end
 -- differing step met and that step.
 local attr_ok
 local dev_memo = setmetatable({}, {__mode = "k"})
-local function deviation(T, f, p)
+local function deviation(T, f, p, pl)
   local t = f.ti and T[f.ti]
   if not t then return nil end
   local memo = dev_memo[t.desc or T] or {}
   dev_memo[t.desc or T] = memo
   local mk = (f.rule or "") .. "\0" .. program.id(p) .. "\0" .. (f.state or "") .. "\0" .. tostring(f.step)
   if memo[mk] ~= nil then return memo[mk] or nil end
-  local k = declared.find(t, f, p)
+  local k = declared.find(t, f, p, pl)
   memo[mk] = k or false
   return k
 end
@@ -350,7 +350,7 @@ function M.run(opts, emit)
     -- minimiser removed): suppressed then, not reported.
     local ok, again = pcall(judge_one, T, final)
     for _, g in ipairs(ok and again or {}) do
-      local key = g.signature == f.signature and deviation(T, g, min)
+      local key = g.signature == f.signature and deviation(T, g, min, final[g.ti] and final[g.ti].plan)
       if key then
         stats.suppressed = stats.suppressed + 1
         emit(json.encode{kind = "suppressed", signature = f.signature, deviation = key})
@@ -380,7 +380,7 @@ function M.run(opts, emit)
     end
     if sigs[f.signature] then return end
     sigs[f.signature] = true
-    local key = deviation(T, f, p)
+    local key = deviation(T, f, p, rs and f.ti and rs[f.ti] and rs[f.ti].plan)
     if key then
       stats.suppressed = stats.suppressed + 1
       emit(json.encode{kind = "suppressed", signature = f.signature, deviation = key})

@@ -337,6 +337,9 @@ local AFTER_FIN = sweep_deviations["CLOSE-WAIT/*/ACK+data:seq=rcv_nxt-1:*:len=ms
 for _, st in ipairs({ "CLOSE-WAIT", "CLOSING", "LAST-ACK" }) do
   FUZZ[st .. "/*/*ACK*+data:seq=rcv_nxt-*"] = AFTER_FIN
 end
+-- (Round 4: also at a raw number that is RCV.NXT-1, fuzz.declared's lookup by the edge.
+-- Evidence: 549e6e4198abe759 SYN-SENT SYN+ACK:seq=1000000>FIN+ACK:seq=1000001
+-- >FIN+ACK+data:seq=1000001:len=9 expected nothing -> CLOSE-WAIT, seen R.)
 -- TIME-WAIT ACKs a bare ACK anywhere in the window but RCV.NXT (the sweep's rcv_nxt+1
 -- and rcv_wend-1 cells). Evidence: 6afe346d5ac6048a TIME-WAIT ACK:seq=rcv_nxt+697
 -- expected nothing, seen . <ACK=RCV.NXT>.
@@ -397,8 +400,9 @@ FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"] = { rfc = "9293 3.10.7.4"
     .. "(tcp_acceptable_seq), where the first step's is <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" }
 -- ...and so does the challenge ACK of any later SYN there (round 4). Evidence:
 -- 1be4ba2963b2f979 SYN-SENT SYN(win 0)>SYN:seq=rcv_nxt expected . <SEQ=SND.NXT>, seen
--- . <SEQ=ISS>; 5bcf6d706cf08114 SYN(win 0)>SYN+FIN+ACK+data:seq=rcv_nxt-1:ack=snd_una-1.
-FUZZ["syn.challenge@SYN-SENT/*/SYN:*:win=0*>SYN*"] = FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"]
+-- . <SEQ=ISS>; 5bcf6d706cf08114 SYN(win 0)>SYN+FIN+ACK+data:seq=rcv_nxt-1:ack=snd_una-1;
+-- ed943104ccc63e5a SYN+FIN(win 0)>SYN+FIN+data:seq=1000000:len=mss.
+FUZZ["syn.challenge@SYN-SENT/*/SYN*:win=0*>SYN*"] = FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"]
 -- A request socket (passive SYN-RECEIVED) takes an in-window RST not at RCV.NXT as the
 -- end of the embryonic connection (tcp_check_req: embryonic_reset), no challenge ACK.
 -- Evidence: 6113a567ae299b9c LISTEN SYN>SYN+RST:seq=rcv_wend-1 expected . <ACK=RCV.NXT>,
