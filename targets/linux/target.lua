@@ -402,7 +402,11 @@ FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"] = { rfc = "9293 3.10.7.4"
 -- 1be4ba2963b2f979 SYN-SENT SYN(win 0)>SYN:seq=rcv_nxt expected . <SEQ=SND.NXT>, seen
 -- . <SEQ=ISS>; 5bcf6d706cf08114 SYN(win 0)>SYN+FIN+ACK+data:seq=rcv_nxt-1:ack=snd_una-1;
 -- ed943104ccc63e5a SYN+FIN(win 0)>SYN+FIN+data:seq=1000000:len=mss.
-FUZZ["syn.challenge@SYN-SENT/*/SYN*:win=0*>SYN*"] = FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"]
+-- Round 4d: any later segment's ACK after such a SYN (the first step's too).
+-- bde9c9e275ebb9c8 SYN+FIN(win 0)>SYN+FIN+data:seq=rcv_nxt-2^20 seen . <SEQ=ISS>.
+for _, r in ipairs({ "syn.challenge", "seq.unacceptable" }) do
+  FUZZ[r .. "@SYN-SENT/*/SYN*:win=0*>SYN*"] = FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"]
+end
 -- A request socket (passive SYN-RECEIVED) takes an in-window RST not at RCV.NXT as the
 -- end of the embryonic connection (tcp_check_req: embryonic_reset), no challenge ACK.
 -- Evidence: 6113a567ae299b9c LISTEN SYN>SYN+RST:seq=rcv_wend-1 expected . <ACK=RCV.NXT>,
