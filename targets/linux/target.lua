@@ -372,8 +372,11 @@ local CROSSING = {
     .. "SYN is (\"If an incoming segment is not acceptable, an acknowledgment should be "
     .. "sent in reply\", 3.10.7.4) while it also establishes the connection; Figure 7 of "
     .. "3.5 (Simultaneous Connection Synchronization) shows no segment after it" }
+-- (4e: 5094ddc13a2266af the same with URG, judged at rule urg.signal.)
 for _, a in ipairs(CROSSING_ACKS) do
-  FUZZ["ack.window_update@SYN-SENT/*/SYN*>SYN+ACK*:seq=rcv_nxt-1:ack=" .. a .. ":*"] = CROSSING
+  for _, r in ipairs({ "ack.window_update", "urg.signal" }) do
+    FUZZ[r .. "@SYN-SENT/*/SYN*>SYN+ACK*:seq=rcv_nxt-1:ack=" .. a .. ":*"] = CROSSING
+  end
 end
 -- Round 4. Only a bare crossing SYN,ACK is taken so (tcp_validate_incoming: SEG.LEN = 1);
 -- one with text or a FIN is a SYN in SYN-RECEIVED and gets a challenge ACK, nothing of

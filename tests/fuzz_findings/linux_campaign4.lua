@@ -36,4 +36,6 @@ return {
   {sig = "509e669ea0e83369", rule = "rst.challenge", state = "CLOSE-WAIT", step = 3, p = {start = {family = "inet6", state = "SYN-SENT"}, steps = {{seg = {ack = {"snd_nxt", 0}, flags = "SA", seq = {"raw", 1000000}}}, {seg = {ack = {"snd_nxt", 0}, flags = "FA", seq = {"raw", 1000001}}}, {seg = {ack = {"snd_nxt", 0}, data = "eaa40a570c637b1a9c95e409fa35", flags = "SR", seq = {"raw", 1000001}}}}}},
   -- 600 s, seed 7: the zero-window simultaneous open's ACK again (declared).
   {sig = "bde9c9e275ebb9c8", rule = "seq.unacceptable", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet", state = "SYN-SENT"}, steps = {{seg = {ack = {"raw", 0}, flags = "SF", seq = {"rcv_nxt", 0}, win = 0}}, {seg = {ack = {"raw", 0}, flags = "SF", len = "mss", seq = {"rcv_nxt", -1048576}}}}}},
+  -- 600 s, seed 8: the crossing SYN,ACK with URG (declared).
+  {sig = "5094ddc13a2266af", rule = "urg.signal", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet6", state = "SYN-SENT"}, steps = {{seg = {flags = "S", seq = {"rcv_nxt", 0}}}, {seg = {ack = {"snd_nxt", 0}, flags = "SAU", seq = {"rcv_nxt", -1}, up = 1}}}}},
 }
