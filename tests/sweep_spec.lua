@@ -357,6 +357,18 @@ case("compare: SYN-SENT's SYN,ACK of a simultaneous open is an answer, its SYN a
     "SYN-RECEIVED") })), "differs", "but a second SYN,ACK at once is an extra reply")
   eq((judge.compare(c, e, { obs({ R("S.", 1000, 7001), R("S.", 1000, 7002, { t = 1.01 }) },
     "SYN-RECEIVED") })), "differs", "and so is a SYN,ACK with other numbers")
+  -- After it, in SYN-RECEIVED, the timer's retransmission is a SYN,ACK with the ISS.
+  local c2 = { id = "SYN-SENT/inet/SYN>SYN", state = "SYN-SENT", family = "inet", steps = {
+    { flags = "S", seq = { "raw", 7000 }, ack = { "raw", 0 } },
+    { flags = "S", seq = { "raw", 7000 }, ack = { "raw", 0 } } } }
+  local e2 = judge.expect(c2, snapshot("SYN-SENT"))
+  eq(e2[2].replies[1].flags, ".", "the retransmitted SYN: a challenge ACK (RFC 5961 4.2)")
+  eq((judge.compare(c2, e2, { obs({ R("S.", 1000, 7001) }, "SYN-RECEIVED"),
+    obs({ R(".", 1001, 7001), R("S.", 1000, 7001) }, "SYN-RECEIVED") })), "agree",
+    "the SYN,ACK with the ISS in the second step is the retransmission timer")
+  eq((judge.compare(c2, e2, { obs({ R("S.", 1000, 7001) }, "SYN-RECEIVED"),
+    obs({ R(".", 1001, 7001), R("S.", 1001, 7001) }, "SYN-RECEIVED") })), "differs",
+    "one past the ISS is no retransmission")
 end)
 
 case("compare: agree, and each kind of difference named", function()

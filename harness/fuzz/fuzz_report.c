@@ -40,10 +40,11 @@ static int fill_stats(FILE *f, const void *ctx)
 	fputs("  \"findings\": {", f);
 	for (int o = 0; o < FUZZ_NORACLES; o++)
 		fprintf(f, "%s\"%s\": %ld", o ? ", " : "", FUZZ_ORACLES[o], by[o]);
-	fprintf(f, "},\n  \"unverified_tests\": %ld,\n  \"findings_total\": %zu,\n"
-		"  \"new_findings\": %zu,\n"
+	fprintf(f, "},\n  \"unverified_tests\": %ld,\n  \"unprocessed\": %ld,\n"
+		"  \"findings_total\": %zu,\n  \"new_findings\": %zu,\n"
 		"  \"suppressed\": %zu,\n  \"interrupted\": %s,\n  \"troubles\": [",
-		fuzz_report_unverified(x->s), fuzz_store_count(x->s), fuzz_store_new_count(x->s),
+		fuzz_report_unverified(x->s), fuzz_report_unprocessed(x->s), fuzz_store_count(x->s),
+		fuzz_store_new_count(x->s),
 		fuzz_store_suppressed_count(x->s), t->interrupted ? "true" : "false");
 	for (int i = 0; i < t->ntroubles; i++) {
 		fputs(i ? ", " : "", f);
@@ -77,16 +78,34 @@ void fuzz_report_finding_line(const struct fuzz_json *f, FILE *out)
 		fuzz_json_str(f, "reply_class", "?"));
 	if (*rule || *rfc)
 		fprintf(out, ": rule %s (RFC %s)", *rule ? rule : "?", *rfc ? rfc : "?");
-	fprintf(out, ", %s steps minimised\n", fuzz_json_str(f, "steps", "?"));
+	if (fuzz_report_processed(f))
+		fprintf(out, ", %s steps minimised\n", fuzz_json_str(f, "steps", "?"));
+	else
+		fprintf(out, ", not processed (%s steps as found)\n", fuzz_json_str(f, "steps", "?"));
 	fflush(out);
+}
+
+bool fuzz_report_processed(const struct fuzz_json *f)
+{
+	const struct fuzz_json *v = fuzz_json_get(f, "processed");
+	return !(v && v->type == FUZZ_JSON_BOOL && !v->b);
+}
+
+long fuzz_report_unprocessed(const struct fuzz_store *s)
+{
+	long n = 0;
+	for (size_t i = 0; i < fuzz_store_count(s); i++)
+		n += !fuzz_report_processed(fuzz_store_get(s, i, NULL));
+	return n;
 }
 
 long fuzz_report_unverified(const struct fuzz_store *s)
 {
 	long n = 0;
 	for (size_t i = 0; i < fuzz_store_count(s); i++) {
-		const struct fuzz_json *v = fuzz_json_get(fuzz_store_get(s, i, NULL), "test_verified");
-		n += v && v->type == FUZZ_JSON_BOOL && !v->b;
+		const struct fuzz_json *x = fuzz_store_get(s, i, NULL);
+		const struct fuzz_json *v = fuzz_json_get(x, "test_verified");
+		n += v && v->type == FUZZ_JSON_BOOL && !v->b && fuzz_report_processed(x);
 	}
 	return n;
 }
@@ -103,6 +122,11 @@ void fuzz_report_summary(const struct fuzz_store *s, const struct fuzz_totals *t
 		"liveness %ld, invariant %ld; suppressed %zu (declared deviations)\n",
 		fuzz_store_new_count(s), fuzz_store_count(s) - fuzz_store_new_count(s), by[0], by[1],
 		by[2], by[3], fuzz_store_suppressed_count(s));
+	long unprocessed = fuzz_report_unprocessed(s);
+	if (unprocessed)
+		fprintf(f, "%ld distinct signature%s found after the findings' share of the time was "
+			"spent: reported as found, not confirmed or minimised, no pcaps, test not run "
+			"(processed false; marked * below)\n", unprocessed, unprocessed == 1 ? "" : "s");
 	long unverified = fuzz_report_unverified(s);
 	if (unverified)
 		fprintf(f, "%ld finding%s with a test.lua that did not do what it must when run "
@@ -113,7 +137,8 @@ void fuzz_report_summary(const struct fuzz_store *s, const struct fuzz_totals *t
 		bool is_new;
 		const struct fuzz_json *x = fuzz_store_get(s, i, &is_new);
 		if (is_new)
-			fprintf(f, "  %s  %-12s %s  %s %s -> %s  %s/findings/%s/test.lua\n",
+			fprintf(f, " %s%s  %-12s %s  %s %s -> %s  %s/findings/%s/test.lua\n",
+				fuzz_report_processed(x) ? " " : "*",
 				fuzz_json_str(x, "signature", "?"), fuzz_json_str(x, "oracle", "?"),
 				fuzz_json_str(x, "target", "?"), fuzz_json_str(x, "state", "?"),
 				fuzz_json_str(x, "class", "?"), fuzz_json_str(x, "reply_class", "?"),

@@ -1,5 +1,6 @@
 #ifndef TCPCONFORM_FUZZ_REPORT_H
 #define TCPCONFORM_FUZZ_REPORT_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -32,8 +33,14 @@ struct fuzz_totals {
 void fuzz_report_by_oracle(const struct fuzz_store *s, long counts[5]);
 
 /* Findings whose emitted test the core ran and saw not doing what it must
- * (test_verified false). */
+ * (test_verified false; an unprocessed finding's test was not run, so not counted). */
 long fuzz_report_unverified(const struct fuzz_store *s);
+/* Whether a finding was processed (confirmed, minimised, pcaps, its test run): true
+ * unless its "processed" is false -- a signature the core found when the findings' share
+ * of the time was spent, reported as found (lua/fuzz/README.md "Contract"). */
+bool fuzz_report_processed(const struct fuzz_json *f);
+/* The store's findings that were not processed. */
+long fuzz_report_unprocessed(const struct fuzz_store *s);
 
 /* OUT/stats.json, atomically. 0, or -1 with err. */
 int fuzz_report_write_stats(const struct fuzz_store *s, const struct fuzz_totals *t,

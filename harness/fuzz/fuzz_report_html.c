@@ -99,8 +99,8 @@ static void row(FILE *f, const struct fuzz_json *x, bool is_new)
 	text(f, sig);
 	fputs("\">", f);
 	text(f, sig);
-	fprintf(f, "</a></td><td class=\"%s\">%s</td></tr>\n", is_new ? "new" : "known",
-		is_new ? "new" : "known");
+	fprintf(f, "</a></td><td class=\"%s\">%s%s</td></tr>\n", is_new ? "new" : "known",
+		is_new ? "new" : "known", fuzz_report_processed(x) ? "" : ", not processed");
 }
 
 static void link_to(FILE *f, const struct page *p, const char *path, const char *label)
@@ -156,7 +156,10 @@ static void panel(FILE *f, const struct page *p, const struct fuzz_json *x, bool
 	text(f, fuzz_json_str(x, "reply_class", "?"));
 	fprintf(f, " (%s; ", is_new ? "new" : "known");
 	text(f, fuzz_json_str(x, "steps", "?"));
-	fputs(" steps after the prefix, minimised)</p>\n", f);
+	fputs(fuzz_report_processed(x) ? " steps after the prefix, minimised)</p>\n" :
+	      " steps after the prefix, as found: not processed -- found after the findings' "
+	      "share of the time was spent, so not confirmed or minimised, no pcaps, its test "
+	      "not run)</p>\n", f);
 	const char *rule = fuzz_json_str(x, "rule", ""), *rfc = fuzz_json_str(x, "rfc", "");
 	if (*rule || *rfc) {
 		fputs("<h3>rule</h3>\n<div><code>", f);
@@ -226,10 +229,11 @@ static int fill_html(FILE *f, const void *ctx)
 		fputs("</strong>", f);
 	}
 	fprintf(f, "; %.0f cases in %.0f s (%.0f/s), corpus %.0f, coverage %.0f; seed %llu, shard "
-		"%d/%d. %zu finding%s (%zu new), %zu suppressed by declared deviations.%s</p>\n"
-		"</header>\n<main>\n", t->cases, t->seconds, t->seconds > 0 ? t->cases / t->seconds
-		: 0.0, t->corpus, t->coverage, t->seed, t->shard_k, t->shard_n, n, n == 1 ? "" : "s",
-		fuzz_store_new_count(p->s), fuzz_store_suppressed_count(p->s),
+		"%d/%d. %zu finding%s (%zu new, %ld not processed), %zu suppressed by declared "
+		"deviations.%s</p>\n</header>\n<main>\n", t->cases, t->seconds, t->seconds > 0 ?
+		t->cases / t->seconds : 0.0, t->corpus, t->coverage, t->seed, t->shard_k, t->shard_n,
+		n, n == 1 ? "" : "s", fuzz_store_new_count(p->s), fuzz_report_unprocessed(p->s),
+		fuzz_store_suppressed_count(p->s),
 		t->interrupted ? " Interrupted." : "");
 	fputs("<h2>by oracle</h2>\n<table id=\"oracles\"><thead><tr>", f);
 	for (int o = 0; o < FUZZ_NORACLES; o++)

@@ -2,8 +2,10 @@
  * the same schema-valid writer and escaping as the run and the sweep): one testsuite
  * "fuzz", one testcase per signature, so a short campaign can gate a merge request. A
  * new finding is a <failure> (its rule, expected, outputs and the path of its test.lua);
- * one already in OUT before the run is skipped as known; suppressed findings, cases and
- * coverage are suite properties; a worker's trouble is an <error> testcase of its own. */
+ * one already in OUT before the run is skipped as known; an unprocessed one (found when
+ * the findings' share of the time was spent) says so and has the property processed=false;
+ * suppressed and unprocessed findings, cases and coverage are suite properties; a worker's
+ * trouble is an <error> testcase of its own. */
 #include "fuzz_report.h"
 
 #include <stdio.h>
@@ -45,8 +47,10 @@ static int finding_case(struct report_suite *su, const struct fuzz_store *s,
 	if (!c)
 		return -1;
 	const char *rule = fuzz_json_str(x, "rule", "");
-	snprintf(msg, sizeof(msg), "%s finding: %s on %s in %s, %s -> %s%s%s%s%s",
-		 is_new ? "new" : "known", fuzz_json_str(x, "oracle", "?"),
+	bool processed = fuzz_report_processed(x);
+	snprintf(msg, sizeof(msg), "%s finding%s: %s on %s in %s, %s -> %s%s%s%s%s",
+		 is_new ? "new" : "known", processed ? "" : " (not processed: as found)",
+		 fuzz_json_str(x, "oracle", "?"),
 		 fuzz_json_str(x, "target", "?"), fuzz_json_str(x, "state", "?"),
 		 fuzz_json_str(x, "class", "?"), fuzz_json_str(x, "reply_class", "?"),
 		 *rule ? " (rule " : "", rule, *rule ? ", RFC " : "",
@@ -64,6 +68,8 @@ static int finding_case(struct report_suite *su, const struct fuzz_store *s,
 	const struct fuzz_json *v = fuzz_json_get(x, "test_verified");
 	if (rc == 0 && v && v->type == FUZZ_JSON_BOOL)
 		rc = report_case_property(c, "test_verified", v->b ? "true" : "false");
+	if (rc == 0)
+		rc = report_case_property(c, "processed", processed ? "true" : "false");
 	const struct fuzz_json *pcaps = fuzz_json_get(x, "pcaps");
 	for (size_t i = 0; rc == 0 && pcaps && pcaps->type == FUZZ_JSON_OBJECT && i < pcaps->n; i++)
 		if (pcaps->kids[i].text)
@@ -97,7 +103,8 @@ int fuzz_report_write_junit(const struct fuzz_store *s, const struct fuzz_totals
 		     property_num(su, "cases", t->cases) | property_num(su, "coverage", t->coverage) |
 		     property_num(su, "corpus", t->corpus) |
 		     property_num(su, "suppressed", (double)fuzz_store_suppressed_count(s)) |
-		     property_num(su, "new_findings", (double)fuzz_store_new_count(s));
+		     property_num(su, "new_findings", (double)fuzz_store_new_count(s)) |
+		     property_num(su, "unprocessed", (double)fuzz_report_unprocessed(s));
 	strbuf_free(&targets);
 	for (size_t i = 0; rc == 0 && i < fuzz_store_count(s); i++) {
 		bool is_new;

@@ -34,7 +34,11 @@ function M.canonical_step(st)
   -- SND.NXT-n, n >= 2, is below SND.UNA in every state (at most a FIN is unacknowledged)
   elseif ae == "snd_nxt" and aoff < -1 and aoff > -65536 then g.ack = {"snd_una", -1}
   elseif ae == "snd_una" and aoff <= -65536 and aoff > -2147483648 then g.ack = {ae, -1048576}
-  elseif ae == "snd_nxt" and aoff > 1 and aoff < 1048576 then g.ack = {ae, 1} end
+  elseif ae == "snd_nxt" and aoff > 1 and aoff < 1048576 then g.ack = {ae, 1}
+  -- SND.NXT+n, n >= 2^31, is SND.NXT-(2^32-n) in sequence space: far below SND.UNA
+  -- (issue 11 round 4: ack=snd_nxt+2147483716 is the sweep's snd_una-2^20).
+  elseif (ae == "snd_nxt" or ae == "snd_una") and aoff >= 2147483648 and aoff <= 4294967296 - 65536 then
+    g.ack = {"snd_una", -1048576} end
   return {seg = g}
 end
 
@@ -117,7 +121,28 @@ end
 -- The key covering finding f of program p on target t, or nil. A liveness finding is
 -- the stack's crash: only an `error` entry whose text its last words hold covers it (as
 -- the sweep's verdict "error", sweep.deviations).
-function M.find(t, f, p)
+-- pl: the program's plan on the target (fuzz.plan), optional: a raw SEG.SEQ of the
+-- finding's step that is RCV.NXT+n for a small n in the snapshot the step was read
+-- against is also looked up as {"rcv_nxt", n} -- the sweep's ids name the edge (issue 11
+-- round 4: after the sweep's raw IRS 1000000 and the peer's FIN, seq=1000001 is
+-- RCV.NXT-1 in CLOSE-WAIT).
+function M.find(t, f, p, pl)
+  local k = M.find_as_sent(t, f, p)
+  if k or not pl then return k end
+  local st, ps = p.steps[f.step], pl.steps and pl.steps[f.step]
+  if not (st and st.seg and st.seg.seq[1] == "raw" and ps and ps.sent and ps.sent.seq
+      and ps.snap and ps.snap.rcv_nxt) then
+    return nil
+  end
+  local off = (ps.sent.seq - ps.snap.rcv_nxt) % 4294967296
+  if off >= 2147483648 then off = off - 4294967296 end
+  if off <= -65536 or off >= 65536 then return nil end
+  local q = program.copy(p)
+  q.steps[f.step].seg.seq = {"rcv_nxt", off}
+  return M.find_as_sent(t, f, q)
+end
+
+function M.find_as_sent(t, f, p)
   if f.oracle == "differential" then
     local k = differential(t, f, p)
     if k then return k end
@@ -138,7 +163,12 @@ function M.find(t, f, p)
   for _, state in ipairs(states) do
     ids[#ids + 1] = state .. "/" .. p.start.family .. "/" .. program.step_id(st)
     if st and st.seg then
-      ids[#ids + 1] = state .. "/" .. p.start.family .. "/" .. program.step_id(M.canonical_step(st))
+      local c = M.canonical_step(st)
+      ids[#ids + 1] = state .. "/" .. p.start.family .. "/" .. program.step_id(c)
+      -- ...and with only its edges canonical, its flags, text and options as sent.
+      local e = program.copy(st.seg)
+      e.seq, e.ack = c.seg.seq, c.seg.ack
+      ids[#ids + 1] = state .. "/" .. p.start.family .. "/" .. program.step_id({seg = e})
     end
   end
   local live = f.oracle == "liveness"

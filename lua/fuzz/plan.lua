@@ -154,6 +154,11 @@ function M.make(p, snap, track_knobs, knobs)
   end
   local out, judged, open = {}, 0, true
   local text_sent = false
+  -- The model's connection went back to LISTEN or CLOSED during the program: a later
+  -- SYN opens a new connection whose ISN and window are the target's, unknown to the
+  -- model, as from a LISTEN prefix (issue 11 round 4: SYN-RECEIVED, RST, SYN, then an
+  -- ACK of SND.NXT that Linux's request socket rightly resets).
+  local reopened = false
   local jsteps = {}
   for i, st in ipairs(p.steps) do
     local e = {kind = st.seg and "seg" or st.call and "call" or "delay", snap = cur,
@@ -171,7 +176,7 @@ function M.make(p, snap, track_knobs, knobs)
       -- SYN,ACK to a step, so an acknowledgment number the plan reads from SND.UNA or
       -- SND.NXT is the model's guess (ISS 0), not the target's: the model does not
       -- judge it (Linux's request socket resets it, rightly, issue 11's campaign).
-      local guessed = snap.iss == 0 and st.seg.ack and st.seg.ack[1] ~= "raw"
+      local guessed = (snap.iss == 0 or reopened) and st.seg.ack and st.seg.ack[1] ~= "raw"
         and st.seg.flags:find("A", 1, true)
       -- After text was sent, the window's right edge is the one the target announced
       -- in its ACK of it (Linux keeps RCV.NXT+RCV.WND where it was, RFC 9293 3.8.6.2.2
@@ -180,8 +185,9 @@ function M.make(p, snap, track_knobs, knobs)
       -- model's RCV.NXT+RCV.WND-1 was beyond Linux's edge).
       -- So is the window of a connection the program opened itself (from SYN-SENT, a
       -- simultaneous open; from LISTEN): the target announced it in its SYN,ACK.
-      guessed = guessed or ((text_sent or UNSYNC_START[p.start.state]) and st.seg.seq[1] == "rcv_wend")
+      guessed = guessed or ((text_sent or UNSYNC_START[p.start.state] or reopened) and st.seg.seq[1] == "rcv_wend")
       if (sent.len or 0) > 0 then text_sent = true end
+      if okm and (tcb.state == "LISTEN" or tcb.state == "CLOSED") then reopened = true end
       if open and ok and okm and not guessed then
         judged = i
         local o

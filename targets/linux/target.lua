@@ -337,6 +337,9 @@ local AFTER_FIN = sweep_deviations["CLOSE-WAIT/*/ACK+data:seq=rcv_nxt-1:*:len=ms
 for _, st in ipairs({ "CLOSE-WAIT", "CLOSING", "LAST-ACK" }) do
   FUZZ[st .. "/*/*ACK*+data:seq=rcv_nxt-*"] = AFTER_FIN
 end
+-- (Round 4: also at a raw number that is RCV.NXT-1, fuzz.declared's lookup by the edge.
+-- Evidence: 549e6e4198abe759 SYN-SENT SYN+ACK:seq=1000000>FIN+ACK:seq=1000001
+-- >FIN+ACK+data:seq=1000001:len=9 expected nothing -> CLOSE-WAIT, seen R.)
 -- TIME-WAIT ACKs a bare ACK anywhere in the window but RCV.NXT (the sweep's rcv_nxt+1
 -- and rcv_wend-1 cells). Evidence: 6afe346d5ac6048a TIME-WAIT ACK:seq=rcv_nxt+697
 -- expected nothing, seen . <ACK=RCV.NXT>.
@@ -356,6 +359,40 @@ FUZZ["reset.ack@SYN-SENT/*SYN*>*ACK*:ack=snd_una:*"] = { rfc = "9293 3.10.7.4",
     .. "an ACK before SND.UNA or after SND.NXT) and enters ESTABLISHED, where the fifth "
     .. "step asks \"If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED\" and else "
     .. "\"form a reset segment <SEQ=SEG.ACK><CTL=RST>\"" }
+-- Round 4. The crossing SYN,ACK of a simultaneous open (SEG.SEQ = IRS, SEG.ACK = SND.NXT)
+-- is passed by tcp_validate_incoming and establishes the connection, and its SYN octet,
+-- below RCV.NXT, is acknowledged at once as a duplicate (tcp_data_queue), where the model
+-- follows RFC 9293 3.5's Figure 7: no segment after the crossing SYN,ACKs. Evidence:
+-- d6d16403cd46ae6b SYN-SENT SYN+FIN:seq=1000000>SYN+ACK:seq=rcv_nxt-1:ack=snd_nxt
+-- expected nothing -> ESTABLISHED, seen . <ACK=RCV.NXT> -> ESTABLISHED (the same after a
+-- plain SYN; 2b5e33500594e56b: SEG.ACK written as SND.UNA+1, the same number).
+local CROSSING_ACKS = { "snd_nxt", "snd_una+1" }
+local CROSSING = {
+  rfc = "9293 3.5", reason = "the crossing SYN,ACK is acknowledged as the duplicate its "
+    .. "SYN is (\"If an incoming segment is not acceptable, an acknowledgment should be "
+    .. "sent in reply\", 3.10.7.4) while it also establishes the connection; Figure 7 of "
+    .. "3.5 (Simultaneous Connection Synchronization) shows no segment after it" }
+-- (4e: 5094ddc13a2266af the same with URG, judged at rule urg.signal.)
+for _, a in ipairs(CROSSING_ACKS) do
+  for _, r in ipairs({ "ack.window_update", "urg.signal" }) do
+    FUZZ[r .. "@SYN-SENT/*/SYN*>SYN+ACK*:seq=rcv_nxt-1:ack=" .. a .. ":*"] = CROSSING
+  end
+end
+-- Round 4. Only a bare crossing SYN,ACK is taken so (tcp_validate_incoming: SEG.LEN = 1);
+-- one with text or a FIN is a SYN in SYN-RECEIVED and gets a challenge ACK, nothing of
+-- it taken, where the model trims its SYN and takes the rest. Evidence:
+-- 80389984a9988ba1 SYN-SENT SYN+FIN:seq=rcv_nxt>SYN+FIN+ACK+data:seq=rcv_nxt-1:
+-- ack=snd_nxt:len=3 expected . <ACK=RCV.NXT+4> -> CLOSE-WAIT, seen . <ACK=RCV.NXT>;
+-- caa8d4856f4a352d the same with ack=snd_una+1 and len=1.
+local CROSSING_TEXT = { rfc = "5961 4.2", reason = "a crossing SYN,ACK with text or FIN is "
+  .. "challenged as a SYN (\"If the SYN bit is set, irrespective of the sequence number, TCP "
+  .. "endpoints MUST send a 'challenge ACK'\", RFC 9293 3.10.7.4 fourth) instead of taken "
+  .. "as 3.5's crossing SYN,ACK with its text and FIN" }
+for _, r in ipairs({ "text.deliver", "fin.receive" }) do
+  for _, a in ipairs(CROSSING_ACKS) do
+    FUZZ[r .. "@SYN-SENT/*/SYN*>SYN+*:seq=rcv_nxt-1:ack=" .. a .. ":*"] = CROSSING_TEXT
+  end
+end
 -- A retransmitted SYN after a simultaneous open whose SYN offered a zero window: the
 -- challenge ACK's sequence number is SND.UNA+SND.WND (tcp_acceptable_seq keeps it in
 -- the peer's window), not SND.NXT. Evidence: fe2a9b80d1972760 SYN-SENT SYN(win 0)>SYN
@@ -364,6 +401,15 @@ FUZZ["reset.ack@SYN-SENT/*SYN*>*ACK*:ack=snd_una:*"] = { rfc = "9293 3.10.7.4",
 FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"] = { rfc = "9293 3.10.7.4",
   reason = "an ACK into a zero send window carries <SEQ=SND.UNA+SND.WND> "
     .. "(tcp_acceptable_seq), where the first step's is <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" }
+-- ...and so does the challenge ACK of any later SYN there (round 4). Evidence:
+-- 1be4ba2963b2f979 SYN-SENT SYN(win 0)>SYN:seq=rcv_nxt expected . <SEQ=SND.NXT>, seen
+-- . <SEQ=ISS>; 5bcf6d706cf08114 SYN(win 0)>SYN+FIN+ACK+data:seq=rcv_nxt-1:ack=snd_una-1;
+-- ed943104ccc63e5a SYN+FIN(win 0)>SYN+FIN+data:seq=1000000:len=mss.
+-- Round 4d: any later segment's ACK after such a SYN (the first step's too).
+-- bde9c9e275ebb9c8 SYN+FIN(win 0)>SYN+FIN+data:seq=rcv_nxt-2^20 seen . <SEQ=ISS>.
+for _, r in ipairs({ "syn.challenge", "seq.unacceptable" }) do
+  FUZZ[r .. "@SYN-SENT/*/SYN*:win=0*>SYN*"] = FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"]
+end
 -- A request socket (passive SYN-RECEIVED) takes an in-window RST not at RCV.NXT as the
 -- end of the embryonic connection (tcp_check_req: embryonic_reset), no challenge ACK.
 -- Evidence: 6113a567ae299b9c LISTEN SYN>SYN+RST:seq=rcv_wend-1 expected . <ACK=RCV.NXT>,
@@ -392,6 +438,12 @@ end
 -- SEG.SEQ = IRS ends at RCV.NXT. Evidence: 8046ffcc5bd795d4 SYN-SENT SYN+FIN:seq=1000000
 -- >FIN+RST+ACK:seq=1000000 expected nothing, seen . <ACK=RCV.NXT>.
 FUZZ["seq.unacceptable_rst@SYN-SENT/*:seq=1000000:*>*RST*:seq=1000000:*"] = END_AT_NXT
+-- ...and at SEG.SEQ = RCV.NXT-1 with one octet after a simultaneous open at any IRS.
+-- Evidence (round 4): cb403903f871adfc SYN-SENT SYN:seq=rcv_nxt>RST+data:seq=rcv_nxt-1:
+-- ack=snd_nxt:len=1 expected nothing, seen . <ACK=RCV.NXT>.
+for _, tail in ipairs({ ":len=1", ":len=1:*" }) do
+  FUZZ["seq.unacceptable_rst@SYN-SENT/*/SYN*>*RST*:seq=rcv_nxt-1:*" .. tail] = END_AT_NXT
+end
 -- TIME-WAIT does not take a FIN behind an old octet either (the sweep's
 -- FIN+ACK+data:seq=rcv_nxt-1 cell), with PSH or URG too. Evidence: ab55871d32466375
 -- TIME-WAIT FIN+ACK+PSH+data:seq=rcv_nxt-1:len=1 expected . <ACK=RCV.NXT+1>, seen
