@@ -25,6 +25,7 @@ local backlog = require "fuzz.backlog"
 
 local M = {}
 
+
 M.defaults = {minimise_rounds = 12, max_examples = 5,
   -- Processing new findings (confirmation, minimisation, pcaps, the test's verification:
   -- ~4.5 s each) takes at most this share of the campaign's time so far; the signatures
@@ -224,11 +225,7 @@ function M.run(opts, emit)
     local e = {}
     for i, s in ipairs(script.observed(r, 0.05)) do e[i] = s end
     for i, x in ipairs(r.plan.expect) do
-      local reps = {}
-      for _, rp in ipairs(x.replies) do
-        reps[#reps + 1] = {flags = rp.flags, seq = rp.seq and r.snap.iss ~= 0 and ((rp.seq - r.snap.iss) % 4294967296) or nil,
-          ack = rp.ack and ((rp.ack - r.snap.irs) % 4294967296) or nil, len = rp.len}
-      end
+      local reps = script.expected(x, r.snap, r.program)
       e[i] = {replies = reps, state = x.state == "LISTEN" and "CLOSED" or (x.state:gsub("-", "_"):gsub("SYN_RECEIVED", "SYN_RECV")), window = x.window}
     end
     return e
@@ -528,10 +525,7 @@ function M.case_script(opts, text, emit)
   local e = {}
   for i = 1, #p.steps do
     local x = pl.expect and pl.expect[i]
-    local reps = {}
-    for _, r in ipairs(x and x.replies or {}) do
-      reps[#reps + 1] = {flags = r.flags, seq = r.seq and snap.iss ~= 0 and r.seq or nil, ack = r.ack, len = r.len}
-    end
+    local reps = script.expected(x, snap, p)
     if x then
       e[i] = {replies = reps, state = x.state == "LISTEN" and "CLOSED" or
         (x.state:gsub("-", "_"):gsub("SYN_RECEIVED", "SYN_RECV")), window = x.window}

@@ -151,4 +151,26 @@ function M.observed(res, window)
   return out
 end
 
+-- The model's expected replies of one step (x: a plan.expect entry) as M.text takes
+-- them: seq and ack as offsets from the snapshot's ISNs (the test's TG and H), and a
+-- number the program's raw numbers anchor (the ACK of a raw SYN; as M.observed keeps
+-- it) also absolutely, seq_raw/ack_raw: relative to the ISNs it would be wrong on the
+-- test's lab (issue 11's final Linux round: the crossing raw SYN of a simultaneous open,
+-- its SYN,ACK's ack written u32(H + n), so the test failed at step 1 for that reason
+-- alone and still counted as verified).
+function M.expected(x, snap, p)
+  local oracles = require "fuzz.oracles"
+  local raw_seqs, raw_acks = oracles.raws_of(p)
+  local reps = {}
+  for _, rp in ipairs(x and x.replies or {}) do
+    local syn = rp.flags:find("S", 1, true)
+    reps[#reps + 1] = {flags = rp.flags, len = rp.len,
+      seq = rp.seq and snap.iss ~= 0 and ((rp.seq - snap.iss) % U32) or nil,
+      ack = rp.ack and ((rp.ack - (snap.irs or 0)) % U32) or nil,
+      seq_raw = rp.seq and not syn and oracles.raw_offset(rp.seq, snap.iss or 0, raw_acks) and rp.seq or nil,
+      ack_raw = rp.ack and oracles.raw_offset(rp.ack, snap.irs or 0, raw_seqs) and rp.ack or nil}
+  end
+  return reps
+end
+
 return M
