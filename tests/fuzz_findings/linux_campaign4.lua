@@ -38,4 +38,7 @@ return {
   {sig = "bde9c9e275ebb9c8", rule = "seq.unacceptable", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet", state = "SYN-SENT"}, steps = {{seg = {ack = {"raw", 0}, flags = "SF", seq = {"rcv_nxt", 0}, win = 0}}, {seg = {ack = {"raw", 0}, flags = "SF", len = "mss", seq = {"rcv_nxt", -1048576}}}}}},
   -- 600 s, seed 8: the crossing SYN,ACK with URG (declared).
   {sig = "5094ddc13a2266af", rule = "urg.signal", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet6", state = "SYN-SENT"}, steps = {{seg = {flags = "S", seq = {"rcv_nxt", 0}}}, {seg = {ack = {"snd_nxt", 0}, flags = "SAU", seq = {"rcv_nxt", -1}, up = 1}}}}},
+  -- round 5 (the final 600 s, seed 8, --jobs auto): one octet at RCV.NXT-1 with ACK after
+  -- a simultaneous open: its ACK is processed (declared with END_AT_NXT).
+  {sig = "941d23c3c6197746", rule = "seq.unacceptable", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet6", state = "SYN-SENT"}, steps = {{seg = {ack = {"raw", 0}, flags = "S", seq = {"raw", 1000000}}}, {seg = {ack = {"snd_nxt", 0}, flags = "A", len = 1, seq = {"rcv_nxt", -1}}}}}},
 }
