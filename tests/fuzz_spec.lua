@@ -727,4 +727,17 @@ case("PSH is no difference, and a program is also looked up as the sweep's neare
     "the linux,lwip rerun's 1a46e7f87c738f79: declared")
 end)
 
+-- The final Linux round's 27efa5bfc80b8bf2: text with SEG.ACK written SND.NXT-1 where
+-- nothing is in flight is the declared RFC 5961 5.2 bound by bytes acked (L4), found by
+-- the SND.NXT-1 keys (fuzz.declared maps SND.NXT-n to SND.UNA-1 only for n >= 2).
+case("an ACK at SND.NXT-1 with nothing in flight is Linux's declared L4", function()
+  local declared = require "fuzz.declared"
+  local desc = dofile(SOURCE_DIR .. "/targets/linux/target.lua")
+  local p = {start = {family = "inet6", state = "ESTABLISHED-DATA-IN"}, steps = {{seg = {ack = {"snd_nxt", -1},
+    data = "26ce6107ef8648bd9fb3cf7fa7", flags = "AU", seq = {"rcv_nxt", -1}, up = 1}}}}
+  local k = declared.find({desc = desc}, {rule = "text.deliver", state = "ESTABLISHED-DATA-IN", step = 1, oracle = "model"}, p)
+  has(tostring(k), "ack=snd_nxt-1", "declared by the SND.NXT-1 keys")
+  eq(desc.sweep_deviations[k].rfc, "5961 5.2", "as L4")
+end)
+
 return S.finish()

@@ -49,6 +49,14 @@ declare(SYNCED, { "ACK:*:ack=snd_una-1:*", "ACK+data:*:ack=snd_una-1:*", "FIN+AC
   "FIN+ACK+data:*:ack=snd_una-1:*" }, { rfc = "5961 5.2", reason = "an ACK below SND.UNA but "
     .. "within MAX.SND.WND is dropped with an ACK when no byte was acknowledged yet "
     .. "(max_window = min(max_window, bytes_acked)); (SND.UNA - MAX.SND.WND) =< SEG.ACK is acceptable" })
+-- ...and the same ACK written SND.NXT-1 where nothing is in flight (SND.NXT = SND.UNA),
+-- as the fuzzer writes it (fuzz.declared maps SND.NXT-n to SND.UNA-1 for n >= 2 only,
+-- since with a FIN in flight SND.NXT-1 is SND.UNA). Evidence (the final Linux round):
+-- 27efa5bfc80b8bf2 ESTABLISHED-DATA-IN ACK+URG+data:seq=rcv_nxt-1:ack=snd_nxt-1:len=13
+-- expected the text taken, <ACK=RCV.NXT+12>, seen . <ACK=RCV.NXT> (text dropped).
+declare({ "ESTABLISHED", "ESTABLISHED-DATA-IN", "CLOSE-WAIT" }, { "ACK:*:ack=snd_nxt-1:*",
+  "ACK+data:*:ack=snd_nxt-1:*", "FIN+ACK:*:ack=snd_nxt-1:*", "FIN+ACK+data:*:ack=snd_nxt-1:*" },
+  sweep_deviations["ESTABLISHED/*/ACK:*:ack=snd_una-1:*"])
 
 -- tcp_timewait_state_process answers every segment but a bare ACK or RST at RCV.NXT (and a
 -- new SYN) with an ACK of RCV.NXT, also without the ACK bit, and does not take a FIN at RCV.NXT.

@@ -41,4 +41,7 @@ return {
   -- round 5 (the final 600 s, seed 8, --jobs auto): one octet at RCV.NXT-1 with ACK after
   -- a simultaneous open: its ACK is processed (declared with END_AT_NXT).
   {sig = "941d23c3c6197746", rule = "seq.unacceptable", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet6", state = "SYN-SENT"}, steps = {{seg = {ack = {"raw", 0}, flags = "S", seq = {"raw", 1000000}}}, {seg = {ack = {"snd_nxt", 0}, flags = "A", len = 1, seq = {"rcv_nxt", -1}}}}}},
+  -- round 6 (the same, after round 5's decisions): text below SND.UNA's ACK, written
+  -- SND.NXT-1 with nothing in flight: RFC 5961 5.2 bounded by bytes acked (L4, declared).
+  {sig = "27efa5bfc80b8bf2", rule = "text.deliver", state = "ESTABLISHED-DATA-IN", step = 1, p = {start = {family = "inet6", state = "ESTABLISHED-DATA-IN"}, steps = {{seg = {ack = {"snd_nxt", -1}, data = "26ce6107ef8648bd9fb3cf7fa7", flags = "AU", seq = {"rcv_nxt", -1}, up = 1}}}}},
 }
