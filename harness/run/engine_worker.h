@@ -7,7 +7,7 @@
 #include "strbuf.h"
 
 /* A worker process for an engine that runs in labs of its own and reports JSON lines:
- * the sweep's (sweep_worker.h) and the fuzzer's (fuzz_worker.h). One forked process
+ * the sweep's (sweep_worker.h) and the fuzzer's (fuzz/fuzz_run.c: run_fuzz). One forked process
  * that makes its own lab runtime (lab_runtime_init: its own harness namespace, and its
  * own user namespace when not root), so workers need no run-wide numbering of labs or
  * links; it dies with the harness (PR_SET_PDEATHSIG) and its labs die with it.
