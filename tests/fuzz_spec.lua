@@ -94,6 +94,31 @@ case("the plan tracks the connection: edges after text accepted by the model", f
   eq(found.ttl, 1, "the TTL")
 end)
 
+case("judge.expect reuses the plan's model run only for the same TCB and knobs", function()
+  local judge = require "sweep.judge"
+  local arrive = require "model.arrive"
+  local snap = snapshot("ESTABLISHED")
+  local c = {id = "x", state = "ESTABLISHED", family = "inet", steps = {
+    {flags = "PA", seq = {"raw", 1001}, ack = {"raw", snap.snd_nxt}, len = 10}}}
+  local tcb = judge.tcb(c, snap)
+  local mk = plan._model_knobs({})
+  local real = arrive.segment(tcb, {flags = "P.", seq = 1001, ack = snap.snd_nxt, win = 65535, len = 10}, mk)
+  -- a result the model would never give, so its use shows
+  local fake = {tcb = real.tcb, state = "CLOSE-WAIT", send = {}, events = {}, rules = {}}
+  local pre = {tcb = tcb, mk = mk, steps = {{before = tcb, r = fake}}}
+  eq(judge.expect(c, snap, {}, pre)[1].state, "CLOSE-WAIT", "the plan's result, reused")
+  eq(judge.expect(c, snap, {rfc1337 = true}, pre)[1].state, real.state, "other knobs: run again")
+  pre.steps[1].before = judge.tcb(c, snap)
+  eq(judge.expect(c, snap, {}, pre)[1].state, real.state, "another TCB: run again")
+  eq(judge.expect(c, snap, {})[1].state, real.state, "no plan: the model's own")
+  local p = {start = {state = "ESTABLISHED", family = "inet"}, steps = {
+    {seg = {flags = "PA", seq = {"rcv_nxt", 0}, ack = {"snd_nxt", 0}, len = 10}},
+    {seg = {flags = "A", seq = {"rcv_nxt", 0}, ack = {"snd_nxt", 0}}}}}
+  local a = plan.make(p, snap, {}, {})
+  local b = judge.expect(a.case, snap, {})
+  eq(json.encode(a.expect), json.encode(b), "the plan's expectation is the model's, run afresh")
+end)
+
 case("minimisation keeps what the stand-in oracle needs, and only that", function()
   local p = {start = {state = "ESTABLISHED", family = "inet"}, steps = {
     {seg = {flags = "A", seq = {"rcv_nxt", 5}, ack = {"snd_nxt", 0}, win = 7}},
@@ -596,16 +621,41 @@ case("program ids are FNV-1a 64 of the canonical text, whatever its length", fun
   eq(program.text(P1), json.encode(P1), "text of a program whose id is not the last made")
 end)
 
-case("a descriptor's deviations are looked up afresh once its keys change", function()
+case("a descriptor's deviations are looked up afresh once forgotten after a change", function()
   local deviations = require "sweep.deviations"
   local desc = {sweep_deviations = {["LISTEN/*/SYN*"] = {reason = "a", rfc = "9293"}}}
   local r = {rule = "x", id = "LISTEN/inet/SYN:seq=raw:len=0", verdict = "differs"}
   eq(deviations.find(r, desc), "LISTEN/*/SYN*", "found")
   desc.sweep_deviations["LISTEN/*/SYN*"] = nil
   desc.sweep_deviations["CLOSED/*"] = {reason = "b", rfc = "9293"}
+  eq(deviations.find(r, desc), "LISTEN/*/SYN*", "remembered until forgotten")
+  deviations.forget(desc)
   eq(deviations.find(r, desc), nil, "a key replaced by another: not found")
+  eq(deviations.find({rule = "x", id = "CLOSED/inet/SYN", verdict = "differs"}, desc), "CLOSED/*",
+    "the new key found")
   desc.sweep_deviations["x"] = {reason = "c", rfc = "9293"}
+  deviations.forget(desc)
   eq(deviations.find(r, desc), "x", "a key added: found by its rule")
+  eq(deviations.find({rule = "y", id = "LISTEN/inet/SYN", seen = "a", verdict = "differs"}, desc), nil,
+    "another rule, another answer")
+end)
+
+case("a deviation lookup reads only the keys that can match, in sorted order", function()
+  local deviations = require "sweep.deviations"
+  local e = {reason = "r", rfc = "9293"}
+  local desc = {sweep_deviations = {["FIN-WAIT-*/*/ACK*"] = e, ["ack.off"] = e,
+    ["TIME-WAIT/*/ACK*"] = e, ["seq.bad@ESTABLISHED/*"] = e, ["*/inet6/RST*"] = e,
+    ["ESTABLISHED/inet/FIN:seq=rcv_nxt:len=0"] = e}}
+  local function find(rule, id) return (deviations.find({rule = rule, id = id, verdict = "differs"}, desc)) end
+  eq(find("x", "FIN-WAIT-1/inet/ACK:seq=rcv_nxt"), "FIN-WAIT-*/*/ACK*", "a glob on the state's head")
+  eq(find("x", "TIME-WAIT/inet/ACK:seq=rcv_nxt"), "TIME-WAIT/*/ACK*", "the state's own key")
+  eq(find("x", "CLOSE-WAIT/inet/ACK:seq=rcv_nxt"), nil, "another state's key does not match")
+  eq(find("ack.off", "CLOSE-WAIT/inet/ACK:seq=rcv_nxt"), "ack.off", "a rule id in any state")
+  eq(find("seq.bad", "ESTABLISHED/inet/ACK"), "seq.bad@ESTABLISHED/*", "rule@glob")
+  eq(find("seq.bad", "LAST-ACK/inet/ACK"), nil, "rule@glob in another state")
+  eq(find("seq.bad", "LAST-ACK/inet6/RST:seq=0"), "*/inet6/RST*", "a key with no state")
+  eq(find("x", "ESTABLISHED/inet/FIN:seq=rcv_nxt:len=0"), "ESTABLISHED/inet/FIN:seq=rcv_nxt:len=0", "an exact id")
+  eq(find("ack.off", "TIME-WAIT/inet/ACK:x"), "TIME-WAIT/*/ACK*", "first in sorted order of two that match")
 end)
 
 case("the scheduler wakes a case waiting on the agent only when its reply came", function()

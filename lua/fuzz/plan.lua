@@ -160,6 +160,8 @@ function M.make(p, snap, track_knobs, knobs)
   -- ACK of SND.NXT that Linux's request socket rightly resets).
   local reopened = false
   local jsteps = {}
+  -- The model's run, for judge.expect to reuse on the judged steps.
+  local pre = {tcb = tcb, mk = mk, steps = {}}
   for i, st in ipairs(p.steps) do
     local e = {kind = st.seg and "seg" or st.call and "call" or "delay", snap = cur,
       event = program.event_class(st)}
@@ -169,6 +171,7 @@ function M.make(p, snap, track_knobs, knobs)
       e.sent = sent
       local okm, r = pcall(arrive.segment, tcb, mseg, mk)
       if okm then
+        pre.steps[i] = {before = tcb, r = r}
         tcb = r.tcb
         cur = track(cur, tcb)
       end
@@ -224,7 +227,7 @@ function M.make(p, snap, track_knobs, knobs)
         c.id = program.case_id(p, judged)
         return c.id
       end})
-    plan.expect = judge.expect(plan.case, snap, knobs)
+    plan.expect = judge.expect(plan.case, snap, knobs, pre)
     -- With the prefix's listener on the port (snap.listening) the agent reports the
     -- port's state as LISTEN once the connection is gone: a connection the model closes
     -- shows as LISTEN (issue 11: a RST in ESTABLISHED after a passive open, "expected

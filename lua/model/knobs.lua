@@ -83,7 +83,25 @@ end
 -- name or a value outside the knob's list raises "model knob NAME: expected one of ...,
 -- got ..." at the caller's caller (the descriptor or test that passed it), so a typo in
 -- a descriptor cannot silently leave a default in force.
+--
+-- The same table t, unchanged since it was last resolved, gives the same result table
+-- (model.arrive resolves its knobs on every segment: a fuzzing campaign's millions); the
+-- result is shared, so a caller must not change it (the model does not), and a caller
+-- that changes t after resolving it gets a fresh result.
+local memo = setmetatable({}, {__mode = "k"})
+
+local function unchanged(m, t)
+  local n = 0
+  for name, v in pairs(t) do
+    if m.input[name] ~= v then return false end
+    n = n + 1
+  end
+  return n == m.n
+end
+
 function M.resolve(t, where)
+  local m = t ~= nil and memo[t]
+  if m and unchanged(m, t) then return m.out end
   where = where or "model knob"
   if t ~= nil and type(t) ~= "table" then
     error(("%s: expected a table of knobs, got %s"):format(where, type(t)), 3)
@@ -106,6 +124,11 @@ function M.resolve(t, where)
         show(v)), 3)
     end
     k[name] = v
+  end
+  if t ~= nil then
+    local input, n = {}, 0
+    for name, v in pairs(t) do input[name] = v; n = n + 1 end
+    memo[t] = {input = input, n = n, out = k}
   end
   return k
 end

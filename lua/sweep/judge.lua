@@ -36,14 +36,17 @@ local RATE_LIMITED = { ["seq.unacceptable"] = true, ["rst.challenge"] = true,
   ["syn.challenge"] = true, ["ack.window_5961"] = true, ["ack.too_new"] = true,
   ["paws.reject"] = true }
 
--- Splits a knob table into the model's knobs and the judge's timing.
-local function split_knobs(k)
+-- Splits a knob table into the model's knobs and the judge's timing: once per table and
+-- its contents (the fuzzer judges every case with the same few), both results shared --
+-- nobody may change them.
+local split_memo = setmetatable({}, {__mode = "k"})
+local function split_knobs_fresh(k)
   local model, timing = {}, {}
   for n, v in pairs(M.TIMING) do timing[n] = v end
   for n, v in pairs(k or {}) do
     if M.TIMING[n] ~= nil then
       if type(v) ~= "number" or v < 0 or v > 10 then
-        error(("sweep.judge knob %s: expected seconds 0..10, got %s"):format(n, tostring(v)), 3)
+        error(("sweep.judge knob %s: expected seconds 0..10, got %s"):format(n, tostring(v)), 4)
       end
       timing[n] = v
     else
@@ -51,6 +54,38 @@ local function split_knobs(k)
     end
   end
   return mknobs.resolve(model, "sweep.judge knob"), timing
+end
+
+local function split_knobs(k)
+  local m = k and split_memo[k]
+  if m then
+    local n, same = 0, true
+    for name, v in pairs(k) do
+      n = n + 1
+      if m.input[name] ~= v then same = false break end
+    end
+    if same and n == m.n then return m.mk, m.timing end
+  end
+  local mk, timing = split_knobs_fresh(k)
+  if k then
+    local input, n = {}, 0
+    for name, v in pairs(k) do input[name] = v; n = n + 1 end
+    split_memo[k] = {input = input, n = n, mk = mk, timing = timing}
+  end
+  return mk, timing
+end
+
+-- mk with timewait_syn off, one table per mk (shared as above).
+local no_tw = setmetatable({}, {__mode = "k"})
+local function without_timewait_syn(mk)
+  local r = no_tw[mk]
+  if not r then
+    r = {}
+    for n, v in pairs(mk) do r[n] = v end
+    r.timewait_syn = false
+    no_tw[mk] = r
+  end
+  return r
 end
 
 local NO_TCB = { CLOSED = true, LISTEN = true }
@@ -147,13 +182,34 @@ end
 -- retransmission timer, not an answer to the step. snap.listening (a listener holds the
 -- port) makes a connection the model closes continue as LISTEN. Raises on a bad case,
 -- snapshot or knob, naming the field.
-function M.expect(case, snap, knobs)
+--
+-- pre (optional, the fuzzer's plan): the model already run over these steps from the
+-- same snapshot, {tcb = the TCB M.tcb gave, mk = its model knobs, steps = {[i] =
+-- {before = the TCB step i arrived on, r = arrive.segment's result}}}: a step whose
+-- TCB and knobs are those is not run again (the plan's run and this one were a fifth of
+-- a campaign's Lua time between them).
+-- Both are resolved, shared tables (split_knobs, fuzz.plan): compared once per pair.
+local same_memo = setmetatable({}, {__mode = "k"})
+local function same_knobs(a, b)
+  if a == b then return true end
+  local m = same_memo[a]
+  if m and m[b] ~= nil then return m[b] end
+  local same = true
+  for n, v in pairs(a) do if b[n] ~= v then same = false break end end
+  for n in pairs(b) do if a[n] == nil then same = false break end end
+  if not m then m = setmetatable({}, {__mode = "k"}); same_memo[a] = m end
+  m[b] = same
+  return same
+end
+
+function M.expect(case, snap, knobs, pre)
   local mk, timing = split_knobs(knobs)
   local tcb, unknown = M.tcb(case, snap)
   -- A SYN that reopens TIME-WAIT (RFC 1122 4.2.2.13 MAY, RFC 6191) makes a connection
   -- for a listening user: with no listener on the port there is none to reopen (Linux
   -- hands the SYN to a listener, else ACKs it from TIME-WAIT: tcp_v4_rcv TCP_TW_SYN).
-  if tcb.state == "TIME-WAIT" and not snap.listening then mk.timewait_syn = false end
+  if tcb.state == "TIME-WAIT" and not snap.listening then mk = without_timewait_syn(mk) end
+  if pre and same_knobs(pre.mk, mk) then tcb = pre.tcb else pre = nil end
   local retransmit
   if snap.snd_una and snap.snd_nxt and snap.snd_una ~= snap.snd_nxt and not NO_TCB[tcb.state] then
     -- In SYN-SENT the target's own segment is a bare SYN: its SYN,ACK of a simultaneous
@@ -170,7 +226,10 @@ function M.expect(case, snap, knobs)
     -- after the prefix's SYN, in the second step's replies).
     local rt = retransmit
     if rt and rt.bare_syn and tcb.state ~= "SYN-SENT" then rt = { lo = rt.lo, hi = rt.hi } end
-    local r = arrive.segment(tcb, materialize.model_segment(sent), mk)
+    local done = pre and pre.steps[i]
+    local r
+    if done and done.before == tcb then r = done.r
+    else r = arrive.segment(tcb, materialize.model_segment(sent), mk) end
     local effects = {}
     for _, ev in ipairs(r.events) do
       effects[#effects + 1] = { what = ev.what, n = ev.n, errno = ev.errno }
