@@ -425,7 +425,7 @@ function M.run(opts, emit)
 
   -- ---- counters: a window's never-moved counters, attributed to one case each ----
   local attrib = {}
-  -- Attribution takes at most a quarter of the campaign's time so far: early on nearly
+  -- Attribution takes at most attribution_share of the campaign's time so far: early on nearly
   -- every window moves a counter for the first time; windows over budget leave theirs
   -- counted (seen) but attributed to no case.
   stats.t_attr = 0
