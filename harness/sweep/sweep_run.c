@@ -133,7 +133,16 @@ static void on_result(void *ctx, int i, char *json)
 static void on_error(void *ctx, int i, const char *message)
 {
 	struct sweep *s = ctx;
-	trouble(s, &s->w[i], message);
+	/* After Ctrl-C the engine's "interrupted" is the stop we asked for, as in the
+	 * fuzzer (fuzz_run.c). */
+	if (!lab_interrupted())
+		trouble(s, &s->w[i], message);
+}
+
+static void on_lost(void *ctx, int i, const char *what)
+{
+	struct sweep *s = ctx;
+	trouble(s, &s->w[i], what);
 }
 
 static void on_tick(void *ctx)
@@ -148,10 +157,13 @@ static void gather(struct sweep *s)
 	struct engine_loop l = {.kill_at = budget > 0 ? s->t0 + budget + KILL_GRACE : 0,
 				.grace = KILL_GRACE, .death_wait = DEATH_WAIT,
 				.on_result = on_result, .on_error = on_error, .on_tick = on_tick,
-				.on_lost = on_error, .at_budget = "at its time limit",
+				.on_lost = on_lost, .at_budget = "at its time limit",
 				.within = "its time budget (--seconds) and ",
 				.signal_tail = " before finishing its shard",
-				.exit_tail = " before finishing its shard", .ctx = s};
+				.exit_tail = " before finishing its shard",
+				/* After Ctrl-C a worker has death_wait to stop, and one that
+				 * stopped as asked is no trouble. */
+				.grace_after_ctrl_c = true, .quiet_after_ctrl_c = true, .ctx = s};
 	struct engine_proc *procs[s->nw + 1];
 	for (int i = 0; i < s->nw; i++)
 		procs[i] = &s->w[i].p;
