@@ -225,14 +225,30 @@ static int write_reports(struct sweep *s)
 	return rc;
 }
 
-int sweep_run(const struct sweep_cmd *c)
+int sweep_resolve_targets(const char *const *targets, int n, struct target_spec *specs)
 {
-	struct sweep s = {.c = c};
 	char err[4400];
-	if (target_resolve_all(c->targets, c->ntargets, s.specs, err, sizeof(err)) < 0) {
+	if (target_resolve_all(targets, n, specs, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tcpconform: %s\n", err);
 		return 2;
 	}
+	return 0;
+}
+
+int sweep_exit_status(int status, FILE *out)
+{
+	if (!lab_interrupted() || status == 2)
+		return status;
+	fprintf(out, "interrupted\n");
+	return 130;
+}
+
+int sweep_run(const struct sweep_cmd *c)
+{
+	struct sweep s = {.c = c};
+	if (sweep_resolve_targets(c->targets, c->ntargets, s.specs))
+		return 2;
+	char err[4400];
 	if (c->list_only)
 		return list_cases(&s);
 	if (mkdirs(c->out_dir, err, sizeof(err)) < 0 ||
@@ -266,10 +282,7 @@ int sweep_run(const struct sweep_cmd *c)
 			c->out_dir, c->junit ? ", " : "", c->junit ? c->junit : "");
 	if (status == 0)
 		status = n[SWEEP_DIFFERS] || n[SWEEP_ERROR] || sweep_report_troubles(s.rep) ? 1 : 0;
-	if (lab_interrupted() && status != 2) {
-		fprintf(c->out, "interrupted\n");
-		status = 130;
-	}
+	status = sweep_exit_status(status, c->out);
 	for (int i = 0; i < s.nw; i++)
 		engine_proc_release(&s.w[i].p);
 	free(s.w);
