@@ -21,9 +21,9 @@
  *
  * The agent keeps one netlink socket for all its queries (opened on the first, closed
  * after any error so that the next starts afresh): opening, binding and closing one per
- * query cost four system calls and a socket allocation each time. Each request has a sequence number of
- * its own, and replies to any other -- a late one, or the rest of a query that was cut
- * short -- are read past. */
+ * query cost four system calls and a socket allocation each time. Each request has a
+ * sequence number of its own, and replies to any other -- a late one, or the rest of a
+ * query that was cut short -- are read past. */
 #include "sockdiag.h"
 #include "sockdiag_int.h"
 
