@@ -259,6 +259,32 @@ if [ "$rci" -eq 130 ] && [ -s "$WORK/int/cases.jsonl" ] && [ -s "$WORK/int/junit
   pass "Ctrl-C mid-sweep: exit 130, $(wc -l <"$WORK/int/cases.jsonl") cases reported"
 else fail "Ctrl-C: exit $rci, $(ls "$WORK/int" 2>&1), $(tail -3 "$WORK/int.out")"; fi
 check_clean "Ctrl-C mid-sweep"
+if grep -q "stack traceback" "$WORK/int.out"; then
+  fail "Ctrl-C: a worker that stopped as asked is reported as trouble: $(grep -m1 traceback "$WORK/int.out")"
+else pass "Ctrl-C: the workers' own stop is no trouble"; fi
+# Ctrl-C with a worker that cannot stop (SIGSTOPped, so the SIGINT the harness passes on
+# stays pending): killed death_wait later, and said so as an interrupt, not as a worker
+# past its time budget (--seconds 60 is far off).
+rm -rf "$WORK/int"
+"$TCPCONFORM" sweep --seconds 60 --seed 7 --jobs 1 --out "$WORK/int" >"$WORK/int.out" 2>&1 &
+spid=$!
+for i in $(seq 200); do
+  [ -n "$(find "$WORK/int/pcap" -name '*.pcap' -size +64k 2>/dev/null)" ] && break
+  sleep 0.05
+done
+wpid=$(pgrep -P "$spid" | head -1)
+[ -n "$wpid" ] && kill -STOP "$wpid"
+kill -INT "$spid"
+set +e
+wait "$spid"
+rcs=$?
+set -e
+want='worker 1 of 1: killed after Ctrl-C: it did not finish within 5 s of grace'
+if [ -n "$wpid" ] && [ "$rcs" -eq 130 ] && grep -qF "$want" "$WORK/int.out" &&
+   ! grep -q "time budget" "$WORK/int.out"; then
+  pass "Ctrl-C, a worker that does not stop: exit 130, \"$want\""
+else fail "Ctrl-C, a worker that does not stop (pid ${wpid:-none}): exit $rcs: $(grep -E 'worker|trouble' "$WORK/int.out" | head -3)"; fi
+check_clean "Ctrl-C with a stopped worker"
 rm -rf "$WORK/int"
 rck=$(mid_sweep KILL)
 [ "$rck" -eq 137 ] && pass "kill -9 mid-sweep: the harness died (137)" || fail "kill -9: exit $rck"

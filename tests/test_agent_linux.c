@@ -125,6 +125,26 @@ static void listener_is_listen_and_unknown_tuple_is_closed(void **state)
 	expect_state(l, "127.0.0.1 5999 127.0.0.1 4000", "CLOSED");
 }
 
+/* PROTOCOL.md 6.5: an IPv4 listener query is answered by a dual-stack AF_INET6 socket
+ * on :: (IPv4 arrives on it as ::ffff:a.b.c.d), and a listener is told from a bound
+ * socket that does not listen and from a listener on another port (sockdiag.c dumps
+ * only the listening hash, filtered by the local port in the kernel). */
+static void listener_on_a_dual_stack_inet6_socket_answers_an_inet_query(void **state)
+{
+	struct lab *l = lab_of(state);
+	long long h6 = ok(l, "socket", call(l, "socket inet6"));
+	long long b = ok(l, "socket", call(l, "socket inet"));
+
+	ok(l, "v6only", call(l, "setsockopt %lld ipv6_v6only 0", h6));
+	ok(l, "bind", call(l, "bind %lld :: 5030", h6));
+	ok(l, "listen", call(l, "listen %lld 8", h6));
+	ok(l, "bind", call(l, "bind %lld 127.0.0.1 5031", b));
+	expect_state(l, "127.0.0.1 5030 0.0.0.0 0", "LISTEN");
+	expect_state(l, "::1 5030 :: 0", "LISTEN");
+	expect_state(l, "127.0.0.1 5031 0.0.0.0 0", "CLOSED");
+	expect_state(l, "127.0.0.1 5032 0.0.0.0 0", "CLOSED");
+}
+
 static void active_close_shows_fin_wait_2_then_time_wait(void **state)
 {
 	struct lab *l = lab_of(state);
@@ -717,6 +737,7 @@ int main(void)
 		T(hello_repeats_the_greeting_under_the_request_id),
 		T(loopback_connection_carries_data_and_both_ends_are_established),
 		T(listener_is_listen_and_unknown_tuple_is_closed),
+		T(listener_on_a_dual_stack_inet6_socket_answers_an_inet_query),
 		T(active_close_shows_fin_wait_2_then_time_wait),
 		T(request_sock_of_deferred_accept_is_syn_recv),
 		T(ipv6_loopback_connection_is_visible_by_state),

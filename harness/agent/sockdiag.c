@@ -6,9 +6,26 @@
  * it does not find no arriving segment would reach either. A dump walks the
  * namespace's whole established hash and fills a message for every socket, twice (both
  * families): with the hundreds of connections of a fuzzing lab, the state after every
- * step took half the campaign's CPU time (perf: tcp_diag_dump). A listener query (remote
- * port 0), rare, dumps every state and matches in userspace. */
+ * step took half the campaign's CPU time (perf: tcp_diag_dump).
+ *
+ * A listener query (remote port 0) is a dump, but one the kernel keeps small:
+ * idiag_states = TCPF_LISTEN makes inet_diag_dump_icsk walk only the listening hash
+ * (it skips the bound-only walk of the bind hash without TCPF_BOUND_INACTIVE and the
+ * established hash when no state but LISTEN is asked), and a non-zero id.idiag_sport
+ * makes that walk skip every listener on another port before a message is filled. So
+ * only the listeners on the query's port come back, and the addresses are matched here
+ * as for any query. Only a listener has remote port 0 (a connecting or connected
+ * socket has its peer's port), so nothing the dump of every state found is missed,
+ * except the bound-only sockets of kernels >= 6.7 (TCP_BOUND_INACTIVE), which are no
+ * connection: their reply was already "CLOSED".
+ *
+ * The agent keeps one netlink socket for all its queries (opened on the first, closed
+ * after any error so that the next starts afresh): opening, binding and closing one per
+ * query cost four system calls and a socket allocation each time. Each request has a
+ * sequence number of its own, and replies to any other -- a late one, or the rest of a
+ * query that was cut short -- are read past. */
 #include "sockdiag.h"
+#include "sockdiag_int.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -30,6 +47,7 @@ static const char *const state_names[] = {
 	[9] = "LAST_ACK",    [10] = "LISTEN",   [11] = "CLOSING",  [12] = "SYN_RECV",
 };
 #define TCP_STATE_CLOSE 7
+#define TCP_STATE_LISTEN 10
 
 const char *sockdiag_state_name(int state)
 {
@@ -176,106 +194,145 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* One dump of every TCP socket of one family. */
-static int dump_family(struct mnl_socket *nl, int family, struct query *q, char *err,
-		       size_t errlen)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct inet_diag_req_v2 *req;
-	unsigned seq = (unsigned)time(NULL) ^ (unsigned)family, portid = mnl_socket_get_portid(nl);
-	ssize_t n;
-	int rc;
+/* The agent's one sock_diag socket: opened by the first query, closed (and so reopened
+ * by the next) after an error. The agent is one thread; a holder (agent_hold.c) is a
+ * fork that closes every descriptor but its socket and never asks. */
+static struct mnl_socket *diag_nl;
+static unsigned diag_seq;
 
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-	req->sdiag_family = (uint8_t)family;
-	req->sdiag_protocol = IPPROTO_TCP;
-	/* Every state: the kernel widens TCPF_SYN_RECV to NEW_SYN_RECV request socks and
-	 * includes timewait socks when their bits are set. */
-	req->idiag_states = 0xffffffffu;
-	req->idiag_ext = 1 << (INET_DIAG_INFO - 1);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		snprintf(err, errlen, "sock_diag: sendto: %s", strerror(errno));
+static void diag_drop(void)
+{
+	if (diag_nl)
+		mnl_socket_close(diag_nl);
+	diag_nl = NULL;
+}
+
+static int diag_open(char *err, size_t errlen)
+{
+	if (diag_nl)
+		return 0;
+	diag_nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (!diag_nl) {
+		snprintf(err, errlen, "sock_diag: socket: %s", strerror(errno));
 		return -1;
 	}
+	if (mnl_socket_bind(diag_nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		snprintf(err, errlen, "sock_diag: bind: %s", strerror(errno));
+		diag_drop();
+		return -1;
+	}
+	/* Any start will do: what matters is that no two requests share one. */
+	diag_seq = (unsigned)time(NULL);
+	return 0;
+}
+
+/* See sockdiag_int.h. */
+int sockdiag_fd(void)
+{
+	return diag_nl ? mnl_socket_get_fd(diag_nl) : -1;
+}
+
+/* Reads the reply to request seq (a dump when dump is set), passing each socket to
+ * on_msg. Messages of any other sequence number belong to a request whose reply was
+ * not read to its end: skipped. A get's reply is one message, the socket or an error
+ * (ENOENT: no such socket, which is an answer); a dump's ends with NLMSG_DONE. Returns
+ * 0, or -1 with err. */
+static int diag_recv(unsigned seq, int dump, int family, struct query *q, char *err,
+		     size_t errlen)
+{
+	static char buf[32768];
+	unsigned portid = mnl_socket_get_portid(diag_nl);
+
 	for (;;) {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		ssize_t n = mnl_socket_recvfrom(diag_nl, buf, sizeof(buf));
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+		int len;
+
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0) {
 			snprintf(err, errlen, "sock_diag: recv: %s", strerror(errno));
 			return -1;
 		}
-		rc = mnl_cb_run(buf, (size_t)n, seq, portid, on_msg, q);
-		if (rc == MNL_CB_STOP)
-			return 0;
-		if (rc == MNL_CB_ERROR) {
-			snprintf(err, errlen, "sock_diag: dump of family %d failed: %s", family,
-				 strerror(errno));
-			return -1;
+		for (len = (int)n; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != portid)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+				int code = nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)) ? EPROTO :
+					   -e->error;
+
+				if (code == 0 || (!dump && code == ENOENT))
+					return 0;
+				snprintf(err, errlen, "sock_diag: %s in family %d failed: %s",
+					 dump ? "dump" : "get", family, strerror(code));
+				return -1;
+			}
+			if (nlh->nlmsg_type == NLMSG_DONE)
+				return 0;
+			on_msg(nlh, q);
+			if (!dump)
+				return 0;
 		}
 	}
 }
 
-/* The targeted get of the connection q names, asked in family's terms. Returns 0 (found
- * or not: q->best says), or -1 with err. */
-static int get_one(struct mnl_socket *nl, int family, const void *laddr, const void *raddr,
-		   struct query *q, char *err, size_t errlen)
+/* One request: the connection q names (a get, addresses in family's terms) or, with
+ * dump set, the listeners of family on q's local port. Returns 0 (q->best says whether
+ * a socket matched), or -1 with err. */
+static int diag_ask(int family, int dump, const void *laddr, const void *raddr,
+		    struct query *q, char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct inet_diag_req_v2 *req;
-	unsigned seq = (unsigned)time(NULL) ^ 0x5eedu, portid = mnl_socket_get_portid(nl);
 	size_t alen = family == AF_INET ? 4 : 16;
-	ssize_t n;
-	int rc;
 
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_flags = NLM_F_REQUEST | (dump ? NLM_F_DUMP : 0);
+	nlh->nlmsg_seq = ++diag_seq;
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = (uint8_t)family;
 	req->sdiag_protocol = IPPROTO_TCP;
-	req->idiag_states = 0xffffffffu;
 	req->idiag_ext = 1 << (INET_DIAG_INFO - 1);
 	req->id.idiag_sport = htons(q->lport);
-	req->id.idiag_dport = htons(q->rport);
-	memcpy(req->id.idiag_src, laddr, alen);
-	memcpy(req->id.idiag_dst, raddr, alen);
 	req->id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
 	req->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+	if (dump) {
+		/* The listening hash only, the local port filtered in the kernel (see the top
+		 * of this file); the addresses are left to match_score. */
+		req->idiag_states = 1u << TCP_STATE_LISTEN;
+	} else {
+		/* Every state: the kernel widens TCPF_SYN_RECV to NEW_SYN_RECV request socks
+		 * and includes timewait socks when their bits are set. */
+		req->idiag_states = 0xffffffffu;
+		req->id.idiag_dport = htons(q->rport);
+		memcpy(req->id.idiag_src, laddr, alen);
+		memcpy(req->id.idiag_dst, raddr, alen);
+	}
+	if (mnl_socket_sendto(diag_nl, nlh, nlh->nlmsg_len) < 0) {
 		snprintf(err, errlen, "sock_diag: sendto: %s", strerror(errno));
 		return -1;
 	}
-	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-	if (n < 0) {
-		snprintf(err, errlen, "sock_diag: recv: %s", strerror(errno));
-		return -1;
-	}
-	rc = mnl_cb_run(buf, (size_t)n, seq, portid, on_msg, q);
-	if (rc == MNL_CB_ERROR && errno != ENOENT) {
-		snprintf(err, errlen, "sock_diag: get in family %d failed: %s", family,
-			 strerror(errno));
-		return -1;
-	}
-	return 0;
+	return diag_recv(nlh->nlmsg_seq, dump, family, q, err, errlen);
 }
 
-/* See sockdiag.h. Opens one netlink socket per call: a lab asks rarely, and holding
- * none keeps the agent's fd table simple. */
-int sockdiag_state(int family, const void *laddr, uint16_t lport, const void *raddr,
-		   uint16_t rport, struct sockdiag_info *out, char *err, size_t errlen)
+static void set_closed(struct sockdiag_info *out)
 {
-	struct query q;
-	struct mnl_socket *nl;
-	int rc;
-
 	memset(out, 0, sizeof(*out));
 	out->state = TCP_STATE_CLOSE;
 	out->state_name = "CLOSED";
 	out->timer_name = "none";
+}
+
+/* See sockdiag.h. */
+int sockdiag_state(int family, const void *laddr, uint16_t lport, const void *raddr,
+		   uint16_t rport, struct sockdiag_info *out, char *err, size_t errlen)
+{
+	struct query q;
+	int rc;
+
+	set_closed(out);
 	if (family != AF_INET && family != AF_INET6) {
 		snprintf(err, errlen, "sock_diag: family %d is neither AF_INET nor AF_INET6",
 			 family);
@@ -287,31 +344,20 @@ int sockdiag_state(int family, const void *laddr, uint16_t lport, const void *ra
 	q.lport = lport;
 	q.rport = rport;
 	q.out = out;
-	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
-	if (!nl) {
-		snprintf(err, errlen, "sock_diag: socket: %s", strerror(errno));
+	if (diag_open(err, errlen) < 0)
 		return -1;
-	}
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		snprintf(err, errlen, "sock_diag: bind: %s", strerror(errno));
-		mnl_socket_close(nl);
-		return -1;
-	}
-	/* A listener query: an IPv4 connection can live on an AF_INET6 socket (mapped address), so both
-	 * tables are searched whatever the query's family. */
+	/* A listener query: an IPv4 connection can live on an AF_INET6 socket (mapped
+	 * address), so both tables are searched whatever the query's family. */
 	if (rport != 0) {
-		rc = get_one(nl, family, laddr, raddr, &q, err, errlen);
+		rc = diag_ask(family, 0, laddr, raddr, &q, err, errlen);
 	} else {
-		rc = dump_family(nl, AF_INET, &q, err, errlen);
+		rc = diag_ask(AF_INET, 1, NULL, NULL, &q, err, errlen);
 		if (rc == 0)
-			rc = dump_family(nl, AF_INET6, &q, err, errlen);
+			rc = diag_ask(AF_INET6, 1, NULL, NULL, &q, err, errlen);
 	}
-	mnl_socket_close(nl);
 	if (rc < 0) {
-		memset(out, 0, sizeof(*out));
-		out->state = TCP_STATE_CLOSE;
-		out->state_name = "CLOSED";
-		out->timer_name = "none";
+		diag_drop();
+		set_closed(out);
 	}
 	return rc;
 }

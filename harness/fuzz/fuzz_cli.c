@@ -6,7 +6,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli_engine.h"
@@ -84,14 +83,8 @@ static int parse_seed(const char *text, unsigned long long *out)
 int fuzz_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 {
 	static const struct option longopts[] = {
-		{"target", required_argument, NULL, 't'}, {"seconds", required_argument, NULL, 'T'},
-		{"cases", required_argument, NULL, 'c'}, {"seed", required_argument, NULL, 'E'},
-		{"jobs", required_argument, NULL, 'J'}, {"corpus", required_argument, NULL, 'C'},
-		{"out", required_argument, NULL, 'o'}, {"junit", required_argument, NULL, 'j'},
-		{"shard", required_argument, NULL, 'S'}, {"state", required_argument, NULL, 's'},
-		{"family", required_argument, NULL, 'f'}, {"descriptor", required_argument, NULL, 'D'},
+		CLI_ENGINE_LONGOPTS, {"corpus", required_argument, NULL, 'C'},
 		{"merge", required_argument, NULL, 'm'}, {"emit", no_argument, NULL, 'e'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
 	struct fuzz_cmd c = {.shard_k = 1, .shard_n = 1, .jobs = 0, .out_dir = DEFAULT_OUT,
 			     .out = out};
@@ -99,7 +92,8 @@ int fuzz_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 	const char *junit = NULL, *campaign_opt = NULL;
 	char campaign_name[40];
 	bool seed_given = false, seconds_given = false, emit = false;
-	struct cli_engine_opts engine_opts = {&c.state, &c.family, &c.jobs, &c.max_cases};
+	struct cli_engine_opts engine_opts = {&c.state, &c.family, &c.jobs, &c.max_cases,
+					      &target_arg, &c.descriptor, &c.out_dir};
 	optind = 1;
 	opterr = 0;
 	for (int o; (o = getopt_long(argc, argv, ":h", longopts, NULL)) != -1;) {
@@ -115,8 +109,6 @@ int fuzz_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 			continue;
 		}
 		switch (o) {
-		case 't': target_arg = optarg; break;
-		case 'D': c.descriptor = optarg; break;
 		case 'h': usage(out); return 0;
 		case 'e': emit = true; break;
 		case 'm':
@@ -125,11 +117,6 @@ int fuzz_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 						     "got \"%s\"", optarg);
 			c.out_dir = optarg;
 			c.shard_n = 0;   /* marks --merge until the options are read */
-			break;
-		case 'o':
-			if (!*optarg)
-				return cli_bad_usage(errout, "--out: expected a directory, got \"%s\"", optarg);
-			c.out_dir = optarg;
 			break;
 		case 'C':
 			if (!*optarg)
@@ -189,11 +176,8 @@ int fuzz_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		c.shard_k = c.shard_n = 1;
 	if (!merge && cli_split_targets(target_arg, c.targets, &c.ntargets, errout) < 0)
 		return 2;
-	if (!seed_given) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		c.seed = (unsigned long long)(ts.tv_sec ^ ts.tv_nsec) & 0x7fffffffull;
-	}
+	if (!seed_given)
+		c.seed = cli_engine_clock_seed();
 	if (!seconds_given && c.max_cases == 0)
 		c.seconds = DEFAULT_SECONDS;
 	if (c.jobs == 0) {
@@ -205,10 +189,6 @@ int fuzz_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 		snprintf(corpus_default, sizeof(corpus_default), "%s/corpus", c.out_dir);
 		c.corpus_dir = corpus_default;
 	}
-	if (!junit) {
-		snprintf(junit_default, sizeof(junit_default), "%s/junit.xml", c.out_dir);
-		junit = junit_default;
-	}
-	c.junit = strcmp(junit, "-") ? junit : NULL;
+	c.junit = cli_engine_junit(junit, c.out_dir, junit_default, sizeof(junit_default));
 	return merge ? fuzz_merge(&c, argv + optind, argc - optind) : fuzz_run(&c);
 }

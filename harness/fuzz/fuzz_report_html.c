@@ -19,12 +19,7 @@
 /* Colours of the run's pages (matrix_html.c), one tint per oracle; the oracle's name is
  * in every row, so colour is never the only signal (WCAG 2.1 SC 1.4.1). */
 static const char STYLE[] =
-	":root{--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--head:#f6f8fa;--link:#0550ae}\n"
-	"body{margin:0;color:var(--fg);font:14px/1.45 system-ui,\"DejaVu Sans\",sans-serif}\n"
-	"header{padding:16px 24px;border-bottom:1px solid var(--line);background:var(--head)}\n"
-	"h1{margin:0;font-size:20px}main{padding:4px 24px 24px}a{color:var(--link)}\n"
-	"code,pre,.mono{font-family:ui-monospace,\"DejaVu Sans Mono\",monospace}\n"
-	"table{border-collapse:collapse}th,td{border:1px solid var(--line);padding:4px 8px}\n"
+	MATRIX_PAGE_CSS
 	"thead th{background:var(--head);font-size:12px;text-align:left}\n"
 	"td a{text-decoration:none;color:inherit}\n"
 	".o-model{background:#ffe3e3;color:#8a0b0b}.o-differential{background:#ffd8a8;"
@@ -217,11 +212,8 @@ static int fill_html(FILE *f, const void *ctx)
 	size_t n = fuzz_store_count(p->s);
 	long by[5];
 	fuzz_report_by_oracle(p->s, by);
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	      "<meta name=\"generator\" content=\"tcpconform\">\n"
-	      "<title>tcpconform fuzz</title>\n<style>\n", f);
-	fputs(STYLE, f);
-	fputs("</style>\n</head>\n<body>\n<header><h1>tcpconform fuzz</h1>\n<p>", f);
+	matrix_page_begin(f, "tcpconform fuzz", STYLE);
+	fputs("<p>", f);
 	for (int i = 0; i < t->ntargets; i++) {
 		fputs(i ? ", " : "targets ", f);
 		fputs("<strong>", f);

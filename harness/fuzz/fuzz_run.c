@@ -308,11 +308,9 @@ static void campaign_free(struct campaign *s)
 int fuzz_run(const struct fuzz_cmd *c)
 {
 	struct campaign s = {.c = c};
-	char err[4400];
-	if (target_resolve_all(c->targets, c->ntargets, s.specs, err, sizeof(err)) < 0) {
-		fprintf(stderr, "tcpconform: %s\n", err);
+	if (sweep_resolve_targets(c->targets, c->ntargets, s.specs))
 		return 2;
-	}
+	char err[4400];
 	if (mkdirs(c->corpus_dir, err, sizeof(err)) < 0 ||
 	    !(s.store = fuzz_store_open(c->out_dir, err, sizeof(err)))) {
 		fprintf(stderr, "tcpconform: fuzz: %s\n", err);
@@ -338,10 +336,7 @@ int fuzz_run(const struct fuzz_cmd *c)
 		status = 2;
 	if (status == 0)
 		status = fuzz_store_new_count(s.store) || s.ntroubles ? 1 : 0;
-	if (lab_interrupted() && status != 2) {
-		fprintf(c->out, "interrupted\n");
-		status = 130;
-	}
+	status = sweep_exit_status(status, c->out);
 	campaign_free(&s);
 	return status;
 }

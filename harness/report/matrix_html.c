@@ -99,6 +99,19 @@ static void html_head(FILE *f, const struct matrix *m)
 	fputs("</style>\n</head>\n<body>\n", f);
 }
 
+/* See matrix_int.h. */
+void matrix_page_begin(FILE *f, const char *title, const char *css)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"generator\" content=\"tcpconform\">\n<title>", f);
+	matrix_html_put(f, title);
+	fputs("</title>\n<style>\n", f);
+	fputs(css, f);
+	fputs("</style>\n</head>\n<body>\n<header><h1>", f);
+	matrix_html_put(f, title);
+	fputs("</h1>\n", f);
+}
+
 static void html_banner(FILE *f, const struct matrix *m)
 {
 	int disagree = matrix_count_disagreements(m);

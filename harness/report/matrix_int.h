@@ -63,6 +63,20 @@ void matrix_html_putn(FILE *f, const char *s, size_t n);
 /* s escaped for a GFM table cell: no raw HTML, no markup, no line break. */
 void matrix_md_put(FILE *f, const char *s);
 
+/* What the engines' pages (sweep/sweep_report_html.c, fuzz/fuzz_report_html.c) share
+ * with each other, in the colours of the run's matrix page (matrix_html.c): the start
+ * of their stylesheets (a page's own rules follow) and the start of the page. */
+#define MATRIX_PAGE_CSS                                                                  \
+	":root{--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--head:#f6f8fa;--link:#0550ae}\n"  \
+	"body{margin:0;color:var(--fg);font:14px/1.45 system-ui,\"DejaVu Sans\",sans-serif}\n" \
+	"header{padding:16px 24px;border-bottom:1px solid var(--line);background:var(--head)}\n" \
+	"h1{margin:0;font-size:20px}main{padding:4px 24px 24px}a{color:var(--link)}\n"        \
+	"code,pre,.mono{font-family:ui-monospace,\"DejaVu Sans Mono\",monospace}\n"           \
+	"table{border-collapse:collapse}th,td{border:1px solid var(--line);padding:4px 8px}\n"
+/* Writes the page from its doctype to its header's title: title (escaped) as the
+ * <title> and the <h1>, css inline. The caller writes the rest of the <header>. */
+void matrix_page_begin(FILE *f, const char *title, const char *css);
+
 /* The directory holding the output file, made absolute: both the lexical form and, when
  * it exists, the form with symbolic links resolved. */
 struct matrix_outdir {

@@ -259,8 +259,10 @@ void engine_loop_lost(struct engine_proc *const *procs, int n, const struct engi
 		if (p->said_end || (stopped && l->quiet_after_ctrl_c && !p->killed))
 			continue;
 		if (p->killed)
+			/* After Ctrl-C the budget is not why: the interrupt is. */
 			snprintf(what, sizeof(what), "killed %s: it did not finish within %s%.0f s of "
-				 "grace", stopped ? "after Ctrl-C" : l->at_budget, l->within,
+				 "grace", stopped ? "after Ctrl-C" : l->at_budget,
+				 stopped ? "" : l->within,
 				 stopped && l->grace_after_ctrl_c ? l->death_wait : l->grace);
 		else if (p->reaped && WIFSIGNALED(p->status))
 			snprintf(what, sizeof(what), "died from signal %d (%s)%s", WTERMSIG(p->status),

@@ -63,10 +63,11 @@ struct engine_loop {
 	void (*on_lost)(void *ctx, int i, const char *what);
 	/* The words of those messages, the engine's own: the reason of a kill at kill_at
 	 * ("at its time limit"), what a killed worker did not finish within before "N s of
-	 * grace" ("" or "its time budget (--seconds) and "), the tails after a death by
-	 * signal and after an exit. grace_after_ctrl_c: a kill after Ctrl-C names
-	 * death_wait, not grace; quiet_after_ctrl_c: after Ctrl-C only a killed worker is
-	 * lost (the others stopped as asked). */
+	 * grace" ("" or "its time budget (--seconds) and "; left out after Ctrl-C, which
+	 * is then the reason), the tails after a death by signal and after an exit.
+	 * grace_after_ctrl_c: a kill after Ctrl-C names death_wait, not grace;
+	 * quiet_after_ctrl_c: after Ctrl-C only a killed worker is lost (the others
+	 * stopped as asked). */
 	const char *at_budget, *within, *signal_tail, *exit_tail;
 	bool grace_after_ctrl_c, quiet_after_ctrl_c;
 	void *ctx;

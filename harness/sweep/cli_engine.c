@@ -4,6 +4,7 @@
 #include "cli_engine.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "cli_int.h"
 #include "sweep_result.h"
@@ -24,7 +25,7 @@ static int cli_check_family(const char *arg, FILE *errout)
 	return cli_bad_usage(errout, "--family: expected inet or inet6, got \"%s\"", arg);
 }
 
-int cli_engine_opt(int o, const char *arg, struct cli_engine_opts *e, FILE *errout)
+int cli_engine_opt(int o, char *arg, struct cli_engine_opts *e, FILE *errout)
 {
 	int v;
 	switch (o) {
@@ -51,7 +52,35 @@ int cli_engine_opt(int o, const char *arg, struct cli_engine_opts *e, FILE *erro
 			return cli_bad_usage(errout, "--cases: expected 1..1000000000, got \"%s\"", arg);
 		*e->max_cases = v;
 		return 0;
+	case 't':
+		*e->target_arg = arg;   /* argv's: cli_split_targets splits it in place */
+		return 0;
+	case 'D':
+		*e->descriptor = arg;
+		return 0;
+	case 'o':
+		if (!*arg)
+			return cli_bad_usage(errout, "--out: expected a directory, got \"%s\"", arg);
+		*e->out_dir = arg;
+		return 0;
 	default:
 		return 1;
 	}
+}
+
+unsigned cli_engine_clock_seed(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (unsigned)((ts.tv_sec ^ ts.tv_nsec) & 0x7fffffff);
+}
+
+const char *cli_engine_junit(const char *junit, const char *out_dir, char *buf,
+			     size_t buflen)
+{
+	if (!junit) {
+		snprintf(buf, buflen, "%s/junit.xml", out_dir);
+		return buf;
+	}
+	return strcmp(junit, "-") ? junit : NULL;
 }

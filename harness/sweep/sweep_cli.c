@@ -5,7 +5,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli_engine.h"
@@ -64,21 +63,16 @@ static void usage(FILE *f)
 int sweep_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 {
 	static const struct option longopts[] = {
-		{"target", required_argument, NULL, 't'}, {"state", required_argument, NULL, 's'},
-		{"family", required_argument, NULL, 'f'}, {"jobs", required_argument, NULL, 'J'},
-		{"shard", required_argument, NULL, 'S'}, {"seed", required_argument, NULL, 'E'},
-		{"cases", required_argument, NULL, 'c'}, {"seconds", required_argument, NULL, 'T'},
-		{"out", required_argument, NULL, 'o'}, {"junit", required_argument, NULL, 'j'},
-		{"descriptor", required_argument, NULL, 'D'}, {"list", no_argument, NULL, 'l'},
-		{"emit", required_argument, NULL, 'e'}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+		CLI_ENGINE_LONGOPTS, {"list", no_argument, NULL, 'l'},
+		{"emit", required_argument, NULL, 'e'}, {NULL, 0, NULL, 0}};
 	struct sweep_cmd c = {.shard_k = 1, .shard_n = 1, .seconds = DEFAULT_SECONDS,
 			      .out_dir = "results/sweep", .out = out};
 	char *target_arg = "linux", *end;
 	const char *junit = NULL, *emit = NULL;
-	bool seed_given = false, no_junit = false;
+	bool seed_given = false;
 	int v;
-	struct cli_engine_opts engine_opts = {&c.state, &c.family, &c.jobs, &c.max_cases};
+	struct cli_engine_opts engine_opts = {&c.state, &c.family, &c.jobs, &c.max_cases,
+					      &target_arg, &c.descriptor, &c.out_dir};
 	optind = 1;
 	opterr = 0;
 	for (int o; (o = getopt_long(argc, argv, ":h", longopts, NULL)) != -1;) {
@@ -89,8 +83,6 @@ int sweep_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 			continue;
 		}
 		switch (o) {
-		case 't': target_arg = optarg; break;
-		case 'D': c.descriptor = optarg; break;
 		case 'l': c.list_only = true; break;
 		case 'e':
 			if (!*optarg)
@@ -99,15 +91,7 @@ int sweep_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 			emit = optarg;
 			break;
 		case 'h': usage(out); return 0;
-		case 'o':
-			if (!*optarg)
-				return cli_bad_usage(errout, "--out: expected a directory, got \"%s\"", optarg);
-			c.out_dir = optarg;
-			break;
-		case 'j':
-			no_junit = strcmp(optarg, "-") == 0;
-			junit = optarg;
-			break;
+		case 'j': junit = optarg; break;
 		case 'S':
 			if (plan_parse_shard(optarg, &c.shard_k, &c.shard_n) < 0)
 				return cli_bad_usage(errout, "--shard: expected K/N with 1 <= K <= N, got "
@@ -137,20 +121,13 @@ int sweep_cli_main(int argc, char **argv, FILE *out, FILE *errout)
 				     "no PATH)", argv[optind]);
 	if (cli_split_targets(target_arg, c.targets, &c.ntargets, errout) < 0)
 		return 2;
-	if (!seed_given) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		c.seed = (unsigned)((ts.tv_sec ^ ts.tv_nsec) & 0x7fffffff);
-	}
+	if (!seed_given)
+		c.seed = cli_engine_clock_seed();
 	if (c.jobs == 0) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		c.jobs = (int)(cpus > 0 ? (2 * cpus > 64 ? 64 : 2 * cpus) : 2);
 	}
 	char junit_default[4200];
-	if (!junit) {
-		snprintf(junit_default, sizeof(junit_default), "%s/junit.xml", c.out_dir);
-		junit = junit_default;
-	}
-	c.junit = no_junit ? NULL : junit;
+	c.junit = cli_engine_junit(junit, c.out_dir, junit_default, sizeof(junit_default));
 	return emit ? sweep_emit(&c, emit) : sweep_run(&c);
 }

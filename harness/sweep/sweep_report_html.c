@@ -20,12 +20,7 @@
 /* Colours as on the run's matrix page (matrix_html.c): dark on light tints, a symbol
  * and a word in every cell so colour is never the only signal (WCAG 2.1 SC 1.4.1). */
 static const char STYLE[] =
-	":root{--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--head:#f6f8fa;--link:#0550ae}\n"
-	"body{margin:0;color:var(--fg);font:14px/1.45 system-ui,\"DejaVu Sans\",sans-serif}\n"
-	"header{padding:16px 24px;border-bottom:1px solid var(--line);background:var(--head)}\n"
-	"h1{margin:0;font-size:20px}main{padding:4px 24px 24px}a{color:var(--link)}\n"
-	"code,pre,.mono{font-family:ui-monospace,\"DejaVu Sans Mono\",monospace}\n"
-	"table{border-collapse:collapse}th,td{border:1px solid var(--line);padding:4px 8px}\n"
+	MATRIX_PAGE_CSS
 	"thead th{background:var(--head);font-size:12px}th[scope=row]{text-align:left}\n"
 	"td a{display:block;text-decoration:none;color:inherit;white-space:nowrap}\n"
 	".v-agree{background:#f0faf2;color:#0b4d1f}.v-differs{background:#ffe3e3;color:#8a0b0b}\n"
@@ -306,13 +301,10 @@ static int fill_html(FILE *f, const void *ctx)
 {
 	const struct grid *g = ctx;
 	const struct sweep_report *rep = g->rep;
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	      "<meta name=\"generator\" content=\"tcpconform\">\n"
-	      "<title>tcpconform sweep</title>\n<style>\n", f);
-	fputs(STYLE, f);
-	fprintf(f, "</style>\n</head>\n<body>\n<header><h1>tcpconform sweep</h1>\n<p>%zu cases "
-		"on %d target%s, judged against the RFC 9293 model. Click a cell for its cases."
-		"</p>\n<nav>", rep->n, rep->ntargets, rep->ntargets == 1 ? "" : "s");
+	matrix_page_begin(f, "tcpconform sweep", STYLE);
+	fprintf(f, "<p>%zu cases on %d target%s, judged against the RFC 9293 model. Click a "
+		"cell for its cases.</p>\n<nav>", rep->n, rep->ntargets,
+		rep->ntargets == 1 ? "" : "s");
 	for (int t = 0; t < rep->ntargets; t++) {
 		fprintf(f, "<a href=\"#t%d\">", t);
 		matrix_html_put(f, rep->targets[t]);

@@ -133,7 +133,16 @@ static void on_result(void *ctx, int i, char *json)
 static void on_error(void *ctx, int i, const char *message)
 {
 	struct sweep *s = ctx;
-	trouble(s, &s->w[i], message);
+	/* After Ctrl-C the engine's "interrupted" is the stop we asked for, as in the
+	 * fuzzer (fuzz_run.c). */
+	if (!lab_interrupted())
+		trouble(s, &s->w[i], message);
+}
+
+static void on_lost(void *ctx, int i, const char *what)
+{
+	struct sweep *s = ctx;
+	trouble(s, &s->w[i], what);
 }
 
 static void on_tick(void *ctx)
@@ -148,10 +157,13 @@ static void gather(struct sweep *s)
 	struct engine_loop l = {.kill_at = budget > 0 ? s->t0 + budget + KILL_GRACE : 0,
 				.grace = KILL_GRACE, .death_wait = DEATH_WAIT,
 				.on_result = on_result, .on_error = on_error, .on_tick = on_tick,
-				.on_lost = on_error, .at_budget = "at its time limit",
+				.on_lost = on_lost, .at_budget = "at its time limit",
 				.within = "its time budget (--seconds) and ",
 				.signal_tail = " before finishing its shard",
-				.exit_tail = " before finishing its shard", .ctx = s};
+				.exit_tail = " before finishing its shard",
+				/* After Ctrl-C a worker has death_wait to stop, and one that
+				 * stopped as asked is no trouble. */
+				.grace_after_ctrl_c = true, .quiet_after_ctrl_c = true, .ctx = s};
 	struct engine_proc *procs[s->nw + 1];
 	for (int i = 0; i < s->nw; i++)
 		procs[i] = &s->w[i].p;
@@ -213,14 +225,30 @@ static int write_reports(struct sweep *s)
 	return rc;
 }
 
-int sweep_run(const struct sweep_cmd *c)
+int sweep_resolve_targets(const char *const *targets, int n, struct target_spec *specs)
 {
-	struct sweep s = {.c = c};
 	char err[4400];
-	if (target_resolve_all(c->targets, c->ntargets, s.specs, err, sizeof(err)) < 0) {
+	if (target_resolve_all(targets, n, specs, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tcpconform: %s\n", err);
 		return 2;
 	}
+	return 0;
+}
+
+int sweep_exit_status(int status, FILE *out)
+{
+	if (!lab_interrupted() || status == 2)
+		return status;
+	fprintf(out, "interrupted\n");
+	return 130;
+}
+
+int sweep_run(const struct sweep_cmd *c)
+{
+	struct sweep s = {.c = c};
+	if (sweep_resolve_targets(c->targets, c->ntargets, s.specs))
+		return 2;
+	char err[4400];
 	if (c->list_only)
 		return list_cases(&s);
 	if (mkdirs(c->out_dir, err, sizeof(err)) < 0 ||
@@ -254,10 +282,7 @@ int sweep_run(const struct sweep_cmd *c)
 			c->out_dir, c->junit ? ", " : "", c->junit ? c->junit : "");
 	if (status == 0)
 		status = n[SWEEP_DIFFERS] || n[SWEEP_ERROR] || sweep_report_troubles(s.rep) ? 1 : 0;
-	if (lab_interrupted() && status != 2) {
-		fprintf(c->out, "interrupted\n");
-		status = 130;
-	}
+	status = sweep_exit_status(status, c->out);
 	for (int i = 0; i < s.nw; i++)
 		engine_proc_release(&s.w[i].p);
 	free(s.w);

@@ -34,6 +34,15 @@ struct sweep_cmd {
  * interrupted (the reports of what finished are still written). */
 int sweep_run(const struct sweep_cmd *c);
 
+/* What both engine commands (sweep_run, fuzz/fuzz_run.c) do first and last. */
+struct target_spec;
+/* The n targets' labels resolved into specs: 0, or 2 (a set-up error's exit status)
+ * after saying why on stderr. */
+int sweep_resolve_targets(const char *const *targets, int n, struct target_spec *specs);
+/* The exit status after the run: 130, with "interrupted" on out, after Ctrl-C, unless
+ * status is 2 (a set-up error says more); status otherwise. */
+int sweep_exit_status(int status, FILE *out);
+
 /* The shard of worker j (1..jobs) within the user's K/N, as the engine takes it: cases
  * with index % (N*jobs) == (K-1) + N*(j-1), which splits the user's shard into jobs
  * disjoint parts that together are exactly it. */
