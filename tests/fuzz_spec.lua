@@ -845,6 +845,7 @@ case("mutations change the IP layer's shape sometimes, and only validly", functi
         if ip.ext then ext = ext + 1; check(p.start.family == "inet6", "ext only on inet6") end
         if type(st.seg.len) == "number" and st.seg.len > program.MAX_LEN then
           big = big + 1; check(ip.frag ~= nil, "above the MSS only fragmented")
+          check(ip.frag >= 512, "above the MSS in fragments of 512 or more, got " .. tostring(ip.frag))
         end
         if program.lost(st.seg) then lost = lost + 1 end
       end

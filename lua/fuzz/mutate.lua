@@ -118,11 +118,10 @@ local function mutate_wire(r, s, family)
     return
   end
   ip.frag = r:pick(M.FRAGS)
-  if r:chance(0.5) then
-    s.len, s.data = r:pick(M.BIG_LENS), nil
-    -- Not hundreds of 8-byte fragments for one segment: the link's time is the rate's.
-    if ip.frag < 512 then ip.frag = 512 end
-  end
+  if r:chance(0.5) then s.len, s.data = r:pick(M.BIG_LENS), nil end
+  -- Not hundreds of 8-byte fragments for one segment above the MSS: the link's time is
+  -- the campaign's rate (and targets/lwip/target.lua's fragment-count keys rely on it).
+  if type(s.len) == "number" and s.len > program.MAX_LEN and ip.frag < 512 then ip.frag = 512 end
   if r:chance(0.3) then ip.frag_order = "reverse" end
   if r:chance(M.LOST_RATE * 0.5) then ip.frag_drop = r:chance(0.5) and "first" or "last" end
 end
