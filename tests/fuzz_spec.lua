@@ -847,6 +847,10 @@ case("mutations change the IP layer's shape sometimes, and only validly", functi
           big = big + 1; check(ip.frag ~= nil, "above the MSS only fragmented")
           check(ip.frag >= 512, "above the MSS in fragments of 512 or more, got " .. tostring(ip.frag))
         end
+        if ip.frag then
+          local n = (st.seg.len == "mss" and 1460 or st.seg.len or (st.seg.data and #st.seg.data // 2) or 0) + 60
+          check(n <= ip.frag * mutate.MAX_FRAGS, ("at most %d fragments, got %d bytes in %d"):format(mutate.MAX_FRAGS, n, ip.frag))
+        end
         if program.lost(st.seg) then lost = lost + 1 end
       end
     end

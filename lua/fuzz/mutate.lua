@@ -57,8 +57,12 @@ M.EXT = {{"hbh"}, {"dst"}, {"hbh", "dst"}, {"dst", "dst"}, {"hbh", "dst", "dst"}
 -- How often a field mutation of the IP layer changes its shape rather than a header
 -- field: fragments and extension headers cost frames, and a segment that never arrives
 -- costs its whole window of silence, so the campaign's rate must not notice them.
-M.WIRE_RATE = 0.25
-M.LOST_RATE = 0.2
+M.WIRE_RATE = 0.15
+M.LOST_RATE = 0.1
+-- At most this many fragments a segment: 1460 bytes in 8-byte fragments would be 183
+-- frames for one step, and the link's time is the campaign's rate. A mutant's fragment
+-- size doubles until its segment fits (fit_frags).
+M.MAX_FRAGS = 24
 M.CALLS = {{call = "send", args = {len = 100}}, {call = "send", args = {len = 3000}},
   {call = "recv", args = {max = 1000}}, {call = "shutdown", args = {how = "wr"}},
   {call = "shutdown", args = {how = "rd"}}, {call = "close", args = {}},
@@ -152,6 +156,19 @@ local function mutate_field(r, s, family)
   end
 end
 
+-- Raises the fragment size of q's fragmented steps until each takes at most
+-- M.MAX_FRAGS fragments (its payload, "mss" as 1460, and up to 60 header bytes).
+local function fit_frags(q)
+  for _, st in ipairs(q.steps) do
+    local s = st.seg
+    local ip = s and s.ip
+    if ip and ip.frag then
+      local n = (s.len == "mss" and 1460 or s.len or (s.data and #s.data // 2) or 0) + 60
+      while n > ip.frag * M.MAX_FRAGS and ip.frag * 2 <= program.MAX_FRAG do ip.frag = ip.frag * 2 end
+    end
+  end
+end
+
 -- A mutant of program p (a copy; p is not changed), `other` an entry to cross with.
 function M.mutate(r, p, other)
   local q = program.copy(p)
@@ -186,6 +203,7 @@ function M.mutate(r, p, other)
       mutate_field(r, steps[i].seg, q.start.family)
     end
   end
+  fit_frags(q)
   local ok = pcall(program.check, q)
   if not ok then return program.copy(p) end
   return q
