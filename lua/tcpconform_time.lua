@@ -142,17 +142,23 @@ end
 -- methods; `checked` counts a check of the running test.
 function E.install(conn_methods, checked)
   local raw_send = conn_methods.send
-  -- c:send(seg[, {split = true, name = "x"}]) -> the time it went out (an event).
+  -- c:send(seg[, {split = true, name = "x", frag = 64, ...}]) -> the time it went out
+  -- (an event). The options but name go to the C side, which checks them.
+  local SEND_OPTS = {name = true, split = true, frag = true, frag_order = true,
+    frag_drop = true, ext = true}
   conn_methods.send = function(c, seg, opts)
     local name, copts = nil, nil
     if opts ~= nil then
       if type(opts) ~= "table" then oops("send: options must be a table {split =, name =}") end
-      for k in pairs(opts) do
-        if k ~= "split" and k ~= "name" then
-          oops(("send: unknown option %q (known: name, split)"):format(tostring(k)))
+      copts = {}
+      for k, v in pairs(opts) do
+        if not SEND_OPTS[k] then
+          oops(("send: unknown option %q (known: ext, frag, frag_drop, frag_order, name, split)")
+            :format(tostring(k)))
         end
+        if k ~= "name" then copts[k] = v end
       end
-      name, copts = opts.name, {split = opts.split}
+      name = opts.name
     end
     local t, n = raw_send(c, seg, copts)
     E.note(lab_of[c], t, name)

@@ -790,4 +790,125 @@ case("an ACK at SND.NXT-1 with nothing in flight is Linux's declared L4", functi
   eq(desc.sweep_deviations[k].rfc, "5961 5.2", "as L4")
 end)
 
+
+-- Issue 11 item 2: the IP layer of a step -- fragments (RFC 791 3.2, RFC 8200 4.5),
+-- payloads above the MSS only as fragments, IPv6 extension headers (RFC 8200 4).
+local function ipseg(ip, extra)
+  local s = {flags = "PA", seq = {"rcv_nxt", 0}, ack = {"snd_nxt", 0}, len = 10, ip = ip}
+  for k, v in pairs(extra or {}) do s[k] = v end
+  return s
+end
+local function prog(family, seg)
+  return {start = {state = "ESTABLISHED", family = family}, steps = {{seg = seg}}}
+end
+
+case("the IP layer's fields are checked naming the field, the expected and the actual", function()
+  program.check(prog("inet", ipseg({frag = 16, frag_order = "reverse"}, {len = 3000})))
+  program.check(prog("inet6", ipseg({frag = 1232, frag_drop = "last", ext = {"hbh", "dst"}}, {len = 4096})))
+  program.check(prog("inet6", ipseg({ext = {"hbh", "dst_discard"}})))
+  raises(function() program.check(prog("inet", ipseg({frag = 12}))) end,
+    "steps[1].seg.ip.frag: expected a multiple of 8 in 8..1232", "frag not a multiple of 8")
+  raises(function() program.check(prog("inet", ipseg({frag = 12}))) end, "got 12", "the actual value")
+  raises(function() program.check(prog("inet", ipseg({frag = 1240}))) end, "steps[1].seg.ip.frag", "frag above the MTU's room")
+  raises(function() program.check(prog("inet", ipseg({frag_order = "reverse"}))) end,
+    "steps[1].seg.ip.frag_order: expected frag = n with it", "an order without fragments")
+  raises(function() program.check(prog("inet", ipseg({frag = 8, frag_order = "inorder"}))) end,
+    "expected \"reverse\"", "in order is the default, spelt by leaving it out")
+  raises(function() program.check(prog("inet", ipseg({frag = 8, frag_drop = "middle"}))) end,
+    "steps[1].seg.ip.frag_drop: expected \"first\" or \"last\", got middle", "a drop that is not first or last")
+  raises(function() program.check(prog("inet", ipseg({}, {len = 3000}))) end,
+    "steps[1].seg.len: expected 0..1440 or \"mss\" (up to 4096 with ip.frag), got 3000", "above the MSS unfragmented")
+  raises(function() program.check(prog("inet", ipseg({frag = 8}, {len = 4097}))) end,
+    "expected 0..4096", "above the form's datagram")
+  raises(function() program.check(prog("inet", ipseg({ext = {"dst"}}))) end,
+    "steps[1].seg.ip.ext: expected IPv6 extension headers on an inet6 program only, got family inet", "ext on IPv4")
+  raises(function() program.check(prog("inet6", ipseg({ext = {"dst", "hbh"}}))) end,
+    "steps[1].seg.ip.ext[2]: expected a Hop-by-Hop header only first (RFC 8200 4.3)", "Hop-by-Hop not first")
+  raises(function() program.check(prog("inet6", ipseg({ext = {"routing"}}))) end,
+    "steps[1].seg.ip.ext[1]: expected hbh, dst, hbh_discard or dst_discard, got routing", "an unknown header")
+  raises(function() program.check(prog("inet6", ipseg({ext = {"dst", "dst", "dst", "dst"}}))) end,
+    "expected a list of 1..3", "too many headers")
+  raises(function() program.check(prog("inet6", ipseg({ext = {"dst"}}, {len = "mss"}))) end,
+    "steps[1].seg.len: expected a number with ip.ext and no ip.frag", "an MSS-sized payload beside ext headers")
+  raises(function() program.check(prog("inet6", ipseg({ext = {"hbh", "dst"}}, {len = 1440}))) end,
+    "expected at most 1424 bytes beside 2 extension headers and 0 option bytes, got 1440", "the headers' room")
+  program.check(prog("inet6", ipseg({ext = {"hbh", "dst"}, frag = 1232}, {len = "mss"})))
+end)
+
+case("the IP layer is in the step id, the event class, the plan and the emitted test", function()
+  local p = prog("inet6", ipseg({frag = 64, frag_order = "reverse", frag_drop = "last", ext = {"hbh", "dst"}}, {len = 3000}))
+  local id = program.step_id(p.steps[1])
+  has(id, ":frag=64:rev:drop=last:ext=hbh,dst", "the id names the IP layer's shape")
+  has(id, "len=3000", "and the length above the MSS")
+  local plain = prog("inet6", ipseg(nil))
+  check(program.id(p) ~= program.id(plain), "another program, another id")
+  -- The signatures' class (fuzz.coverage's coarser one leaves the IP layer out, as it
+  -- does TTL/TOS: what it changes shows in the reply class).
+  eq(program.event_class(prog("inet", ipseg({frag = 8})).steps[1]), "ACK+PSH+data:rcv_nxt:snd_nxt:frag",
+    "fragments: a class of their own")
+  eq(program.event_class(p.steps[1]), "ACK+PSH+data:rcv_nxt:snd_nxt:frag:ext:lost",
+    "ext headers; a segment that never arrives")
+  -- The plan passes the fields to c:send's options (sweep.observe.send) and stops
+  -- judging at a segment that never arrives.
+  local pl = plan.make(p, snapshot("ESTABLISHED"), {}, {})
+  local found = {}
+  for _, o in ipairs(pl.steps[1].sent.opts) do for k, v in pairs(o) do found[k] = v end end
+  eq(found.frag, 64, "frag")
+  eq(found.frag_order, "reverse", "frag_order")
+  eq(found.frag_drop, "last", "frag_drop")
+  eq(found.ext, "hbh,dst", "ext as c:send spells it")
+  eq(pl.steps[1].sent.len, 3000, "3000 bytes in one segment")
+  eq(pl.judged, 0, "a segment left out is not judged")
+  local q = prog("inet", ipseg({frag = 512, frag_order = "reverse"}, {len = 3000}))
+  local ql = plan.make(q, snapshot("ESTABLISHED"), {}, {})
+  eq(ql.judged, 1, "a reassembled segment is judged")
+  eq(ql.expect[1].replies[1].ack, 1001 + 3000, "the model ACKs all 3000 bytes")
+  local d = prog("inet6", ipseg({ext = {"dst_discard"}}))
+  eq(plan.make(d, snapshot("ESTABLISHED"), {}, {}).judged, 0, "a discarding option: not judged")
+  -- sweep.observe.send: these go to c:send's second argument, the rest to the segment.
+  local observe = require "sweep.observe"
+  local got_t, got_how
+  observe.send({send = function(_, t, how) got_t, got_how = t, how end}, ql.steps[1].sent)
+  eq(got_how and got_how.frag, 512, "frag in c:send's options")
+  eq(got_how.frag_order, "reverse", "frag_order in c:send's options")
+  eq(got_t.frag, nil, "not in the segment")
+  eq(got_t.len, 3000, "the length in the segment")
+  -- The emitted test sends it the same way.
+  local script = require "fuzz.script"
+  local text = script.text(q, {}, {}, "t", "791 3.2")
+  has(text, ', {frag = 512, frag_order = "reverse"})', "c:send's options in the test")
+end)
+
+case("mutations change the IP layer's shape sometimes, and only validly", function()
+  local seeds = mutate.seeds({"ESTABLISHED"}, {"inet", "inet6"}, {})
+  local r = mutate.rng(3, 1)
+  local n, frag, ext, big, lost, segs = 0, 0, 0, 0, 0, 0
+  for i = 1, 20000 do
+    local p = mutate.mutate(r, seeds[r:int(#seeds)], seeds[r:int(#seeds)])
+    program.check(p)
+    n = n + 1
+    for _, st in ipairs(p.steps) do
+      if st.seg then
+        segs = segs + 1
+        local ip = st.seg.ip or {}
+        if ip.frag then frag = frag + 1 end
+        if ip.ext then ext = ext + 1; check(p.start.family == "inet6", "ext only on inet6") end
+        if type(st.seg.len) == "number" and st.seg.len > program.MAX_LEN then
+          big = big + 1; check(ip.frag ~= nil, "above the MSS only fragmented")
+          check(ip.frag >= 512, "above the MSS in fragments of 512 or more, got " .. tostring(ip.frag))
+        end
+        if ip.frag then
+          local n = (st.seg.len == "mss" and 1460 or st.seg.len or (st.seg.data and #st.seg.data // 2) or 0) + 60
+          check(n <= ip.frag * mutate.MAX_FRAGS, ("at most %d fragments, got %d bytes in %d"):format(mutate.MAX_FRAGS, n, ip.frag))
+        end
+        if program.lost(st.seg) then lost = lost + 1 end
+      end
+    end
+  end
+  check(frag > 0 and ext > 0 and big > 0 and lost > 0, ("every shape drawn: frag %d, ext %d, big %d, lost %d"):format(frag, ext, big, lost))
+  -- A low rate: fragments and ext headers cost frames, a lost segment its whole window.
+  check((frag + ext) / segs < 0.05, ("fragments or ext headers on under 5%% of steps, got %.3f"):format((frag + ext) / segs))
+  check(lost / segs < 0.01, ("lost segments on under 1%% of steps, got %.4f"):format(lost / segs))
+end)
+
 return S.finish()

@@ -211,7 +211,59 @@ int conn_frame(const struct conn *c, const struct tpl *t, struct frame_tcp *out,
 	return 0;
 }
 
+/* Identifications for fragmented segments, from one counter for the process: each lab
+ * is a namespace of its own (its own reassembly queues), and within one a fragment never
+ * shares the ID of a datagram still being reassembled -- a segment whose fragment was
+ * left out on purpose waits there for the reassembly timeout (RFC 791 3.2: the ID
+ * must be unique for the source, destination and protocol while the datagram can be
+ * alive; RFC 8200 4.5 the same for IPv6). */
+static uint32_t frag_ids = 0x5eed0000u;
+
+static uint32_t frag_id_next(void)
+{
+	return __atomic_add_fetch(&frag_ids, 1, __ATOMIC_RELAXED);
+}
+
+static bool ip_opts_any(const struct frame_ip_opts *ip)
+{
+	return ip && (ip->frag || ip->next);
+}
+
+/* Puts f on the wire as ip says: *n frames, the first one's time in *at. */
+static int conn_put(struct conn *c, const struct frame_tcp *f, const struct frame_ip_opts *ip,
+		    double *at, int *n, char *err, size_t errlen)
+{
+	const uint8_t *frame;
+	size_t flen;
+	if (frame_build_tcp(lab_builder(c->lab), f, &frame, &flen, err, errlen) < 0)
+		return -1;
+	*n = 1;
+	if (!ip_opts_any(ip)) {
+		/* The time before the frame goes out: the target's answer is stamped by the
+		 * capture, which may read the clock before this call returns. */
+		*at = lab_now(c->lab);
+		return lab_send_frame(c->lab, frame, flen, err, errlen);
+	}
+	struct frame_frags fr = {0};
+	struct frame_ip_opts o = *ip;
+	o.id6 = frag_id_next();
+	int rc = frame_frag_build(frame, flen, &o, &fr, err, errlen);
+	*at = lab_now(c->lab);
+	for (int i = 0; rc == 0 && i < fr.n; i++)
+		rc = lab_send_frame(c->lab, fr.buf + fr.off[i], fr.len[i], err, errlen);
+	*n = fr.n;
+	frame_frags_free(&fr);
+	return rc;
+}
+
 int conn_send(struct conn *c, const struct tpl *t, double *sent_at, char *err, size_t errlen)
+{
+	int n;
+	return conn_send_ip(c, t, NULL, sent_at, &n, err, errlen);
+}
+
+int conn_send_ip(struct conn *c, const struct tpl *t, const struct frame_ip_opts *ip,
+		 double *sent_at, int *nframes, char *err, size_t errlen)
 {
 	struct frame_tcp f;
 	uint8_t opts[40];
@@ -219,14 +271,14 @@ int conn_send(struct conn *c, const struct tpl *t, double *sent_at, char *err, s
 		return -1;
 	if (!(t->have & TPL_IPID))
 		c->ip_id++;
-	const uint8_t *frame;
-	size_t flen;
-	if (frame_build_tcp(lab_builder(c->lab), &f, &frame, &flen, err, errlen) < 0)
-		return -1;
-	/* The time before the frame goes out: the target's answer is stamped by the
-	 * capture, which may read the clock before this call returns. */
-	double at = lab_now(c->lab);
-	if (lab_send_frame(c->lab, frame, flen, err, errlen) < 0)
+	if (ip && ip->frag) {
+		/* A fragmented datagram had DF clear (RFC 791 3.1: DF forbids fragmenting). */
+		f.df = false;
+		if (!(t->have & TPL_IPID))
+			f.ip_id = (uint16_t)frag_id_next();
+	}
+	double at;
+	if (conn_put(c, &f, ip, &at, nframes, err, errlen) < 0)
 		return -1;
 	*sent_at = at;
 	uint32_t end = f.seq + f.payload_len + ((f.flags & SEG_SYN) ? 1 : 0) + ((f.flags & SEG_FIN) ? 1 : 0);

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "frame.h"
+#include "frame_frag.h"
 #include "lab.h"
 #include "match.h"
 #include "tpl.h"
@@ -29,15 +30,25 @@ void conn_free(struct conn *c);
  * ACK is set, window 65535, TTL 64, DF) and puts it on the wire. *sent_at gets the lab
  * time. Returns 0, or -1 with err naming the field (e.g. options too long). */
 int conn_send(struct conn *c, const struct tpl *t, double *sent_at, char *err, size_t errlen);
+/* conn_send, with the segment going out as ip says (frame_frag.h: IP fragments, IPv6
+ * extension headers; NULL or all zero: one frame as conn_send). A fragmented segment may
+ * be longer than the link's MTU (each fragment must fit it); an IPv4 one goes out with
+ * DF clear and, unless t gives an ID, an ID of its own, as do IPv6 Fragment headers, so
+ * no fragment joins another segment's reassembly queue (RFC 791 3.2, RFC 8200 4.5).
+ * *nframes gets how many frames went out (0 when the only fragment was left out). */
+int conn_send_ip(struct conn *c, const struct tpl *t, const struct frame_ip_opts *ip,
+		 double *sent_at, int *nframes, char *err, size_t errlen);
 /* The most payload one segment like t can carry on the lab's link (LAB_MTU less the IP
  * and TCP headers and t's options), or -1 with err when t's options do not encode. */
 int conn_max_payload(const struct conn *c, const struct tpl *t, char *err, size_t errlen);
 /* conn_send, but a payload above conn_max_payload goes out as consecutive segments of at
  * most that size (SYN on the first only, PSH and FIN on the last only); *sent_at is the
  * first one's time and *nseg their count. Without split such a payload is an error
- * naming the limit. */
-int conn_send_split(struct conn *c, const struct tpl *t, bool split, double *sent_at,
-		    int *nseg, char *err, size_t errlen);
+ * naming the limit, unless ip fragments it (conn_send_ip; split and frag together are
+ * an error). ip may be NULL. */
+int conn_send_split(struct conn *c, const struct tpl *t, bool split,
+		    const struct frame_ip_opts *ip, double *sent_at, int *nseg, char *err,
+		    size_t errlen);
 /* The frame conn_send would build for t now (seq, ack, IP ID as conn_send fills them in),
  * without sending it or advancing anything; its options are serialised into opts, which
  * f points to. Returns 0, or -1 with err. */

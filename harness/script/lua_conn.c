@@ -5,6 +5,7 @@
 
 #include <lauxlib.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "conn.h"
@@ -46,25 +47,92 @@ static struct lua_conn *check_conn(lua_State *L, int idx)
 	return lc;
 }
 
-/* c:send(seg[, {split = true}]) -> the lab time it was sent, and how many segments
- * went out (more than one only with split: a payload above the lab's MTU). */
+/* ext = "hbh,dst" or {"hbh", "dst"}: the IPv6 extension headers, in order. */
+static void send_ext(lua_State *L, int idx, struct frame_ip_opts *ip)
+{
+	char names[FRAME_EXT_MAX + 1][32];
+	int n = 0;
+	lua_getfield(L, idx, "ext");
+	if (lua_type(L, -1) == LUA_TSTRING) {
+		const char *p = lua_tostring(L, -1);
+		while (*p && n <= FRAME_EXT_MAX) {
+			size_t k = strcspn(p, ",");
+			snprintf(names[n++], sizeof(names[0]), "%.*s", (int)(k < 31 ? k : 31), p);
+			p += k + (p[k] == ',');
+		}
+	} else if (lua_istable(L, -1)) {
+		for (lua_Integer i = 1; n <= FRAME_EXT_MAX; i++) {
+			if (lua_rawgeti(L, -1, i) == LUA_TNIL) {
+				lua_pop(L, 1);
+				break;
+			}
+			const char *e = lua_tostring(L, -1);
+			snprintf(names[n++], sizeof(names[0]), "%s", e ? e : "?");
+			lua_pop(L, 1);
+		}
+	} else if (!lua_isnil(L, -1)) {
+		lua_api_error(L, "send: field 'ext' must be a string \"hbh,dst\" or a list, got %s",
+			      luaL_typename(L, -1));
+	}
+	lua_pop(L, 1);
+	if (n > FRAME_EXT_MAX)
+		lua_api_error(L, "send: field 'ext' has more than %d headers", FRAME_EXT_MAX);
+	for (int i = 0; i < n; i++) {
+		ip->ext[i] = frame_ext_parse(names[i]);
+		if (!ip->ext[i])
+			lua_api_error(L, "send: field 'ext' [%d] is \"%s\", expected hbh, dst, "
+				      "hbh_discard or dst_discard", i + 1, names[i]);
+	}
+	ip->next = (uint8_t)n;
+}
+
+/* frag, frag_order, frag_drop, ext of c:send's options (lua/README.md). */
+static void send_ip(lua_State *L, int idx, struct frame_ip_opts *ip)
+{
+	ip->frag = (uint16_t)lua_api_opt_int_field(L, idx, "send", "frag", 8, 65528, 0);
+	lua_getfield(L, idx, "frag_order");
+	const char *order = lua_tostring(L, -1);
+	if (order && strcmp(order, "reverse") == 0)
+		ip->reverse = true;
+	else if (order && strcmp(order, "inorder") != 0)
+		lua_api_error(L, "send: field 'frag_order' is \"%s\", expected inorder or reverse",
+			      order);
+	lua_pop(L, 1);
+	lua_getfield(L, idx, "frag_drop");
+	const char *drop = lua_tostring(L, -1);
+	if (drop && strcmp(drop, "first") == 0)
+		ip->drop = FRAME_DROP_FIRST;
+	else if (drop && strcmp(drop, "last") == 0)
+		ip->drop = FRAME_DROP_LAST;
+	else if (drop)
+		lua_api_error(L, "send: field 'frag_drop' is \"%s\", expected first or last", drop);
+	lua_pop(L, 1);
+	send_ext(L, idx, ip);
+}
+
+/* c:send(seg[, {split = true, frag = N, frag_order =, frag_drop =, ext =}]) -> the lab
+ * time it was sent, and how many segments went out (more than one only with split: a
+ * payload above the lab's MTU). */
 static int conn_send_l(lua_State *L)
 {
 	struct lua_conn *lc = check_conn(L, 1);
 	struct tpl *t = lua_tpl_check(L, 2);
 	bool split = false;
+	struct frame_ip_opts ip = {0};
 	if (!lua_isnoneornil(L, 3)) {
 		luaL_checktype(L, 3, LUA_TTABLE);
-		static const char *const keys[] = {"split", NULL};
+		static const char *const keys[] = {"split", "frag", "frag_order", "frag_drop",
+						   "ext", NULL};
 		lua_api_known_keys(L, 3, "send options", keys);
 		lua_getfield(L, 3, "split");
 		split = lua_toboolean(L, -1);
 		lua_pop(L, 1);
+		send_ip(L, 3, &ip);
 	}
 	double at;
 	int nseg;
 	char err[400];
-	if (conn_send_split(lc->c, t, split, &at, &nseg, err, sizeof(err)) < 0)
+	if (conn_send_split(lc->c, t, split, &ip, &at, &nseg, err, sizeof(err)) < 0)
 		return lua_api_error(L, "send: %s", err);
 	lua_pushnumber(L, at);
 	lua_pushinteger(L, nseg);

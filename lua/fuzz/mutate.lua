@@ -47,6 +47,22 @@ M.OPTS = {{mss = 1460}, {mss = 0}, {mss = 536}, {wscale = 7}, {wscale = 14}, {ws
   {raw = "0402"}, {raw = "0202"}, {raw = "08"}, {raw = "1e0401020304"}, {raw = "ff00"},
   {raw = "0200"}, {raw = "fe0401020304"}}
 M.IP = {{ttl = 1}, {ttl = 0}, {tos = 3}, {tos = 0xb8}, {df = false}, {bad_csum = true}}
+-- The IP layer's shape (fuzz.program's header): fragment sizes from the smallest (8: the
+-- TCP header whole in the first, then 8-byte pieces) to the largest the form allows;
+-- payloads only fragments carry; IPv6 extension headers, two that discard.
+M.FRAGS = {8, 16, 64, 512, 1024, program.MAX_FRAG}
+M.BIG_LENS = {1500, 3000, program.MAX_FRAG_LEN}
+M.EXT = {{"hbh"}, {"dst"}, {"hbh", "dst"}, {"dst", "dst"}, {"hbh", "dst", "dst"},
+  {"dst_discard"}, {"hbh_discard"}}
+-- How often a field mutation of the IP layer changes its shape rather than a header
+-- field: fragments and extension headers cost frames, and a segment that never arrives
+-- costs its whole window of silence, so the campaign's rate must not notice them.
+M.WIRE_RATE = 0.15
+M.LOST_RATE = 0.1
+-- At most this many fragments a segment: 1460 bytes in 8-byte fragments would be 183
+-- frames for one step, and the link's time is the campaign's rate. A mutant's fragment
+-- size doubles until its segment fits (fit_frags).
+M.MAX_FRAGS = 24
 M.CALLS = {{call = "send", args = {len = 100}}, {call = "send", args = {len = 3000}},
   {call = "recv", args = {max = 1000}}, {call = "shutdown", args = {how = "wr"}},
   {call = "shutdown", args = {how = "rd"}}, {call = "close", args = {}},
@@ -92,8 +108,30 @@ local function opt_bytes(opts)
   return n
 end
 
+-- The IP layer's shape of seg step s: fragments (sometimes above the MSS, in reverse,
+-- or one left out) or, on inet6, extension headers.
+local function mutate_wire(r, s, family)
+  local ip = s.ip or {}
+  s.ip = ip
+  if family == "inet6" and r:chance(0.4) then
+    local e = program.copy(r:pick(M.EXT))
+    if (e[1] == "dst_discard" or e[1] == "hbh_discard") and not r:chance(M.LOST_RATE) then e = {"hbh", "dst"} end
+    ip.ext = e
+    -- Unfragmented, the headers would not fit beside an MSS-sized payload.
+    if s.len == "mss" and not ip.frag then ip.frag = program.MAX_FRAG end
+    return
+  end
+  ip.frag = r:pick(M.FRAGS)
+  if r:chance(0.5) then s.len, s.data = r:pick(M.BIG_LENS), nil end
+  -- Not hundreds of 8-byte fragments for one segment above the MSS: the link's time is
+  -- the campaign's rate (and targets/lwip/target.lua's fragment-count keys rely on it).
+  if type(s.len) == "number" and s.len > program.MAX_LEN and ip.frag < 512 then ip.frag = 512 end
+  if r:chance(0.3) then ip.frag_order = "reverse" end
+  if r:chance(M.LOST_RATE * 0.5) then ip.frag_drop = r:chance(0.5) and "first" or "last" end
+end
+
 -- One field of a seg step to an interesting or random value.
-local function mutate_field(r, s)
+local function mutate_field(r, s, family)
   local k = r:int(10)
   if k == 1 then s.flags = r:pick(M.FLAGS); fix_ack(s)
   elseif k == 2 then s.seq = program.copy(r:pick(M.SEQ))
@@ -105,7 +143,8 @@ local function mutate_field(r, s)
     s.opts = s.opts or {}
     local o = program.copy(r:pick(M.OPTS))
     if opt_bytes(s.opts) + program.opt_bytes(o) <= 40 then s.opts[#s.opts + 1] = o end
-  elseif k == 8 then s.ip = program.copy(r:pick(M.IP))
+  elseif k == 8 then
+    if r:chance(M.WIRE_RATE) then mutate_wire(r, s, family) else s.ip = program.copy(r:pick(M.IP)) end
   elseif k == 9 then
     s.up = r:chance(0.5) and (r:int(65536) - 1) or 1
     if not s.flags:find("U", 1, true) and r:chance(0.7) then s.flags = s.flags .. "U" end
@@ -117,6 +156,19 @@ local function mutate_field(r, s)
   end
 end
 
+-- Raises the fragment size of q's fragmented steps until each takes at most
+-- M.MAX_FRAGS fragments (its payload, "mss" as 1460, and up to 60 header bytes).
+local function fit_frags(q)
+  for _, st in ipairs(q.steps) do
+    local s = st.seg
+    local ip = s and s.ip
+    if ip and ip.frag then
+      local n = (s.len == "mss" and 1460 or s.len or (s.data and #s.data // 2) or 0) + 60
+      while n > ip.frag * M.MAX_FRAGS and ip.frag * 2 <= program.MAX_FRAG do ip.frag = ip.frag * 2 end
+    end
+  end
+end
+
 -- A mutant of program p (a copy; p is not changed), `other` an entry to cross with.
 function M.mutate(r, p, other)
   local q = program.copy(p)
@@ -125,7 +177,7 @@ function M.mutate(r, p, other)
   for _ = 1, rounds do
     local k = r:int(10)
     local i = r:int(#steps)
-    if k <= 4 and steps[i].seg then mutate_field(r, steps[i].seg)
+    if k <= 4 and steps[i].seg then mutate_field(r, steps[i].seg, q.start.family)
     elseif k == 5 and #steps < program.MAX_STEPS then
       table.insert(steps, r:int(#steps + 1), r:chance(0.8) and rand_seg(r) or
         (r:chance(0.7) and program.copy(r:pick(M.CALLS)) or {delay = r:pick{5, 20, 50}}))
@@ -148,9 +200,10 @@ function M.mutate(r, p, other)
       q.steps = program.copy(other.steps)
       steps = q.steps
     elseif steps[i].seg then
-      mutate_field(r, steps[i].seg)
+      mutate_field(r, steps[i].seg, q.start.family)
     end
   end
+  fit_frags(q)
   local ok = pcall(program.check, q)
   if not ok then return program.copy(p) end
   return q

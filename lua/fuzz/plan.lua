@@ -124,6 +124,15 @@ function M.segment(s, snap)
   -- RFC 9293 3.1 (MUST-2/3): a segment whose checksum is wrong is discarded; the model
   -- has no such step, so its expectation stops before one.
   if ip.bad_csum then extra[#extra + 1] = {csum = "bad"}; judgeable = false end
+  -- The IP layer (c:send's options of the same names: sweep.observe.send puts them
+  -- there). A reassembled segment is the segment the model judges (RFC 791 3.2, RFC
+  -- 8200 4.5); one that never arrives -- a fragment left out, or an option that says
+  -- discard (RFC 8200 4.2) -- is not a step of the model, as a bad checksum is not.
+  if ip.frag then extra[#extra + 1] = {frag = ip.frag} end
+  if ip.frag_order then extra[#extra + 1] = {frag_order = ip.frag_order} end
+  if ip.frag_drop then extra[#extra + 1] = {frag_drop = ip.frag_drop} end
+  if ip.ext then extra[#extra + 1] = {ext = table.concat(ip.ext, ",")} end
+  if program.lost(s) then judgeable = false end
   local sent = {flags = m.flags, seq = seq, ack = ack, win = m.win, len = len, opts = extra}
   local mseg = {flags = m.flags == "-" and "" or m.flags, seq = seq, ack = ack, win = m.win,
     len = len, up = s.up, mss = m.mss, tsval = m.tsval, tsecr = m.tsecr}

@@ -8,7 +8,9 @@
 --                       opts = { {mss = 1460} | {ts = {val = TSEDGE, ecr = TSEDGE}} |
 --                                {wscale = n} | {sackok = true} | {nop = true} |
 --                                {eol = true} | {raw = "<hex: kind, length, data>"} },
---                       ip = {ttl = n, tos = n, df = bool, bad_csum = true}}},
+--                       ip = {ttl = n, tos = n, df = bool, bad_csum = true,
+--                             frag = n, frag_order = "reverse", frag_drop = "first" | "last",
+--                             ext = {"hbh" | "dst" | "hbh_discard" | "dst_discard", ...}}}},
 --               {call = "send" | "recv" | "shutdown" | "close" | "setsockopt" |
 --                       "listen" | "connect", args = {...}},
 --               {delay = ms} } }
@@ -16,9 +18,23 @@
 -- seq/ack are an edge of the connection and an offset ({"rcv_nxt", -1}, the sweep's
 -- form) or {"raw", n}; edges are evaluated against the model's TCB before the step
 -- (fuzz.plan), so a program keeps tracking the connection. A TSEDGE is {"ts_recent", n},
--- {"ts_val", n} or {"raw", n}. What the harness cannot send today is not in the form: IP
--- fragments (libnet frames go out whole), payloads longer than the link's MSS (the lab
--- links' MTU is 1500), and IPv6 extension headers.
+-- {"ts_val", n} or {"raw", n}.
+--
+-- The IP layer of a seg step (c:send's options of the same names, lua/README.md;
+-- harness/packet/frame_frag.c): `frag = n` sends the segment as IP fragments of n bytes
+-- (a multiple of 8, 8..MAX_FRAG; RFC 791 3.2, RFC 8200 4.5; the first fragment always
+-- holds the whole TCP header), in order or with `frag_order = "reverse"` last first;
+-- `frag_drop` leaves the first or the last fragment out, so the segment never arrives
+-- (the model has no such step: fuzz.plan judges no further, as for bad_csum). Only a
+-- fragmented segment may be longer than the link's MSS: len or data up to MAX_FRAG_LEN
+-- bytes (a datagram of 4096 bytes is 3 fragments of MAX_FRAG, or 520 of 8); unfragmented
+-- it stays within 1440 (the IPv6 MSS of the lab links' MTU of 1500). `ext` (inet6
+-- only) lists IPv6 extension headers before TCP, 8 bytes each: "hbh" Hop-by-Hop Options
+-- (first only, RFC 8200 4.3) and "dst" Destination Options, padded with PadN, which a
+-- stack skips (RFC 8200 4); "hbh_discard" / "dst_discard" carry an unknown option whose
+-- type's high bits 01 say "discard" (RFC 8200 4.2), so the segment never arrives either.
+-- Unfragmented, the headers take room from the payload: len = "mss" is refused with
+-- ext and a numeric len must fit beside them and the options.
 -- Pure Lua, no I/O.
 local json = require "fuzz.json"
 local cases = require "sweep.cases"
@@ -39,7 +55,13 @@ M.CALLS = {send = true, recv = true, shutdown = true, close = true, setsockopt =
 M.SOCKOPTS = {so_linger = true, so_keepalive = true, tcp_nodelay = true}
 local SEG_KEYS = {flags = true, seq = true, ack = true, win = true, up = true, len = true,
   data = true, opts = true, ip = true}
-local IP_KEYS = {ttl = true, tos = true, df = true, bad_csum = true}
+local IP_KEYS = {ttl = true, tos = true, df = true, bad_csum = true, frag = true,
+  frag_order = true, frag_drop = true, ext = true}
+M.MAX_FRAG = 1232        -- the IPv6 minimum MTU less its header and a Fragment header
+M.MAX_FRAG_LEN = 4096
+M.MAX_LEN = 1440         -- unfragmented: the lab links' IPv6 MSS
+M.EXTS = {hbh = true, dst = true, hbh_discard = true, dst_discard = true}
+M.MAX_EXT = 3
 local U32 = 4294967296
 
 local function bad(where, msg) error(("fuzz program %s: %s"):format(where, msg), 0) end
@@ -93,7 +115,64 @@ function M.opt_bytes(o)
   return 1
 end
 
-local function check_seg(s, where)
+-- The ip table of a seg step (the header comment says what each key does).
+local function check_ip(ip, where, family)
+  if type(ip) ~= "table" then bad(where, "expected a table") end
+  for k in pairs(ip) do
+    if not IP_KEYS[k] then
+      bad(where, ("unknown field %q (ttl, tos, df, bad_csum, frag, frag_order, frag_drop, ext)")
+        :format(tostring(k)))
+    end
+  end
+  if ip.ttl ~= nil and not int_in(ip.ttl, 0, 255) then bad(where .. ".ttl", "expected 0..255") end
+  if ip.tos ~= nil and not int_in(ip.tos, 0, 255) then bad(where .. ".tos", "expected 0..255") end
+  if ip.df ~= nil and type(ip.df) ~= "boolean" then bad(where .. ".df", "expected a boolean") end
+  if ip.bad_csum ~= nil and ip.bad_csum ~= true then bad(where .. ".bad_csum", "expected true") end
+  if ip.frag ~= nil and not (int_in(ip.frag, 8, M.MAX_FRAG) and ip.frag % 8 == 0) then
+    bad(where .. ".frag", ("expected a multiple of 8 in 8..%d (RFC 791 3.1, RFC 8200 4.5), got %s")
+      :format(M.MAX_FRAG, tostring(ip.frag)))
+  end
+  if ip.frag_order ~= nil and ip.frag_order ~= "reverse" then
+    bad(where .. ".frag_order", ("expected \"reverse\" (in order is the default), got %s"):format(tostring(ip.frag_order)))
+  end
+  if ip.frag_drop ~= nil and ip.frag_drop ~= "first" and ip.frag_drop ~= "last" then
+    bad(where .. ".frag_drop", ("expected \"first\" or \"last\", got %s"):format(tostring(ip.frag_drop)))
+  end
+  if (ip.frag_order or ip.frag_drop) and not ip.frag then
+    bad(where .. (ip.frag_order and ".frag_order" or ".frag_drop"), "expected frag = n with it, got no frag")
+  end
+  if ip.ext ~= nil then
+    if family ~= "inet6" then
+      bad(where .. ".ext", ("expected IPv6 extension headers on an inet6 program only, got family %s"):format(tostring(family)))
+    end
+    if type(ip.ext) ~= "table" or #ip.ext < 1 or #ip.ext > M.MAX_EXT then
+      bad(where .. ".ext", ("expected a list of 1..%d header names"):format(M.MAX_EXT))
+    end
+    for i, e in ipairs(ip.ext) do
+      if not M.EXTS[e] then
+        bad(("%s.ext[%d]"):format(where, i), ("expected hbh, dst, hbh_discard or dst_discard, got %s"):format(tostring(e)))
+      end
+      -- RFC 8200 4.3: the Hop-by-Hop header only immediately after the IPv6 header.
+      if i > 1 and e:sub(1, 3) == "hbh" then
+        bad(("%s.ext[%d]"):format(where, i), ("expected a Hop-by-Hop header only first (RFC 8200 4.3), got %s at %d"):format(e, i))
+      end
+    end
+  end
+end
+
+-- Whether a seg step's segment never reaches TCP on purpose: a fragment left out, or an
+-- extension header whose option says "discard" (RFC 8200 4.2).
+function M.lost(s)
+  local ip = s.ip
+  if not ip then return false end
+  if ip.frag_drop then return true end
+  for _, e in ipairs(ip.ext or {}) do
+    if e == "hbh_discard" or e == "dst_discard" then return true end
+  end
+  return false
+end
+
+local function check_seg(s, where, family)
   if type(s) ~= "table" then bad(where, "expected a table") end
   for k in pairs(s) do
     if not SEG_KEYS[k] then bad(where, ("unknown field %q"):format(tostring(k))) end
@@ -110,11 +189,16 @@ local function check_seg(s, where)
   elseif s.flags:find("A", 1, true) then bad(where .. ".ack", "required with the ACK bit") end
   if s.win ~= nil and not int_in(s.win, 0, 65535) then bad(where .. ".win", "expected 0..65535") end
   if s.up ~= nil and not int_in(s.up, 0, 65535) then bad(where .. ".up", "expected 0..65535") end
-  if s.len ~= nil and s.len ~= "mss" and not int_in(s.len, 0, 1440) then
-    bad(where .. ".len", ("expected 0..1440 or \"mss\", got %s"):format(tostring(s.len)))
+  if s.ip ~= nil then check_ip(s.ip, where .. ".ip", family) end
+  local frag = s.ip and s.ip.frag
+  -- Above the MSS only as fragments: a frame must fit the link (lua/README.md, c:send).
+  local maxlen = frag and M.MAX_FRAG_LEN or M.MAX_LEN
+  if s.len ~= nil and s.len ~= "mss" and not int_in(s.len, 0, maxlen) then
+    bad(where .. ".len", ("expected 0..%d or \"mss\"%s, got %s"):format(maxlen,
+      frag and "" or (" (up to %d with ip.frag)"):format(M.MAX_FRAG_LEN), tostring(s.len)))
   end
   if s.data ~= nil then
-    check_hex(s.data, where .. ".data", 1440)
+    check_hex(s.data, where .. ".data", maxlen)
     if s.len ~= nil then bad(where, "len and data are exclusive") end
   end
   if s.opts ~= nil then
@@ -127,15 +211,21 @@ local function check_seg(s, where)
     -- RFC 9293 3.1: the data offset counts 32-bit words, at most 15: 40 bytes of options.
     if bytes > 40 then bad(where .. ".opts", ("%d bytes of options, at most 40 fit"):format(bytes)) end
   end
-  if s.ip ~= nil then
-    if type(s.ip) ~= "table" then bad(where .. ".ip", "expected a table") end
-    for k in pairs(s.ip) do
-      if not IP_KEYS[k] then bad(where .. ".ip", ("unknown field %q (ttl, tos, df, bad_csum)"):format(tostring(k))) end
+  -- Unfragmented extension headers share the frame with the payload: 8 bytes each, and
+  -- the options padded to 4 (RFC 9293 3.1), behind the lab links' IPv6 MSS.
+  local ext = s.ip and s.ip.ext
+  if ext and not frag then
+    if s.len == "mss" then
+      bad(where .. ".len", "expected a number with ip.ext and no ip.frag (the headers take room from the MSS), got \"mss\"")
     end
-    if s.ip.ttl ~= nil and not int_in(s.ip.ttl, 0, 255) then bad(where .. ".ip.ttl", "expected 0..255") end
-    if s.ip.tos ~= nil and not int_in(s.ip.tos, 0, 255) then bad(where .. ".ip.tos", "expected 0..255") end
-    if s.ip.df ~= nil and type(s.ip.df) ~= "boolean" then bad(where .. ".ip.df", "expected a boolean") end
-    if s.ip.bad_csum ~= nil and s.ip.bad_csum ~= true then bad(where .. ".ip.bad_csum", "expected true") end
+    local obytes = 0
+    for _, o in ipairs(s.opts or {}) do obytes = obytes + M.opt_bytes(o) end
+    local room = M.MAX_LEN - 8 * #ext - (obytes + 3) // 4 * 4
+    local len = s.data and #s.data // 2 or s.len or 0
+    if len > room then
+      bad(where .. ".len", ("expected at most %d bytes beside %d extension headers and %d option bytes, got %d (or add ip.frag)")
+        :format(room, #ext, obytes, len))
+    end
   end
 end
 
@@ -174,7 +264,7 @@ function M.check(p)
   for i, st in ipairs(p.steps) do
     local where = ("steps[%d]"):format(i)
     if type(st) ~= "table" then bad(where, "expected a table") end
-    if st.seg ~= nil then check_seg(st.seg, where .. ".seg")
+    if st.seg ~= nil then check_seg(st.seg, where .. ".seg", p.start.family)
     elseif st.call ~= nil then check_call(st, where)
     elseif st.delay ~= nil then
       if not int_in(st.delay, 1, M.MAX_DELAY) then bad(where .. ".delay", ("expected 1..%d ms"):format(M.MAX_DELAY)) end
@@ -281,6 +371,11 @@ function M.step_id(st)
   if ip.tos then id = id .. ":tos=" .. ip.tos end
   if ip.df == false then id = id .. ":nodf" end
   if ip.bad_csum then id = id .. ":csum=bad" end
+  -- The IP layer's shape: ":frag=16", ":frag=16:rev", ":frag=16:drop=last", ":ext=hbh,dst".
+  if ip.frag then id = id .. ":frag=" .. ip.frag end
+  if ip.frag_order == "reverse" then id = id .. ":rev" end
+  if ip.frag_drop then id = id .. ":drop=" .. ip.frag_drop end
+  if ip.ext then id = id .. ":ext=" .. table.concat(ip.ext, ",") end
   -- A window below what a prefix has in flight (100 bytes) changes what the target may
   -- send (RFC 9293 3.8.6.2.1: within the offered window): the id says so, so a
   -- deviation can name it.
@@ -312,6 +407,11 @@ function event_class(st)
   local s = st.seg
   local c = cases.step_class(sweep_spec(s)) .. ":" .. edge_class(s.seq) .. ":" .. edge_class(s.ack)
   if s.ip and s.ip.bad_csum then c = c .. ":csum" end
+  -- Fragmented, behind extension headers, or never arriving: new classes, so a case that
+  -- first does one of these is new coverage.
+  if s.ip and s.ip.frag then c = c .. ":frag" end
+  if s.ip and s.ip.ext then c = c .. ":ext" end
+  if M.lost(s) then c = c .. ":lost" end
   for _, o in ipairs(s.opts or {}) do
     if o.raw then c = c .. ":rawopt" break end
   end

@@ -86,14 +86,17 @@ function M.text(p, expect, knobs, title, rfc)
         parts[#parts + 1] = "ack_abs = true"
       end
       parts[#parts + 1] = "win = " .. (s.win or 65535)
+      local how = {}   -- c:send's options (observe.SEND_OPTS: fragments, IPv6 ext headers)
       for _, o in ipairs(s.opts or {}) do
         for k, v in pairs(o) do
-          if type(v) == "string" then parts[#parts + 1] = k .. " = " .. q(v)
-          else parts[#parts + 1] = k .. " = " .. tostring(v) end
+          local to = observe.SEND_OPTS[k] and how or parts
+          if type(v) == "string" then to[#to + 1] = k .. " = " .. q(v)
+          else to[#to + 1] = k .. " = " .. tostring(v) end
         end
       end
       if (s.len or 0) > 0 and not st.seg.data then parts[#parts + 1] = "len = " .. s.len end
-      out[#out + 1] = "  c:send{" .. table.concat(parts, ", ") .. "}"
+      out[#out + 1] = #how == 0 and "  c:send{" .. table.concat(parts, ", ") .. "}" or
+        ("  c:send({%s}, {%s})"):format(table.concat(parts, ", "), table.concat(how, ", "))
     elseif st.call then
       local t = SOCK[p.start.state] and call_text(st)
       out[#out + 1] = t and ("  " .. t) or ("  -- (call %s: not expressible with this prefix's API)"):format(st.call)

@@ -21,9 +21,14 @@ function M.flags(f)
   return table.concat(out)
 end
 
+-- The fields of a step's opts that are c:send's options (how the segment goes out at the
+-- IP layer: fragments, IPv6 extension headers; lua/README.md), not the segment's.
+M.SEND_OPTS = {frag = true, frag_order = true, frag_drop = true, ext = true}
+
 -- Sends seg (sweep.materialize's absolute numbers) on connection c; returns the lab time.
 -- Options are a list of tables in the connection API's fields ({mss = 1460}, {ts =
--- {val =, ecr =}}, {options = "<nop,nop>"}), merged into the segment.
+-- {val =, ecr =}}, {options = "<nop,nop>"}), merged into the segment, but M.SEND_OPTS,
+-- which go to c:send's second argument.
 function M.send(c, seg)
   local t = {flags = M.flags(seg.flags), seq = seg.seq, seq_abs = true,
     win = seg.win or 65535, len = seg.len or 0}
@@ -32,10 +37,13 @@ function M.send(c, seg)
   -- it says (RFC 9293 3.10.7.4 fifth: "if the ACK bit is off, drop the segment").
   if t.flags == "" then t.flags = "-" end
   if seg.ack then t.ack, t.ack_abs = seg.ack, true end
+  local how
   for _, o in ipairs(seg.opts or {}) do
-    for k, v in pairs(o) do t[k] = v end
+    for k, v in pairs(o) do
+      if M.SEND_OPTS[k] then how = how or {}; how[k] = v else t[k] = v end
+    end
   end
-  return c:send(t)
+  return c:send(t, how)
 end
 
 -- Passes over the segments of c that arrived before the first step: they answer the
