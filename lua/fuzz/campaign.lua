@@ -25,6 +25,9 @@ local backlog = require "fuzz.backlog"
 
 local M = {}
 
+-- Distinct case errors told per worker (kind "case_error"); all are counted.
+M.MAX_CASE_ERRORS = 16
+
 
 M.defaults = {minimise_rounds = 12, max_examples = 5,
   -- Processing new findings (confirmation, minimisation, pcaps, the test's verification:
@@ -159,6 +162,7 @@ function M.run(opts, emit)
     return (t.spent or 0) + (t.lab and t.lab.core:now() or 0)
   end
   local last_stats = -1
+  local error_texts = {n = 0}
   local stream_t0 = nil   -- when the stream under way started (stats' "streaming")
   local function put_stats(force)
     local t = now()
@@ -168,6 +172,7 @@ function M.run(opts, emit)
       corpus = #cov.entries, coverage = cov.n, counters = cov.ncounters,
       findings = stats.findings, suppressed = stats.suppressed,
       attributed = stats.attributed or 0, unprocessed = stats.unprocessed or 0,
+      case_errors = stats.case_errors or 0,
       waiting = stats.waiting or 0,
       streaming = (stats.t_stream or 0) + (stream_t0 and now() - stream_t0 or 0)})
   end
@@ -457,6 +462,21 @@ function M.run(opts, emit)
       stats.cases = stats.cases + 1
       stats.execs = stats.execs + #T
       if e.cut then return end
+      -- A case that raised on a lab that had no trouble (a frame the link refused, an
+      -- agent call's error) is no evidence of the stack: counted, and each distinct text
+      -- (numbers elided) told once, up to MAX_CASE_ERRORS, so a harness fault shows.
+      for t, tg in ipairs(T) do
+        local err = rs[t].error
+        if err then
+          stats.case_errors = (stats.case_errors or 0) + 1
+          local text = tostring(err):gsub("%d+", "N")
+          if not error_texts[text] and error_texts.n < M.MAX_CASE_ERRORS then
+            error_texts[text], error_texts.n = true, error_texts.n + 1
+            emit(json.encode{kind = "case_error", target = tg.name, text = tostring(err),
+              case = program.text(p)})
+          end
+        end
+      end
       local new = 0
       for t, tg in ipairs(T) do new = new + cov:add_result(tg.name, rs[t]) end
       if new > 0 then

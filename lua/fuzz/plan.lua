@@ -107,7 +107,18 @@ function M.segment(s, snap)
     local a = materialize.resolve(s.ack, snap, "ack")
     if f.ACK or a ~= 0 then ack = a end
   end
-  local len = s.len == "mss" and snap.mss or s.len or 0
+  local len = s.len or 0
+  if s.len == "mss" then
+    len = snap.mss or 0
+    -- RFC 9293 3.7.1: a sender's segment carries at most Eff.snd.MSS, the MSS less its
+    -- TCP options (padded to 32 bits, 3.1); more would not fit the lab's link unless the
+    -- step is fragmented (before, ~1% of a campaign's cases failed to send).
+    if not (s.ip and s.ip.frag) then
+      local ob = 0
+      for _, o in ipairs(s.opts or {}) do ob = ob + program.opt_bytes(o) end
+      len = math.max(0, len - (ob + 3) // 4 * 4)
+    end
+  end
   local data
   if s.data then data = s.data:gsub("%x%x", function(h) return string.char(tonumber(h, 16)) end); len = #data end
   local m = {flags = segment.flags(f), seq = seq, ack = ack, win = s.win or materialize.DEFAULT_WIN,
