@@ -591,4 +591,51 @@ case("prefix: a retransmitted SYN|ACK or FIN is passed over, anything else is no
     "a RST is no retransmission: " .. tostring(a))
 end)
 
+-- RFC 7323 3.2/5.3: a target whose SYN offered timestamps takes TS.Recent from a crossing
+-- SYN and applies PAWS after it (Linux: tcp_rcv_synsent_state_process stores ts_recent,
+-- tcp_validate_incoming rejects an older TSval with a dup ACK). The model does so only
+-- when the SYN-SENT snapshot says the SYN carried a TSval (issue 11 round 4e:
+-- 114b299fc4eb7720, 5dfceb942f26ce69, judged without PAWS).
+case("prefix: the SYN-SENT snapshot carries the target's SYN TSval, and PAWS follows a crossing SYN", function()
+  local P = require "sweep.prefix"
+  local function run(syn)
+    local t, id = 0, 0
+    local c = { info = function()
+        return { family = "inet", sport = 40000, iss = 1000, snd_nxt = 0, irs = 7000, rcv_nxt = 1 }
+      end,
+      next = function(_, tpl) local s = syn; syn = nil; return s, s ~= nil, "differs" end }
+    local core = { now = function() t = t + 0.01; return t end,
+      call_async = function() id = id + 1; return id end,
+      reply = function() return { ret = 3 } end,
+      conn = function() return c end }
+    local _, snap = P.reach({ core = core, addr = { target4 = "198.18.0.2", harness4 = "198.18.0.1" } },
+      "SYN-SENT", "inet", { sport = 40000, tport = 80, iss = 1000 })
+    return snap
+  end
+  local snap = run({ text = "S 0:0(0) win 64240 <mss 1460,TS val 123456 ecr 0>", win = 64240,
+    ts_val = 123456, ts_val_abs = 123456 })
+  eq(snap.ts_val, 123456, "the SYN's TSval")
+  eq(snap.iss, 7000, "the target's ISS")
+  local q = cases.RAW_SEQ
+  local c = cases.make("SYN-SENT", "inet", {
+    { flags = "S", seq = { "raw", q }, ack = { "raw", 0 }, len = 0,
+      opts = { { ts = { val = { "ts_recent", 1 }, ecr = { "ts_val", 0 } } } } },
+    { flags = "A", seq = { "raw", q + 1 }, ack = { "snd_nxt", 0 }, len = 0,
+      opts = { { ts = { val = { "ts_recent", -1 }, ecr = { "ts_val", 0 } } } } } })
+  local e = judge.expect(c, snap, {})
+  eq(e[1].state, "SYN-RECEIVED", "the crossing SYN: a simultaneous open")
+  local ids = {}
+  for _, r in ipairs(e[1].rules) do ids[#ids + 1] = r.id end
+  has(table.concat(ids, " "), "ts.on", "TS.Recent taken from the crossing SYN")
+  eq(e[2].rules[1].id, "paws.reject", "the older TSval is rejected by PAWS")
+  eq(e[2].state, "SYN-RECEIVED", "and the connection stays")
+  eq(#e[2].replies, 1, "answered")
+  eq(e[2].replies[1].flags, ".", "with an ACK")
+  -- A SYN without timestamps: no ts_val, and the model ignores a crossing SYN's TSval.
+  snap = run({ text = "S 0:0(0) win 64240 <mss 1460>", win = 64240 })
+  eq(snap.ts_val, nil, "no TSval")
+  e = judge.expect(c, snap, {})
+  eq(e[2].state, "ESTABLISHED", "no PAWS without timestamps on the target's SYN")
+end)
+
 return S.finish()
