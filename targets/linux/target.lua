@@ -434,6 +434,13 @@ FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"] = { rfc = "9293 3.10.7.4"
 for _, r in ipairs({ "syn.challenge", "seq.unacceptable" }) do
   FUZZ[r .. "@SYN-SENT/*/SYN*:win=0*>SYN*"] = FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"]
 end
+-- A 60 s --state SYN-SENT campaign (after the SYN-SENT snapshot's ts_val): the same ACK
+-- answering any later segment there, a RST's challenge ACK too. Evidence:
+-- b95a99ce4851dcd7 SYN+FIN(win 0)>RST:seq=rcv_nxt+1 expected . <SEQ=SND.NXT>, seen
+-- . <SEQ=ISS>; 632310aa56626fd5 SYN+FIN(win 0)>ACK:seq=1000000:ack=snd_nxt.
+for _, r in ipairs({ "syn.challenge", "seq.unacceptable", "rst.challenge" }) do
+  FUZZ[r .. "@SYN-SENT/*/SYN*:win=0*>*"] = FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"]
+end
 -- A request socket (passive SYN-RECEIVED) takes an in-window RST not at RCV.NXT as the
 -- end of the embryonic connection (tcp_check_req: embryonic_reset), no challenge ACK.
 -- Evidence: 6113a567ae299b9c LISTEN SYN>SYN+RST:seq=rcv_wend-1 expected . <ACK=RCV.NXT>,
@@ -523,11 +530,18 @@ end
 -- old ACK that tcp_disordered_ack_check drops silently (PAWS_OLD_ACK above). Evidence:
 -- cb6110f61022069c SYN-SENT SYN+FIN(TS 999)>ACK+URG:seq=1000000(IRS):ack=snd_nxt TSval 1
 -- expected . <ACK=RCV.NXT>, seen nothing.
+-- At a raw SEG.SEQ the ACK is dropped so when the number falls below RCV.NXT (half the
+-- harness's ISNs), else answered. Evidence: e991586d71d0d73d SYN:seq=rcv_nxt+100(TS
+-- 1001)>ACK:seq=1000001:ack=snd_una(TS 999) expected . <ACK=RCV.NXT>, seen nothing.
+local SEQS = { "rcv_nxt-*" }
+for d = 0, 9 do SEQS[#SEQS + 1] = tostring(d) .. "*" end
 for _, f in ipairs({ "", "+PSH", "+URG", "+PSH+URG" }) do
   for _, tail in ipairs({ ":len=0", ":len=0:*" }) do
-    FUZZ["paws.reject@SYN-SENT/*>ACK" .. f .. ":seq=rcv_nxt-*" .. tail] = PAWS_OLD_ACK
-    for _, st in ipairs(SYNCED) do
-      FUZZ["paws.reject@" .. st .. "/*/ACK" .. f .. ":seq=rcv_nxt-*" .. tail] = PAWS_OLD_ACK
+    for _, q in ipairs(SEQS) do
+      FUZZ["paws.reject@SYN-SENT/*>ACK" .. f .. ":seq=" .. q .. tail] = PAWS_OLD_ACK
+      for _, st in ipairs(SYNCED) do
+        FUZZ["paws.reject@" .. st .. "/*/ACK" .. f .. ":seq=" .. q .. tail] = PAWS_OLD_ACK
+      end
     end
   end
 end
