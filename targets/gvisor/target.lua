@@ -92,10 +92,18 @@ declare("syn.synrcvd_passive", { "SYN-RECEIVED" }, { "" }, { rfc = "9293 3.10.7.
 -- a bare such ACK gets no reply. ESTABLISHED/inet/ACK+data:seq=rcv_nxt-1:ack=snd_nxt+1:
 -- len=mss: expected . 1:1(0) ack 1, seen ack 1460; ESTABLISHED/inet/ACK:seq=rcv_nxt+1:
 -- ack=snd_nxt+1:len=0: expected . 1:1(0) ack 1, seen nothing.
+-- A deviation, not a bug (as lwIP's W4, targets/lwip ack.too_new): RFC 5961 5.2 is a
+-- mitigation "All TCP stacks MAY implement" (RFC 9293 MAY-12), its MUSTs binding only a
+-- stack that does; netstack keeps no MAX.SND.WND (rcv.go drops a SEG.ACK > SND.NXT only
+-- in the closing states, "Just as on Linux, we do not apply this behavior when state is
+-- ESTABLISHED"), and 9293 3.10.7.4's "send an ACK, drop the segment, and return" for
+-- SEG.ACK > SND.NXT carries no MUST. (The model knob rfc5961_ack stays on: the rule ids
+-- the keys name are the 5961 ones.)
 declare("ack.window_5961", plus(SYNCED, "TIME-WAIT"), { "" }, { rfc = "5961 5.2",
   reason = "a segment whose SEG.ACK is outside (SND.UNA - MAX.SND.WND) .. SND.NXT has its "
-    .. "text taken, and a bare one is ignored: \"all other segments MUST be discarded and an "
-    .. "ACK sent back\"" })
+    .. "text taken, and a bare one is ignored, where a stack implementing RFC 5961 5.2 (a MAY) "
+    .. "\"MUST\" discard it and send an ACK, and 9293 3.10.7.4 says \"send an ACK, drop the "
+    .. "segment, and return\" for SEG.ACK > SND.NXT" })
 -- A segment starting below RCV.NXT: its new text is taken but a FIN on it is not
 -- (consumeSegment trims the front and drops the FIN with it). ESTABLISHED/inet/
 -- FIN+ACK+data:seq=rcv_nxt-1:ack=snd_una-1:len=1: expected . 1:1(0) ack 2 -> CLOSE-WAIT,
