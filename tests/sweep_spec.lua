@@ -653,6 +653,31 @@ case("prefix: the SYN-SENT snapshot carries the target's SYN TSval, and PAWS fol
   eq(e[2].state, "ESTABLISHED", "no PAWS without timestamps on the target's SYN")
 end)
 
+-- The new SYN-SENT cells as each target's descriptor classes them (RFC 7323 5.3): Linux
+-- drops the old pure ACK at SEG.SEQ = IRS silently (PAWS_OLD_ACK) but dup-ACKs the one at
+-- RCV.NXT; gVisor's handshake applies no PAWS at RCV.NXT.
+case("deviations: PAWS after a crossing SYN, Linux's old ACK and gVisor's handshake", function()
+  local D = require "sweep.deviations"
+  local at = function(seq)
+    return "SYN-SENT/inet/SYN:seq=1000000:ack=0:len=0:opt=ts+1>ACK:seq=" .. seq
+      .. ":ack=snd_nxt:len=0:opt=ts-1"
+  end
+  for _, fam in ipairs({ "inet", "inet6" }) do
+    local function v(target, seq)
+      local desc = dofile(SOURCE_DIR .. "/targets/" .. target .. "/target.lua")
+      return D.classify({ id = at(seq):gsub("/inet/", "/" .. fam .. "/"), verdict = "differs",
+        rule = "paws.reject" }, desc).verdict
+    end
+    eq(v("linux", 1000000), "deviation", fam .. ": Linux, the old ACK at IRS")
+    eq(v("linux", 1000001), "differs", fam .. ": Linux, at RCV.NXT (it sends the dup ACK)")
+    eq(v("gvisor", 1000001), "deviation", fam .. ": gVisor, at RCV.NXT")
+    eq(v("gvisor", 1000000), "differs", fam .. ": gVisor, at IRS (it sends the ACK)")
+  end
+  local ids = {}
+  for _, c in ipairs(cases.enumerate { state = "SYN-SENT", family = "inet" }) do ids[c.id] = true end
+  check(ids[at(1000000)] and ids[at(1000001)], "both cells are enumerated")
+end)
+
 -- The SYN|ACK again after the handshake (its RTO fired before the harness's ACK came,
 -- on a loaded machine) is no answer to the send: the data is the next segment.
 case("prefix: ESTABLISHED-DATA-OUT passes over a retransmitted SYN|ACK, nothing else", function()
