@@ -591,4 +591,112 @@ case("prefix: a retransmitted SYN|ACK or FIN is passed over, anything else is no
     "a RST is no retransmission: " .. tostring(a))
 end)
 
+-- RFC 7323 3.2/5.3: a target whose SYN offered timestamps takes TS.Recent from a crossing
+-- SYN and applies PAWS after it (Linux: tcp_rcv_synsent_state_process stores ts_recent,
+-- tcp_validate_incoming rejects an older TSval with a dup ACK). The model does so only
+-- when the SYN-SENT snapshot says the SYN carried a TSval (issue 11 round 4e:
+-- 114b299fc4eb7720, 5dfceb942f26ce69, judged without PAWS).
+-- A stand-in lab for a whole prefix: every agent call succeeds (handle 3), the target's
+-- segments come from `queue` one by one (a template matches the start of its text), the clock
+-- moves on at every look, and info() says what `info` gives. Returns sweep.prefix.reach's
+-- results, or false and the error.
+local function reach_standin(state, queue, info)
+  local P = require "sweep.prefix"
+  local t, id = 0, 0
+  local c = { info = function() return info end,
+    send = function() end,
+    next = function(_, tpl)
+      local s = table.remove(queue, 1)
+      if not s then return nil end
+      return s, tpl == nil or s.text:sub(1, #tpl) == tpl, "differs"
+    end }
+  local core = { now = function() t = t + 0.01; return t end,
+    call_async = function() id = id + 1; return id end,
+    reply = function() return { ret = 3 } end,
+    conn = function() return c end }
+  local ok, a, b, held = pcall(P.reach, { core = core, addr = { target4 = "198.18.0.2",
+    harness4 = "198.18.0.1" } }, state, "inet", { sport = 40000, tport = 80, iss = 1000 })
+  if not ok and type(a) == "table" then a = a.msg end   -- reach's {msg =, held =}
+  return ok, a, b, held
+end
+
+case("prefix: the SYN-SENT snapshot carries the target's SYN TSval, and PAWS follows a crossing SYN", function()
+  local function run(syn)
+    local ok, _, snap = reach_standin("SYN-SENT", { syn },
+      { family = "inet", sport = 40000, iss = 1000, snd_nxt = 0, irs = 7000, rcv_nxt = 1 })
+    check(ok, "the prefix ran: " .. tostring(_))
+    return snap
+  end
+  local snap = run({ text = "S 0:0(0) win 64240 <mss 1460,TS val 123456 ecr 0>", win = 64240,
+    ts_val = 123456, ts_val_abs = 123456 })
+  eq(snap.ts_val, 123456, "the SYN's TSval")
+  eq(snap.iss, 7000, "the target's ISS")
+  local q = cases.RAW_SEQ
+  local c = cases.make("SYN-SENT", "inet", {
+    { flags = "S", seq = { "raw", q }, ack = { "raw", 0 }, len = 0,
+      opts = { { ts = { val = { "ts_recent", 1 }, ecr = { "ts_val", 0 } } } } },
+    { flags = "A", seq = { "raw", q + 1 }, ack = { "snd_nxt", 0 }, len = 0,
+      opts = { { ts = { val = { "ts_recent", -1 }, ecr = { "ts_val", 0 } } } } } })
+  local e = judge.expect(c, snap, {})
+  eq(e[1].state, "SYN-RECEIVED", "the crossing SYN: a simultaneous open")
+  local ids = {}
+  for _, r in ipairs(e[1].rules) do ids[#ids + 1] = r.id end
+  has(table.concat(ids, " "), "ts.on", "TS.Recent taken from the crossing SYN")
+  eq(e[2].rules[1].id, "paws.reject", "the older TSval is rejected by PAWS")
+  eq(e[2].state, "SYN-RECEIVED", "and the connection stays")
+  eq(#e[2].replies, 1, "answered")
+  eq(e[2].replies[1].flags, ".", "with an ACK")
+  -- A SYN without timestamps: no ts_val, and the model ignores a crossing SYN's TSval.
+  snap = run({ text = "S 0:0(0) win 64240 <mss 1460>", win = 64240 })
+  eq(snap.ts_val, nil, "no TSval")
+  e = judge.expect(c, snap, {})
+  eq(e[2].state, "ESTABLISHED", "no PAWS without timestamps on the target's SYN")
+end)
+
+-- The new SYN-SENT cells as each target's descriptor classes them (RFC 7323 5.3): Linux
+-- drops the old pure ACK at SEG.SEQ = IRS silently (PAWS_OLD_ACK) but dup-ACKs the one at
+-- RCV.NXT; gVisor's handshake applies no PAWS at RCV.NXT.
+case("deviations: PAWS after a crossing SYN, Linux's old ACK and gVisor's handshake", function()
+  local D = require "sweep.deviations"
+  local at = function(seq)
+    return "SYN-SENT/inet/SYN:seq=1000000:ack=0:len=0:opt=ts+1>ACK:seq=" .. seq
+      .. ":ack=snd_nxt:len=0:opt=ts-1"
+  end
+  for _, fam in ipairs({ "inet", "inet6" }) do
+    local function v(target, seq)
+      local desc = dofile(SOURCE_DIR .. "/targets/" .. target .. "/target.lua")
+      return D.classify({ id = at(seq):gsub("/inet/", "/" .. fam .. "/"), verdict = "differs",
+        rule = "paws.reject" }, desc).verdict
+    end
+    eq(v("linux", 1000000), "deviation", fam .. ": Linux, the old ACK at IRS")
+    eq(v("linux", 1000001), "differs", fam .. ": Linux, at RCV.NXT (it sends the dup ACK)")
+    eq(v("gvisor", 1000001), "deviation", fam .. ": gVisor, at RCV.NXT")
+    eq(v("gvisor", 1000000), "differs", fam .. ": gVisor, at IRS (it sends the ACK)")
+  end
+  local ids = {}
+  for _, c in ipairs(cases.enumerate { state = "SYN-SENT", family = "inet" }) do ids[c.id] = true end
+  check(ids[at(1000000)] and ids[at(1000001)], "both cells are enumerated")
+end)
+
+-- The SYN|ACK again after the handshake (its RTO fired before the harness's ACK came,
+-- on a loaded machine) is no answer to the send: the data is the next segment.
+case("prefix: ESTABLISHED-DATA-OUT passes over a retransmitted SYN|ACK, nothing else", function()
+  local info = { family = "inet", sport = 40000, iss = 1000, snd_nxt = 1, irs = 7000, rcv_nxt = 1 }
+  local function q(...)
+    local out = { { text = "S. 0:0(0) ack 1", win = 64240, len = 0 } }
+    for _, x in ipairs({ ... }) do out[#out + 1] = x end
+    return out
+  end
+  local data = { text = "P. 1:101(100) ack 1", win = 502, len = 100 }
+  local ok, _, snap = reach_standin("ESTABLISHED-DATA-OUT", q(data), info)
+  check(ok and snap.inflight == 100 and snap.rcv_wnd == 502, "the data at once: " .. tostring(_))
+  ok, _, snap = reach_standin("ESTABLISHED-DATA-OUT",
+    q({ text = "S. 0:0(0) ack 1 win 64240 <mss 1460>", win = 64240, len = 0 }, data), info)
+  check(ok and snap.inflight == 100 and snap.rcv_wnd == 502, "the SYN|ACK again, then the data: " .. tostring(_))
+  local err
+  ok, err = reach_standin("ESTABLISHED-DATA-OUT", q({ text = "R. 1:1(0) ack 1", len = 0 }, data), info)
+  check(not ok and tostring(err):find("expected 100 bytes from the target, got R. 1:1(0) ack 1", 1, true),
+    "a RST is no retransmission: " .. tostring(err))
+end)
+
 return S.finish()

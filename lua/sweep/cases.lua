@@ -298,6 +298,16 @@ local function sequences(st)
     out[#out + 1] = { S("S", { "raw", q }, ACK_ZERO), S("A", { "raw", q + 1 }, NXT) }
     out[#out + 1] = { S("A", { "raw", q }, UNA), S("SA", { "raw", q }, NXT) }
     out[#out + 1] = { S("SA", { "raw", q }, NXT), S("FA", { "raw", q + 1 }, NXT) }
+    -- A crossing SYN with a timestamp, then an ACK whose TSval is older: after a SYN
+    -- that offered timestamps the target holds TS.Recent and PAWS rejects the ACK (RFC
+    -- 7323 5.3 R1: "send an acknowledgment ... and drop the segment"); a target whose
+    -- SYN offered none ignores both TSvals (3.2) and the ACK completes the open. The
+    -- same ACK at SEG.SEQ = IRS, below RCV.NXT: an old duplicate by both tests.
+    for _, seq in ipairs({ q + 1, q }) do
+      local syn, ack = S("S", { "raw", q }, ACK_ZERO), S("A", { "raw", seq }, NXT)
+      syn.opts, ack.opts = OPTS[1], OPTS[2]
+      out[#out + 1] = { syn, ack }
+    end
     return out
   end
   -- An in-window RST gets a challenge ACK; the exact one that follows resets (5961 3.2).

@@ -80,6 +80,11 @@ local function snapshot(state, h, tg, w)
     s.iss, s.snd_nxt = tg, (tg + p.hr) % U32
     s.snd_una = p.acked >= 0 and (tg + p.acked) % U32 or tg
   end
+  -- SYN-SENT: the prefix records the TSval of the target's SYN, and the model then takes
+  -- TS.Recent from a crossing SYN and applies PAWS after it (RFC 7323 3.2, 5.3). A script
+  -- assumes the SYN offers timestamps, as Linux's and gVisor's do (lwIP's does not, and it
+  -- has no simultaneous open); 0 keeps the echoed TSecr what it was (materialize's fallback).
+  if state == "SYN-SENT" then s.ts_val = 0 end
   return s
 end
 

@@ -92,10 +92,18 @@ declare("syn.synrcvd_passive", { "SYN-RECEIVED" }, { "" }, { rfc = "9293 3.10.7.
 -- a bare such ACK gets no reply. ESTABLISHED/inet/ACK+data:seq=rcv_nxt-1:ack=snd_nxt+1:
 -- len=mss: expected . 1:1(0) ack 1, seen ack 1460; ESTABLISHED/inet/ACK:seq=rcv_nxt+1:
 -- ack=snd_nxt+1:len=0: expected . 1:1(0) ack 1, seen nothing.
+-- A deviation, not a bug (as lwIP's W4, targets/lwip ack.too_new): RFC 5961 5.2 is a
+-- mitigation "All TCP stacks MAY implement" (RFC 9293 MAY-12), its MUSTs binding only a
+-- stack that does; netstack keeps no MAX.SND.WND (rcv.go drops a SEG.ACK > SND.NXT only
+-- in the closing states, "Just as on Linux, we do not apply this behavior when state is
+-- ESTABLISHED"), and 9293 3.10.7.4's "send an ACK, drop the segment, and return" for
+-- SEG.ACK > SND.NXT carries no MUST. (The model knob rfc5961_ack stays on: the rule ids
+-- the keys name are the 5961 ones.)
 declare("ack.window_5961", plus(SYNCED, "TIME-WAIT"), { "" }, { rfc = "5961 5.2",
   reason = "a segment whose SEG.ACK is outside (SND.UNA - MAX.SND.WND) .. SND.NXT has its "
-    .. "text taken, and a bare one is ignored: \"all other segments MUST be discarded and an "
-    .. "ACK sent back\"" })
+    .. "text taken, and a bare one is ignored, where a stack implementing RFC 5961 5.2 (a MAY) "
+    .. "\"MUST\" discard it and send an ACK, and 9293 3.10.7.4 says \"send an ACK, drop the "
+    .. "segment, and return\" for SEG.ACK > SND.NXT" })
 -- A segment starting below RCV.NXT: its new text is taken but a FIN on it is not
 -- (consumeSegment trims the front and drops the FIN with it). ESTABLISHED/inet/
 -- FIN+ACK+data:seq=rcv_nxt-1:ack=snd_una-1:len=1: expected . 1:1(0) ack 2 -> CLOSE-WAIT,
@@ -168,6 +176,21 @@ for _, r in ipairs({ "text.held", "fin.out_of_order", "ack.fin_wait_2" }) do
       .. "STATE: In addition to the processing for the ESTABLISHED state, if the FIN segment is "
       .. "now acknowledged, then enter FIN-WAIT-2\"" })
 end
+
+-- SYN-RECEIVED of a simultaneous open (connect.go synRcvdState): an ACK completes the
+-- handshake with no PAWS test (it only drops one without a TSopt once timestamps are on,
+-- and updates TS.Recent). RFC 7323 5.3 asks the PAWS processing "on all incoming
+-- segments for a synchronized connection", and SYN-RECEIVED is not a synchronized state
+-- (RFC 9293 3.5's table and 3.10.7.4 name it apart): the model's PAWS there is the strict
+-- reading (Linux's, tcp_validate_incoming), not a MUST. Evidence: SYN-SENT/inet/SYN:
+-- seq=1000000:ack=0:len=0:opt=ts+1>ACK:seq=1000001:ack=snd_nxt:len=0:opt=ts-1 expected
+-- . 1:1(0) ack 1 -> SYN-RECEIVED, seen nothing -> ESTABLISHED.
+local NO_PAWS_SYNRCVD = { rfc = "7323 5.3", reason = "the ACK that completes a "
+  .. "simultaneous open is taken though its TSval is older than TS.Recent; R1 (\"treat the "
+  .. "arriving segment as not acceptable\") is asked of a synchronized connection only" }
+sweep_deviations["paws.reject@SYN-SENT/*/SYN:seq=1000000:ack=0:len=0:opt=ts+1>ACK:seq=1000001:"
+  .. "ack=snd_nxt:len=0:opt=ts-1"] = NO_PAWS_SYNRCVD
+sweep_deviations["paws.reject@SYN-RECEIVED/*/ACK*"] = NO_PAWS_SYNRCVD
 
 -- ---- found by the fuzzer (issue 11; lua/fuzz/README.md "Campaigns") ----
 -- gVisor behaviours the sweep's cells do not reach, from the model findings of the

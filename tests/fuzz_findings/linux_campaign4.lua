@@ -38,6 +38,15 @@ return {
   {sig = "bde9c9e275ebb9c8", rule = "seq.unacceptable", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet", state = "SYN-SENT"}, steps = {{seg = {ack = {"raw", 0}, flags = "SF", seq = {"rcv_nxt", 0}, win = 0}}, {seg = {ack = {"raw", 0}, flags = "SF", len = "mss", seq = {"rcv_nxt", -1048576}}}}}},
   -- 600 s, seed 8: the crossing SYN,ACK with URG (declared).
   {sig = "5094ddc13a2266af", rule = "urg.signal", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet6", state = "SYN-SENT"}, steps = {{seg = {flags = "S", seq = {"rcv_nxt", 0}}}, {seg = {ack = {"snd_nxt", 0}, flags = "SAU", seq = {"rcv_nxt", -1}, up = 1}}}}},
+  -- 600 s, seed 8, re-created (the signatures match; the family is not known): after a
+  -- simultaneous open whose SYNs carried timestamps, TSval 1 is older than the TS.Recent
+  -- (999) Linux took from the crossing SYN. Judged without PAWS while the SYN-SENT
+  -- snapshot had no ts_val (sweep.prefix, fixed): now PAWS rejects them with the dup ACK
+  -- Linux sent, and the old pure ACK at SEG.SEQ = IRS (found as seq.unacceptable, now
+  -- paws.reject) is Linux's silent old-ACK drop (declared, PAWS_OLD_ACK).
+  {sig = "114b299fc4eb7720", rule = "reset.ack", state = "SYN-RECEIVED", step = 2, agrees = {rule = "paws.reject", replies = "."}, p = {start = {family = "inet", state = "SYN-SENT"}, steps = {{seg = {ack = {"raw", 0}, flags = "SF", opts = {{ts = {ecr = {"raw", 0}, val = {"ts_recent", -1}}}}, seq = {"raw", 1000000}}}, {seg = {ack = {"raw", 0}, flags = "AU", opts = {{mss = 1460}, {ts = {ecr = {"raw", 0}, val = {"raw", 1}}}}, seq = {"raw", 1000001}, up = 1}}}}},
+  {sig = "5dfceb942f26ce69", rule = "reset.ack", state = "SYN-RECEIVED", step = 2, agrees = {rule = "paws.reject", replies = "."}, p = {start = {family = "inet", state = "SYN-SENT"}, steps = {{seg = {ack = {"raw", 0}, flags = "SF", opts = {{ts = {ecr = {"raw", 0}, val = {"ts_recent", -1}}}}, seq = {"raw", 1000000}}}, {seg = {ack = {"raw", 0}, data = "aa", flags = "AU", opts = {{mss = 1460}, {ts = {ecr = {"raw", 0}, val = {"raw", 1}}}}, seq = {"raw", 1000001}, up = 1}}}}},
+  {sig = "cb6110f61022069c", rule = "paws.reject", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet", state = "SYN-SENT"}, steps = {{seg = {ack = {"raw", 0}, flags = "SF", opts = {{ts = {ecr = {"raw", 0}, val = {"ts_recent", -1}}}}, seq = {"raw", 1000000}}}, {seg = {ack = {"snd_nxt", 0}, flags = "AU", opts = {{mss = 1460}, {ts = {ecr = {"raw", 0}, val = {"raw", 1}}}}, seq = {"raw", 1000000}, up = 1}}}}},
   -- round 5 (the final 600 s, seed 8, --jobs auto): one octet at RCV.NXT-1 with ACK after
   -- a simultaneous open: its ACK is processed (declared with END_AT_NXT).
   {sig = "941d23c3c6197746", rule = "seq.unacceptable", state = "SYN-RECEIVED", step = 2, p = {start = {family = "inet6", state = "SYN-SENT"}, steps = {{seg = {ack = {"raw", 0}, flags = "S", seq = {"raw", 1000000}}}, {seg = {ack = {"snd_nxt", 0}, flags = "A", len = 1, seq = {"rcv_nxt", -1}}}}}},
