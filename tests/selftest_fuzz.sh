@@ -116,7 +116,8 @@ leaks_check "kill -9 mid-campaign"
 
 # Across runs: the same campaign again into the Ctrl-C run's OUT (with a corpus of its
 # own) finds the same signature first; it is known (said so, skipped in JUnit), not new,
-# and its files are untouched.
+# not processed again by the engine (its stats count it known), and its files are
+# untouched.
 before=$(cd "$WORK/int/findings" && ls -d */ | tr -d / | sort)
 stamp=$(for d in $before; do stat -c %Y "$WORK/int/findings/$d/finding.json"; done)
 leaks_baseline "$WORK/int"
@@ -126,13 +127,17 @@ for i in $(seq 600); do grep -q '^known finding ' "$WORK/again.out" && break; sl
 kill -INT "$pid"
 set +e; wait "$pid"; rca=$?; set -e
 if grep -q '^known finding ' "$WORK/again.out" && "$PY" - "$WORK/int" "$before" <<'PY' &&
-import sys, xml.etree.ElementTree as ET
+import json, sys, xml.etree.ElementTree as ET
 out, before = sys.argv[1], sys.argv[2].split()
 cases = list(ET.parse(out + "/junit.xml").getroot().iter("testcase"))
 skipped = {c.get("name").split()[0] for c in cases if c.find("skipped") is not None}
 failed = {c.get("name").split()[0] for c in cases if c.find("failure") is not None}
 assert set(before) <= skipped, (before, skipped)
 assert not (set(before) & failed), failed
+# the engine had the store's list (fuzz_opts.known): a known signature counted as seen,
+# not processed again (no finding of this run counted for it)
+workers = [w for w in json.load(open(out + "/stats.json"))["workers"] if w]
+assert sum(w.get("known", 0) for w in workers) >= 1, workers
 PY
    [ "$stamp" = "$(for d in $before; do stat -c %Y "$WORK/int/findings/$d/finding.json"; done)" ]; then
   pass "a later run into the same OUT: \"$(grep -m1 '^known finding' "$WORK/again.out")\"; skipped in JUnit, files untouched (exit $rca)"

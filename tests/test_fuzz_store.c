@@ -1,7 +1,8 @@
 /* test_fuzz_store.c - the fuzz command's C units on hand-made engine lines: the JSON tree
  * reader (errors naming the byte, numbers kept as text, nesting bound, round trip), the
  * findings store (files written, dedup by signature within a run and across runs, bad
- * signatures refused, import of another run's finding), and the reports (stats.json, the
+ * signatures refused, import of another run's finding, the list of known signatures the
+ * engine gets), and the reports (stats.json, the
  * page's escaping of hostile strings, JUnit valid against the Jenkins xUnit schema with a
  * failure per new finding and a skip per known one). */
 #include <stdarg.h>
@@ -183,6 +184,19 @@ static void store_writes_each_finding_once(void **state)
 					err, sizeof(err)), 0);
 	assert_int_equal(what, FUZZ_ADDED_REPEAT);
 	assert_int_equal(fuzz_store_new_count(s), 0);
+	/* The known signatures, for the engine (fuzz_opts.known): those on disk at open, not
+	 * one added since. */
+	assert_int_equal(fuzz_store_add(s, finding("00cc", "model", "LISTEN", "z"), &what, err,
+					sizeof(err)), 0);
+	assert_int_equal(what, FUZZ_ADDED_NEW);
+	const char *known[4] = {0};
+	assert_int_equal(fuzz_store_known(s, known, 4), 2);
+	assert_non_null(known[0]);
+	assert_non_null(known[1]);
+	assert_true((strcmp(known[0], "00aa") == 0 && strcmp(known[1], "00bb") == 0) ||
+		    (strcmp(known[0], "00bb") == 0 && strcmp(known[1], "00aa") == 0));
+	assert_null(known[2]);
+	assert_int_equal(fuzz_store_known(s, known, 1), 2);   /* the count, whatever fits */
 	fuzz_store_free(s);
 
 	/* A torn finding.json is an error naming the file and the byte. */

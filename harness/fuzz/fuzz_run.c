@@ -44,6 +44,8 @@ struct campaign {
 	struct fw *w;
 	int nw;
 	struct fuzz_store *store;
+	const char **known;   /* the store's known signatures, for the workers */
+	size_t nknown;
 	char **troubles;
 	int ntroubles;
 	long corpus_at_start, corpus_added;
@@ -251,7 +253,8 @@ static int start_workers(struct campaign *s, char *err, size_t errlen)
 				      .seed = c->seed, .seconds = c->seconds,
 				      .corpus_dir = c->corpus_dir, .out_dir = c->out_dir,
 				      .state = c->state, .family = c->family,
-				      .memory_limit = c->memory_limit};
+				      .memory_limit = c->memory_limit, .known = s->known,
+				      .nknown = (int)s->nknown};
 		for (int t = 0; t < c->ntargets; t++) {
 			o.targets[t] = &s->specs[t];
 			o.target_names[t] = c->targets[t];
@@ -302,6 +305,7 @@ static void campaign_free(struct campaign *s)
 	for (int i = 0; i < s->ntroubles; i++)
 		free(s->troubles[i]);
 	free(s->troubles);
+	free(s->known);
 	fuzz_store_free(s->store);
 }
 
@@ -316,6 +320,15 @@ int fuzz_run(const struct fuzz_cmd *c)
 		fprintf(stderr, "tcpconform: fuzz: %s\n", err);
 		return 2;
 	}
+	/* The signatures OUT holds: the workers report them as seen without processing them
+	 * again (fuzz_store_known). */
+	size_t nknown = fuzz_store_known(s.store, NULL, 0);
+	if (nknown && !(s.known = malloc(nknown * sizeof(*s.known)))) {
+		fprintf(stderr, "tcpconform: fuzz: out of memory\n");
+		campaign_free(&s);
+		return 2;
+	}
+	s.nknown = fuzz_store_known(s.store, s.known, nknown);
 	s.corpus_at_start = count_entries(c->corpus_dir);
 	lab_catch_interrupts();
 	s.tty = isatty(fileno(c->out));

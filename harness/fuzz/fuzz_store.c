@@ -395,6 +395,18 @@ size_t fuzz_store_suppressed_count(const struct fuzz_store *s)
 	return s->nsupp;
 }
 
+size_t fuzz_store_known(const struct fuzz_store *s, const char **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->e[i].is_new) {
+			if (n < max)
+				out[n] = s->e[i].sig;
+			n++;
+		}
+	return n;
+}
+
 const char *fuzz_store_dir(const struct fuzz_store *s)
 {
 	return s->dir;

@@ -47,6 +47,12 @@ int fuzz_store_import(struct fuzz_store *s, const char *dir, bool *is_new, char 
 size_t fuzz_store_count(const struct fuzz_store *s);
 const struct fuzz_json *fuzz_store_get(const struct fuzz_store *s, size_t i, bool *is_new);
 size_t fuzz_store_new_count(const struct fuzz_store *s);
+/* The signatures of the findings that were on disk when the store was opened (an earlier
+ * run into the same OUT), in no set order: the first max into out (strings the store
+ * owns, alive until fuzz_store_free), and how many there are. For the engine
+ * (fuzz_opts.known): it does not confirm, minimise or verify those again, since
+ * fuzz_store_add keeps their earlier files whatever it reports. */
+size_t fuzz_store_known(const struct fuzz_store *s, const char **out, size_t max);
 size_t fuzz_store_suppressed_count(const struct fuzz_store *s);
 const char *fuzz_store_dir(const struct fuzz_store *s);
 

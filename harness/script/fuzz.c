@@ -192,6 +192,7 @@ static int fuzz_enter(lua_State *L)
 	lua_opts_num(L, "seconds", o->seconds);
 	lua_opts_int(L, "max_cases", o->max_cases);
 	lua_opts_int(L, "in_flight", o->in_flight);
+	lua_opts_strv(L, "known", o->known, o->nknown);
 	/* Workers forked after lab_runtime_init share one harness namespace: link names
 	 * must differ, so lab ids start from the pid (as the sweep's do). */
 	lua_opts_int(L, "lab_base", (lua_Integer)((uint32_t)getpid() * 1000u));

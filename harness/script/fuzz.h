@@ -26,6 +26,10 @@ struct fuzz_opts {
 	const char *family;               /* NULL: both; "inet" / "inet6" */
 	size_t memory_limit;              /* Lua state limit, 0: default */
 	int in_flight;                    /* 0: default */
+	const char *const *known;         /* nknown signatures already in out_dir/findings
+					     (fuzz_store_known): reported as seen, never
+					     processed again; the caller's, alive for the call */
+	int nknown;
 };
 typedef void (*fuzz_emit_fn)(void *ctx, const char *json);
 

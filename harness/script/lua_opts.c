@@ -33,6 +33,16 @@ void lua_opts_num(lua_State *L, const char *k, double v)
 	lua_setfield(L, -2, k);
 }
 
+void lua_opts_strv(lua_State *L, const char *k, const char *const *v, int n)
+{
+	lua_createtable(L, n > 0 ? n : 0, 0);
+	for (int i = 0; i < n; i++) {
+		lua_pushstring(L, v[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_setfield(L, -2, k);
+}
+
 void lua_opts_push_target(lua_State *L, const struct target_spec *t)
 {
 	if (!t)

@@ -12,6 +12,8 @@ struct target_spec;
 void lua_opts_str(lua_State *L, const char *k, const char *v);
 void lua_opts_int(lua_State *L, const char *k, lua_Integer v);
 void lua_opts_num(lua_State *L, const char *k, double v);
+/* t[k] = {v[0], ..., v[n-1]} (an empty list for n 0). */
+void lua_opts_strv(lua_State *L, const char *k, const char *const *v, int n);
 
 /* Pushes the target as lab_create takes it: the spec as given ("linux",
  * "linux:net.ipv4.tcp_rfc1337=1", "exec:COMMAND"), so its options reach every lab;

@@ -149,10 +149,14 @@ function M.run(opts, emit)
   -- A differential finding's variants: the event classes that showed the same
   -- difference (oracles.signature), counted; the first few as examples.
   local variants, reported = {}, {}
+  -- The signatures OUT/findings held when the campaign started (opts.known, the store's
+  -- list: harness/fuzz/fuzz_store.c): the store keeps their earlier files whatever this
+  -- run reports, so they are not processed again (confirmation, minimisation, pcaps and
+  -- verification would take the findings' share for nothing); each is emitted once as
+  -- found, `known` true, so the campaign still says it saw it, and counted (stats
+  -- `known`). In sigs from the start: a known crash is not hunted again (fuzz.liveness).
   local known_at_start = {}
-  if opts.out_dir and opts.listdir then
-    for _, name in ipairs(opts.listdir(opts.out_dir .. "/findings")) do known_at_start[name] = true end
-  end
+  for _, sig in ipairs(opts.known or {}) do known_at_start[sig] = true; sigs[sig] = true end
   local spent = 0
   -- The campaign's clock: the first target's labs (wall time since each was opened).
   local clock0 = opts.clock and opts.clock()
@@ -171,7 +175,7 @@ function M.run(opts, emit)
     emit(json.encode{kind = "stats", t = t, cases = stats.cases, execs = stats.execs,
       corpus = #cov.entries, coverage = cov.n, counters = cov.ncounters,
       findings = stats.findings, suppressed = stats.suppressed,
-      attributed = stats.attributed or 0, unprocessed = stats.unprocessed or 0,
+      attributed = stats.attributed or 0, unprocessed = stats.unprocessed or 0, known = stats.known or 0,
       case_errors = stats.case_errors or 0,
       waiting = stats.waiting or 0,
       streaming = (stats.t_stream or 0) + (stream_t0 and now() - stream_t0 or 0)})
@@ -232,37 +236,42 @@ function M.run(opts, emit)
   -- the steps it judges (as case_script writes it).
   local function model_ref(r)
     if not (r and r.plan and r.plan.expect and r.snap) then return nil end
-    local e = {}
-    for i, s in ipairs(script.observed(r, 0.05)) do e[i] = s end
-    for i, x in ipairs(r.plan.expect) do
+    -- The judged steps the model's, the steps after them as observed: each built once.
+    local n = #r.plan.expect
+    local e = script.observed(r, 0.05, n + 1)
+    for i = 1, n do
+      local x = r.plan.expect[i]
       local reps = script.expected(x, r.snap, r.program)
       e[i] = {replies = reps, state = x.state == "LISTEN" and "CLOSED" or (x.state:gsub("-", "_"):gsub("SYN_RECEIVED", "SYN_RECV")), window = x.window}
     end
     return e
   end
-  -- The emitted test, run the way `tcpconform run` runs it, on a fresh lab per target:
-  -- it must fail (or err: a crash) on the offender and pass on the others.
-  local function verify(text, off)
+  -- The emitted test, run the way `tcpconform run` runs it, on a fresh lab per target
+  -- (fuzz.script.verified says what it must do).
+  local function verify(text, off, at)
     if not opts.verify or not text or text == "" or text:match("^%-%- the test could not") then
       return false, {}
     end
-    local per, good = {}, true
+    local runs, per = {}, {}
     for t, tg in ipairs(T) do
       put_stats()
       local ok, v, msg = pcall(opts.verify, text, tg.spec, opts.descriptor, opts.seed or 1)
       put_stats()
       if not ok then v, msg = "ERROR", tostring(v) end
-      per[tg.name] = {verdict = v, message = msg or ""}
-      if t == off then good = good and v ~= "PASS" and v ~= "SKIP"
-      elseif off then good = good and v == "PASS" end
+      runs[t] = {verdict = v, message = msg or ""}
+      per[tg.name] = runs[t]
     end
-    return good and off ~= nil, per
+    return script.verified(text, runs, off, at), per
   end
   local put_variants
   -- A finding emitted: processed (min minimised, final each target's run of it alone,
   -- pcaps) or, with unprocessed, as found (min = p, final its results in the stream, no
   -- pcaps, the test not verified).
-  local function report(f, p, min, final, pcaps, unprocessed, confirmed)
+  local function report(f, p, min, final, pcaps, unprocessed, confirmed, at, known)
+    -- The step of min that raised the finding: the caller's (the minimised program's
+    -- own run), a crash's last step (fuzz.liveness minimises toward the step that takes
+    -- the lab down), else the finding's step as found.
+    if at == nil then at = (f.oracle == "liveness" and #min.steps) or f.step end
     local outputs = {}
     for t, tg in ipairs(T) do
       local a = final[t] and oracles.abstract(final[t])
@@ -289,17 +298,17 @@ function M.run(opts, emit)
       text = ok and s or ("-- the test could not be written: " .. tostring(s) .. "\n")
     end
     local verified, per = false, {}
-    if not unprocessed then verified, per = verify(text, f.ti) end
+    if not unprocessed then verified, per = verify(text, f.ti, at) end
     local v = variants[f.signature]
     local tnames = names_of(T)
-    stats.findings[f.oracle] = stats.findings[f.oracle] + 1
-    emit(json.encode{kind = "finding", signature = f.signature, oracle = f.oracle,
+    if not known then stats.findings[f.oracle] = stats.findings[f.oracle] + 1 end
+    emit(json.encode{kind = "finding", known = known or nil, signature = f.signature, oracle = f.oracle,
       target = f.target or "", targets = json.array(tnames), state = f.state or "",
       class = f.class or "", reply_class = f.reply_class or "", rule = f.rule or "",
       rfc = f.rfc or "", sentence = f.sentence or "", case = p, minimised = min,
       steps = #min.steps, outputs = outputs, expected = f.expected or "", pcaps = pcaps,
       last_words = f.last_words or "", test = text or "", detail = f.detail or "",
-      test_verified = verified, test_results = per, processed = not unprocessed,
+      test_verified = verified, test_results = per, step = at or nil, processed = not unprocessed,
       confirmed = not unprocessed or confirmed == true,
       variants = v and v.n or 1, examples = json.array(v and v.examples or {})})
     if v then v.written = v.n end
@@ -327,7 +336,7 @@ function M.run(opts, emit)
     local dir = opts.out_dir and (opts.out_dir .. "/findings/" .. f.signature)
     -- Another worker of this campaign reported it meanwhile (its signature was new to
     -- this one): not confirmed, minimised and re-run again, its pcaps not overwritten.
-    if dir and not known_at_start[f.signature] then
+    if dir then
       local h = io.open(dir .. "/finding.json", "r")
       if h then h:close(); stats.elsewhere = (stats.elsewhere or 0) + 1 return end
     end
@@ -358,7 +367,9 @@ function M.run(opts, emit)
     -- steps hides: issue 11's third Linux round, a retransmitted SYN after a step the
     -- minimiser removed): suppressed then, not reported.
     local ok, again = pcall(judge_one, T, final)
+    local at = false   -- the step of min that gives the signature (false: none did alone)
     for _, g in ipairs(ok and again or {}) do
+      if g.signature == f.signature and not at then at = g.step end
       local key = g.signature == f.signature and deviation(T, g, min, final[g.ti] and final[g.ti].plan)
       if key then
         stats.suppressed = stats.suppressed + 1
@@ -369,7 +380,7 @@ function M.run(opts, emit)
         return
       end
     end
-    report(f, p, min, final, pcaps)
+    report(f, p, min, final, pcaps, nil, nil, at)
     reported[f.signature] = dir or ""
   end
   -- Dedup and deviations, at once; the rest waits in the backlog (processed between
@@ -386,6 +397,12 @@ function M.run(opts, emit)
           v.examples[#v.examples + 1] = {class = f.class, case = program.case_id(p)}
         end
       end
+    end
+    if known_at_start[f.signature] == true then
+      known_at_start[f.signature] = "seen"
+      stats.known = (stats.known or 0) + 1
+      report(f, p, p, rs, {}, true, false, nil, true)
+      return
     end
     if sigs[f.signature] then return end
     sigs[f.signature] = true
@@ -407,7 +424,7 @@ function M.run(opts, emit)
     local until_t = (opts.seconds and opts.seconds > 0 and opts.seconds or now()) + grace
     local function one(w)
       local dir = opts.out_dir and (opts.out_dir .. "/findings/" .. w.f.signature)
-      local h = dir and not known_at_start[w.f.signature] and io.open(dir .. "/finding.json", "r")
+      local h = dir and io.open(dir .. "/finding.json", "r")
       if h then h:close(); stats.elsewhere = (stats.elsewhere or 0) + 1 return end
       local confirmed = false
       if confirm and not core.interrupted() and now() < until_t then

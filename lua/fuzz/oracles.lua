@@ -100,23 +100,20 @@ end
 
 local function has_ack(r) return r.flags:find(".", 1, true) and r.ack end
 
-function M.abstract(res)
+-- Which of each step's replies are the target's own timer's (above): per step i,
+-- own[j] (judge.own_timer's "retransmit" or "repeat", else nil) for its reply j, at[j]
+-- the highest end the target had sent before it, and carried[j] true when that reply
+-- stands for the bare ACK it carries. The one walk both the differential's abstraction
+-- (M.abstract) and an emitted test's expectation (fuzz.script.observed) read, so a test
+-- expects what the oracle compared.
+function M.own_replies(res)
   local snap = res.snap
-  if not snap then return nil end
-  local raw_seqs, raw_acks = M.raws_of(res.program)
-  local base = snap.iss or 0
   local top = snap.snd_nxt or 0     -- the highest sequence number the target sent
   local acked = snap.rcv_nxt        -- the highest acknowledgment it sent
   local prior = {}                  -- its replies so far
-  local steps = {}
-  local function ack_text(seq, ack)
-    return (". %s(0) ack %s"):format(anchored(seq, base, raw_acks), anchored(ack, snap.irs, raw_seqs))
-  end
+  local out = {}
   for i, o in ipairs(res.steps) do
-    local parts, own, at = {}, {}, {}
-    local st = res.program and res.program.steps[i]
-    local sent = res.plan and res.plan.steps[i] and res.plan.steps[i].sent
-    local edge = st and st.seg and st.seg.seq and st.seg.seq[1] == "rcv_wend" and sent and sent.seq or nil
+    local own, at, carried = {}, {}, {}
     -- which replies are the timer's (a repeat of one earlier in the same step too), and
     -- the highest end sent before each
     for j, r in ipairs(o.replies or {}) do
@@ -126,14 +123,39 @@ function M.abstract(res)
       prior[#prior + 1] = r
     end
     for j, r in ipairs(o.replies or {}) do
-      if own[j] then
-        if has_ack(r) and acked and mstate.gt(r.ack, acked) then
-          local own_ack = false
-          for q, x in ipairs(o.replies) do
-            if not own[q] and has_ack(x) and mstate.ge(x.ack, r.ack) then own_ack = true end
-          end
-          if not own_ack then parts[#parts + 1] = ack_text(at[j], r.ack) end
+      if own[j] and has_ack(r) and acked and mstate.gt(r.ack, acked) then
+        local own_ack = false
+        for q, x in ipairs(o.replies) do
+          if not own[q] and has_ack(x) and mstate.ge(x.ack, r.ack) then own_ack = true end
         end
+        carried[j] = not own_ack
+      end
+      if has_ack(r) and acked and mstate.gt(r.ack, acked) then acked = r.ack end
+    end
+    out[i] = {own = own, at = at, carried = carried}
+  end
+  return out
+end
+
+function M.abstract(res)
+  local snap = res.snap
+  if not snap then return nil end
+  local raw_seqs, raw_acks = M.raws_of(res.program)
+  local base = snap.iss or 0
+  local steps = {}
+  local function ack_text(seq, ack)
+    return (". %s(0) ack %s"):format(anchored(seq, base, raw_acks), anchored(ack, snap.irs, raw_seqs))
+  end
+  local timer = M.own_replies(res)
+  for i, o in ipairs(res.steps) do
+    local parts = {}
+    local own, at, carried = timer[i].own, timer[i].at, timer[i].carried
+    local st = res.program and res.program.steps[i]
+    local sent = res.plan and res.plan.steps[i] and res.plan.steps[i].sent
+    local edge = st and st.seg and st.seg.seq and st.seg.seq[1] == "rcv_wend" and sent and sent.seq or nil
+    for j, r in ipairs(o.replies or {}) do
+      if own[j] then
+        if carried[j] then parts[#parts + 1] = ack_text(at[j], r.ack) end
       else
         if r.flags:find("S", 1, true) then base = r.seq end
         -- PSH left out: its use is the sender's (RFC 9293 3.9.1; the judge does not compare
@@ -143,7 +165,6 @@ function M.abstract(res)
         if (r.win or 0) == 0 and not r.flags:find("R", 1, true) then txt = txt .. " win 0" end
         parts[#parts + 1] = txt
       end
-      if has_ack(r) and acked and mstate.gt(r.ack, acked) then acked = r.ack end
     end
     local t = (#parts > 0 and table.concat(parts, ", ") or "nothing") .. " -> " .. tostring(o.state)
     if o.call then t = ("call %s%s; "):format(o.call.ret, o.call.err ~= "" and (" " .. o.call.err) or "") .. t end

@@ -124,34 +124,83 @@ function M.text(p, expect, knobs, title, rfc)
 end
 
 -- The expectation of a result as observed (the reference target's): replies relative
--- to the ISNs, its agent states; the target's retransmissions are left out. A number
+-- to the ISNs, its agent states, from step `from` on (default 1; earlier steps nil: the
+-- caller has its own). The target's own timer is left out as the differential oracle
+-- leaves it out (fuzz.oracles.own_replies, i.e. sweep.judge.own_timer: a segment from
+-- the sequence space it already sent, or a repeat 0.15 s or more after one it sent), and
+-- one of those that acknowledges more than the target had is expected as the bare ACK it
+-- carries: the test checks what the oracle compared. A number
 -- nearer a raw number the program sent than the ISN (fuzz.oracles.raw_offset: the ACK
 -- of a raw SYN, the SEQ=0 or SEQ=SEG.ACK of a reset) is kept absolute (seq_raw,
 -- ack_raw): relative to the lab's ISN it would be wrong on the next lab (issue 11's
 -- linux,lwip campaign: 5 differential tests that failed on both targets).
-function M.observed(res, window)
+function M.observed(res, window, from)
   local snap = res.snap
   local oracles = require "fuzz.oracles"
   local raw_seqs, raw_acks = oracles.raws_of(res.program)
+  local timer = oracles.own_replies(res)
   local out = {}
-  local top = snap.snd_nxt or 0
-  for i, o in ipairs(res.steps) do
+  local function reply(flags, seq, ack, len)
+    local syn = flags:find("S", 1, true)
+    local seq_raw = oracles.raw_offset(seq, snap.iss or 0, raw_acks) and seq or nil
+    local ack_raw = oracles.raw_offset(ack, snap.irs or 0, raw_seqs) and ack or nil
+    return {flags = flags, seq = (snap.iss ~= 0 and not syn) and ((seq - snap.iss) % U32) or nil,
+      ack = (ack - snap.irs) % U32, len = len, seq_raw = (not syn) and seq_raw or nil, ack_raw = ack_raw}
+  end
+  for i = from or 1, #res.steps do
+    local o, own = res.steps[i], timer[i]
     local reps = {}
-    for _, x in ipairs(o.replies or {}) do
-      local syn = x.flags:find("S", 1, true)
-      local len = (x.len or 0) + (syn and 1 or 0) + (x.flags:find("F", 1, true) and 1 or 0)
-      local rtx = len > 0 and not syn and snap.iss ~= 0 and ((x.seq + len - top) % U32) == 0
-      if not rtx then
-        local seq_raw = oracles.raw_offset(x.seq, snap.iss or 0, raw_acks) and x.seq or nil
-        local ack_raw = oracles.raw_offset(x.ack, snap.irs or 0, raw_seqs) and x.ack or nil
-        reps[#reps + 1] = {flags = x.flags, seq = (snap.iss ~= 0 and not syn) and ((x.seq - snap.iss) % U32) or nil,
-          ack = (x.ack - snap.irs) % U32, len = x.len, seq_raw = (not syn) and seq_raw or nil, ack_raw = ack_raw}
-      end
+    for j, x in ipairs(o.replies or {}) do
+      if not own.own[j] then reps[#reps + 1] = reply(x.flags, x.seq, x.ack, x.len)
+      elseif own.carried[j] then reps[#reps + 1] = reply(".", own.at[j], x.ack, 0) end
     end
     local st = o.state == "LISTEN" and "CLOSED" or I.agent_state(o.state or "CLOSED")
     out[i] = {replies = reps, state = st, window = window}
   end
   return out
+end
+
+-- The step of the emitted test text that a failure at line `line` of it is in: the
+-- last "-- step N:" comment at or before that line (M.text writes one before each step's
+-- send, expectations and state check), 0 for a line of the prefix, nil without a line.
+function M.step_at(text, line)
+  if not line then return nil end
+  local n, step = 0, 0
+  for l in (text .. "\n"):gmatch("([^\n]*)\n") do
+    n = n + 1
+    if n > line then break end
+    local k = l:match("^  %-%- step (%d+):")
+    if k then step = tonumber(k) end
+  end
+  return step
+end
+
+-- The step a failed run of the emitted test text stopped at (M.step_at), from the
+-- runner's message: a failed expectation or a Lua error is "<script path>:<line>: ..."
+-- (script_test_run's message); nil when the message names no line (a lab that could
+-- not be set up).
+function M.failed_step(text, message)
+  local line = message and message:match("^[^%s:]+:(%d+):")
+  return M.step_at(text, line and tonumber(line))
+end
+
+-- Whether an emitted test did what it must, from its runs (runs[t] = {verdict =
+-- "PASS"|"FAIL"|"ERROR"|"SKIP", message = the runner's} on target t, in the campaign's
+-- order): not PASS (FAIL, or ERROR for a crash) on the offending target off, and there
+-- at the finding's step `at` of the test's program (the failure's line read back to its
+-- step, M.failed_step: a test that fails earlier, an expectation of the prefix
+-- or of a step before wrong, shows nothing of the finding), PASS on every other target.
+-- Each run that did not pass gets its step (0: the prefix; nil: no line). False without
+-- an offender or without the step (false/nil: the minimised program did not give the
+-- signature when run alone).
+function M.verified(text, runs, off, at)
+  local good = off ~= nil and at ~= nil and at ~= false
+  for t, r in ipairs(runs) do
+    if r.verdict ~= "PASS" then r.step = M.failed_step(text, r.message) end
+    if t == off then good = good and r.verdict ~= "PASS" and r.verdict ~= "SKIP" and r.step == at
+    elseif off then good = good and r.verdict == "PASS" end
+  end
+  return good
 end
 
 -- The model's expected replies of one step (x: a plan.expect entry) as M.text takes
