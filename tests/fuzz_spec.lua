@@ -278,6 +278,28 @@ case("a raw sequence number anchors the ACK of it, whatever the labs' ISNs", fun
   has(oracles.abstract(r)[1], "ack 2", "without raw numbers: relative to the ISN")
 end)
 
+-- selftest_fuzz_rfc1337's false finding 925c1cdbb0dd88ef: SYN-RECEIVED, RST, a new SYN
+-- (a new ISN, random per lab), then an ACK of the old SND.NXT: both labs answer
+-- <SEQ=SEG.ACK><CTL=RST>, far from the new ISN.
+case("a RST at SEG.ACK far from the newest ISN is written relative to SEG.ACK", function()
+  local function text(new_isn)
+    local r = {program = {start = {state = "SYN-RECEIVED", family = "inet"}, steps = {
+      {seg = {flags = "S", seq = {"raw", 2000000}}},
+      {seg = {flags = "A", seq = {"rcv_nxt", 0}, ack = {"snd_nxt", 0}}}}},
+      snap = snapshot("SYN-RECEIVED"),
+      plan = {steps = {{sent = {seq = 2000000}}, {sent = {seq = 2000001, ack = 3000000001}}}},
+      steps = {{replies = {{flags = "S.", seq = new_isn, ack = 2000001, len = 0, win = 100}}, state = "SYN_RECV"},
+        {replies = {{flags = "R", seq = 3000000001, len = 0, win = 0}}, state = "LISTEN"}}}
+    r.snap.iss, r.snap.snd_nxt = 3000000000, 3000000001
+    return oracles.abstract(r)[2]
+  end
+  eq(text(123456789), text(3987654321), "same text whatever the new ISN")
+  has(text(123456789), "R ack+0(0)", "relative to the step's SEG.ACK")
+  local r = res("CLOSED", {{flags = "R", seq = 5002, len = 0, win = 0}})
+  r.plan = {steps = {{sent = {seq = 1001, ack = 5002}}}}
+  has(oracles.abstract(r)[1], "R 2(0)", "near the ISN: relative to the ISN, as before")
+end)
+
 -- Issue 11's linux,gvisor campaign (49b9b1914e86126a): a SYN at RCV.NXT+RCV.WND-1 in
 -- SYN-RECEIVED, answered RST|ACK <ACK=SEG.SEQ+1> by both, was "ack 64241" on Linux and
 -- "ack 29185" on gVisor (their windows): an ack of a right-edge step is written relative
@@ -612,7 +634,7 @@ case("the Linux campaign's model findings are all explained", function()
   local list = dofile(SOURCE_DIR .. "/tests/fuzz_findings/linux_campaign.lua")
   check(#list >= 60, "the campaign's findings: " .. #list)
   for _, f in ipairs({"linux_campaign2.lua", "linux_campaign3.lua", "linux_campaign4.lua",
-      "linux_campaign5.lua"}) do
+      "linux_campaign5.lua", "linux_campaign7.lua"}) do
     for _, x in ipairs(dofile(SOURCE_DIR .. "/tests/fuzz_findings/" .. f)) do
       list[#list + 1] = x
     end

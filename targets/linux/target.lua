@@ -438,7 +438,10 @@ end
 -- answering any later segment there, a RST's challenge ACK too. Evidence:
 -- b95a99ce4851dcd7 SYN+FIN(win 0)>RST:seq=rcv_nxt+1 expected . <SEQ=SND.NXT>, seen
 -- . <SEQ=ISS>; 632310aa56626fd5 SYN+FIN(win 0)>ACK:seq=1000000:ack=snd_nxt.
-for _, r in ipairs({ "syn.challenge", "seq.unacceptable", "rst.challenge" }) do
+-- Round 7 (issue 11, the final 600 s round): the PAWS dup ACK there too. Evidence:
+-- e4133b45b275f37f SYN(win 0, TS)>ACK+data:seq=rcv_nxt+2^31(TS older) expected
+-- . <SEQ=SND.NXT>, seen . <SEQ=ISS>.
+for _, r in ipairs({ "syn.challenge", "seq.unacceptable", "rst.challenge", "paws.reject" }) do
   FUZZ[r .. "@SYN-SENT/*/SYN*:win=0*>*"] = FUZZ["seq.unacceptable@SYN-SENT/*/SYN:*:win=0*>SYN:*"]
 end
 -- A request socket (passive SYN-RECEIVED) takes an in-window RST not at RCV.NXT as the
@@ -535,11 +538,16 @@ end
 -- e991586d71d0d73d SYN:seq=rcv_nxt+100(TS 1001)>ACK:seq=1000001:ack=snd_una(TS 999)
 -- expected . <ACK=RCV.NXT>, seen nothing. (Not after a raw SYN: the sweep's cell at
 -- seq=1000001 is RCV.NXT, where Linux sends the dup ACK.)
-local RAW = {}
+-- Round 7: also at RCV.NXT+2^31, which Linux's before() (a signed 32-bit difference)
+-- counts as below RCV.NXT. Evidence: 5d6a5d7213882dec, dc777dfcd6fee784 SYN-SENT
+-- SYN(TS)>ACK[+PSH]:seq=rcv_nxt+2^31:ack=snd_nxt(TS older) expected . <ACK=RCV.NXT>,
+-- seen nothing.
+local RAW = { "rcv_nxt+2^31:*" }
 for d = 0, 9 do RAW[#RAW + 1] = tostring(d) .. "*" end
 for _, f in ipairs({ "", "+PSH", "+URG", "+PSH+URG" }) do
   for _, tail in ipairs({ ":len=0", ":len=0:*" }) do
     FUZZ["paws.reject@SYN-SENT/*>ACK" .. f .. ":seq=rcv_nxt-*" .. tail] = PAWS_OLD_ACK
+    FUZZ["paws.reject@SYN-SENT/*>ACK" .. f .. ":seq=rcv_nxt+2^31:*" .. tail] = PAWS_OLD_ACK
     for _, q in ipairs(RAW) do
       FUZZ["paws.reject@SYN-SENT/*/SYN*:seq=rcv_nxt*>ACK" .. f .. ":seq=" .. q .. tail] = PAWS_OLD_ACK
     end
@@ -549,6 +557,22 @@ for _, f in ipairs({ "", "+PSH", "+URG", "+PSH+URG" }) do
       end
     end
   end
+end
+-- Round 7: after a simultaneous open (a full socket in SYN_RECV), a segment without ACK,
+-- RST or SYN is discarded before anything else is checked (tcp_rcv_state_process: "if
+-- (!th->ack && !th->rst && !th->syn) goto discard", ahead of tcp_validate_incoming's
+-- PAWS), so one failing PAWS gets no dup ACK. RFC 9293 3.10.7.4 checks the sequence
+-- number (and RFC 7323 5.3 PAWS) first and the ACK bit fifth; the outcome differs only
+-- in that ACK, which R1 asks without a MUST. A request socket (passive SYN-RECEIVED,
+-- tcp_check_req) checks PAWS first and sends it. Evidence: 2ec0784a9ac62f46 SYN-SENT
+-- SYN(TS)>NONE:seq=1000001(TS older), cbb1010e762119fd ...>FIN:seq=1000001,
+-- 360d2298402500b9 ...>FIN:seq=1000000:ack=0: expected . <ACK=RCV.NXT>, seen nothing.
+local NO_ACK_FIRST = { rfc = "7323 5.3; 9293 3.10.7.4", reason = "after a simultaneous "
+  .. "open a segment without ACK is dropped before the PAWS test (tcp_rcv_state_process), "
+  .. "where R1 says \"Send an acknowledgment in reply ... and drop the segment\"" }
+for _, f in ipairs({ "NONE", "FIN", "FIN+PSH", "FIN+URG", "FIN+PSH+URG", "PSH", "PSH+URG", "URG" }) do
+  FUZZ["paws.reject@SYN-SENT/*>" .. f .. ":*"] = NO_ACK_FIRST
+  FUZZ["paws.reject@SYN-SENT/*>" .. f .. "+data:*"] = NO_ACK_FIRST
 end
 for key, d in pairs(FUZZ) do sweep_deviations[key] = d end
 -- ---- end of the fuzzer's block ----
