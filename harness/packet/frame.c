@@ -14,13 +14,13 @@
 
 #include <libnet.h>
 #include <linux/if_packet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "csum.h"
+#include "pkt_fail.h"
 
 #define ETH_HDR 14
 #define IP4_DF 0x4000
@@ -34,24 +34,10 @@ struct frame_builder {
 	size_t zeros_len;
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 /* Reports a failed libnet call, naming it and carrying libnet's own message. */
 static int fail_libnet(struct frame_builder *b, const char *call, char *err, size_t errlen)
 {
-	return fail(err, errlen, "frame: %s failed: %s", call, libnet_geterror(b->l));
+	return pkt_fail(err, errlen, "frame: %s failed: %s", call, libnet_geterror(b->l));
 }
 
 /*
@@ -66,12 +52,12 @@ struct frame_builder *frame_builder_new(const char *dev, char *err, size_t errle
 	struct frame_builder *b = calloc(1, sizeof(*b));
 
 	if (!b) {
-		fail(err, errlen, "frame: out of memory");
+		pkt_fail(err, errlen, "frame: out of memory");
 		return NULL;
 	}
 	b->l = libnet_init(LIBNET_LINK_ADV, dev, lerr);
 	if (!b->l) {
-		fail(err, errlen, "frame: libnet_init(LINK_ADV, \"%s\") failed: %s",
+		pkt_fail(err, errlen, "frame: libnet_init(LINK_ADV, \"%s\") failed: %s",
 		     dev ? dev : "(default)", lerr);
 		free(b);
 		return NULL;
@@ -83,7 +69,7 @@ struct frame_builder *frame_builder_new(const char *dev, char *err, size_t errle
 	struct sockaddr_ll none = {.sll_family = AF_PACKET, .sll_protocol = 0,
 				   .sll_ifindex = (int)if_nametoindex(dev ? dev : "lo")};
 	if (bind(libnet_getfd(b->l), (struct sockaddr *)&none, sizeof(none)) < 0) {
-		fail(err, errlen, "frame: unhooking libnet's socket on %s: %s", dev ? dev : "lo",
+		pkt_fail(err, errlen, "frame: unhooking libnet's socket on %s: %s", dev ? dev : "lo",
 		     strerror(errno));
 		libnet_destroy(b->l);
 		free(b);
@@ -154,25 +140,25 @@ static int tcp_validate(const struct frame_tcp *f, char *err, size_t errlen)
 	size_t max_payload;
 
 	if (f->family != AF_INET && f->family != AF_INET6)
-		return fail(err, errlen, "frame: family %d, expected AF_INET (%d) or AF_INET6 (%d)",
+		return pkt_fail(err, errlen, "frame: family %d, expected AF_INET (%d) or AF_INET6 (%d)",
 			    f->family, AF_INET, AF_INET6);
 	/* RFC 9293 3.1: the data offset counts 32-bit words, at most 15 (40 option bytes). */
 	if (f->opts_len > 40 || f->opts_len % 4 != 0)
-		return fail(err, errlen,
+		return pkt_fail(err, errlen,
 			    "frame: opts_len %u, expected a multiple of 4 no larger than 40",
 			    f->opts_len);
 	if (f->opts_len && !f->opts)
-		return fail(err, errlen, "frame: opts is NULL with opts_len %u", f->opts_len);
+		return pkt_fail(err, errlen, "frame: opts is NULL with opts_len %u", f->opts_len);
 	if (f->family == AF_INET6 && f->flowlabel > 0xfffff)
-		return fail(err, errlen, "frame: flowlabel 0x%x, expected at most 0xfffff (20 bits)",
+		return pkt_fail(err, errlen, "frame: flowlabel 0x%x, expected at most 0xfffff (20 bits)",
 			    f->flowlabel);
 	if (f->csum_set && f->csum_bad)
-		return fail(err, errlen, "frame: csum_set and csum_bad both set, expected one");
+		return pkt_fail(err, errlen, "frame: csum_set and csum_bad both set, expected one");
 	/* IPv4 total length / IPv6 payload length are 16-bit fields. */
 	max_payload = 0xffff - LIBNET_TCP_H - f->opts_len -
 		      (f->family == AF_INET ? LIBNET_IPV4_H : 0);
 	if (f->payload_len > max_payload)
-		return fail(err, errlen, "frame: payload_len %u, expected at most %zu",
+		return pkt_fail(err, errlen, "frame: payload_len %u, expected at most %zu",
 			    f->payload_len, max_payload);
 	return 0;
 }
@@ -242,7 +228,7 @@ static int tcp_build_tcp(struct frame_builder *b, const struct frame_tcp *f, uin
 	if (!payload && f->payload_len) {
 		payload = builder_zeros(b, f->payload_len);
 		if (!payload)
-			return fail(err, errlen, "frame: out of memory for %u zero payload bytes",
+			return pkt_fail(err, errlen, "frame: out of memory for %u zero payload bytes",
 				    f->payload_len);
 	}
 	if (f->opts_len && libnet_build_tcp_options(f->opts, f->opts_len, b->l, 0) < 0)
@@ -282,7 +268,7 @@ int frame_build_tcp(struct frame_builder *b, const struct frame_tcp *f,
 		return -1;
 	ip_len = f->family == AF_INET ? LIBNET_IPV4_H : LIBNET_IPV6_H;
 	if (b->pkt_len != ETH_HDR + ip_len + tcp_len)
-		return fail(err, errlen, "frame: libnet built %u bytes, expected %zu", b->pkt_len,
+		return pkt_fail(err, errlen, "frame: libnet built %u bytes, expected %zu", b->pkt_len,
 			    ETH_HDR + ip_len + tcp_len);
 	if (f->family == AF_INET6)
 		ipv6_fix_flowlabel(b->pkt + ETH_HDR, f->tos, f->flowlabel);

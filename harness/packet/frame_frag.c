@@ -2,13 +2,13 @@
  * (frame_frag.h). */
 #include "frame_frag.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "csum.h"
+#include "pkt_fail.h"
 
 #define ETH_HDR 14
 #define IP4_HDR 20
@@ -22,20 +22,6 @@
 #define NH_DST 60
 #define OPT_PADN 1          /* RFC 8200 4.2 */
 #define OPT_DISCARD 0x5e    /* RFC 4727 7 experimental; high bits 01: discard */
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static void wr16(uint8_t *p, uint16_t v)
 {
@@ -104,24 +90,24 @@ static size_t ext_chain(uint8_t *p, const struct frame_ip_opts *o, int from, int
 static int opts_check(int family, const struct frame_ip_opts *o, char *err, size_t errlen)
 {
 	if (o->frag && (o->frag % 8 || o->frag > 65528))
-		return fail(err, errlen, "frag: %u bytes, expected a multiple of 8 (RFC 791 3.1, "
+		return pkt_fail(err, errlen, "frag: %u bytes, expected a multiple of 8 (RFC 791 3.1, "
 			    "RFC 8200 4.5) from 8 to 65528", o->frag);
 	if (o->drop && !o->frag)
-		return fail(err, errlen, "frag_drop: set without frag, expected frag = N too");
+		return pkt_fail(err, errlen, "frag_drop: set without frag, expected frag = N too");
 	if (o->reverse && !o->frag)
-		return fail(err, errlen, "frag_order: reverse without frag, expected frag = N too");
+		return pkt_fail(err, errlen, "frag_order: reverse without frag, expected frag = N too");
 	if (o->next > FRAME_EXT_MAX)
-		return fail(err, errlen, "ext: %u headers, expected at most %d", o->next,
+		return pkt_fail(err, errlen, "ext: %u headers, expected at most %d", o->next,
 			    FRAME_EXT_MAX);
 	if (o->next && family != AF_INET6)
-		return fail(err, errlen, "ext: IPv6 extension headers on an IPv4 segment, "
+		return pkt_fail(err, errlen, "ext: IPv6 extension headers on an IPv4 segment, "
 			    "expected an IPv6 connection");
 	for (int i = 0; i < o->next; i++) {
 		if (o->ext[i] < FRAME_EXT_HBH || o->ext[i] > FRAME_EXT_HBH_DISCARD)
-			return fail(err, errlen, "ext[%d]: %d, expected a frame_ext", i + 1, o->ext[i]);
+			return pkt_fail(err, errlen, "ext[%d]: %d, expected a frame_ext", i + 1, o->ext[i]);
 		/* RFC 8200 4.3: the Hop-by-Hop header only immediately after the IPv6 header. */
 		if (i > 0 && ext_is_hbh(o->ext[i]))
-			return fail(err, errlen, "ext[%d]: a Hop-by-Hop header, expected it only "
+			return pkt_fail(err, errlen, "ext[%d]: a Hop-by-Hop header, expected it only "
 				    "first (RFC 8200 4.3)", i + 1);
 	}
 	return 0;
@@ -146,7 +132,7 @@ size_t frame_frag_max_ip(int family, const struct frame_ip_opts *o, size_t tcp_l
 static int frags_add(struct frame_frags *out, size_t n, uint8_t **p, char *err, size_t errlen)
 {
 	if (out->n >= FRAME_FRAGS_MAX)
-		return fail(err, errlen, "frag: more than %d fragments, expected a larger frag",
+		return pkt_fail(err, errlen, "frag: more than %d fragments, expected a larger frag",
 			    FRAME_FRAGS_MAX);
 	size_t at = out->n ? out->off[out->n - 1] + out->len[out->n - 1] : 0;
 	if (at + n > out->cap) {
@@ -155,7 +141,7 @@ static int frags_add(struct frame_frags *out, size_t n, uint8_t **p, char *err, 
 			cap *= 2;
 		uint8_t *b = realloc(out->buf, cap);
 		if (!b)
-			return fail(err, errlen, "frag: out of memory for %zu bytes", cap);
+			return pkt_fail(err, errlen, "frag: out of memory for %zu bytes", cap);
 		out->buf = b;
 		out->cap = cap;
 	}
@@ -270,14 +256,14 @@ int frame_frag_build(const uint8_t *frame, size_t len, const struct frame_ip_opt
 {
 	out->n = 0;
 	if (len < ETH_HDR + 1)
-		return fail(err, errlen, "frag: frame of %zu bytes, expected an IP packet", len);
+		return pkt_fail(err, errlen, "frag: frame of %zu bytes, expected an IP packet", len);
 	int family = (frame[ETH_HDR] >> 4) == 4 ? AF_INET : AF_INET6;
 	size_t ip = family == AF_INET ? IP4_HDR : IP6_HDR;
 	if (opts_check(family, o, err, errlen) < 0)
 		return -1;
 	if (len < ETH_HDR + ip + 20 || (family == AF_INET && (frame[ETH_HDR] & 0x0f) != 5) ||
 	    (family == AF_INET6 && frame[ETH_HDR + 6] != NH_TCP))
-		return fail(err, errlen, "frag: expected a frame of frame_build_tcp (IPv4 without "
+		return pkt_fail(err, errlen, "frag: expected a frame of frame_build_tcp (IPv4 without "
 			    "options, IPv6 without extension headers, TCP), got %zu bytes", len);
 	const uint8_t *tcp = frame + ETH_HDR + ip;
 	size_t tcp_len = len - ETH_HDR - ip;
@@ -298,7 +284,7 @@ int frame_frag_build(const uint8_t *frame, size_t len, const struct frame_ip_opt
 		size_t xlen = (size_t)(o->next - uf) * EXT_LEN;
 		uint8_t *part = malloc(xlen + tcp_len);
 		if (!part)
-			return fail(err, errlen, "frag: out of memory");
+			return pkt_fail(err, errlen, "frag: out of memory");
 		ext_chain(part, o, uf, o->next, NH_TCP);
 		memcpy(part + xlen, tcp, tcp_len);
 		uint8_t part_nh = uf < o->next ? ext_nh(o->ext[uf]) : NH_TCP;

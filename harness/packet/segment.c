@@ -7,12 +7,12 @@
 #include "segment.h"
 
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "csum.h"
+#include "pkt_fail.h"
 #include "segment_int.h"
 
 #define ETH_HDR_LEN 14
@@ -32,21 +32,6 @@ struct span {
 	size_t len;
 };
 
-/* Fills err (when given) and returns -1: the one way decoding reports a problem. */
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 /* ---- TCP ---------------------------------------------------------------------------- */
 
 /* Decodes a TCP segment (header, options, payload) that fills exactly `t`. `csum_known`
@@ -56,7 +41,7 @@ static int tcp_decode(struct span t, struct seg *s, bool csum_known, char *err, 
 	size_t hlen;
 
 	if (t.len < 20)
-		return fail(err, errlen, "tcp: segment length %zu < 20", t.len);
+		return pkt_fail(err, errlen, "tcp: segment length %zu < 20", t.len);
 	s->kind = SEG_KIND_TCP;
 	s->sport = seg_rd16(t.p);
 	s->dport = seg_rd16(t.p + 2);
@@ -73,10 +58,10 @@ static int tcp_decode(struct span t, struct seg *s, bool csum_known, char *err, 
 		s->tcp_csum_ok = csum_tcp6(s->src, s->dst, t.p, t.len) == 0;
 	/* RFC 9293 3.1: the data offset counts 32-bit words and is at least 5. */
 	if (s->doff < 5)
-		return fail(err, errlen, "tcp: data offset %u < 5", s->doff);
+		return pkt_fail(err, errlen, "tcp: data offset %u < 5", s->doff);
 	hlen = (size_t)s->doff * 4;
 	if (hlen > t.len)
-		return fail(err, errlen, "tcp: data offset %u (%zu bytes) > segment length %zu",
+		return pkt_fail(err, errlen, "tcp: data offset %u (%zu bytes) > segment length %zu",
 			    s->doff, hlen, t.len);
 	seg_opts_decode(t.p + 20, hlen - 20, &s->opt);
 	s->payload = t.p + hlen;
@@ -91,14 +76,14 @@ static int tcp_decode(struct span t, struct seg *s, bool csum_known, char *err, 
 static int icmp6_decode(struct span m, struct seg *s, char *err, size_t errlen)
 {
 	if (m.len < 4)
-		return fail(err, errlen, "icmp6: message length %zu < 4", m.len);
+		return pkt_fail(err, errlen, "icmp6: message length %zu < 4", m.len);
 	s->kind = SEG_KIND_ICMP6;
 	s->icmp6_type = m.p[0];
 	s->icmp6_code = m.p[1];
 	if (s->icmp6_type != ND_NS && s->icmp6_type != ND_NA)
 		return 0;
 	if (m.len < 24)
-		return fail(err, errlen, "icmp6: neighbour discovery message length %zu < 24",
+		return pkt_fail(err, errlen, "icmp6: neighbour discovery message length %zu < 24",
 			    m.len);
 	memcpy(s->icmp6_target, m.p + 8, 16);
 	s->icmp6_has_target = true;
@@ -115,9 +100,9 @@ static int ipv4_decode(struct span f, struct seg *s, char *err, size_t errlen)
 	uint16_t frag;
 
 	if (f.len < 20)
-		return fail(err, errlen, "ipv4: packet length %zu < 20", f.len);
+		return pkt_fail(err, errlen, "ipv4: packet length %zu < 20", f.len);
 	if (f.p[0] >> 4 != 4)
-		return fail(err, errlen, "ipv4: version %u != 4", f.p[0] >> 4);
+		return pkt_fail(err, errlen, "ipv4: version %u != 4", f.p[0] >> 4);
 	s->family = AF_INET;
 	s->tos = f.p[1];
 	s->ip_id = seg_rd16(f.p + 4);
@@ -130,15 +115,15 @@ static int ipv4_decode(struct span f, struct seg *s, char *err, size_t errlen)
 	s->kind = SEG_KIND_IP;
 	ihl = (size_t)(f.p[0] & 0x0f) * 4;
 	if (ihl < 20)
-		return fail(err, errlen, "ipv4: header length %zu < 20", ihl);
+		return pkt_fail(err, errlen, "ipv4: header length %zu < 20", ihl);
 	if (ihl > f.len)
-		return fail(err, errlen, "ipv4: header length %zu > captured %zu", ihl, f.len);
+		return pkt_fail(err, errlen, "ipv4: header length %zu > captured %zu", ihl, f.len);
 	s->ip_csum_ok = csum_ip4(f.p, ihl) == 0;
 	tot = seg_rd16(f.p + 2);
 	if (tot < ihl)
-		return fail(err, errlen, "ipv4: total length %zu < header length %zu", tot, ihl);
+		return pkt_fail(err, errlen, "ipv4: total length %zu < header length %zu", tot, ihl);
 	if (tot > f.len)
-		return fail(err, errlen, "ipv4: total length %zu > captured %zu", tot, f.len);
+		return pkt_fail(err, errlen, "ipv4: total length %zu > captured %zu", tot, f.len);
 	/* A non-first fragment carries no TCP header; a first one (MF set) carries one whose
 	 * checksum covers data in later fragments, so it cannot be verified here. */
 	if ((frag & 0x1fff) != 0 || s->ip_proto != PROTO_TCP)
@@ -164,13 +149,13 @@ static int ipv6_skip_ext(struct span *p, uint8_t *nh, bool *frag_first, char *er
 		case IP6_ROUTING:
 		case IP6_DSTOPTS:
 			if (p->len < 8)
-				return fail(err, errlen, "ipv6: extension header %u length %zu < 8",
+				return pkt_fail(err, errlen, "ipv6: extension header %u length %zu < 8",
 					    *nh, p->len);
 			hl = ((size_t)p->p[1] + 1) * 8;
 			break;
 		case IP6_FRAGMENT:
 			if (p->len < 8)
-				return fail(err, errlen, "ipv6: fragment header length %zu < 8",
+				return pkt_fail(err, errlen, "ipv6: fragment header length %zu < 8",
 					    p->len);
 			hl = 8;
 			if (seg_rd16(p->p + 2) >> 3 != 0) {
@@ -184,7 +169,7 @@ static int ipv6_skip_ext(struct span *p, uint8_t *nh, bool *frag_first, char *er
 			return 0;
 		}
 		if (hl > p->len)
-			return fail(err, errlen, "ipv6: extension header %u length %zu > remaining %zu",
+			return pkt_fail(err, errlen, "ipv6: extension header %u length %zu > remaining %zu",
 				    *nh, hl, p->len);
 		*nh = p->p[0];
 		p->p += hl;
@@ -203,9 +188,9 @@ static int ipv6_decode(struct span f, struct seg *s, char *err, size_t errlen)
 	int r;
 
 	if (f.len < 40)
-		return fail(err, errlen, "ipv6: packet length %zu < 40", f.len);
+		return pkt_fail(err, errlen, "ipv6: packet length %zu < 40", f.len);
 	if (f.p[0] >> 4 != 6)
-		return fail(err, errlen, "ipv6: version %u != 6", f.p[0] >> 4);
+		return pkt_fail(err, errlen, "ipv6: version %u != 6", f.p[0] >> 4);
 	s->family = AF_INET6;
 	s->tos = (uint8_t)((f.p[0] & 0x0f) << 4 | f.p[1] >> 4);
 	s->flowlabel = (uint32_t)(f.p[1] & 0x0f) << 16 | (uint32_t)f.p[2] << 8 | f.p[3];
@@ -218,7 +203,7 @@ static int ipv6_decode(struct span f, struct seg *s, char *err, size_t errlen)
 	s->kind = SEG_KIND_IP;
 	plen = seg_rd16(f.p + 4);
 	if (plen > f.len - 40)
-		return fail(err, errlen, "ipv6: payload length %zu > captured %zu", plen,
+		return pkt_fail(err, errlen, "ipv6: payload length %zu > captured %zu", plen,
 			    f.len - 40);
 	up = (struct span){f.p + 40, plen};
 	r = ipv6_skip_ext(&up, &nh, &frag_first, err, errlen);
@@ -238,7 +223,7 @@ static int ipv6_decode(struct span f, struct seg *s, char *err, size_t errlen)
 static int arp_decode(struct span f, struct seg *s, char *err, size_t errlen)
 {
 	if (f.len < 28)
-		return fail(err, errlen, "arp: packet length %zu < 28", f.len);
+		return pkt_fail(err, errlen, "arp: packet length %zu < 28", f.len);
 	if (seg_rd16(f.p) != 1 || seg_rd16(f.p + 2) != ETYPE_IPV4 || f.p[4] != 6 || f.p[5] != 4)
 		return 0;
 	s->kind = SEG_KIND_ARP;
@@ -264,7 +249,7 @@ int seg_decode(const uint8_t *frame, size_t len, struct seg *out, char *err, siz
 	if (err && errlen)
 		err[0] = '\0';
 	if (len < ETH_HDR_LEN)
-		return fail(err, errlen, "eth: frame length %zu < %d", len, ETH_HDR_LEN);
+		return pkt_fail(err, errlen, "eth: frame length %zu < %d", len, ETH_HDR_LEN);
 	memcpy(out->eth_dst, frame, 6);
 	memcpy(out->eth_src, frame + 6, 6);
 	out->ethertype = seg_rd16(frame + 12);
