@@ -226,6 +226,19 @@ declare("seq.unacceptable", { "ESTABLISHED", "ESTABLISHED-DATA-IN", "ESTABLISHED
   "/*:ack=1515870810:*" }, TWO_ACKS)
 declare("seq.unacceptable", { "ESTABLISHED", "ESTABLISHED-DATA-IN", "FIN-WAIT-2",
   "FIN-WAIT-2-ORPHAN" }, { "/*:ack=snd_una+*" }, TWO_ACKS)
+-- With text in flight, a pure ACK below RCV.NXT after two duplicate ACKs is the third
+-- duplicate to lwIP (tcp_receive reads the ACK field before the segment's sequence
+-- number, as above): it fast-retransmits (RFC 5681 3.2, tcp_rexmit_fast), and the ACK
+-- the segment is owed rides on that retransmission, which the judge counts as the
+-- target's own segment -- no bare ACK comes. RFC 9293 3.10.7.4 drops an unacceptable
+-- segment after its ACK, so its ACK field should count for nothing. Evidence (a 60 s
+-- campaign, seed 3): fdeec525d3905cc9 ESTABLISHED-DATA-OUT ACK:seq=rcv_nxt:ack=snd_una
+-- twice, then ACK:seq=rcv_nxt-1:ack=snd_una: expected . <ACK=RCV.NXT>, seen the data
+-- again (P.+data); 4dc7d1ed41200b87 the same with URG, at rcv_nxt-2^20.
+declare("seq.unacceptable", { "ESTABLISHED-DATA-OUT" }, { "/*>*>ACK*:seq=rcv_nxt-*:ack=snd_una:*" },
+  { rfc = "9293 3.10.7.4; 5681 3.2", reason = "an unacceptable pure ACK is counted as a "
+    .. "duplicate ACK, and the third one's fast retransmission carries the ACK it is owed, "
+    .. "where 9293 says \"send an acknowledgment ... drop the unacceptable segment\"" })
 
 -- A stack bug (README "Found by the fuzzer" W16): tcp_receive, taking in-order text that
 -- covers a queued out-of-order segment with a FIN, sets FIN on the text (TCPH_SET_FLAG
